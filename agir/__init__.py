@@ -1,0 +1,1 @@
+"""AGIR case management: accompaniment of refugees in France."""

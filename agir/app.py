@@ -1,0 +1,43 @@
+"""Application factory: wires config, extensions, blueprints, error handlers and the CLI — nothing else."""
+from flask import Flask, request, session
+from flask_babel import get_locale
+
+from agir.config import Config, check_production
+from agir.extensions import babel, csrf, db, login_manager, migrate
+
+ROOT_TEMPLATES = "../templates"
+
+
+def select_locale() -> str:
+    """French unless the user chose English (session) or the browser asks only for English."""
+    chosen = session.get("locale")
+    if chosen in ("fr", "en"):
+        return chosen
+    return request.accept_languages.best_match(["fr", "en"], default="fr") if request else "fr"
+
+
+def create_app(config: object | None = None) -> Flask:
+    """Build the Flask application."""
+    app = Flask(__name__, template_folder=ROOT_TEMPLATES, static_folder="static")
+    app.config.from_object(config or Config)
+    check_production(app.config)
+
+    import models  # noqa: F401  (register every table)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+
+    from agir import security, templating
+    security.init_app(app)
+    templating.init_app(app)
+    app.jinja_env.globals["get_locale"] = get_locale
+
+    from blueprints import register_blueprints
+    register_blueprints(app)
+
+    from agir.cli import agir_cli
+    app.cli.add_command(agir_cli)
+    return app

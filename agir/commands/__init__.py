@@ -1,0 +1,1 @@
+"""Command modules of the `agir` CLI group."""

@@ -1,0 +1,2 @@
+"""CLI commands: alerts (see INTERCHANGE.md)."""
+from agir.cli import agir_cli  # noqa: F401

@@ -1,0 +1,68 @@
+"""Configuration from the environment, with an embedded SQLite default for a newcomer."""
+import os
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET = "dev-only-secret-change-me"
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        # Accept the short forms people paste from their hosting panel.
+        if url.startswith("postgres://"):
+            url = "postgresql+psycopg://" + url[len("postgres://"):]
+        elif url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        return url
+    instance = ROOT / "instance"
+    instance.mkdir(exist_ok=True)
+    return f"sqlite:///{instance / 'agir.db'}"
+
+
+class Config:
+    """Settings read once at start-up."""
+
+    ENV_NAME = os.environ.get("AGIR_ENV", "development")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET)
+    SQLALCHEMY_DATABASE_URI = _database_url()
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("AGIR_SECURE_COOKIES", "0") == "1"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("AGIR_IDLE_MINUTES", "60")))
+    ABSOLUTE_LIFETIME = timedelta(hours=int(os.environ.get("AGIR_SESSION_HOURS", "12")))
+    PERMANENT_SESSION_LIFETIME = ABSOLUTE_LIFETIME
+    BABEL_DEFAULT_LOCALE = "fr"
+    BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "agir" / "translations")
+    LANGUAGES = ("fr", "en")
+    LOGIN_MAX_FAILURES = int(os.environ.get("AGIR_LOGIN_MAX_FAILURES", "5"))
+    LOGIN_LOCK_MINUTES = int(os.environ.get("AGIR_LOGIN_LOCK_MINUTES", "15"))
+    RETENTION_YEARS = int(os.environ.get("AGIR_RETENTION_YEARS", "2"))
+    AUDIT_RETENTION_DAYS = int(os.environ.get("AGIR_AUDIT_RETENTION_DAYS", "365"))
+    SMTP_HOST = os.environ.get("AGIR_SMTP_HOST")
+    SMTP_PORT = int(os.environ.get("AGIR_SMTP_PORT", "25"))
+    SMTP_USER = os.environ.get("AGIR_SMTP_USER")
+    SMTP_PASSWORD = os.environ.get("AGIR_SMTP_PASSWORD")
+    MAIL_FROM = os.environ.get("AGIR_MAIL_FROM", "agir@localhost")
+    PER_PAGE = 25
+
+
+class TestConfig(Config):
+    """Used by the test suite: fast hashes, same checks."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+
+
+def check_production(config: dict) -> None:
+    """Production refuses to start without a real secret key."""
+    if config.get("ENV_NAME") == "production" and config.get("SECRET_KEY") in (None, "", DEV_SECRET):
+        raise RuntimeError("SECRET_KEY doit être défini en production (variable d'environnement).")

@@ -1,0 +1,49 @@
+"""Calendar arithmetic of SPEC §4.1: steps clipped to the end of the month, French formatting."""
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+
+MONTHS_FR = (
+    "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+)
+
+
+def add_months(day: date, months: int) -> date:
+    """`day + months` calendar months, clipped to the month's end (31 Aug + 6 = 28 Feb)."""
+    return day + relativedelta(months=months)
+
+
+def add_years(day: date, years: int) -> date:
+    """`day + years`, clipped (29 Feb + 2 years = 28 Feb)."""
+    return day + relativedelta(years=years)
+
+
+def months_between(start: date, end: date) -> int:
+    """Whole calendar months from start to end (the clock's month count), never negative."""
+    if end < start:
+        return 0
+    delta = relativedelta(end, start)
+    return delta.years * 12 + delta.months
+
+
+def age_on(birth: date, day: date) -> int:
+    """Age in whole years on a day (a birthday on that day counts)."""
+    return relativedelta(day, birth).years
+
+
+def parse_iso(value: str) -> date:
+    """Strict ISO date YYYY-MM-DD (raises ValueError otherwise)."""
+    if not isinstance(value, str) or len(value) != 10 or value[4] != "-" or value[7] != "-":
+        raise ValueError(value)
+    return date.fromisoformat(value)
+
+
+def format_fr(day: date | None, long: bool = False) -> str:
+    """A date as the French read it: 05/03/2024, or 5 mars 2024."""
+    if day is None:
+        return "—"
+    if long:
+        first = "1er" if day.day == 1 else str(day.day)
+        return f"{first} {MONTHS_FR[day.month - 1]} {day.year}"
+    return day.strftime("%d/%m/%Y")

@@ -1,0 +1,25 @@
+"""Domain errors: a broken rule carries its code, a French message and the field it concerns."""
+
+
+class RuleViolation(Exception):
+    """A rule of SPEC §4 refused an operation."""
+
+    def __init__(self, code: str, message: str, field: str | None = None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class StaleRecord(RuleViolation):
+    """Someone else saved the record since it was loaded (optimistic locking)."""
+
+    def __init__(self):
+        super().__init__(
+            "stale",
+            "Ce dossier a été modifié par quelqu'un d'autre pendant votre saisie. "
+            "Rechargez la page pour voir la dernière version, puis recommencez.",
+        )

@@ -1,0 +1,129 @@
+"""Rules of the path (SPEC §4.3): rights states, referral transitions, dates that never run backwards."""
+from datetime import date
+
+from agir.errors import RuleViolation
+from models.enums import LEVELS
+
+RIGHT_STATE_DATES = {
+    # state: (dates required, dates forbidden)
+    "todo": ((), ("requested", "obtained", "refused")),
+    "requested": (("requested",), ("obtained", "refused")),
+    "obtained": (("obtained",), ("refused",)),
+    "refused": (("refused",), ("obtained",)),
+    "not_applicable": ((), ("requested", "obtained", "refused")),
+}
+DATE_LABELS = {
+    "requested": "demande", "obtained": "obtention", "refused": "refus", "sent": "envoi",
+    "accepted": "acceptation", "started": "démarrage", "completed": "fin", "dropped_out": "abandon",
+    "cancelled": "annulation",
+}
+
+
+def check_right(state: str, dates: dict[str, date | None], reason: str | None = None) -> None:
+    """A right's dates match its state and never run backwards (request before outcome)."""
+    required, forbidden = RIGHT_STATE_DATES[state]
+    for name in required:
+        if dates.get(name) is None:
+            raise RuleViolation("right_date_missing", f"La date de {DATE_LABELS[name]} est requise.", name)
+    for name in forbidden:
+        if dates.get(name) is not None:
+            raise RuleViolation("right_date_forbidden",
+                                f"Une date de {DATE_LABELS[name]} ne va pas avec cet état.", name)
+    requested = dates.get("requested")
+    for outcome in ("obtained", "refused"):
+        if requested and dates.get(outcome) and dates[outcome] < requested:
+            raise RuleViolation("dates_backwards",
+                                f"La date de {DATE_LABELS[outcome]} ne peut précéder la date de demande.", outcome)
+
+
+# Referral life (SPEC §4.3): each state, and the states that may follow it.
+REFERRAL_TRANSITIONS = {
+    "sent": ("accepted", "refused", "cancelled"),
+    "accepted": ("started",),
+    "started": ("completed", "dropped_out"),
+    "refused": (), "completed": (), "dropped_out": (), "cancelled": (),
+}
+REFERRAL_STATE_LABELS = {
+    "sent": "envoyée", "accepted": "acceptée", "refused": "refusée", "started": "démarrée",
+    "completed": "terminée", "dropped_out": "abandonnée", "cancelled": "annulée",
+}
+# The dates a referral in each state carries, in order.
+REFERRAL_PATHS = {
+    "sent": ("sent",),
+    "accepted": ("sent", "accepted"),
+    "refused": ("sent", "refused"),
+    "cancelled": ("sent", "cancelled"),
+    "started": ("sent", "accepted", "started"),
+    "completed": ("sent", "accepted", "started", "completed"),
+    "dropped_out": ("sent", "accepted", "started", "dropped_out"),
+}
+REFERRAL_DATE_FIELDS = ("sent", "accepted", "refused", "started", "completed", "dropped_out", "cancelled")
+
+
+def check_referral_transition(current: str, target: str) -> None:
+    """Refuse a transition the referral's life does not allow, with an explanation."""
+    if target not in REFERRAL_TRANSITIONS.get(current, ()):
+        allowed = REFERRAL_TRANSITIONS.get(current, ())
+        hint = ", ".join(REFERRAL_STATE_LABELS[s] for s in allowed) or "aucune (état final)"
+        raise RuleViolation(
+            "referral_transition",
+            f"Une orientation {REFERRAL_STATE_LABELS[current]} ne peut pas devenir "
+            f"{REFERRAL_STATE_LABELS[target]} (suites possibles : {hint}).", "state")
+
+
+def referral_state(dates: dict[str, date | None]) -> str:
+    """Derive the state from the dates present; raise when they form no valid path or run backwards."""
+    present = tuple(name for name in REFERRAL_DATE_FIELDS if dates.get(name) is not None)
+    for state, path in REFERRAL_PATHS.items():
+        if set(path) == set(present):
+            break
+    else:
+        if "sent" not in present:
+            raise RuleViolation("referral_date_missing", "La date d'envoi est requise.", "sent")
+        raise RuleViolation("referral_path", "Ces dates ne forment pas un parcours d'orientation possible "
+                            "(envoyée → acceptée ou refusée → démarrée → terminée ou abandonnée ; "
+                            "annulée seulement depuis envoyée).", present[-1])
+    for earlier, later in zip(path, path[1:]):
+        if dates[later] < dates[earlier]:
+            raise RuleViolation("dates_backwards",
+                                f"La date de {DATE_LABELS[later]} ne peut précéder la date de "
+                                f"{DATE_LABELS[earlier]}.", later)
+    return state
+
+
+def check_participation(start: date, end: date | None, planned: float | None, attended: float | None,
+                        level_start: str | None, level_end: str | None) -> None:
+    """Participation dates in order, hours non-negative."""
+    if end is not None and end < start:
+        raise RuleViolation("dates_backwards", "La date de fin ne peut précéder la date de début.", "end")
+    for name, value in (("planned_hours", planned), ("attended_hours", attended)):
+        if value is not None and value < 0:
+            raise RuleViolation("negative_hours", "Le nombre d'heures ne peut être négatif.", name)
+    for name, value in (("level_start", level_start), ("level_end", level_end)):
+        if value is not None and value not in LEVELS:
+            raise RuleViolation("level_unknown", f"Niveau CECRL inconnu : {value}.", name)
+
+
+def level_rank(level: str | None) -> int | None:
+    """Position of a CECRL level (pre_A1 = 0 … C2 = 6)."""
+    return LEVELS.index(level) if level in LEVELS else None
+
+
+def progressed_one_level(level_start: str | None, level_end: str | None) -> bool:
+    """End level at least one step above the start level."""
+    a, b = level_rank(level_start), level_rank(level_end)
+    return a is not None and b is not None and b >= a + 1
+
+
+def check_job(kind: str, months: int | None) -> None:
+    """A CDI has no length; another job's length, when known, is at least one month."""
+    if kind == "cdi":
+        if months is not None:
+            raise RuleViolation("cdi_months", "Un CDI n'a pas de durée en mois.", "months")
+    elif months is not None and months < 1:
+        raise RuleViolation("job_months", "La durée du contrat doit être d'au moins 1 mois.", "months")
+
+
+def is_durable_job(kind: str | None, months: int | None) -> bool:
+    """Durable employment: a CDI, or a job of more than 6 months (6 is not durable)."""
+    return kind == "cdi" or (kind is not None and months is not None and months > 6)

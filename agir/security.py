@@ -1,0 +1,70 @@
+"""Session loading, security headers and idle/absolute session limits."""
+from datetime import datetime, timezone
+
+from flask import Flask, session
+from flask_login import logout_user
+
+from agir.extensions import db, login_manager
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
+    "font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; "
+    "base-uri 'self'; object-src 'none'"
+)
+
+
+@login_manager.user_loader
+def load_user(user_id: str):
+    """Load the user named by "id:epoch"; an older epoch (logout elsewhere, password change) ends the session."""
+    from models import User
+    try:
+        uid, epoch = (int(x) for x in user_id.split(":"))
+    except ValueError:
+        return None
+    user = db.session.get(User, uid)
+    if user is None or user.session_epoch != epoch or not user.is_enabled:
+        return None
+    return user
+
+
+def _now() -> float:
+    return datetime.now(timezone.utc).timestamp()
+
+
+def enforce_session_limits(app: Flask) -> None:
+    """Log out after the idle timeout or the absolute lifetime (server-side timestamps in the signed session)."""
+    if "_user_id" not in session:
+        return
+    now = _now()
+    started = session.get("login_at", now)
+    last = session.get("seen_at", now)
+    if (now - last > app.config["IDLE_TIMEOUT"].total_seconds()
+            or now - started > app.config["ABSOLUTE_LIFETIME"].total_seconds()):
+        logout_user()
+        session.clear()
+        session["expired"] = True
+        return
+    session["seen_at"] = now
+
+
+def init_app(app: Flask) -> None:
+    """Register the session checks and the security headers."""
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Connectez-vous pour accéder à cette page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+    @app.before_request
+    def _session_limits():
+        enforce_session_limits(app)
+
+    @app.after_request
+    def _headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if response.mimetype == "text/html":
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response

@@ -1,0 +1,44 @@
+"""Shared view helpers: role checks, person loading through agir.access, audit with the caller's IP."""
+from functools import wraps
+
+from flask import abort, request
+from flask_login import current_user, login_required
+
+from agir import access, audit
+from agir.extensions import db
+from models import Person
+
+
+def role_required(*roles: str):
+    """Login required, then 403 for any role not listed."""
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+        wrapped.allowed_roles = roles  # read by the access-inventory test
+        return wrapped
+    return decorator
+
+
+def client_ip() -> str | None:
+    """The caller's address (the reverse proxy sets X-Forwarded-For through ProxyFix in production)."""
+    return request.remote_addr
+
+
+def audit_event(action: str, person=None, fields=(), detail: str | None = None):
+    """Write an audit entry for the current user and request."""
+    return audit.record(current_user, action, person=person, fields=fields, ip=client_ip(), detail=detail)
+
+
+def person_or_404(person_id: int, level: str = access.FULL) -> Person:
+    """Load a person the current user may see at `level` (FULL or LIMITED); 404 otherwise, never a hint."""
+    got = access.view_level(current_user, person_id, db.session)
+    if got is None or (level == access.FULL and got != access.FULL):
+        audit.record(current_user, "access_refused", person=None, ip=client_ip(),
+                     detail=f"{request.method} {request.path}")
+        db.session.commit()
+        abort(404)
+    return db.session.get(Person, person_id)

@@ -1,0 +1,60 @@
+"""Error handlers for the whole app."""
+import logging
+import secrets
+
+from flask import jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+
+from agir.extensions import db
+from blueprints.errors import bp
+
+log = logging.getLogger("agir.errors")
+
+TITLES = {
+    400: "Requête invalide", 403: "Accès refusé", 404: "Page introuvable",
+    405: "Méthode non autorisée", 409: "Conflit de modification", 429: "Trop de tentatives",
+    500: "Erreur inattendue",
+}
+TEXTS = {
+    400: "La requête n'a pas pu être traitée. Rechargez la page et recommencez.",
+    403: "Vous n'avez pas les droits nécessaires pour accéder à cette page.",
+    404: "La page demandée n'existe pas ou vous n'y avez pas accès.",
+    405: "Cette action n'est pas possible à cette adresse.",
+    409: "Cet enregistrement a été modifié entre-temps. Rechargez la page.",
+    429: "Trop de tentatives de connexion. Patientez quelques minutes avant de réessayer.",
+    500: "Une erreur s'est produite. Elle a été enregistrée ; vous pouvez réessayer.",
+}
+
+
+def _render(code: int, reference: str | None = None, text: str | None = None):
+    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+        return jsonify(error=TITLES.get(code, "Erreur"), status=code, reference=reference), code
+    return render_template("errors/error.html", code=code, title=TITLES.get(code, "Erreur"),
+                           text=text or TEXTS.get(code, ""), reference=reference), code
+
+
+@bp.app_errorhandler(CSRFError)
+def csrf_error(error):
+    """A POST without a valid token is a 400 with a French explanation."""
+    return _render(400, text="Le formulaire a expiré ou n'est pas valide (jeton CSRF). Rechargez la page.")
+
+
+@bp.app_errorhandler(400)
+@bp.app_errorhandler(403)
+@bp.app_errorhandler(404)
+@bp.app_errorhandler(405)
+@bp.app_errorhandler(409)
+@bp.app_errorhandler(429)
+def http_error(error):
+    """Client errors in French."""
+    return _render(error.code)
+
+
+@bp.app_errorhandler(500)
+def server_error(error):
+    """Roll the transaction back, log with a reference, show the reference to the user."""
+    db.session.rollback()
+    reference = secrets.token_hex(4).upper()
+    original = getattr(error, "original_exception", error)
+    log.error("Erreur %s sur %s %s", reference, request.method, request.path, exc_info=original)
+    return _render(500, reference=reference)

@@ -1,0 +1,117 @@
+"""Persons and households (SPEC §3)."""
+import secrets
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import db, utcnow
+
+
+def new_pseudonym() -> str:
+    """A random, meaningless identifier shown to pilots instead of a name."""
+    return secrets.token_hex(5).upper()
+
+
+class Household(db.Model):
+    """Persons living together (ménage); housing indicators count households."""
+
+    __tablename__ = "households"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(64), unique=True)
+
+    members: Mapped[list["Person"]] = relationship(back_populates="household")
+
+
+class Person(db.Model):
+    """A refugee or primo-arrivant followed in a department."""
+
+    __tablename__ = "persons"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(64), unique=True)
+    pseudonym: Mapped[str] = mapped_column(String(16), unique=True, default=new_pseudonym)
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"), index=True)
+    # The structure that opened the file (persons not yet enrolled are visible to it).
+    structure_id: Mapped[int | None] = mapped_column(ForeignKey("structures.id"), index=True)
+    last_name: Mapped[str] = mapped_column(String(120))
+    first_name: Mapped[str] = mapped_column(String(120))
+    sex: Mapped[str] = mapped_column(String(1))
+    birth_on: Mapped[date]
+    nationality: Mapped[str] = mapped_column(String(3))
+    status: Mapped[str] = mapped_column(String(32))
+    protection_on: Mapped[date | None]
+    first_permit_on: Mapped[date | None]
+    arrival_on: Mapped[date | None]
+    cir_on: Mapped[date | None]
+    permit_expiry_on: Mapped[date | None]
+    hosting: Mapped[str | None] = mapped_column(String(32))
+    language_level: Mapped[str | None] = mapped_column(String(8))
+    prior_programme: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
+    anonymised_at: Mapped[datetime | None]
+    version_id: Mapped[int] = mapped_column(default=1)
+    __mapper_args__ = {"version_id_col": version_id}
+
+    department = relationship("Department")
+    structure = relationship("Structure")
+    household: Mapped[Household | None] = relationship(back_populates="members")
+    accompaniments = relationship(
+        "Accompaniment", back_populates="person", order_by="Accompaniment.start_on",
+        cascade="all, delete-orphan",
+    )
+    rights = relationship("RightStep", back_populates="person", cascade="all, delete-orphan",
+                          order_by="RightStep.id")
+    housing_steps = relationship("HousingStep", back_populates="person", cascade="all, delete-orphan",
+                                 order_by="HousingStep.step_on")
+    housing = relationship("HousingAccess", back_populates="person", cascade="all, delete-orphan",
+                           order_by="HousingAccess.access_on")
+    jobs = relationship("Job", back_populates="person", cascade="all, delete-orphan", order_by="Job.start_on")
+    trainings = relationship("Training", back_populates="person", cascade="all, delete-orphan",
+                             order_by="Training.start_on")
+    referrals = relationship("Referral", back_populates="person", cascade="all, delete-orphan",
+                             order_by="Referral.sent_on")
+    participations = relationship("Participation", back_populates="person", cascade="all, delete-orphan",
+                                  order_by="Participation.start_on")
+    events = relationship("Event", back_populates="person", cascade="all, delete-orphan",
+                          order_by="Event.event_on")
+    notes = relationship("Note", back_populates="person", cascade="all, delete-orphan",
+                         order_by="Note.noted_on")
+
+    @property
+    def full_name(self) -> str:
+        """Name as the French write it on a file: LAST NAME First name."""
+        return f"{self.last_name.upper()} {self.first_name}"
+
+    @property
+    def is_bpi(self) -> bool:
+        """Beneficiary of international protection (refugee, subsidiary protection, stateless)."""
+        return self.status in ("refugee", "subsidiary_protection", "stateless")
+
+    @property
+    def reference_on(self) -> date | None:
+        """Protection date for a BPI, first permit date otherwise (start of the 5-year window)."""
+        return self.protection_on if self.is_bpi else self.first_permit_on
+
+    @property
+    def open_accompaniment(self):
+        """The accompaniment with no exit, if any (at most one, SPEC §4.2)."""
+        return next((a for a in self.accompaniments if a.exit is None), None)
+
+
+class Note(db.Model):
+    """Dated free text of a social worker; never shown to other roles."""
+
+    __tablename__ = "notes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
+    noted_on: Mapped[date]
+    text: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    person = relationship("Person", back_populates="notes")
+    author = relationship("User")

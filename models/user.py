@@ -1,0 +1,70 @@
+"""Accounts, API tokens and the login throttle."""
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import db, utcnow
+
+
+class User(UserMixin, db.Model):
+    """A person who signs in: social worker, referral officer, pilot or admin."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(200), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(32))
+    structure_id: Mapped[int | None] = mapped_column(ForeignKey("structures.id"), index=True)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    is_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Bumped at logout, password change and disabling: sessions carrying an older value end.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0)
+    locale: Mapped[str | None] = mapped_column(String(5))
+    wants_digest: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+    password_changed_at: Mapped[datetime | None]
+
+    structure = relationship("Structure")
+    department = relationship("Department")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.is_enabled
+
+    def get_id(self) -> str:  # Flask-Login: the epoch is part of the id, so old sessions stop loading
+        return f"{self.id}:{self.session_epoch}"
+
+    @property
+    def effective_department_id(self) -> int | None:
+        """The department the user works in: their own, or their structure's."""
+        if self.department_id:
+            return self.department_id
+        return self.structure.department_id if self.structure else None
+
+
+class ApiToken(db.Model):
+    """A personal API token (only its hash is kept)."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(128), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    user = relationship("User")
+
+
+class LoginThrottle(db.Model):
+    """Failed-login counter per key (an e-mail, known or not, or an IP address)."""
+
+    __tablename__ = "login_throttles"
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    first_failure_at: Mapped[datetime] = mapped_column(default=utcnow)
+    locked_until: Mapped[datetime | None]

@@ -1,0 +1,116 @@
+"""Test data builders (plain functions: explicit, no magic) and form helpers."""
+import itertools
+import re
+from datetime import date
+from types import SimpleNamespace
+
+from agir.extensions import db
+from agir.operations.users import create_user
+from models import Accompaniment, Department, Household, Person, Programme, Session, Structure
+
+PASSWORD = "correct horse battery staple"
+_seq = itertools.count(1)
+
+
+def _n() -> int:
+    return next(_seq)
+
+
+def make_department(code="33", name="Gironde", agir_start=date(2022, 7, 1), wave=2022, max_months=12):
+    """A department (AGIR deployed from agir_start)."""
+    dep = Department(code=code, name=name, agir_start_on=agir_start, agir_wave=wave, max_months=max_months)
+    db.session.add(dep)
+    db.session.flush()
+    return dep
+
+
+def make_structure(department, kind="agir_operator", ref=None, name=None):
+    """A structure of the department."""
+    n = _n()
+    s = Structure(ref=ref or f"S{n}", name=name or f"Structure {n}", department=department, kind=kind)
+    db.session.add(s)
+    db.session.flush()
+    return s
+
+
+def make_programme(department, structure, theme="language", ref=None, start=date(2022, 1, 1),
+                   end=date(2023, 12, 31), carif="14_AF_0001", sessions=((date(2022, 9, 1), 3.0),), **kw):
+    """A programme with sessions."""
+    n = _n()
+    p = Programme(ref=ref or f"PR{n}", name=kw.pop("name", f"Programme {n}"), theme=theme, structure=structure,
+                  department=department, start_on=start, end_on=end, carif_oref_ref=carif,
+                  target_beneficiaries=kw.pop("target", 20), total_cost=kw.pop("total_cost", 10000.0),
+                  p104_subsidy=kw.pop("p104_subsidy", 8000.0), **kw)
+    p.sessions = [Session(held_on=d, hours=h) for d, h in sessions]
+    db.session.add(p)
+    db.session.flush()
+    return p
+
+
+def make_person(department, structure=None, household=None, **kw):
+    """A BPI person protected on 2022-03-01 unless told otherwise."""
+    n = _n()
+    values = dict(
+        ref=f"P{n}", last_name=f"Nom{n}", first_name=f"Prénom{n}", sex="F", birth_on=date(1990, 1, 1),
+        nationality="AFG", status="refugee", protection_on=date(2022, 3, 1), language_level="A1",
+    )
+    values.update(kw)
+    if household is None:
+        household = Household(ref=f"H{n}")
+    p = Person(department=department, structure=structure, household=household, **values)
+    db.session.add(p)
+    db.session.flush()
+    return p
+
+
+def make_accompaniment(person, structure, start=date(2022, 9, 1), planned_end=date(2023, 8, 31), **kw):
+    """An open accompaniment (no exit) unless exit_on is given."""
+    a = Accompaniment(person=person, structure=structure, kind="agir" if structure.kind == "agir_operator" else "project",
+                      start_on=start, planned_end_on=planned_end, current_end_on=kw.pop("current_end", planned_end),
+                      **kw)
+    db.session.add(a)
+    db.session.flush()
+    return a
+
+
+def make_user(role, structure=None, department=None, email=None, password=PASSWORD):
+    """An account through the real operation."""
+    return create_user(email or f"{role}{_n()}@example.fr", role, password,
+                       structure_ref=structure.ref if structure else None,
+                       department_code=department.code if department else None)
+
+
+def make_world(commit=True):
+    """Department 33 with an AGIR operator, another AGIR operator, a language school, users of every role."""
+    dep = make_department()
+    agir = make_structure(dep, "agir_operator", ref="S-AGIR", name="Opérateur AGIR Bordeaux")
+    other = make_structure(dep, "agir_operator", ref="S-OTHER", name="Autre opérateur AGIR")
+    school = make_structure(dep, "programme_operator", ref="S-LANG", name="École de langue")
+    programme = make_programme(dep, school, ref="PR-LANG", name="Français pour tous")
+    users = SimpleNamespace(
+        social_worker=make_user("social_worker", agir, email="sw@example.fr"),
+        other_social_worker=make_user("social_worker", other, email="sw-other@example.fr"),
+        referral_officer=make_user("referral_officer", school, email="ro@example.fr"),
+        pilot=make_user("pilot", department=dep, email="pilot@example.fr"),
+        admin=make_user("admin", email="admin@example.fr"),
+    )
+    if commit:
+        db.session.commit()
+    return SimpleNamespace(department=dep, agir=agir, other=other, school=school, programme=programme, users=users)
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client, url="/login") -> str:
+    """The CSRF token of the form served at url."""
+    html = client.get(url).get_data(as_text=True)
+    match = CSRF_RE.search(html)
+    assert match, f"no csrf_token in {url}"
+    return match.group(1)
+
+
+def login(client, email, password=PASSWORD):
+    """Sign in through the real login form; returns the response."""
+    token = csrf_token(client, "/login")
+    return client.post("/login", data={"email": email, "password": password, "csrf_token": token})
