@@ -1,0 +1,71 @@
+"""End-to-end fixtures: the app served on a free port in a thread, and Debian's Chromium driven by Playwright.
+
+Without /usr/bin/chromium the browser tests skip locally, but fail when AGIR_E2E_REQUIRED=1 (CI).
+Screenshots are kept in test-artifacts/ for a human to look at.
+"""
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM = os.environ.get("AGIR_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture
+def live_server(app):
+    """Base URL of the app served from a background thread (same database as the test)."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium (never a browser downloaded by Playwright)."""
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        if os.environ.get("AGIR_E2E_REQUIRED") == "1":
+            pytest.fail(f"Chromium introuvable ({CHROMIUM}) alors que AGIR_E2E_REQUIRED=1")
+        pytest.skip("Chromium absent : apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        ])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser page (French locale, laptop-sized window) with `page.base` = the live URL."""
+    context = browser.new_context(locale="fr-FR", viewport={"width": 1366, "height": 900})
+    pg = context.new_page()
+    pg.set_default_timeout(10_000)
+    pg.base = live_server
+    yield pg
+    context.close()
+
+
+def shot(page, name: str) -> Path:
+    """Save a full-page screenshot as a test artefact."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def browser_login(page, email: str, password: str) -> None:
+    """Sign in through the login page."""
+    page.goto(page.base + "/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]:has-text('Se connecter')")
+    page.wait_for_load_state()
