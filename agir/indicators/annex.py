@@ -1,0 +1,262 @@
+"""The Annex indicators of SPEC §5 as SQL aggregates, shaped as the indicators JSON of INTERCHANGE.md.
+
+Every figure is one GROUP BY / COUNT query over the scope (agir.indicators.scope): person
+figures over the persons of the scope, programme figures over its programmes. No Python loop
+ever runs over persons or records; Python only rounds the few numbers the database returns.
+"""
+from datetime import date
+
+from sqlalchemy import Date, and_, case, distinct, func, literal, or_, select, union_all
+
+from agir.extensions import db
+from agir.indicators import numbers as num
+from agir.indicators.scope import Scope
+from agir.indicators.sql import after_months, days_between, level_rank, on_or_after_months
+from models import (
+    Accompaniment, Department, Event, Exit, Extension, FollowUp, HousingAccess, Participation, Person,
+    Programme, Session,
+)
+from models.enums import BPI_STATUSES, EMPLOYMENT_SUBSIDY_THEMES, LANGUAGE_THEMES, PERMANENT_HOUSING_KINDS
+
+UNDER_AGE_MONTHS = 25 * 12
+DURABLE_MONTHS = 6
+
+
+def _ones(condition):
+    """SUM(CASE WHEN condition THEN 1 ELSE 0 END)."""
+    return func.sum(case((condition, 1), else_=0))
+
+
+def overlaps(start_col, end_col, first: date, last: date):
+    """A record overlaps [first, last]: start <= last and (end is null or end >= first)."""
+    return and_(start_col <= last, or_(end_col.is_(None), end_col >= first))
+
+
+def is_bpi():
+    """The person is a beneficiary of international protection."""
+    return Person.status.in_(BPI_STATUSES)
+
+
+# --- public -----------------------------------------------------------------------------------
+
+def entries(first: date, last: date, accompaniments: bool = True, programme_id: int | None = None):
+    """Subquery (person_id, entry_on): earliest start among the person's records overlapping the period."""
+    parts = []
+    if accompaniments:
+        parts.append(select(Accompaniment.person_id.label("person_id"), Accompaniment.start_on.label("start_on"))
+                     .where(overlaps(Accompaniment.start_on, Accompaniment.exit_on, first, last)))
+    participations = (select(Participation.person_id.label("person_id"), Participation.start_on.label("start_on"))
+                      .where(overlaps(Participation.start_on, Participation.end_on, first, last)))
+    if programme_id is not None:
+        participations = participations.where(Participation.programme_id == programme_id)
+    parts.append(participations)
+    records = union_all(*parts).subquery("records")
+    return (select(records.c.person_id, func.min(records.c.start_on).label("entry_on"))
+            .group_by(records.c.person_id).subquery("entries"))
+
+
+def public_figures(entry_subquery, person_conditions) -> dict:
+    """Beneficiaries and their breakdown (sex, under 25 on the entry date, BPI)."""
+    young = ~on_or_after_months(entry_subquery.c.entry_on, Person.birth_on, UNDER_AGE_MONTHS)
+    bpi = is_bpi()
+    row = db.session.execute(
+        select(func.count(), _ones(Person.sex == "M"), _ones(Person.sex == "F"), _ones(young), _ones(bpi),
+               _ones(and_(bpi, Person.sex == "M")), _ones(and_(bpi, Person.sex == "F")), _ones(and_(bpi, young)))
+        .select_from(entry_subquery).join(Person, Person.id == entry_subquery.c.person_id)
+        .where(*person_conditions)
+    ).one()
+    keys = ("beneficiaries", "men", "women", "under_25", "bpi", "bpi_men", "bpi_women", "bpi_under_25")
+    return {key: num.count(value) for key, value in zip(keys, row, strict=True)}
+
+
+# --- employment ------------------------------------------------------------------------------
+
+def durable_job(kind_col, months_col):
+    """SQL form of agir.rules.path.is_durable_job: a CDI, or a job of more than 6 months."""
+    return or_(kind_col == "cdi", and_(kind_col.is_not(None), months_col > DURABLE_MONTHS))
+
+
+def employment(scope: Scope) -> dict:
+    """Exits dated in the period: duration, positive, training, durable, 6-month follow-up."""
+    positive = or_(Exit.job_kind.is_not(None), Exit.training_level.is_not(None))
+    row = db.session.execute(
+        select(func.count(Exit.id), func.sum(days_between(Exit.exit_on, Accompaniment.start_on)),
+               _ones(positive), _ones(Exit.training_level.is_not(None)),
+               _ones(durable_job(Exit.job_kind, Exit.job_months)),
+               _ones(FollowUp.is_positive.is_(True)), _ones(FollowUp.id.is_(None)))
+        .select_from(Exit).join(Accompaniment, Accompaniment.id == Exit.accompaniment_id)
+        .join(Person, Person.id == Accompaniment.person_id)
+        .outerjoin(FollowUp, FollowUp.exit_id == Exit.id)
+        .where(Exit.exit_on >= scope.start, Exit.exit_on <= scope.end, *scope.person_conditions())
+    ).one()
+    exits, days, positive_n, training_n, durable_n, at_6, missing = row
+    return {"exits": num.count(exits), "average_duration_months": num.mean_months(days, exits),
+            "positive_exits": num.count(positive_n), "in_training": num.count(training_n),
+            "durable_employment": num.count(durable_n), "positive_at_6_months": num.count(at_6),
+            "followup_missing": num.count(missing)}
+
+
+# --- housing, language, events, programme hours ------------------------------------------------
+
+def housing(scope: Scope) -> dict:
+    """Distinct households (a person without one is their own) with a permanent access in the period."""
+    row = db.session.execute(
+        select(func.count(distinct(Person.household_id)),
+               func.count(distinct(case((Person.household_id.is_(None), Person.id)))))
+        .select_from(HousingAccess).join(Person, Person.id == HousingAccess.person_id)
+        .where(HousingAccess.kind.in_(PERMANENT_HOUSING_KINDS), HousingAccess.access_on >= scope.start,
+               HousingAccess.access_on <= scope.end, *scope.person_conditions())
+    ).one()
+    return {"households_permanent_housing": num.count(row[0]) + num.count(row[1])}
+
+
+def assiduous_condition():
+    """Attended at least 80 % of the planned hours (attended·5 ≥ planned·4: exact, no 0.8 float)."""
+    return and_(Participation.planned_hours > 0, Participation.attended_hours.is_not(None),
+                Participation.attended_hours * 5 >= Participation.planned_hours * 4)
+
+
+def progressed_condition():
+    """End level at least one CECRL step above the start level (agir.rules.path.progressed_one_level)."""
+    return level_rank(Participation.level_end) >= level_rank(Participation.level_start) + 1
+
+
+def language(scope: Scope, hours_by_theme: dict) -> dict:
+    """Language and professional-French programmes: hours, assiduous persons, persons up one level."""
+    base = (select(func.count(distinct(Participation.person_id)))
+            .select_from(Participation).join(Programme, Programme.id == Participation.programme_id)
+            .join(Person, Person.id == Participation.person_id)
+            .where(Programme.theme.in_(LANGUAGE_THEMES), *scope.person_conditions()))
+    assiduous = db.session.scalar(base.where(
+        overlaps(Participation.start_on, Participation.end_on, scope.start, scope.end), assiduous_condition()))
+    progressed = db.session.scalar(base.where(
+        Participation.end_on >= scope.start, Participation.end_on <= scope.end, progressed_condition()))
+    total = sum((hours_by_theme.get(theme, 0) for theme in LANGUAGE_THEMES), num.hours(0))
+    return {"training_hours": num.as_number(total), "assiduous_participants": num.count(assiduous),
+            "progressed_one_level": num.count(progressed)}
+
+
+def session_hours_by_theme(scope: Scope) -> dict:
+    """{theme: hours} of the sessions held in the period by the scope's programmes."""
+    rows = db.session.execute(
+        select(Programme.theme, func.sum(Session.hours))
+        .select_from(Session).join(Programme, Programme.id == Session.programme_id)
+        .where(Session.held_on >= scope.start, Session.held_on <= scope.end, *scope.programme_conditions())
+        .group_by(Programme.theme)
+    ).all()
+    return {theme: num.hours(total) for theme, total in rows}
+
+
+def event_counts(first: date, last: date, conditions) -> dict:
+    """{kind: (events, distinct events)} in the period; an event without id counts as its own event."""
+    rows = db.session.execute(
+        select(Event.kind, func.count(Event.id), func.count(distinct(Event.event_ref)),
+               _ones(Event.event_ref.is_(None)))
+        .select_from(Event).join(Person, Person.id == Event.person_id)
+        .where(Event.event_on >= first, Event.event_on <= last, *conditions)
+        .group_by(Event.kind)
+    ).all()
+    return {kind: (num.count(n), num.count(distinct_n) + num.count(no_ref)) for kind, n, distinct_n, no_ref in rows}
+
+
+# --- finance and compliance ------------------------------------------------------------------
+
+def programme_totals(scope: Scope) -> dict:
+    """Cost and P104 subsidy of the programmes overlapping the period, employment share, unreferenced."""
+    unreferenced = and_(Programme.theme.in_(LANGUAGE_THEMES),
+                        or_(Programme.carif_oref_ref.is_(None), Programme.carif_oref_ref == ""))
+    row = db.session.execute(
+        select(func.sum(Programme.total_cost), func.sum(Programme.p104_subsidy),
+               func.sum(case((Programme.theme.in_(EMPLOYMENT_SUBSIDY_THEMES), Programme.p104_subsidy), else_=0)),
+               _ones(unreferenced))
+        .where(overlaps(Programme.start_on, Programme.end_on, scope.start, scope.end), *scope.programme_conditions())
+    ).one()
+    cost, subsidy, employment_subsidy, unreferenced_n = row
+    return {"total_cost": num.money(cost), "p104_subsidy": num.money(subsidy),
+            "employment_subsidy": num.money(employment_subsidy), "unreferenced": num.count(unreferenced_n)}
+
+
+def non_bpi(scope: Scope) -> tuple[int, int]:
+    """(participants, non-BPI participants): distinct persons with a participation overlapping the period."""
+    row = db.session.execute(
+        select(func.count(distinct(Participation.person_id)),
+               func.count(distinct(case((~is_bpi(), Participation.person_id)))))
+        .select_from(Participation).join(Person, Person.id == Participation.person_id)
+        .where(overlaps(Participation.start_on, Participation.end_on, scope.start, scope.end),
+               *scope.person_conditions())
+    ).one()
+    return num.count(row[0]), num.count(row[1])
+
+
+def latest_planned_end():
+    """The latest planned end of an accompaniment (its planned end moved by every extension)."""
+    extended = (select(func.max(Extension.planned_end_on)).where(Extension.accompaniment_id == Accompaniment.id)
+                .correlate(Accompaniment).scalar_subquery())
+    return case((and_(extended.is_not(None), extended > Accompaniment.current_end_on), extended),
+                else_=Accompaniment.current_end_on)
+
+
+def open_on(as_of: date):
+    """Accompaniment open on as_of: started on or before, no exit on or before."""
+    return and_(Accompaniment.start_on <= as_of, or_(Accompaniment.exit_on.is_(None), Accompaniment.exit_on > as_of))
+
+
+def overdue_condition(as_of: date):
+    """Open on as_of, and as_of after the latest planned end."""
+    return and_(open_on(as_of), latest_planned_end() < literal(as_of, Date))
+
+
+def over_limit_condition(as_of: date):
+    """Open on as_of, and as_of after start + max_months of the person's department (calendar clip)."""
+    return and_(open_on(as_of), after_months(as_of, Accompaniment.start_on, Department.max_months))
+
+
+def durations(scope: Scope) -> dict:
+    """Overdue and over-limit accompaniments on as_of; ineligible enrolments overlapping the period."""
+    row = db.session.execute(
+        select(_ones(overdue_condition(scope.as_of)), _ones(over_limit_condition(scope.as_of)),
+               _ones(and_(overlaps(Accompaniment.start_on, Accompaniment.exit_on, scope.start, scope.end),
+                          Accompaniment.is_eligible.is_(False))))
+        .select_from(Accompaniment).join(Person, Person.id == Accompaniment.person_id)
+        .join(Department, Department.id == Person.department_id)
+        .where(*scope.person_conditions())
+    ).one()
+    return {"overdue": num.count(row[0]), "over_limit": num.count(row[1]), "ineligible_enrolments": num.count(row[2])}
+
+
+# --- the whole JSON --------------------------------------------------------------------------
+
+def compute(scope: Scope) -> dict:
+    """The indicators JSON of INTERCHANGE.md (plus the optional compliance.ineligible_enrolments)."""
+    hours_by_theme = session_hours_by_theme(scope)
+    events = event_counts(scope.start, scope.end, scope.person_conditions())
+    totals = programme_totals(scope)
+    participants, non_bpi_n = non_bpi(scope)
+    limits = durations(scope)
+
+    def n_events(kind, distinct_events=False):
+        return events.get(kind, (0, 0))[1 if distinct_events else 0]
+
+    return {
+        "scope": scope.as_json(),
+        "public": public_figures(entries(scope.start, scope.end), scope.person_conditions()),
+        "employment": employment(scope),
+        "housing": housing(scope),
+        "language": language(scope, hours_by_theme),
+        "health": {"medical_consultations": n_events("medical_consultation")},
+        "digital": {"tools_provided": n_events("digital_tool"),
+                    "training_hours": num.as_number(hours_by_theme.get("digital"))},
+        "mentoring": {"pairs": n_events("mentoring_pair")},
+        "sport_culture": {"sport_events": n_events("sport_event", True),
+                          "cultural_events": n_events("cultural_event", True)},
+        "republic_values": {"training_hours": num.as_number(hours_by_theme.get("republic_values"))},
+        "finance": {"total_cost": num.as_number(totals["total_cost"]),
+                    "p104_subsidy": num.as_number(totals["p104_subsidy"])},
+        "compliance": {
+            "non_bpi_share": num.share(non_bpi_n, participants),
+            "employment_subsidy_share": num.share(totals["employment_subsidy"], totals["p104_subsidy"]),
+            "language_programmes_unreferenced": totals["unreferenced"],
+            "overdue": limits["overdue"], "over_limit": limits["over_limit"],
+            "ineligible_enrolments": limits["ineligible_enrolments"],
+        },
+    }

@@ -1,0 +1,134 @@
+"""The scope of the indicators: a period, optionally a department and/or a structure, an as-of date.
+
+Arguments come as text (command line, query string); a bad one raises ScopeError with a French
+message, which the CLI prints (exit 1) and the API returns (400).
+"""
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import aliased
+
+from agir.dates import parse_iso
+from agir.extensions import db
+from models import Accompaniment, Department, Participation, Person, Programme, Structure
+
+
+class ScopeError(ValueError):
+    """A bad argument of the indicators or of the cohort, with its French message."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Period [start, end] (both inclusive), as-of date, optional department and structure."""
+
+    start: date
+    end: date
+    as_of: date
+    department: Department | None = None
+    structure: Structure | None = None
+
+    def as_json(self) -> dict:
+        """The "scope" object of the indicators JSON."""
+        return {
+            "from": self.start.isoformat(), "to": self.end.isoformat(),
+            "department": self.department.code if self.department else None,
+            "structure": self.structure.ref if self.structure else None,
+            "as_of": self.as_of.isoformat(),
+        }
+
+    def person_conditions(self) -> list:
+        """Conditions on Person: the persons whose figures count (INTERCHANGE.md)."""
+        conditions = []
+        if self.department is not None:
+            conditions.append(Person.department_id == self.department.id)
+        if self.structure is not None:
+            # Aliases: the outer query may itself select from these tables (no accidental correlation).
+            acc, part, prog = aliased(Accompaniment), aliased(Participation), aliased(Programme)
+            held = exists().where(acc.person_id == Person.id, acc.structure_id == self.structure.id)
+            attends = exists().where(part.person_id == Person.id, part.programme_id == prog.id,
+                                     prog.structure_id == self.structure.id)
+            conditions.append(held | attends)
+        return conditions
+
+    def programme_conditions(self) -> list:
+        """Conditions on Programme: the programmes whose figures count."""
+        conditions = []
+        if self.department is not None:
+            conditions.append(Programme.department_id == self.department.id)
+        if self.structure is not None:
+            conditions.append(Programme.structure_id == self.structure.id)
+        return conditions
+
+
+@dataclass(frozen=True)
+class CohortScope:
+    """Entry period [entry_from, entry_to] and optional department of a cohort."""
+
+    entry_from: date
+    entry_to: date
+    department: Department | None = None
+
+    def as_json(self) -> dict:
+        """The "scope" object of the cohort JSON."""
+        return {"entry_from": self.entry_from.isoformat(), "entry_to": self.entry_to.isoformat(),
+                "department": self.department.code if self.department else None}
+
+
+def parse_date(value: str | None, name: str, required: bool = True) -> date | None:
+    """A strict ISO date, or ScopeError naming the argument."""
+    if value is None or value == "":
+        if required:
+            raise ScopeError(f"L'argument {name} est obligatoire (date au format AAAA-MM-JJ).", name)
+        return None
+    try:
+        return parse_iso(value)
+    except ValueError:
+        raise ScopeError(f"Date invalide pour {name} : « {value} » (format attendu AAAA-MM-JJ).", name) from None
+
+
+def find_department(code: str | None) -> Department | None:
+    """The department of that INSEE code, or ScopeError when unknown."""
+    if code is None or code == "":
+        return None
+    department = db.session.scalar(select(Department).where(Department.code == code))
+    if department is None:
+        raise ScopeError(f"Département inconnu : « {code} ».", "department")
+    return department
+
+
+def find_structure(ref: str | None) -> Structure | None:
+    """The structure of that reference, or ScopeError when unknown."""
+    if ref is None or ref == "":
+        return None
+    structure = db.session.scalar(select(Structure).where(Structure.ref == ref))
+    if structure is None:
+        raise ScopeError(f"Structure inconnue : « {ref} ».", "structure")
+    return structure
+
+
+def build_scope(start: str | None, end: str | None, department: str | None = None,
+                structure: str | None = None, as_of: str | None = None, today: date | None = None) -> Scope:
+    """Check the text arguments of `indicators` and return the scope."""
+    first = parse_date(start, "--from")
+    last = parse_date(end, "--to")
+    if first > last:
+        raise ScopeError(f"La date de début ({first.isoformat()}) est postérieure à la date de fin "
+                         f"({last.isoformat()}).", "--from")
+    on = parse_date(as_of, "--as-of", required=False) or today or date.today()
+    return Scope(first, last, on, find_department(department), find_structure(structure))
+
+
+def build_cohort_scope(entry_from: str | None, entry_to: str | None, department: str | None = None) -> CohortScope:
+    """Check the text arguments of `cohort` and return its scope."""
+    first = parse_date(entry_from, "--entry-from")
+    last = parse_date(entry_to, "--entry-to")
+    if first > last:
+        raise ScopeError(f"La date de début ({first.isoformat()}) est postérieure à la date de fin "
+                         f"({last.isoformat()}).", "--entry-from")
+    return CohortScope(first, last, find_department(department))

@@ -1,0 +1,112 @@
+"""Date arithmetic in SQL that answers the same on SQLite and PostgreSQL.
+
+The calendar step of SPEC §4.1 (`start + n months`, clipped to the end of the month, as
+`dateutil.relativedelta` does) is expressed with year, month and day numbers only, so no
+dialect's own interval arithmetic (which clips differently) is ever used:
+
+- `d > s + n months`  ⇔  idx(d) − idx(s) > n, or = n and day(d) > day(s);
+- `d ≥ s + n months`  ⇔  idx(d) − idx(s) > n, or = n and (day(d) ≥ day(s) or d is a month's last day);
+
+where idx(x) = 12·year(x) + month(x). (When both dates fall in the same target month, the
+clipped day is min(day(s), days in that month), hence the month-end case.)
+"""
+from datetime import date
+
+from sqlalchemy import Date, Integer, and_, case, cast, extract, literal, or_
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+
+from models.enums import LEVELS
+
+
+class days_between(FunctionElement):
+    """`later − earlier` in whole days (an integer)."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "days_between"
+
+
+@compiles(days_between)
+def _days_between_default(element, compiler, **kw):
+    later, earlier = list(element.clauses)
+    return f"({compiler.process(later, **kw)} - {compiler.process(earlier, **kw)})"
+
+
+@compiles(days_between, "sqlite")
+def _days_between_sqlite(element, compiler, **kw):
+    later, earlier = list(element.clauses)
+    return f"CAST(julianday({compiler.process(later, **kw)}) - julianday({compiler.process(earlier, **kw)}) AS INTEGER)"
+
+
+class next_day(FunctionElement):
+    """The day after a date."""
+
+    type = Date()
+    inherit_cache = True
+    name = "next_day"
+
+
+@compiles(next_day)
+def _next_day_default(element, compiler, **kw):
+    (day,) = list(element.clauses)
+    return f"({compiler.process(day, **kw)} + 1)"
+
+
+@compiles(next_day, "sqlite")
+def _next_day_sqlite(element, compiler, **kw):
+    (day,) = list(element.clauses)
+    return f"date({compiler.process(day, **kw)}, '+1 day')"
+
+
+def day_of(day) -> ColumnElement | int:
+    """Day of the month (a plain int for a Python date)."""
+    if isinstance(day, date):
+        return day.day
+    return cast(extract("day", day), Integer)
+
+
+def month_index(day) -> ColumnElement | int:
+    """12·year + month: consecutive months differ by one."""
+    if isinstance(day, date):
+        return day.year * 12 + day.month
+    return cast(extract("year", day), Integer) * 12 + cast(extract("month", day), Integer)
+
+
+def is_month_end(day) -> ColumnElement:
+    """True when the date is the last day of its month."""
+    if isinstance(day, date):
+        return literal(_is_last_day(day))
+    return cast(extract("day", next_day(day)), Integer) == 1
+
+
+def after_months(day, start, months) -> ColumnElement:
+    """SQL condition `day > start + months` (calendar months, clipped)."""
+    diff = month_index(day) - month_index(start)
+    return or_(diff > months, and_(diff == months, day_of(day) > day_of(start)))
+
+
+def on_or_after_months(day, start, months) -> ColumnElement:
+    """SQL condition `day >= start + months` (calendar months, clipped)."""
+    diff = month_index(day) - month_index(start)
+    if isinstance(day, date):
+        same_or_end = or_(day_of(start) <= day.day, literal(_is_last_day(day)))
+    else:
+        same_or_end = or_(day_of(day) >= day_of(start), is_month_end(day))
+    return or_(diff > months, and_(diff == months, same_or_end))
+
+
+def _is_last_day(day: date) -> bool:
+    return date.fromordinal(day.toordinal() + 1).day == 1
+
+
+def months_to_reach(start, reached) -> ColumnElement:
+    """The smallest m ≥ 0 with `reached <= start + m months` (0 when reached on or before start)."""
+    diff = month_index(reached) - month_index(start)
+    m = diff + case((day_of(reached) > day_of(start), 1), else_=0)
+    return case((m < 0, 0), else_=m)
+
+
+def level_rank(column) -> ColumnElement:
+    """Rank of a CECRL level (pre_A1 = 0 … C2 = 6), null for no level — as agir.rules.path.level_rank."""
+    return case({level: rank for rank, level in enumerate(LEVELS)}, value=column, else_=None)
