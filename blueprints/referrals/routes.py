@@ -1,15 +1,126 @@
-"""Routes of the referrals blueprint."""
-from flask import render_template
+"""The queue of referrals, sending a referral, and answering it step by step."""
+from datetime import date
 
-from blueprints._helpers import role_required
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from agir import access
+from agir import referral_queries as rq
+from agir.extensions import db
+from agir.labels import label
+from agir.operations import referrals as ops
+from agir.rules.path import REFERRAL_STATE_LABELS
+from blueprints._helpers import audit_event, person_or_404, role_required
 from blueprints.referrals import bp
+from blueprints.referrals._common import ROLES, attempt, paginate, query_args, version_of
+from blueprints.referrals.forms import QueueFilterForm, ReferralForm, StepForm
+from models import Programme, Referral
 
-ROLES = {"persons": ("social_worker",), "referrals": ("referral_officer", "social_worker"),
-         "pilot": ("pilot",), "admin": ("admin",), "alerts": ("social_worker", "referral_officer")}["referrals"]
+STEP_TITLES = {"accepted": "Accepter", "refused": "Refuser", "started": "Démarrer", "completed": "Terminer",
+               "dropped_out": "Enregistrer un abandon", "cancelled": "Annuler l'orientation"}
+STEP_DONE = {"accepted": "Orientation acceptée.", "refused": "Orientation refusée.",
+             "started": "Participation démarrée.", "completed": "Participation terminée.",
+             "dropped_out": "Abandon enregistré.", "cancelled": "Orientation annulée."}
 
 
 @bp.get("/")
 @role_required(*ROLES)
 def index():
-    """Placeholder page until the blueprint is built."""
-    return render_template("base.html")
+    """The queue: referrals received by my structure's programmes and sent by my structure."""
+    filters = QueueFilterForm(request.args)
+    filters.programme.choices = [("", "Tous")] + [(str(p.id), p.name) for p in rq.queue_programmes(current_user)]
+    direction = filters.direction.data or None
+    stmt = rq.queue_select(current_user, direction=direction, state=filters.state.data or None,
+                           theme=filters.theme.data or None,
+                           programme_id=request.args.get("programme", type=int))
+    page = paginate(stmt)
+    audit_event("referral_queue_viewed", fields=["need", "state", "person"],
+                detail=f"{len(page.items)} orientations affichées")
+    db.session.commit()
+    return render_template("referrals/index.html", page=page, filters=filters, today=date.today(),
+                           counts=rq.queue_counts(current_user, direction), query_args=query_args,
+                           late_days=rq.UNANSWERED_DAYS)
+
+
+def _referral_form(person, form=None):
+    form = form or ReferralForm()
+    programmes = rq.referable_programmes(person.department_id, date.today())
+    groups: dict[str, list] = {}
+    for p in programmes:
+        groups.setdefault(label(p.theme, "theme"), []).append((p.id, f"{p.name} — {p.structure.name}"))
+    form.programme_id.choices = groups
+    return form
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(*ROLES)
+def new_referral():
+    """Refer a person to a programme (?person_id=…): the need in a sentence, the date of sending."""
+    person = person_or_404(request.args.get("person_id", type=int) or 0, level=access.LIMITED)
+    form = _referral_form(person)
+    if request.method == "GET" and request.args.get("programme_id", type=int):
+        form.programme_id.data = request.args.get("programme_id", type=int)
+    if form.validate_on_submit():
+        programme = db.session.get(Programme, form.programme_id.data)
+        referral = attempt(form, ops.send_referral, current_user, person, programme, form.need.data,
+                           form.sent_on.data)
+        if referral:
+            flash(f"Orientation envoyée à {programme.structure.name}.", "success")
+            warning = ops.referral_window_warning(person, referral.sent_on)
+            if warning:
+                flash(warning, "warning")
+            return redirect(url_for("referrals.referral", referral_id=referral.id))
+    audit_event("referral_form_viewed", person=person, fields=["first_name", "last_name", "protection_on"])
+    db.session.commit()
+    sent_on = form.sent_on.data if isinstance(form.sent_on.data, date) else date.today()
+    return render_template("referrals/new.html", form=form, person=person,
+                           warning=ops.referral_window_warning(person, sent_on))
+
+
+def _referral_or_404(referral_id: int) -> Referral:
+    """A referral the user's structure sent or receives, about a person they may see; 404 otherwise."""
+    referral = db.session.get(Referral, referral_id)
+    if referral is None or not (ops.is_sender(current_user, referral)
+                                or current_user.structure_id == referral.programme.structure_id):
+        abort(404)
+    person_or_404(referral.person_id, level=access.LIMITED)
+    return referral
+
+
+def _render_referral(referral: Referral, forms: dict | None = None, status: int = 200):
+    steps = ops.next_steps(current_user, referral)
+    forms = forms or {}
+    for step in steps:
+        forms.setdefault(step, StepForm(prefix=step, formdata=None, version_id=referral.version_id))
+    return render_template("referrals/referral.html", referral=referral, steps=steps, forms=forms,
+                           titles=STEP_TITLES, state_labels=REFERRAL_STATE_LABELS,
+                           warning=ops.referral_window_warning(referral.person, referral.sent_on),
+                           participation=ops.open_participation(referral.person_id, referral.programme_id),
+                           may_open_file=access.view_level(current_user, referral.person_id, db.session) == access.FULL
+                           ), status
+
+
+@bp.get("/<int:referral_id>")
+@role_required(*ROLES)
+def referral(referral_id: int):
+    """One referral: its dated steps, and the next steps this user may take."""
+    referral = _referral_or_404(referral_id)
+    audit_event("referral_viewed", person=referral.person_id, fields=["need", "state", "programme"],
+                detail=f"referral {referral.id}")
+    db.session.commit()
+    return _render_referral(referral)
+
+
+@bp.post("/<int:referral_id>/<any(accepted, refused, started, completed, dropped_out, cancelled):step>")
+@role_required(*ROLES)
+def move(referral_id: int, step: str):
+    """Take one step (accept, refuse, start, complete, drop out, cancel) at a date."""
+    referral = _referral_or_404(referral_id)
+    form = StepForm(prefix=step)
+    if form.validate_on_submit():
+        done = attempt(form, ops.move_referral, current_user, referral, step, form.on.data,
+                       reason=form.reason.data, version_id=version_of(form))
+        if done:
+            flash(STEP_DONE[step], "success")
+            return redirect(url_for("referrals.referral", referral_id=referral_id))
+    return _render_referral(referral, {step: form})

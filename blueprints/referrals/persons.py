@@ -1,0 +1,143 @@
+"""The limited view of a person (referral side) and what the programme records: participations, events.
+
+Shown: identity, contact, language level, the referrals sent by or to my structure with their need,
+participations and events of my programmes. Never notes, rights, housing or employment.
+"""
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from agir import access
+from agir import referral_queries as rq
+from agir.extensions import db
+from agir.operations import referrals as ops
+from blueprints._helpers import audit_event, person_or_404, role_required
+from blueprints.referrals import bp
+from blueprints.referrals._common import ROLES, attempt, version_of
+from blueprints.referrals.forms import EventForm, ParticipationForm
+from models import Event, Participation, Programme
+
+SHOWN_FIELDS = ("last_name", "first_name", "sex", "birth_on", "nationality", "status", "language_level",
+                "phone", "email", "referrals", "participations", "events")
+
+
+def _my_programme(form) -> Programme:
+    programme = db.session.get(Programme, form.programme_id.data) if form.programme_id.data else None
+    if programme is None or not ops.works_for_programme(current_user, programme):
+        return None
+    return programme
+
+
+def _forms_for(person, participations, mine):
+    choices = [(p.id, p.name) for p in mine]
+    new_participation = ParticipationForm(formdata=None, prefix="new")
+    new_participation.programme_id.choices = choices
+    event = EventForm(formdata=None)
+    event.programme_id.choices = choices
+    edits = {}
+    for part in participations:
+        if ops.works_for_programme(current_user, part.programme):
+            edits[part.id] = ParticipationForm(formdata=None, obj=part, prefix=f"p{part.id}",
+                                               level_start=part.level_start or "", level_end=part.level_end or "")
+    return new_participation, event, edits
+
+
+def _render(person, status=200, **override):
+    sid = current_user.structure_id
+    participations = rq.limited_participations(person.id, sid)
+    mine = rq.structure_programmes(sid)
+    new_participation, event, edits = _forms_for(person, participations, mine)
+    forms = {"new_participation": new_participation, "event": event, "edits": edits}
+    for key, form in override.items():
+        if key.startswith("p"):
+            form.programme_id.choices = []
+            forms["edits"][int(key[1:])] = form
+        else:
+            form.programme_id.choices = new_participation.programme_id.choices
+            forms[key] = form
+    return render_template(
+        "referrals/person.html", person=person, referrals=rq.limited_referrals(person.id, sid),
+        participations=participations, events=rq.limited_events(person.id, sid), my_programmes=mine,
+        forms=forms, may_refer=access.can_refer(current_user),
+        may_open_file=access.view_level(current_user, person.id, db.session) == access.FULL), status
+
+
+@bp.get("/persons/<int:person_id>")
+@role_required(*ROLES)
+def person(person_id: int):
+    """The limited view of a person referred to or from my structure (anyone else: 404)."""
+    person = person_or_404(person_id, level=access.LIMITED)
+    audit_event("limited_view", person=person, fields=SHOWN_FIELDS)
+    db.session.commit()
+    return _render(person)
+
+
+@bp.post("/persons/<int:person_id>/participations")
+@role_required(*ROLES)
+def add_participation(person_id: int):
+    """Record a participation in one of my programmes."""
+    person = person_or_404(person_id, level=access.LIMITED)
+    form = ParticipationForm(prefix="new")
+    if form.validate_on_submit():
+        programme = _my_programme(form)
+        if programme is None:
+            form.programme_id.errors = ["Choisissez un programme de votre structure."]
+        elif attempt(form, ops.create_participation, current_user, person, programme,
+                     **_participation_values(form)):
+            flash("Participation enregistrée.", "success")
+            return redirect(url_for("referrals.person", person_id=person_id, _anchor="participations"))
+    return _render(person, new_participation=form)
+
+
+def _participation_values(form) -> dict:
+    return {name: getattr(form, name).data for name in ops.PARTICIPATION_FIELDS}
+
+
+@bp.post("/persons/<int:person_id>/participations/<int:participation_id>")
+@role_required(*ROLES)
+def edit_participation(person_id: int, participation_id: int):
+    """Hours, levels and dates of a participation in one of my programmes."""
+    person = person_or_404(person_id, level=access.LIMITED)
+    participation = db.session.get(Participation, participation_id)
+    if participation is None or participation.person_id != person.id \
+            or not ops.works_for_programme(current_user, participation.programme):
+        abort(404)
+    form = ParticipationForm(prefix=f"p{participation_id}")
+    if form.validate_on_submit():
+        if attempt(form, ops.update_participation, current_user, participation, version_of(form),
+                   **_participation_values(form)):
+            flash("Participation enregistrée.", "success")
+            return redirect(url_for("referrals.person", person_id=person_id,
+                                    _anchor=f"participation-{participation_id}"))
+    return _render(person, **{f"p{participation_id}": form})
+
+
+@bp.post("/persons/<int:person_id>/events")
+@role_required(*ROLES)
+def add_event(person_id: int):
+    """Record a consultation, mentoring pair, digital tool, sport or cultural event."""
+    person = person_or_404(person_id, level=access.LIMITED)
+    form = EventForm()
+    form.programme_id.choices = [(p.id, p.name) for p in rq.structure_programmes(current_user.structure_id)]
+    if form.validate_on_submit():
+        if attempt(form, ops.record_event, current_user, person, _my_programme(form), form.kind.data,
+                   form.event_on.data, form.event_ref.data):
+            flash("Événement enregistré.", "success")
+            return redirect(url_for("referrals.person", person_id=person_id, _anchor="evenements"))
+    return _render(person, event=form)
+
+
+@bp.post("/persons/<int:person_id>/events/<int:event_id>/delete")
+@role_required(*ROLES)
+def remove_event(person_id: int, event_id: int):
+    """Delete an event recorded by mistake by one of my programmes."""
+    person = person_or_404(person_id, level=access.LIMITED)
+    event = db.session.get(Event, event_id)
+    if event is None or event.person_id != person.id or event.programme is None \
+            or not ops.works_for_programme(current_user, event.programme):
+        abort(404)
+    form = EventForm()
+    if attempt(form, ops.remove_event, current_user, event):
+        flash("Événement supprimé.", "success")
+    else:
+        flash(" ".join(form.form_errors), "error")
+    return redirect(url_for("referrals.person", person_id=person_id, _anchor="evenements"))
