@@ -1,10 +1,14 @@
 """Session loading, security headers and idle/absolute session limits."""
-from datetime import datetime, timezone
+import logging
+from datetime import UTC, datetime
 
-from flask import Flask, session
-from flask_login import logout_user
+from flask import Flask, request, session
+from flask_login import current_user, logout_user
+from sqlalchemy.exc import SQLAlchemyError
 
 from agir.extensions import db, login_manager
+
+log = logging.getLogger("agir.security")
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
@@ -28,7 +32,7 @@ def load_user(user_id: str):
 
 
 def _now() -> float:
-    return datetime.now(timezone.utc).timestamp()
+    return datetime.now(UTC).timestamp()
 
 
 def enforce_session_limits(app: Flask) -> None:
@@ -36,15 +40,32 @@ def enforce_session_limits(app: Flask) -> None:
     if "_user_id" not in session:
         return
     now = _now()
-    started = session.get("login_at", now)
-    last = session.get("seen_at", now)
-    if (now - last > app.config["IDLE_TIMEOUT"].total_seconds()
+    started = session.get("login_at")
+    last = session.get("seen_at")
+    # A signed-in session without its stamps did not come through the login page: it ends too.
+    if (not isinstance(started, (int, float)) or not isinstance(last, (int, float))
+            or now - last > app.config["IDLE_TIMEOUT"].total_seconds()
             or now - started > app.config["ABSOLUTE_LIFETIME"].total_seconds()):
         logout_user()
         session.clear()
         session["expired"] = True
         return
     session["seen_at"] = now
+
+
+def audit_refused_access() -> None:
+    """A signed-in user refused a page (403) is written to the audit trail (nothing else of the request is kept)."""
+    if not current_user.is_authenticated:
+        return
+    from agir import audit
+    db.session.rollback()  # a refused request writes nothing but its audit entry
+    try:
+        audit.record(current_user, "access_refused", ip=request.remote_addr,
+                     detail=f"{request.method} {request.path}"[:300])
+        db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()
+        log.exception("Échec de l'écriture de l'accès refusé au journal d'audit")
 
 
 def init_app(app: Flask) -> None:
@@ -57,6 +78,12 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def _session_limits():
         enforce_session_limits(app)
+
+    @app.after_request
+    def _audit_refusal(response):
+        if response.status_code == 403:
+            audit_refused_access()
+        return response
 
     @app.after_request
     def _headers(response):

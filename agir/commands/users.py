@@ -1,2 +1,66 @@
-"""CLI commands: users (see INTERCHANGE.md)."""
-from agir.cli import agir_cli  # noqa: F401
+"""CLI commands: users (see INTERCHANGE.md).
+
+    flask --app wsgi agir create-user EMAIL --role ROLE [--structure REF] [--department CODE] [--password-stdin]
+
+Exit 0 when the account is created (and committed), 1 with a French message on stderr otherwise.
+"""
+import sys
+
+import click
+from sqlalchemy.exc import IntegrityError
+
+from agir.cli import agir_cli
+from agir.errors import RuleViolation
+from agir.extensions import db
+from agir.operations.users import create_user
+from models.enums import ROLES
+
+OPTION_HINTS = {"structure_required": " (--structure REF)", "department_required": " (--department CODE)",
+                "structure_unknown": " (--structure)", "department_unknown": " (--department)"}
+
+
+def _fail(message: str) -> None:
+    click.echo(f"Erreur : {message}", err=True)
+    sys.exit(1)
+
+
+def _read_password(from_stdin: bool) -> str:
+    """From stdin (the trailing newline stripped), else prompted twice without echo."""
+    if from_stdin:
+        text = click.get_text_stream("stdin").read()
+        if text.endswith("\n"):
+            text = text[:-1]
+        if text.endswith("\r"):
+            text = text[:-1]
+        return text
+    try:
+        return click.prompt("Mot de passe (12 caractères au moins)", hide_input=True,
+                            confirmation_prompt="Confirmez le mot de passe", err=True)
+    except click.Abort:
+        _fail("Aucun mot de passe saisi.")
+
+
+@agir_cli.command("create-user")
+@click.argument("email")
+@click.option("--role", help=f"Rôle du compte : {', '.join(ROLES)}.")
+@click.option("--structure", "structure_ref", help="Référence de la structure (référent·e, chargé·e d'orientation).")
+@click.option("--department", "department_code", help="Code du département (pilote).")
+@click.option("--password-stdin", is_flag=True, help="Lire le mot de passe sur l'entrée standard.")
+def create_user_command(email, role, structure_ref, department_code, password_stdin):
+    """Create an account (social_worker, referral_officer, pilot, admin)."""
+    if not role:
+        _fail(f"L'option --role est obligatoire ({', '.join(ROLES)}).")
+    if role not in ROLES:
+        _fail(f"Rôle inconnu : {role} (attendu : {', '.join(ROLES)}).")
+    password = _read_password(password_stdin)
+    try:
+        user = create_user(email, role, password, structure_ref=structure_ref, department_code=department_code)
+        db.session.commit()
+    except RuleViolation as exc:
+        db.session.rollback()
+        hint = OPTION_HINTS.get(exc.code)
+        _fail(f"{exc.message.rstrip('.')}{hint}." if hint else exc.message)
+    except IntegrityError:  # created by someone else meanwhile
+        db.session.rollback()
+        _fail("Un compte existe déjà avec cette adresse.")
+    click.echo(f"Compte créé : {user.email} ({role}).")

@@ -1,8 +1,12 @@
-"""Accounts: password hashing (argon2), creation, authentication."""
+"""Accounts: password hashing (argon2), creation, authentication, passwords, enabling and sessions."""
+import re
+import secrets
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 
+from agir import audit
 from agir.errors import RuleViolation
 from agir.extensions import db
 from models import Department, Structure, User
@@ -10,6 +14,9 @@ from models.base import utcnow
 from models.enums import ROLES
 
 MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 512  # the login form accepts no more
+STRUCTURE_ROLES = ("social_worker", "referral_officer")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+$")
 _hasher = PasswordHasher()
 # Verified against when the account does not exist, so both paths cost the same time.
 _DUMMY_HASH = _hasher.hash("unused-dummy-password")
@@ -28,24 +35,23 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
-def check_password_strength(password: str) -> None:
-    """Passwords of 12 characters or more."""
+def normalise_email(email: str | None) -> str:
+    """E-mail addresses are compared trimmed and in lower case."""
+    return (email or "").strip().lower()
+
+
+def check_password_strength(password: str, field: str = "password") -> None:
+    """Passwords of 12 characters or more (and no more than the login form accepts)."""
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise RuleViolation("password_short",
-                            f"Le mot de passe doit contenir au moins {MIN_PASSWORD_LENGTH} caractères.", "password")
+                            f"Le mot de passe doit contenir au moins {MIN_PASSWORD_LENGTH} caractères.", field)
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise RuleViolation("password_long",
+                            f"Le mot de passe ne peut dépasser {MAX_PASSWORD_LENGTH} caractères.", field)
 
 
-def create_user(email: str, role: str, password: str, structure_ref: str | None = None,
-                department_code: str | None = None) -> User:
-    """Create an account attached to a structure (social worker, referral officer) or a department (pilot)."""
-    email = (email or "").strip().lower()
-    if "@" not in email or len(email) > 200:
-        raise RuleViolation("email_invalid", "Adresse électronique invalide.", "email")
-    if role not in ROLES:
-        raise RuleViolation("role_unknown", f"Rôle inconnu : {role} (attendu : {', '.join(ROLES)}).", "role")
-    check_password_strength(password)
-    if db.session.scalar(select(User.id).where(func.lower(User.email) == email)):
-        raise RuleViolation("email_taken", "Un compte existe déjà avec cette adresse.", "email")
+def _attachment(role: str, structure_ref: str | None, department_code: str | None):
+    """The structure and department of a new account, checked against its role."""
     structure = department = None
     if structure_ref:
         structure = db.session.scalar(select(Structure).where(Structure.ref == structure_ref))
@@ -55,23 +61,45 @@ def create_user(email: str, role: str, password: str, structure_ref: str | None 
         department = db.session.scalar(select(Department).where(Department.code == department_code))
         if department is None:
             raise RuleViolation("department_unknown", f"Département inconnu : {department_code}.", "department")
-    if role in ("social_worker", "referral_officer") and structure is None:
-        raise RuleViolation("structure_required", "Ce rôle exige une structure (--structure).", "structure")
-    if role == "pilot" and department is None and structure is None:
-        raise RuleViolation("department_required", "Un pilote est rattaché à un département (--department).",
-                            "department")
+    if role in STRUCTURE_ROLES and structure is None:
+        raise RuleViolation("structure_required", "Ce rôle exige une structure de rattachement.",
+                            "structure")
     if role == "pilot" and department is None:
+        raise RuleViolation("department_required", "Un pilote est rattaché à un département.",
+                            "department")
+    if structure is not None and department is not None and structure.department_id != department.id:
+        raise RuleViolation("department_mismatch",
+                            f"La structure {structure.ref} n'appartient pas au département {department.code}.",
+                            "department")
+    if structure is not None and department is None:
         department = structure.department
+    return structure, department
+
+
+def create_user(email: str, role: str, password: str, structure_ref: str | None = None,
+                department_code: str | None = None, actor=None) -> User:
+    """Create an account attached to a structure (social worker, referral officer) or a department (pilot)."""
+    email = normalise_email(email)
+    if not EMAIL_RE.match(email) or len(email) > 200:
+        raise RuleViolation("email_invalid", f"Adresse électronique invalide : {email or '(vide)'}.", "email")
+    if role not in ROLES:
+        raise RuleViolation("role_unknown", f"Rôle inconnu : {role} (attendu : {', '.join(ROLES)}).", "role")
+    check_password_strength(password)
+    if db.session.scalar(select(User.id).where(func.lower(User.email) == email)):
+        raise RuleViolation("email_taken", "Un compte existe déjà avec cette adresse.", "email")
+    structure, department = _attachment(role, structure_ref, department_code)
     user = User(email=email, role=role, password_hash=hash_password(password), structure=structure,
-                department=department or (structure.department if structure else None))
+                department=department, is_enabled=True, session_epoch=0, password_changed_at=utcnow())
     db.session.add(user)
     db.session.flush()
+    audit.record(actor, "user_created", fields=["email", "role", "structure", "department", "password"],
+                 detail=f"compte {user.id}")
     return user
 
 
 def authenticate(email: str, password: str) -> User | None:
     """The enabled user with this e-mail and password, or None (same cost for an unknown account)."""
-    user = db.session.scalar(select(User).where(func.lower(User.email) == (email or "").strip().lower()))
+    user = db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
     if user is None:
         verify_password(_DUMMY_HASH, password or "")
         return None
@@ -85,3 +113,68 @@ def end_sessions(user: User) -> None:
     """End every existing session of the user (logout, password change, disabling)."""
     user.session_epoch = (user.session_epoch or 0) + 1
     db.session.flush()
+
+
+def change_password(actor: User, current: str, new: str, confirmation: str) -> User:
+    """The user changes their own password: current one required, 12 characters, confirmed; other sessions end."""
+    if not verify_password(actor.password_hash, current or ""):
+        audit.record(actor, "password_change_refused", fields=["password"], detail=f"compte {actor.id}")
+        raise RuleViolation("password_current", "Le mot de passe actuel est incorrect.", "current_password")
+    check_password_strength(new, "new_password")
+    if new != confirmation:
+        raise RuleViolation("password_confirmation", "La confirmation ne correspond pas au nouveau mot de passe.",
+                            "confirmation")
+    if new == current:
+        raise RuleViolation("password_unchanged", "Le nouveau mot de passe doit être différent de l'actuel.",
+                            "new_password")
+    _set_password(actor, new)
+    audit.record(actor, "password_changed", fields=["password"], detail=f"compte {actor.id}")
+    return actor
+
+
+def _set_password(user: User, password: str) -> None:
+    user.password_hash = hash_password(password)
+    user.password_changed_at = utcnow()
+    end_sessions(user)
+
+
+def generate_password() -> str:
+    """A random provisional password: 16 characters from a 96-bit secret."""
+    return secrets.token_urlsafe(12)
+
+
+def reset_password(actor, user: User) -> str:
+    """An administrator gives the user a new random password (shown once); the user's sessions end."""
+    password = generate_password()
+    _set_password(user, password)
+    audit.record(actor, "password_reset", fields=["password"], detail=f"compte {user.id}")
+    return password
+
+
+def set_digest(actor: User, wants_digest: bool) -> User:
+    """The user opts in or out of the daily e-mail digest."""
+    if actor.wants_digest != bool(wants_digest):
+        actor.wants_digest = bool(wants_digest)
+        db.session.flush()
+        audit.record(actor, "preferences_changed", fields=["wants_digest"], detail=f"compte {actor.id}")
+    return actor
+
+
+def disable_user(actor, user: User) -> User:
+    """Disable an account; its sessions end at once. An administrator cannot disable their own account."""
+    if actor is not None and getattr(actor, "id", None) == user.id:
+        raise RuleViolation("disable_self", "Vous ne pouvez pas désactiver votre propre compte.", "user")
+    if user.is_enabled:
+        user.is_enabled = False
+        end_sessions(user)
+        audit.record(actor, "user_disabled", fields=["is_enabled"], detail=f"compte {user.id}")
+    return user
+
+
+def enable_user(actor, user: User) -> User:
+    """Enable an account again (the user signs in anew)."""
+    if not user.is_enabled:
+        user.is_enabled = True
+        db.session.flush()
+        audit.record(actor, "user_enabled", fields=["is_enabled"], detail=f"compte {user.id}")
+    return user

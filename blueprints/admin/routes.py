@@ -1,15 +1,138 @@
-"""Routes of the admin blueprint."""
-from flask import render_template
+"""Admin space: overview and accounts (list, create, disable/enable, reset password). Never a person's file."""
+from datetime import timedelta
 
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from agir import audit_trail
+from agir.errors import RuleViolation
+from agir.extensions import db
+from agir.operations.users import create_user, disable_user, enable_user, generate_password, reset_password
 from blueprints._helpers import role_required
 from blueprints.admin import bp
-
-ROLES = {"persons": ("social_worker",), "referrals": ("referral_officer", "social_worker"),
-         "pilot": ("pilot",), "admin": ("admin",), "alerts": ("social_worker", "referral_officer")}["admin"]
+from blueprints.admin.common import ADMIN, int_or_none, page_args, paginate, show_violation
+from blueprints.admin.forms import ActionForm, UserCreateForm, UserFilterForm, department_choices, structure_choices
+from models import AuditEntry, Department, LoginThrottle, Structure, User
+from models.base import utcnow
 
 
 @bp.get("/")
-@role_required(*ROLES)
+@role_required(*ADMIN)
 def index():
-    """Placeholder page until the blueprint is built."""
-    return render_template("base.html")
+    """Overview: accounts by role, reference data, recent failed logins (all counted in SQL)."""
+    now = utcnow()
+    by_role = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
+    counts = {
+        "disabled": db.session.scalar(select(func.count()).select_from(User).where(User.is_enabled.is_(False))),
+        "structures": db.session.scalar(select(func.count()).select_from(Structure)),
+        "departments": db.session.scalar(select(func.count()).select_from(Department)),
+        "failed_logins": db.session.scalar(select(func.count()).select_from(AuditEntry).where(
+            AuditEntry.action == "login_failed", AuditEntry.at >= now - timedelta(days=1))),
+        "locked": db.session.scalar(select(func.count()).select_from(LoginThrottle).where(
+            LoginThrottle.locked_until > now)),
+    }
+    return render_template("admin/index.html", by_role=by_role, counts=counts)
+
+
+def _filtered_users(form: UserFilterForm):
+    query = select(User).options(selectinload(User.structure), selectinload(User.department))
+    if form.q.data:
+        query = query.where(func.lower(User.email).contains(form.q.data.strip().lower(), autoescape=True))
+    if form.role.data:
+        query = query.where(User.role == form.role.data)
+    if structure_id := int_or_none(form.structure.data):
+        query = query.where(User.structure_id == structure_id)
+    if department_id := int_or_none(form.department.data):
+        in_structure = select(Structure.id).where(Structure.department_id == department_id)
+        query = query.where(or_(User.department_id == department_id, User.structure_id.in_(in_structure)))
+    if form.state.data in ("enabled", "disabled"):
+        query = query.where(User.is_enabled.is_(form.state.data == "enabled"))
+    return query.order_by(User.email)
+
+
+@bp.get("/users/")
+@role_required(*ADMIN)
+def users():
+    """Accounts, filtered and paginated."""
+    form = UserFilterForm(request.args)
+    form.structure.choices = structure_choices("Toutes les structures")
+    form.department.choices = department_choices("Tous les départements")
+    form.validate()
+    return render_template("admin/users.html", form=form, pagination=paginate(_filtered_users(form)),
+                           args=page_args())
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@role_required(*ADMIN)
+def user_new():
+    """Create an account; its provisional password is shown once."""
+    form = UserCreateForm()
+    if form.validate_on_submit():
+        structure = db.session.get(Structure, int_or_none(form.structure.data) or 0)
+        department = db.session.get(Department, int_or_none(form.department.data) or 0)
+        password = generate_password()
+        try:
+            user = create_user(form.email.data, form.role.data, password,
+                               structure_ref=structure.ref if structure else None,
+                               department_code=department.code if department else None, actor=current_user)
+        except RuleViolation as exc:
+            db.session.rollback()
+            show_violation(form, exc)
+        else:
+            db.session.commit()
+            return render_template("admin/user_password.html", user=user, password=password, created=True)
+    return render_template("admin/user_form.html", form=form)
+
+
+def _user_or_404(user_id: int) -> User:
+    return db.session.get(User, user_id) or abort(404)
+
+
+@bp.get("/users/<int:user_id>")
+@role_required(*ADMIN)
+def user(user_id: int):
+    """One account: attachment, state, last actions; buttons to disable/enable and reset the password."""
+    account = _user_or_404(user_id)
+    recent = db.session.scalars(select(AuditEntry).where(AuditEntry.user_id == account.id)
+                                .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(10)).all()
+    return render_template("admin/user.html", account=account, recent=recent, action_form=ActionForm(),
+                           action_label=audit_trail.action_label)
+
+
+@bp.post("/users/<int:user_id>/disable")
+@role_required(*ADMIN)
+def user_disable(user_id: int):
+    """Disable the account: its sessions end at once."""
+    account = _user_or_404(user_id)
+    try:
+        disable_user(current_user, account)
+    except RuleViolation as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("admin.user", user_id=user_id))
+    db.session.commit()
+    flash(f"Le compte {account.email} est désactivé ; ses sessions ont été fermées.", "success")
+    return redirect(url_for("admin.user", user_id=user_id))
+
+
+@bp.post("/users/<int:user_id>/enable")
+@role_required(*ADMIN)
+def user_enable(user_id: int):
+    """Enable the account again."""
+    account = _user_or_404(user_id)
+    enable_user(current_user, account)
+    db.session.commit()
+    flash(f"Le compte {account.email} est réactivé.", "success")
+    return redirect(url_for("admin.user", user_id=user_id))
+
+
+@bp.post("/users/<int:user_id>/password")
+@role_required(*ADMIN)
+def user_password(user_id: int):
+    """Give the account a new provisional password (shown once); its sessions end."""
+    account = _user_or_404(user_id)
+    password = reset_password(current_user, account)
+    db.session.commit()
+    return render_template("admin/user_password.html", user=account, password=password, created=False)

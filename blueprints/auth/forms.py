@@ -1,6 +1,6 @@
-"""Login form."""
+"""Login form and the forms of the "Mon compte" page."""
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
+from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
 
@@ -11,3 +11,20 @@ class LoginForm(FlaskForm):
                                                            Length(max=200)])
     password = PasswordField("Mot de passe", validators=[DataRequired("Saisissez votre mot de passe."),
                                                         Length(max=512)])
+
+
+class PasswordChangeForm(FlaskForm):
+    """Change one's own password: the current one, then the new one twice (length checked by the operation)."""
+
+    current_password = PasswordField("Mot de passe actuel", validators=[
+        DataRequired("Saisissez votre mot de passe actuel."), Length(max=512)])
+    new_password = PasswordField("Nouveau mot de passe", validators=[
+        DataRequired("Saisissez un nouveau mot de passe."), Length(max=512)])
+    confirmation = PasswordField("Confirmation du nouveau mot de passe", validators=[
+        DataRequired("Saisissez à nouveau le nouveau mot de passe."), Length(max=512)])
+
+
+class PreferencesForm(FlaskForm):
+    """Opt in to the daily e-mail digest."""
+
+    wants_digest = BooleanField("Recevoir chaque matin un récapitulatif de mes alertes par courriel")

@@ -1,17 +1,24 @@
-"""Login and logout. Same message for an unknown account and a wrong password."""
-from datetime import datetime, timezone
+"""Login (throttled), logout and the "Mon compte" page. Same message for an unknown account and a wrong password."""
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy.exc import IntegrityError
 
 from agir import audit
+from agir.errors import RuleViolation
 from agir.extensions import db
-from agir.operations.users import authenticate, end_sessions
+from agir.operations import throttle
+from agir.operations.users import authenticate, change_password, end_sessions, normalise_email, set_digest
+from blueprints._helpers import client_ip, role_required
 from blueprints.auth import bp
-from blueprints.auth.forms import LoginForm
+from blueprints.auth.forms import LoginForm, PasswordChangeForm, PreferencesForm
+from models.enums import ROLES
 
 FAILED = "Adresse électronique ou mot de passe incorrect."
+THROTTLED = ("Trop de tentatives de connexion infructueuses. Par sécurité, les connexions sont suspendues "
+             "pendant {minutes} minutes. Réessayez plus tard.")
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -19,9 +26,51 @@ def _safe_next(target: str | None) -> str | None:
     if not target:
         return None
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    if (parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//")
+            or "\\" in target or any(ord(c) < 32 for c in target)):
         return None
     return target
+
+
+def _throttle_limits(email: str, ip: str | None) -> dict[str, int]:
+    cfg = current_app.config
+    limit = cfg["LOGIN_MAX_FAILURES"]
+    return {throttle.email_key(email): limit, throttle.ip_key(ip): cfg.get("LOGIN_MAX_FAILURES_PER_IP", limit)}
+
+
+def _count_failure(limits: dict[str, int], email: str, ip: str | None) -> None:
+    """Count the failure and audit it (retried once if a concurrent failure created the same counter)."""
+    window = timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+    for _ in range(2):
+        try:
+            throttle.record_failure(limits, window)
+            audit.record(None, "login_failed", ip=ip, detail=email[:200])
+            db.session.commit()
+            return
+        except IntegrityError:
+            db.session.rollback()
+
+
+def _throttled(form: LoginForm):
+    """HTTP 429, the same page whether the account exists or not."""
+    minutes = current_app.config["LOGIN_LOCK_MINUTES"]
+    form.password.data = None
+    response = current_app.make_response(
+        (render_template("auth/login.html", form=form, throttled=THROTTLED.format(minutes=minutes)), 429))
+    response.headers["Retry-After"] = str(minutes * 60)
+    return response
+
+
+def _open_session(user) -> None:
+    """A brand-new session at login (no fixation), stamped for the idle and absolute limits."""
+    locale = session.get("locale")
+    session.clear()
+    login_user(user)
+    now = datetime.now(UTC).timestamp()
+    session["login_at"] = session["seen_at"] = now
+    if locale:
+        session["locale"] = locale
+    session.permanent = True
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -30,22 +79,24 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
-    if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
-        if user is None:
-            audit.record(None, "login_failed", ip=request.remote_addr, detail=(form.email.data or "")[:200])
-            db.session.commit()
-            form.password.errors.append(FAILED)
-            return render_template("auth/login.html", form=form), 200
-        session.clear()  # a new session at login (no fixation)
-        login_user(user)
-        now = datetime.now(timezone.utc).timestamp()
-        session["login_at"] = session["seen_at"] = now
-        session.permanent = True
-        audit.record(user, "login", ip=request.remote_addr)
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form, expired=session.pop("expired", False))
+    email, ip = normalise_email(form.email.data), client_ip()
+    limits = _throttle_limits(email, ip)
+    if throttle.locked_keys(list(limits)):
+        audit.record(None, "login_throttled", ip=ip, detail=email[:200])
         db.session.commit()
-        return redirect(_safe_next(request.args.get("next")) or url_for("main.index"))
-    return render_template("auth/login.html", form=form, expired=session.pop("expired", False))
+        return _throttled(form)
+    user = authenticate(email, form.password.data)
+    if user is None:
+        _count_failure(limits, email, ip)
+        form.password.errors.append(FAILED)
+        return render_template("auth/login.html", form=form), 200
+    throttle.clear(throttle.email_key(email))
+    _open_session(user)
+    audit.record(user, "login", ip=ip)
+    db.session.commit()
+    return redirect(_safe_next(request.args.get("next")) or url_for("main.index"))
 
 
 @bp.post("/logout")
@@ -54,9 +105,60 @@ def logout():
     if current_user.is_authenticated:
         user = current_user._get_current_object()
         end_sessions(user)
-        audit.record(user, "logout", ip=request.remote_addr)
+        audit.record(user, "logout", ip=client_ip())
         db.session.commit()
     logout_user()
     session.clear()
     flash("Vous êtes déconnecté·e.", "info")
     return redirect(url_for("auth.login"))
+
+
+def _account_page(password_form=None, preferences_form=None, status=200):
+    password_form = password_form or PasswordChangeForm(formdata=None)
+    preferences_form = preferences_form or PreferencesForm(formdata=None, wants_digest=current_user.wants_digest)
+    return render_template("auth/account.html", password_form=password_form,
+                           preferences_form=preferences_form), status
+
+
+@bp.get("/account")
+@role_required(*ROLES)
+def account():
+    """"Mon compte": change one's password, choose the daily digest."""
+    return _account_page()
+
+
+@bp.post("/account/password")
+@role_required(*ROLES)
+def account_password():
+    """Change one's password; the other sessions of the account end, this one goes on."""
+    form = PasswordChangeForm()
+    if not form.validate_on_submit():
+        return _account_page(password_form=form, status=200)
+    user = current_user._get_current_object()
+    try:
+        change_password(user, form.current_password.data, form.new_password.data, form.confirmation.data)
+    except RuleViolation as exc:
+        # A wrong current password is kept in the audit trail; nothing else was written.
+        if exc.code == "password_current":
+            db.session.commit()
+        else:
+            db.session.rollback()
+        getattr(form, exc.field, form.new_password).errors.append(exc.message)
+        return _account_page(password_form=form, status=200)
+    db.session.commit()
+    login_user(user)  # this session carries the new epoch; the others no longer load
+    flash("Votre mot de passe a été modifié. Vos autres sessions ont été fermées.", "success")
+    return redirect(url_for("auth.account"))
+
+
+@bp.post("/account/preferences")
+@role_required(*ROLES)
+def account_preferences():
+    """Opt in or out of the daily e-mail digest."""
+    form = PreferencesForm()
+    if not form.validate_on_submit():
+        return _account_page(preferences_form=form, status=200)
+    set_digest(current_user._get_current_object(), form.wants_digest.data)
+    db.session.commit()
+    flash("Vos préférences ont été enregistrées.", "success")
+    return redirect(url_for("auth.account"))
