@@ -64,6 +64,8 @@ def check_exit(start: date, exit_on: date, reason: str) -> None:
     """Exit on or after entry; before 6 months only with an early-exit reason."""
     if exit_on < start:
         raise RuleViolation("exit_before_start", "La date de sortie ne peut précéder la date d'entrée.", "date")
+    if not reason:
+        raise RuleViolation("exit_reason_missing", "Le motif de sortie est obligatoire.", "reason")
     if reason not in EXIT_REASONS:
         raise RuleViolation("exit_reason_unknown", f"Motif de sortie inconnu : {reason}.", "reason")
     if is_early_exit(start, exit_on) and reason not in EARLY_EXIT_REASONS:
@@ -84,7 +86,9 @@ def check_no_overlap(periods: Iterable[tuple[date, date | None]]) -> None:
     Each period is (start, exit or None). A new accompaniment may start on the day the
     previous one ended (docs/rules.md).
     """
-    ordered = sorted(periods, key=lambda p: p[0])
+    # Same start: the shorter first (open last), so that a period closed on its first day
+    # touches the next one whatever the order they come in.
+    ordered = sorted(periods, key=lambda p: (p[0], p[1] or date.max))
     if sum(1 for _, end in ordered if end is None) > 1:
         raise RuleViolation("two_open", "La personne a déjà un accompagnement en cours.", "accompaniments")
     for (_, end), (next_start, _) in zip(ordered, ordered[1:]):

@@ -13,7 +13,7 @@ MESSAGES = {
     "two_years_passed": "La protection a été obtenue il y a plus de deux ans (limite : {limit}).",
     "structure_cannot_hold": "Cette structure ne peut pas porter d'accompagnement "
                              "(seuls les opérateurs AGIR et de projets structurants le peuvent).",
-    "before_protection": "La date d'entrée est antérieure à la date de protection.",
+    "before_protection": "La date d'entrée est antérieure à la date d'obtention de la protection.",
 }
 WARNINGS = {
     "prior_programme": "La personne a déjà été accompagnée ({programme}) : AGIR vise les personnes non déjà accompagnées.",
@@ -77,6 +77,9 @@ def check_eligibility(
         reasons.append(Reason("not_bpi", MESSAGES["not_bpi"]))
     elif protection_on is None:
         reasons.append(Reason("missing_protection_date", MESSAGES["missing_protection_date"]))
+    elif on < protection_on:
+        # Before the protection date the person is not yet a BPI (docs/rules.md).
+        reasons.append(Reason("before_protection", MESSAGES["before_protection"]))
     if kind == "agir":
         if agir_start is None:
             reasons.append(Reason("agir_not_deployed", MESSAGES["agir_not_deployed"]))
@@ -88,8 +91,9 @@ def check_eligibility(
             reasons.append(Reason("two_years_passed",
                                   MESSAGES["two_years_passed"].format(limit=limit.strftime("%d/%m/%Y"))))
     warnings = ()
-    if prior_programme:
-        warnings = (Reason("prior_programme", WARNINGS["prior_programme"].format(programme=prior_programme)),)
+    if prior_programme and prior_programme.strip():
+        warnings = (Reason("prior_programme",
+                           WARNINGS["prior_programme"].format(programme=prior_programme.strip())),)
     return Verdict(
         eligible=not reasons, kind=kind, reasons=tuple(reasons),
         priority=is_bpi(status) and is_priority(protection_on, on), warnings=warnings,

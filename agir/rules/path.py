@@ -1,8 +1,10 @@
 """Rules of the path (SPEC §4.3): rights states, referral transitions, dates that never run backwards."""
+import math
 from datetime import date
 
 from agir.errors import RuleViolation
-from models.enums import LEVELS
+from agir.labels import label
+from models.enums import JOB_KINDS, LEVELS
 
 RIGHT_STATE_DATES = {
     # state: (dates required, dates forbidden)
@@ -20,7 +22,9 @@ DATE_LABELS = {
 
 
 def check_right(state: str, dates: dict[str, date | None], reason: str | None = None) -> None:
-    """A right's dates match its state and never run backwards (request before outcome)."""
+    """A right's dates match its state and never run backwards; a refusal carries its reason."""
+    if state not in RIGHT_STATE_DATES:
+        raise RuleViolation("right_state_unknown", f"État de droit inconnu : {state}.", "state")
     required, forbidden = RIGHT_STATE_DATES[state]
     for name in required:
         if dates.get(name) is None:
@@ -34,6 +38,36 @@ def check_right(state: str, dates: dict[str, date | None], reason: str | None = 
         if requested and dates.get(outcome) and dates[outcome] < requested:
             raise RuleViolation("dates_backwards",
                                 f"La date de {DATE_LABELS[outcome]} ne peut précéder la date de demande.", outcome)
+    if state == "refused" and not (reason or "").strip():
+        raise RuleViolation("right_refusal_reason", "Le motif du refus est obligatoire.", "reason")
+
+
+# A right moves forward only (docs/rules.md): once requested it cannot return to "à faire" or
+# "non concerné", an obtained right stays obtained, a refused right may be requested again or
+# obtained on appeal — never dated before the refusal.
+RIGHT_NEXT_STATES = {
+    "todo": ("todo", "requested", "obtained", "refused", "not_applicable"),
+    "not_applicable": ("todo", "requested", "obtained", "refused", "not_applicable"),
+    "requested": ("requested", "obtained", "refused"),
+    "obtained": ("obtained",),
+    "refused": ("refused", "requested", "obtained"),
+}
+
+
+def check_right_change(before_state: str, before_dates: dict[str, date | None],
+                       after_state: str, after_dates: dict[str, date | None]) -> None:
+    """A right's state never moves backwards, and a new step after a refusal is not dated before it."""
+    if after_state not in RIGHT_NEXT_STATES.get(before_state, ()):
+        raise RuleViolation("right_backwards",
+                            f"Un droit « {label(before_state, 'right_state').lower()} » ne peut pas revenir "
+                            f"à l'état « {label(after_state, 'right_state').lower()} ».", "state")
+    refused_on = before_dates.get("refused")
+    if before_state == "refused" and after_state != "refused" and refused_on is not None:
+        for name in ("requested", "obtained"):
+            if after_dates.get(name) is not None and after_dates[name] < refused_on:
+                raise RuleViolation("dates_backwards",
+                                    f"La date de {DATE_LABELS[name]} ne peut précéder le refus "
+                                    f"du {refused_on:%d/%m/%Y}.", name)
 
 
 # Referral life (SPEC §4.3): each state, and the states that may follow it.
@@ -62,7 +96,10 @@ REFERRAL_DATE_FIELDS = ("sent", "accepted", "refused", "started", "completed", "
 
 def check_referral_transition(current: str, target: str) -> None:
     """Refuse a transition the referral's life does not allow, with an explanation."""
-    if target not in REFERRAL_TRANSITIONS.get(current, ()):
+    for state in (current, target):
+        if state not in REFERRAL_TRANSITIONS:
+            raise RuleViolation("referral_state_unknown", f"État d'orientation inconnu : {state}.", "state")
+    if target not in REFERRAL_TRANSITIONS[current]:
         allowed = REFERRAL_TRANSITIONS.get(current, ())
         hint = ", ".join(REFERRAL_STATE_LABELS[s] for s in allowed) or "aucune (état final)"
         raise RuleViolation(
@@ -97,6 +134,8 @@ def check_participation(start: date, end: date | None, planned: float | None, at
     if end is not None and end < start:
         raise RuleViolation("dates_backwards", "La date de fin ne peut précéder la date de début.", "end")
     for name, value in (("planned_hours", planned), ("attended_hours", attended)):
+        if value is not None and not math.isfinite(value):
+            raise RuleViolation("hours_invalid", "Le nombre d'heures doit être un nombre.", name)
         if value is not None and value < 0:
             raise RuleViolation("negative_hours", "Le nombre d'heures ne peut être négatif.", name)
     for name, value in (("level_start", level_start), ("level_end", level_end)):
@@ -117,6 +156,8 @@ def progressed_one_level(level_start: str | None, level_end: str | None) -> bool
 
 def check_job(kind: str, months: int | None) -> None:
     """A CDI has no length; another job's length, when known, is at least one month."""
+    if kind not in JOB_KINDS:
+        raise RuleViolation("job_kind_unknown", f"Type de contrat inconnu : {kind}.", "kind")
     if kind == "cdi":
         if months is not None:
             raise RuleViolation("cdi_months", "Un CDI n'a pas de durée en mois.", "months")

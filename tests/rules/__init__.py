@@ -1,0 +1,1 @@
+"""Tests of the pure rules of SPEC §4 (no database, no Flask): boundaries and hypothesis properties."""
