@@ -1,15 +1,74 @@
-"""Routes of the alerts blueprint."""
-from flask import render_template
+"""The alerts inbox (/alerts/): a social worker's open alerts, a referral officer's unanswered referrals."""
+from math import ceil
+from zoneinfo import ZoneInfo
 
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from agir import alerts as queries
+from agir.extensions import db
+from agir.jobs import last_run_at, paris_today
+from agir.operations.alerts import set_digest_preference
 from blueprints._helpers import role_required
-from blueprints.alerts import bp
+from blueprints.alerts import bp, presenters
 
-ROLES = {"persons": ("social_worker",), "referrals": ("referral_officer", "social_worker"),
-         "pilot": ("pilot",), "admin": ("admin",), "alerts": ("social_worker", "referral_officer")}["alerts"]
+ROLES = ("social_worker", "referral_officer")
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def _page_of(stmt, page: int, per_page: int):
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    pages = max(1, ceil(total / per_page))
+    page = max(1, min(page, pages))
+    rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    return rows, total, page, pages
+
+
+def _last_run_text() -> str | None:
+    at = last_run_at()
+    if at is None:
+        return None
+    local = at.replace(tzinfo=ZoneInfo("UTC")).astimezone(PARIS)
+    return f"{local:%d/%m/%Y} à {local:%H:%M}"
 
 
 @bp.get("/")
 @role_required(*ROLES)
 def index():
-    """Placeholder page until the blueprint is built."""
-    return render_template("base.html")
+    """Open alerts of my structure, filtered by kind, longest-due first, each with its action and link."""
+    kinds = queries.kinds_for(current_user)
+    kind = request.args.get("kind") if request.args.get("kind") in kinds else None
+    counts = queries.inbox_counts(db.session, current_user)
+    rows, total, page, pages = _page_of(queries.inbox_query(current_user, kind),
+                                        request.args.get("page", 1, type=int), current_app.config["PER_PAGE"])
+    today, role = paris_today(), current_user.role
+    items = [{"alert": a, "person": p, "situation": presenters.situation(a, today),
+              "action": presenters.action(a, role), "link": presenters.link(a, role)} for a, p in rows]
+    referrals = queries.referrals_of(db.session, [a for a, _ in rows]) if role == "referral_officer" else {}
+    return render_template("alerts/index.html", items=items, total=total, page=page, pages=pages, kind=kind,
+                           kinds=kinds, counts=counts, referrals=referrals, last_run=_last_run_text())
+
+
+@bp.post("/digest")
+@role_required("social_worker", "referral_officer", "pilot")
+def digest():
+    """Subscribe to, or leave, the daily e-mail digest."""
+    wants = request.form.get("wants_digest") == "1"
+    set_digest_preference(current_user, wants)
+    db.session.commit()
+    flash("Vous recevrez chaque matin le récapitulatif de vos alertes par courriel." if wants
+          else "Vous ne recevrez plus le récapitulatif quotidien.", "success")
+    return redirect(url_for("pilot.index") if current_user.role == "pilot" and "pilot.index" in
+                    current_app.view_functions else url_for("alerts.index"))
+
+
+@bp.app_context_processor
+def _badge():
+    # A callable, so that the count is queried only where the header badge is rendered.
+    def alerts_badge_count() -> int:
+        if not current_user.is_authenticated or not queries.kinds_for(current_user):
+            return 0
+        return queries.badge_count(db.session, current_user)
+    return {"alerts_badge_count": alerts_badge_count}
+

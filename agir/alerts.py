@@ -1,0 +1,345 @@
+"""Alerts of SPEC §4.4 over the database: candidate rows by SQL, verdicts by agir.rules.alerts,
+the sync of the `alerts` table, and the reusable selects of the inbox, the badge and the lists.
+
+`compute_alerts(session, as_of)` reads only rows that may hold an alert (SQL filters on dates,
+never a scan of every person in Python); `sync_alerts` keeps one row per alert: it appears once,
+keeps its first-seen date, gets `resolved_on` when it no longer holds and comes back as new.
+"""
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import Select, and_, exists, func, insert, literal, or_, select, union_all, update
+from sqlalchemy.orm import aliased
+
+from agir.dates import add_years
+from agir.rules import alerts as rules
+from models import (
+    Accompaniment,
+    Alert,
+    Department,
+    Event,
+    Exit,
+    Extension,
+    FollowUp,
+    HousingAccess,
+    HousingStep,
+    Job,
+    Note,
+    Participation,
+    Person,
+    Programme,
+    Referral,
+    RightStep,
+    Structure,
+    Training,
+)
+from models.enums import ALERT_KINDS, BPI_STATUSES
+
+REFERRAL_KIND = "referral_unanswered"
+
+
+@dataclass(frozen=True)
+class Found:
+    """An alert that holds on a day: what, for whom, for which structure, about what, since when."""
+
+    kind: str
+    person_id: int
+    structure_id: int | None
+    subject_key: str
+    due_on: date
+
+    @property
+    def key(self) -> tuple:
+        """Identity of the alert in the table (its due date may move, it stays the same alert)."""
+        return (self.kind, self.person_id, self.structure_id, self.subject_key)
+
+
+def _live_person():
+    return Person.anonymised_at.is_(None)
+
+
+def _open_on(as_of: date):
+    return and_(Accompaniment.start_on <= as_of,
+                or_(Accompaniment.exit_on.is_(None), Accompaniment.exit_on > as_of))
+
+
+def last_activity_subquery(as_of: date):
+    """Per person, the latest date of anything dated in the file on or before as_of."""
+    sources = [
+        (Accompaniment.person_id, Accompaniment.start_on),
+        (RightStep.person_id, RightStep.requested_on), (RightStep.person_id, RightStep.obtained_on),
+        (RightStep.person_id, RightStep.refused_on),
+        (HousingStep.person_id, HousingStep.step_on), (HousingAccess.person_id, HousingAccess.access_on),
+        (Job.person_id, Job.start_on), (Training.person_id, Training.start_on),
+        (Referral.person_id, Referral.sent_on), (Referral.person_id, Referral.accepted_on),
+        (Referral.person_id, Referral.refused_on), (Referral.person_id, Referral.started_on),
+        (Referral.person_id, Referral.completed_on), (Referral.person_id, Referral.dropped_out_on),
+        (Referral.person_id, Referral.cancelled_on),
+        (Participation.person_id, Participation.start_on), (Participation.person_id, Participation.end_on),
+        (Event.person_id, Event.event_on), (Note.person_id, Note.noted_on),
+    ]
+    parts = [select(pid.label("person_id"), day.label("day")).where(day <= as_of) for pid, day in sources]
+    parts.append(select(Accompaniment.person_id.label("person_id"), Extension.decided_on.label("day"))
+                 .join(Extension, Extension.accompaniment_id == Accompaniment.id)
+                 .where(Extension.decided_on <= as_of))
+    dated = union_all(*parts).subquery("dated")
+    return (select(dated.c.person_id, func.max(dated.c.day).label("last_on"))
+            .group_by(dated.c.person_id).subquery("activity"))
+
+
+def _accompaniment_alerts(session, as_of: date) -> list[Found]:
+    """end_soon, overdue, over_limit and inactive on the accompaniments open on as_of."""
+    activity = last_activity_subquery(as_of)
+    last_on = activity.c.last_on
+    rows = session.execute(
+        select(Accompaniment.id, Accompaniment.person_id, Accompaniment.structure_id, Accompaniment.start_on,
+               Accompaniment.current_end_on, Accompaniment.exit_on, Department.max_months, last_on)
+        .join(Person, Person.id == Accompaniment.person_id)
+        .join(Department, Department.id == Person.department_id)
+        .outerjoin(activity, activity.c.person_id == Accompaniment.person_id)
+        .where(_open_on(as_of), _live_person(), or_(
+            Accompaniment.current_end_on <= as_of + timedelta(days=rules.END_SOON_DAYS),
+            # Six months are at least 181 days: a superset of the over-limit candidates.
+            Accompaniment.start_on <= as_of - timedelta(days=181),
+            func.coalesce(last_on, Accompaniment.start_on) <= as_of - timedelta(days=rules.INACTIVE_DAYS),
+        ))
+    ).all()
+    found = []
+    for acc_id, person_id, structure_id, start, current_end, exit_on, max_months, last in rows:
+        subject = f"accompaniment:{acc_id}"
+        verdicts = {
+            "end_soon": rules.end_soon(start, current_end, exit_on, as_of),
+            "overdue": rules.overdue(start, current_end, exit_on, as_of),
+            "over_limit": rules.over_limit(start, exit_on, max_months, as_of),
+            "inactive": rules.inactive(start, exit_on, last, as_of),
+        }
+        found += [Found(kind, person_id, structure_id, subject, v.due_on) for kind, v in verdicts.items() if v]
+    return found
+
+
+def _permit_alerts(session, as_of: date) -> list[Found]:
+    """permit_expiry for persons followed on as_of (open accompaniment, or never enrolled)."""
+    open_acc = (select(Accompaniment.person_id, Accompaniment.structure_id)
+                .where(_open_on(as_of)).subquery("open_acc"))
+    ever = exists().where(Accompaniment.person_id == Person.id, Accompaniment.start_on <= as_of)
+    rows = session.execute(
+        select(Person.id, Person.permit_expiry_on, open_acc.c.structure_id, Person.structure_id)
+        .outerjoin(open_acc, open_acc.c.person_id == Person.id)
+        .where(_live_person(), Person.permit_expiry_on <= as_of + timedelta(days=rules.PERMIT_EXPIRY_DAYS),
+               or_(open_acc.c.person_id.is_not(None), ~ever))
+    ).all()
+    found = []
+    for person_id, expiry, held_by, opened_by in rows:
+        verdict = rules.permit_expiry(expiry, as_of)
+        if verdict:
+            found.append(Found("permit_expiry", person_id, held_by if held_by is not None else opened_by,
+                               f"permit:{expiry.isoformat()}", verdict.due_on))
+    return found
+
+
+def _referral_alerts(session, as_of: date) -> list[Found]:
+    """referral_unanswered: one alert for the receiving structure, one for the sender when known."""
+    not_before = lambda col: or_(col.is_(None), col > as_of)  # noqa: E731 — answer not given yet on as_of
+    rows = session.execute(
+        select(Referral.id, Referral.person_id, Referral.sent_on, Referral.accepted_on, Referral.refused_on,
+               Referral.cancelled_on, Programme.structure_id, Referral.sender_structure_id)
+        .join(Programme, Programme.id == Referral.programme_id)
+        .join(Person, Person.id == Referral.person_id)
+        .where(_live_person(),
+               Referral.sent_on <= as_of - timedelta(days=rules.REFERRAL_ANSWER_DAYS + 1),
+               not_before(Referral.accepted_on), not_before(Referral.refused_on),
+               not_before(Referral.cancelled_on),
+               # A referral answered without dates (hand-edited data) is not pending.
+               or_(Referral.state == "sent", Referral.accepted_on.is_not(None), Referral.refused_on.is_not(None),
+                   Referral.cancelled_on.is_not(None)))
+    ).all()
+    found = []
+    for ref_id, person_id, sent, accepted, refused, cancelled, receiver, sender in rows:
+        verdict = rules.referral_unanswered(sent, rules.referral_answered_on(accepted, refused, cancelled), as_of)
+        if not verdict:
+            continue
+        for structure_id in dict.fromkeys(s for s in (receiver, sender) if s is not None):
+            found.append(Found(REFERRAL_KIND, person_id, structure_id, f"referral:{ref_id}", verdict.due_on))
+    return found
+
+
+def _followup_alerts(session, as_of: date) -> list[Found]:
+    """followup_due on exits at least six months old with no follow-up recorded on as_of."""
+    rows = session.execute(
+        select(Accompaniment.id, Accompaniment.person_id, Accompaniment.structure_id, Accompaniment.exit_on,
+               FollowUp.followup_on)
+        .join(Person, Person.id == Accompaniment.person_id)
+        .outerjoin(Exit, Exit.accompaniment_id == Accompaniment.id)
+        .outerjoin(FollowUp, FollowUp.exit_id == Exit.id)
+        .where(_live_person(), Accompaniment.exit_on <= as_of - timedelta(days=181),
+               or_(FollowUp.id.is_(None), FollowUp.followup_on > as_of))
+    ).all()
+    found = []
+    for acc_id, person_id, structure_id, exit_on, followup_on in rows:
+        verdict = rules.followup_due(exit_on, followup_on, as_of)
+        if verdict:
+            found.append(Found("followup_due", person_id, structure_id, f"accompaniment:{acc_id}", verdict.due_on))
+    return found
+
+
+def _eligibility_alerts(session, as_of: date) -> list[Found]:
+    """eligibility_closing: BPI never enrolled whose protection + 2 years falls in the next 30 days."""
+    enrolled = exists().where(Accompaniment.person_id == Person.id, Accompaniment.start_on <= as_of)
+    low = add_years(as_of, -2) - timedelta(days=3)
+    high = add_years(as_of + timedelta(days=rules.ELIGIBILITY_CLOSING_DAYS), -2) + timedelta(days=3)
+    rows = session.execute(
+        select(Person.id, Person.status, Person.protection_on, Person.structure_id, Department.agir_start_on)
+        .join(Department, Department.id == Person.department_id)
+        .where(_live_person(), Person.status.in_(BPI_STATUSES), Person.protection_on.between(low, high),
+               Department.agir_start_on.is_not(None), ~enrolled)
+    ).all()
+    found = []
+    for person_id, status, protection_on, structure_id, agir_start in rows:
+        verdict = rules.eligibility_closing(status, protection_on, False, agir_start, as_of)
+        if verdict:
+            found.append(Found("eligibility_closing", person_id, structure_id,
+                               f"protection:{protection_on.isoformat()}", verdict.due_on))
+    return found
+
+
+def compute_alerts(session, as_of: date) -> list[Found]:
+    """Every alert that holds on as_of, from the data as it stands."""
+    found = []
+    for part in (_accompaniment_alerts, _permit_alerts, _referral_alerts, _followup_alerts, _eligibility_alerts):
+        found += part(session, as_of)
+    return found
+
+
+def as_interchange(session, found: list[Found]) -> list[dict]:
+    """The JSON list of INTERCHANGE.md: {"kind", "person", "structure", "date"}, refs and ISO dates, sorted."""
+    person_ids = sorted({f.person_id for f in found})
+    person_refs: dict[int, str] = {}
+    for i in range(0, len(person_ids), 500):
+        chunk = person_ids[i:i + 500]
+        person_refs.update(session.execute(select(Person.id, Person.ref).where(Person.id.in_(chunk))).all())
+    structure_refs = dict(session.execute(select(Structure.id, Structure.ref)).all())
+    items = [{"kind": f.kind, "person": person_refs[f.person_id],
+              "structure": structure_refs.get(f.structure_id) if f.structure_id is not None else None,
+              "date": f.due_on.isoformat()} for f in found]
+    order = {kind: i for i, kind in enumerate(ALERT_KINDS)}
+    items.sort(key=lambda a: (a["date"], order[a["kind"]], a["person"], a["structure"] or ""))
+    return items
+
+
+def sync_alerts(session, found: list[Found], as_of: date) -> dict:
+    """Bring the alerts table in line with `found` on as_of (flush, no commit); returns the counts."""
+    known = {(kind, pid, sid, subject): (aid, resolved)
+             for aid, kind, pid, sid, subject, resolved in session.execute(
+                 select(Alert.id, Alert.kind, Alert.person_id, Alert.structure_id, Alert.subject_key,
+                        Alert.resolved_on)).all()}
+    wanted = {f.key: f for f in found}
+    new, updates, counts = [], [], {"new": 0, "kept": 0, "reopened": 0, "resolved": 0}
+    for key, f in wanted.items():
+        if key not in known:
+            new.append({"kind": f.kind, "person_id": f.person_id, "structure_id": f.structure_id,
+                        "subject_key": f.subject_key, "due_on": f.due_on, "first_seen_on": as_of,
+                        "last_seen_on": as_of, "resolved_on": None})
+            counts["new"] += 1
+            continue
+        alert_id, resolved = known[key]
+        change = {"id": alert_id, "due_on": f.due_on, "last_seen_on": as_of}
+        if resolved is not None:  # it comes back: a new episode, seen for the first time today
+            change.update(resolved_on=None, first_seen_on=as_of)
+            counts["reopened"] += 1
+        else:
+            counts["kept"] += 1
+        updates.append(change)
+    for key, (alert_id, resolved) in known.items():
+        if resolved is None and key not in wanted:
+            updates.append({"id": alert_id, "resolved_on": as_of})
+            counts["resolved"] += 1
+    _bulk(session, new, updates)
+    counts["open"] = len(wanted)
+    return counts
+
+
+def _bulk(session, new: list[dict], updates: list[dict]) -> None:
+    """Executemany in chunks: INSERT new rows, UPDATE by primary key (rows with the same keys together)."""
+    for i in range(0, len(new), 1000):
+        session.execute(insert(Alert), new[i:i + 1000])
+    groups: dict[tuple, list[dict]] = {}
+    for change in updates:
+        groups.setdefault(tuple(sorted(change)), []).append(change)
+    for rows in groups.values():
+        for i in range(0, len(rows), 1000):
+            session.execute(update(Alert), rows[i:i + 1000])
+    session.flush()
+
+
+# --- Reusable selects: inbox, badge, persons list, pilot counts -----------------------------------
+
+def open_alert_person_ids(structure_id: int, kind: str | None = None) -> Select:
+    """select() of the ids of persons with an open alert for the structure (optionally of one kind)."""
+    query = select(Alert.person_id).where(Alert.structure_id == structure_id, Alert.resolved_on.is_(None))
+    if kind:
+        query = query.where(Alert.kind == kind)
+    return query.distinct()
+
+
+def kinds_for(user) -> tuple[str, ...]:
+    """Alert kinds a user sees in the inbox: all for a social worker, unanswered referrals for an officer."""
+    role = getattr(user, "role", None)
+    if role == "social_worker":
+        return ALERT_KINDS
+    if role == "referral_officer":
+        return (REFERRAL_KIND,)
+    return ()
+
+
+def inbox_condition(user):
+    """SQL condition on Alert (joined to Person) for the open alerts a user may see, never another structure's."""
+    from agir.access import full_file_condition, limited_view_condition
+    kinds = kinds_for(user)
+    if not kinds or not getattr(user, "structure_id", None):
+        return literal(False)
+    person_ok = full_file_condition(user) if user.role == "social_worker" else limited_view_condition(user)
+    return and_(Alert.structure_id == user.structure_id, Alert.resolved_on.is_(None), Alert.kind.in_(kinds),
+                Person.anonymised_at.is_(None), person_ok)
+
+
+def inbox_query(user, kind: str | None = None) -> Select:
+    """select(Alert, Person) of the user's inbox, the longest-due first."""
+    query = select(Alert, Person).join(Person, Person.id == Alert.person_id).where(inbox_condition(user))
+    if kind:
+        query = query.where(Alert.kind == kind)
+    return query.order_by(Alert.due_on, Alert.kind, Person.last_name, Person.first_name, Alert.id)
+
+
+def inbox_counts(session, user) -> dict[str, int]:
+    """Open alerts of the user's inbox by kind (GROUP BY)."""
+    rows = session.execute(select(Alert.kind, func.count(Alert.id)).join(Person, Person.id == Alert.person_id)
+                           .where(inbox_condition(user)).group_by(Alert.kind)).all()
+    return dict(rows)
+
+
+def badge_count(session, user) -> int:
+    """Number shown in the header badge: the open alerts of the user's inbox."""
+    return session.scalar(select(func.count(Alert.id)).join(Person, Person.id == Alert.person_id)
+                          .where(inbox_condition(user))) or 0
+
+
+def department_counts(session, department_id: int) -> dict[str, int]:
+    """Open alerts by kind for the persons of a department (counts only, for the pilot)."""
+    rows = session.execute(select(Alert.kind, func.count(func.distinct(Alert.person_id)))
+                           .join(Person, Person.id == Alert.person_id)
+                           .where(Person.department_id == department_id, Alert.resolved_on.is_(None))
+                           .group_by(Alert.kind)).all()
+    counts = dict.fromkeys(ALERT_KINDS, 0)
+    counts.update(rows)
+    return counts
+
+
+def referrals_of(session, alerts) -> dict[int, tuple]:
+    """Referral and programme behind referral alerts, by referral id (for the officer's inbox)."""
+    ids = [int(a.subject_key.split(":")[1]) for a in alerts if a.subject_key.startswith("referral:")]
+    if not ids:
+        return {}
+    prog = aliased(Programme)
+    rows = session.execute(select(Referral, prog).join(prog, prog.id == Referral.programme_id)
+                           .where(Referral.id.in_(ids))).all()
+    return {r.id: (r, p) for r, p in rows}
