@@ -1,2 +1,50 @@
-"""CLI commands: demo (see INTERCHANGE.md)."""
-from agir.cli import agir_cli  # noqa: F401
+"""CLI commands: `generate` (a realistic interchange file on stdout) and `demo` (a demo department)."""
+from datetime import date
+
+import click
+
+from agir.cli import agir_cli
+from agir.generator import DEFAULT_DEPARTMENTS, MAX_DEPARTMENTS, generate_lines
+
+BATCH = 1000  # lines written at once
+
+
+@agir_cli.command("generate")
+@click.option("--persons", type=click.IntRange(0), default=1000, show_default=True,
+              help="Nombre de personnes à générer.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Graine : même graine, même fichier.")
+@click.option("--departments", type=click.IntRange(1, MAX_DEPARTMENTS), default=DEFAULT_DEPARTMENTS,
+              show_default=True, help="Nombre de départements.")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Date du jour des données (AAAA-MM-JJ ; par défaut aujourd'hui).")
+def generate_command(persons: int, seed: int, departments: int, today) -> None:
+    """Écrit sur la sortie standard un fichier JSON Lines réaliste et valide (format d'échange)."""
+    out = click.get_binary_stream("stdout")
+    day = today.date() if today else date.today()
+    batch: list[str] = []
+    for line in generate_lines(persons, seed=seed, departments=departments, today=day):
+        batch.append(line)
+        if len(batch) >= BATCH:
+            out.write(("\n".join(batch) + "\n").encode("utf-8"))
+            batch.clear()
+    if batch:
+        out.write(("\n".join(batch) + "\n").encode("utf-8"))
+    out.flush()
+
+
+@agir_cli.command("demo")
+@click.option("--if-empty", is_flag=True, help="Ne fait rien si la base contient déjà des personnes ou des comptes.")
+def demo_command(if_empty: bool) -> None:
+    """Charge un département de démonstration (Gironde) et crée un compte par rôle."""
+    from agir.demo import DemoNotLoaded, load_demo
+    try:
+        accounts = load_demo(if_empty=if_empty)
+    except DemoNotLoaded as exc:
+        click.echo(str(exc), err=True)
+        raise SystemExit(1) from None
+    if accounts is None:
+        click.echo("La base contient déjà des données : démo non chargée (--if-empty).")
+        return
+    click.echo("Démo chargée : département 33 Gironde. Comptes de démonstration :")
+    for account in accounts:
+        click.echo(f"  {account.label:<28} {account.email:<40} mot de passe : {account.password}")

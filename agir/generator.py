@@ -1,0 +1,474 @@
+"""Realistic, valid JSON-Lines data in the interchange format (INTERCHANGE.md), built with agir/rules.
+
+`generate_lines(persons, seed, departments, today)` yields one line per record: departments,
+structures, programmes, then persons household by household (memory stays flat). Every record is
+built with the rules of SPEC §4 (eligibility, planned-end bounds, extensions, exits, non-overlap,
+rights, referral paths, participations, jobs), and dates are relative to `today` so the data
+looks current. The same seed and `today` give the same bytes. The demo (agir/demo.py) uses the
+same building blocks with fixed scenarios.
+"""
+import json
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import lru_cache
+
+from agir import generator_data as data
+from agir.dates import add_months, add_years
+from agir.generator_path import PathBuilder
+from agir.rules.durations import (
+    check_exit, check_extension, check_followup, check_no_overlap, check_planned_end, default_planned_end,
+    is_early_exit,
+)
+from agir.rules.eligibility import check_eligibility, two_year_limit
+from agir.rules.path import check_job
+from models.enums import BPI_STATUSES, EARLY_EXIT_REASONS
+
+DEFAULT_DEPARTMENTS = 3
+MAX_DEPARTMENTS = len(data.DEPARTMENTS)
+NON_BPI_SHARE = 0.30
+# Pure date steps are called millions of times for large files: memoise them (same results).
+months = lru_cache(maxsize=1 << 16)(add_months)
+years = lru_cache(maxsize=1 << 16)(add_years)
+# The rules are pure: memoised, they still decide (a violation is raised, never cached).
+_eligibility = lru_cache(maxsize=1 << 16)(check_eligibility)
+_check_planned_end = lru_cache(maxsize=1 << 16)(check_planned_end)
+_check_exit = lru_cache(maxsize=1 << 16)(check_exit)
+_is_early_exit = lru_cache(maxsize=1 << 16)(is_early_exit)
+
+
+class FastRandom(random.Random):
+    """random.Random with cheaper randint and choice (same seed, same stream, fewer calls)."""
+
+    def randint(self, a: int, b: int) -> int:
+        return a + int(self.random() * (b - a + 1))
+
+    def choice(self, seq):
+        return seq[int(self.random() * len(seq))]
+
+
+def day(rng: random.Random, start: date, low: int, high: int) -> date:
+    """A date between start + low and start + high days."""
+    return start + timedelta(days=rng.randint(low, high))
+
+
+def iso(value: date | None) -> str | None:
+    """ISO date, or None."""
+    return value.isoformat() if value else None
+
+
+@dataclass
+class Dept:
+    """A generated department with its structures and programmes."""
+
+    code: str
+    name: str
+    city: str
+    agir_start: date | None
+    wave: int | None
+    max_months: int
+    weight: int = 1
+    structures: list[dict] = field(default_factory=list)
+    agir_ops: list[dict] = field(default_factory=list)
+    project_ops: list[dict] = field(default_factory=list)
+    programmes: dict[str, list[dict]] = field(default_factory=dict)
+    operators: dict[str, dict] = field(default_factory=dict)
+
+    def record(self) -> dict:
+        """The department line."""
+        return {"type": "department", "code": self.code, "name": self.name, "agir_start": iso(self.agir_start),
+                "agir_wave": self.wave, "max_months": self.max_months}
+
+    def programme_on(self, rng: random.Random, theme: str, on: date) -> dict | None:
+        """A programme of the theme running on `on`, or next year's when this one is about to end."""
+        running = [p for p in self.programmes.get(theme, ()) if p["_start"] <= on <= p["_end"]]
+        if running and (running[0]["_end"] - on).days < 60:
+            following = [p for p in self.programmes.get(theme, ()) if p["_start"] > on]
+            if following:
+                running = [p for p in following if p["_start"] == following[0]["_start"]]
+        return rng.choice(running) if running else None
+
+
+@dataclass
+class Timeline:
+    """One accompaniment's dates: holder, start, planned end, extensions, exit (date, reason) or None."""
+
+    holder: dict
+    start: date
+    planned_end: date
+    extensions: list[tuple[date, date, str]] = field(default_factory=list)
+    exit: tuple[date, str] | None = None
+
+    @property
+    def current_end(self) -> date:
+        """Planned end after the latest extension."""
+        return self.extensions[-1][1] if self.extensions else self.planned_end
+
+
+class Generator:
+    """Builds departments, structures, programmes and persons from one random stream."""
+
+    def __init__(self, seed: int = 0, today: date | None = None):
+        self.rng = FastRandom(seed)
+        self.today = today or date.today()
+        self.person_seq = 0
+        self.household_seq = 0
+        self.carif_seq = 0
+        self.path = PathBuilder(self)
+
+    # ---------------------------------------------------------------- reference data
+    def department(self, row: tuple, structures_per_kind: int | None = None) -> Dept:
+        """A department from a row of generator_data.DEPARTMENTS, with structures and programmes."""
+        code, name, city, wave, month, weight = row
+        agir_start = date(wave, month, 1) if wave else None
+        dept = Dept(code, name, city, agir_start, wave, 18 if wave == 2024 else 12, weight)
+        self._structures(dept, structures_per_kind)
+        self._programmes(dept)
+        return dept
+
+    def _structure(self, dept: Dept, kind: str, name: str) -> dict:
+        ref = f"S{dept.code}-{len(dept.structures) + 1:02d}"
+        record = {"type": "structure", "ref": ref, "name": name.format(city=dept.city, dep=dept.name),
+                  "department": dept.code, "kind": kind}
+        dept.structures.append(record)
+        return record
+
+    def _structures(self, dept: Dept, count: int | None) -> None:
+        if dept.agir_start:
+            n = count or (2 if dept.weight >= 5 else 1)
+            dept.agir_ops = [self._structure(dept, "agir_operator", n_) for n_ in data.AGIR_OPERATORS[:n]]
+        # Structuring projects where AGIR is absent, comes later, or came after 2022.
+        if dept.agir_start is None or dept.agir_start > self.today or (dept.wave or 0) >= 2023:
+            dept.project_ops = [self._structure(dept, "project_operator", data.PROJECT_OPERATORS[0])]
+        dept.operators = {key: self._structure(dept, "programme_operator", pattern)
+                          for key, pattern in data.PROGRAMME_OPERATORS.items()}
+        for pattern in data.STATE_SERVICES:
+            self._structure(dept, "state_service", pattern)
+
+    def _programmes(self, dept: Dept) -> None:
+        rng = self.rng
+        themes = list(data.THEMES)
+        if dept.weight < 4:  # smaller departments fund fewer themes
+            optional = themes[4:]
+            rng.shuffle(optional)
+            themes = themes[:4] + sorted(optional[:6], key=themes.index)
+        holder = (dept.agir_ops or dept.project_ops)[0]
+        for theme in themes:
+            operator_key, names, _ = data.THEMES[theme]
+            operator = holder if operator_key == "holder" else dept.operators[operator_key]
+            dept.programmes[theme] = [
+                self._programme(dept, theme, operator, name, year, k)
+                for year in range(self.today.year - 5, self.today.year + 2)
+                for k, name in enumerate(names, 1)
+            ]
+
+    def _programme(self, dept: Dept, theme: str, operator: dict, name: str, year: int, k: int) -> dict:
+        rng = self.rng
+        start, end = date(year, 1, 1), date(year, 12, 31)
+        language = theme in ("language", "professional_french")
+        target = rng.randrange(60, 160, 10) if language else rng.randrange(20, 90, 5)
+        unit = rng.randint(8, 15) * 100 if language or theme in ("employment", "global_support") else \
+            rng.randint(3, 9) * 100
+        cost = float(target * unit)
+        share = rng.uniform(0.8, 1.0) if theme in ("employment", "professional_french", "global_support") \
+            else rng.uniform(0.4, 0.8)
+        carif = None
+        if language and rng.random() < 0.85:
+            self.carif_seq += 1
+            carif = f"{dept.code.zfill(2)}_AF_{self.carif_seq:07d}"
+        return {
+            "type": "programme", "ref": f"PR{dept.code}-{year}-{data.THEME_CODES[theme]}{k}",
+            "name": f"{name} – {dept.city} {year}", "theme": theme, "structure": operator["ref"],
+            "department": dept.code, "start": iso(start), "end": iso(end), "target_beneficiaries": target,
+            "total_cost": cost, "p104_subsidy": float(round(cost * share / 100) * 100), "carif_oref_ref": carif,
+            "sessions": self._sessions(theme, start, min(end, self.today)),
+            "_start": start, "_end": end,
+        }
+
+    def _sessions(self, theme: str, start: date, end: date) -> list[dict]:
+        """Held sessions: twice a week for French (no August), weekly for digital, monthly otherwise."""
+        if end < start or theme == "childcare":
+            return []
+        if theme in ("language", "professional_french", "digital"):
+            weekdays, hours = ((1, 3), 3.0) if theme != "digital" else ((2,), 2.0)
+            first = start + timedelta(days=(weekdays[0] - start.weekday()) % 7)
+            days = (first + timedelta(days=7 * w + d - weekdays[0])
+                    for w in range((end - first).days // 7 + 1) for d in weekdays)
+            return [{"date": iso(d), "hours": hours} for d in days if start <= d <= end and d.month != 8]
+        hours = {"republic_values": 6.0, "sport_culture": 4.0, "employment": 3.5}.get(theme, 2.0)
+        step = 3 if theme == "mentoring" else 1
+        return [{"date": iso(date(start.year, m, 15)), "hours": hours}
+                for m in range(1, 13, step) if date(start.year, m, 15) <= end]
+
+    # ---------------------------------------------------------------- persons
+    def household(self, dept: Dept) -> list[dict]:
+        """The persons of one household (one to four adults sharing status, origin and housing)."""
+        rng = self.rng
+        self.household_seq += 1
+        href = f"H{self.household_seq:07d}"
+        r = rng.random()
+        size = 1 if r < 0.55 else 2 if r < 0.85 else 3 if r < 0.95 else 4
+        bpi = rng.random() >= NON_BPI_SHARE
+        nationality, status = self.origin(bpi)
+        reference = self.today - timedelta(days=rng.randint(2, 6 * 365))
+        head = self.identity(dept, href, nationality, status, reference)
+        members = [head]
+        for k in range(1, size):
+            members.append(self.identity(dept, href, nationality, status, reference, relative_of=head, rank=k))
+        timelines = self.timelines(dept, head) if head["status"] in BPI_STATUSES else []
+        anchor = timelines[0].start if timelines else self.path.anchor(head)
+        housing = self.path.housing(dept, head, anchor)
+        for person in members:
+            self.fill(dept, person, timelines, anchor, housing, is_head=person is head)
+        return members
+
+    def origin(self, bpi: bool) -> tuple[str, str]:
+        """Nationality and status of a household."""
+        rng = self.rng
+        if bpi:
+            if rng.random() < 0.015:
+                return rng.choice(data.STATELESS_ORIGINS), "stateless"
+            nationality = rng.choices(_BPI_CODES, _BPI_WEIGHTS)[0]
+            subsidiary = rng.random() < data.BPI_ORIGINS[nationality][1]
+            return nationality, "subsidiary_protection" if subsidiary else "refugee"
+        nationality = rng.choices(_OTHER_CODES, _OTHER_WEIGHTS)[0]
+        return nationality, rng.choice(data.OTHER_ORIGINS[nationality][1])
+
+    def identity(self, dept: Dept, household: str, nationality: str, status: str, reference: date,
+                 relative_of: dict | None = None, rank: int = 0, **overrides) -> dict:
+        """A person line with identity fields and empty path lists (overrides win)."""
+        rng = self.rng
+        self.person_seq += 1
+        last_names, men, women = data.NAMES[nationality]
+        if relative_of is None:
+            sex = "M" if rng.random() < 0.62 else "F"
+            age = rng.randint(19, 52)
+            last = rng.choice(last_names)
+        else:
+            spouse = rank == 1 and rng.random() < 0.8
+            sex = ("F" if relative_of["sex"] == "M" else "M") if spouse else rng.choice("FM")
+            age = (rng.randint(19, 55) if spouse else rng.randint(18, 24))
+            last = relative_of["last_name"] if rng.random() < 0.6 else rng.choice(last_names)
+        bpi = status in BPI_STATUSES
+        birth = reference - timedelta(days=age * 365 + rng.randint(0, 364))
+        arrival = reference - timedelta(days=rng.randint(30, 540)) if rng.random() < 0.6 else \
+            min(self.today, reference + timedelta(days=rng.randint(0, 120)))
+        if relative_of is not None:  # a household arrives together
+            arrival = date.fromisoformat(relative_of["arrival_date"])
+        cir = reference + timedelta(days=rng.randint(10, 120))
+        first = rng.choice(men if sex == "M" else women)
+        person = {
+            "type": "person", "ref": f"P{self.person_seq:07d}", "department": dept.code, "household": household,
+            "last_name": last, "first_name": first, "sex": sex, "birth_date": iso(birth),
+            "nationality": nationality, "status": status,
+            "protection_date": iso(reference) if bpi else None, "first_permit_date": None if bpi else iso(reference),
+            "arrival_date": iso(arrival), "cir_date": iso(cir) if cir <= self.today and rng.random() < 0.95 else None,
+            "permit_expiry": iso(self.permit_expiry(status, reference)) if rng.random() < 0.96 else None,
+            "hosting": relative_of["hosting"] if relative_of else rng.choices(_HOSTINGS, _HOSTING_WEIGHTS)[0],
+            "language_level": rng.choices(_LEVELS, _LEVEL_WEIGHTS)[0],
+            "prior_programme": rng.choice(data.PRIOR_PROGRAMMES) if rng.random() < 0.04 else None,
+            "phone": f"06 39 98 {rng.randint(0, 99):02d} {rng.randint(0, 99):02d}" if rng.random() < 0.8 else None,
+            "email": None,
+        }
+        if rng.random() < 0.4:
+            person["email"] = f"{_ascii(first)}.{_ascii(last)}.{self.person_seq}@example.org"
+        person.update(overrides)
+        for key in ("accompaniments", "rights", "housing_steps", "housing", "jobs", "trainings", "referrals",
+                    "participations", "events", "notes"):
+            person.setdefault(key, [])
+        return person
+
+    def permit_expiry(self, status: str, reference: date) -> date:
+        """Resident card (10 years), multi-year card (4 years) or yearly permits, renewed up to today."""
+        step = {"refugee": 10, "stateless": 4, "subsidiary_protection": 4}.get(status, 1)
+        issued = reference + timedelta(days=45 if step > 1 else 0)
+        expiry = years(issued, step)
+        while expiry <= self.today:
+            expiry = years(expiry, step)
+        return expiry
+
+    # ---------------------------------------------------------------- accompaniments
+    def holder_on(self, dept: Dept, person: dict, on: date) -> dict | None:
+        """The structure that can enrol the person on `on` (AGIR operator first), or None."""
+        protection = date.fromisoformat(person["protection_date"])
+        candidates = []
+        if dept.agir_start and on >= dept.agir_start:
+            candidates = dept.agir_ops
+        elif dept.project_ops:
+            candidates = dept.project_ops
+        for holder in candidates:
+            verdict = _eligibility(status=person["status"], protection_on=protection, on=on,
+                                   structure_kind=holder["kind"], agir_start=dept.agir_start)
+            if verdict.eligible:
+                return holder
+        return None
+
+    def timelines(self, dept: Dept, person: dict) -> list[Timeline]:
+        """Zero, one or two accompaniments of a BPI, obeying eligibility and durations."""
+        rng = self.rng
+        protection = date.fromisoformat(person["protection_date"])
+        if rng.random() < 0.15:  # never reached by an operator
+            return []
+        start = protection + timedelta(days=min(int(rng.expovariate(1 / 70)) + 7, 400))
+        start = max(start, date.fromisoformat(person["arrival_date"]))
+        if dept.agir_start and start < dept.agir_start and not dept.project_ops:
+            start = day(rng, dept.agir_start, 0, 120)
+        holder = self.holder_on(dept, person, start) if start <= self.today else None
+        if holder is None:
+            return []
+        first = self.timeline(dept, holder, start)
+        result = [first]
+        if first.exit and first.exit[1] in ("dropped_out", "other") and rng.random() < 0.3:
+            again = day(rng, first.exit[0], 30, 200)
+            holder = self.holder_on(dept, person, again) if again <= self.today else None
+            if holder is not None:
+                result.append(self.timeline(dept, holder, again))
+        check_no_overlap([(t.start, t.exit[0] if t.exit else None) for t in result])
+        return result
+
+    def timeline(self, dept: Dept, holder: dict, start: date, planned_months: int | None = None) -> Timeline:
+        """Planned end, extensions and exit of an accompaniment starting on `start`, cut at today."""
+        rng = self.rng
+        limit = months(start, dept.max_months)
+        wanted = planned_months or rng.choices((6, 9, dept.max_months, 12), (10, 15, 60, 15))[0]
+        planned = default_planned_end(start, wanted, dept.max_months)
+        t = Timeline(holder, start, planned)
+        if rng.random() < 0.12:  # early exit
+            exit_on = day(rng, start, 15, 170)
+            reason = rng.choices(EARLY_EXIT_REASONS, (35, 30, 20, 2, 13))[0]
+        else:
+            while t.current_end < limit and len(t.extensions) < 2 and rng.random() < 0.22:
+                previous = t.extensions[-1][0] if t.extensions else start
+                decided = max(previous, t.current_end - timedelta(days=rng.randint(10, 60)))
+                t.extensions.append((decided, min(limit, months(t.current_end, rng.randint(1, 6))),
+                                     rng.choice(data.EXTENSION_REASONS)))
+            exit_on = t.current_end - timedelta(days=rng.randint(0, 45)) if rng.random() < 0.9 else \
+                day(rng, t.current_end, 1, 25)
+            exit_on = max(exit_on, t.extensions[-1][0] if t.extensions else start)
+            if t.current_end >= limit and rng.random() < 0.5:
+                reason = "max_duration"
+            else:
+                reason = rng.choices(("goals_reached", "autonomous", "moved_away", "dropped_out", "other"),
+                                     (75, 8, 7, 5, 5))[0]
+        if _is_early_exit(start, exit_on) and reason not in EARLY_EXIT_REASONS:
+            reason = "autonomous"
+        # An exit not yet reached stays open; a few reached exits were never recorded (overdue files).
+        recorded = exit_on <= self.today and rng.random() >= 0.04
+        t.exit = (exit_on, reason) if recorded else None
+        t.extensions = [e for e in t.extensions if e[0] <= self.today]
+        self.check_timeline(dept, t)
+        return t
+
+    @staticmethod
+    def check_timeline(dept: Dept, t: Timeline) -> None:
+        """Every duration rule of SPEC §4.2 on one timeline (raises RuleViolation on a generator bug)."""
+        _check_planned_end(t.start, t.planned_end, dept.max_months)
+        current = t.planned_end
+        exit_on = t.exit[0] if t.exit else None
+        for decided, new_end, reason in t.extensions:
+            check_extension(start=t.start, current_end=current, decided_on=decided, new_end=new_end,
+                            max_months=dept.max_months, reason=reason, exit_on=exit_on)
+            current = new_end
+        if t.exit:
+            _check_exit(t.start, *t.exit)
+
+    def accompaniment(self, person: dict, t: Timeline) -> dict:
+        """The accompaniment line of one timeline, with the person's situation at exit and follow-up."""
+        rng = self.rng
+        record = {"structure": t.holder["ref"], "start": iso(t.start), "planned_end": iso(t.planned_end),
+                  "extensions": [{"date": iso(d), "planned_end": iso(e), "reason": r} for d, e, r in t.extensions],
+                  "exit": None}
+        if t.exit is None:
+            return record
+        exit_on, reason = t.exit
+        good = reason in ("goals_reached", "max_duration", "autonomous")
+        job = training = None
+        if reason != "deceased" and rng.random() < (0.55 if good else 0.1):
+            kind, length = self.path.job_kind()
+            check_job(kind, length)
+            job = {"kind": kind, "months": length}
+            person["jobs"].append({"kind": kind, "start": iso(max(t.start, exit_on - timedelta(days=rng.randint(0, 60)))),
+                                   "months": length})
+        if reason != "deceased" and rng.random() < (0.2 if good else 0.03):
+            level = rng.choice(("pre_qualifying", "qualifying", "qualifying", "certifying", "diploma"))
+            training = {"level": level}
+            person["trainings"].append({"level": level, "start": iso(max(t.start, exit_on - timedelta(
+                days=rng.randint(0, 90))))})
+        followup = None
+        due = months(exit_on, 6)
+        if reason != "deceased" and due <= self.today and rng.random() < 0.85:
+            followup_on = min(self.today, due + timedelta(days=rng.randint(0, 21)))
+            check_followup(exit_on, followup_on)
+            followup = {"date": iso(followup_on), "positive": rng.random() < (0.75 if job or training else 0.3)}
+        record["exit"] = {"date": iso(exit_on), "reason": reason, "job": job, "training": training,
+                          "followup": followup}
+        return record
+
+    def fill(self, dept: Dept, person: dict, timelines: list[Timeline], anchor: date,
+             housing: tuple[list, list], is_head: bool = True) -> dict:
+        """Accompaniments and the whole path of a person (rights, housing, jobs, referrals, events, notes).
+
+        `anchor` is the day the path starts: the first enrolment, or when the person first came.
+        """
+        person["accompaniments"] = [self.accompaniment(person, t) for t in timelines]
+        self.path.fill(dept, person, timelines, anchor, is_head)
+        person["housing_steps"], person["housing"] = housing
+        for key in ("jobs", "trainings", "participations", "events", "notes"):
+            person[key].sort(key=lambda item: item.get("start") or item.get("date"))
+        return person
+
+    # ---------------------------------------------------------------- a whole file
+    def departments(self, count: int) -> list[Dept]:
+        """The first `count` departments of the catalogue (33 Gironde, Vienne without AGIR, a 2024 wave …)."""
+        return [self.department(row) for row in data.DEPARTMENTS[:count]]
+
+    def records(self, persons: int, departments: int = DEFAULT_DEPARTMENTS) -> Iterator[dict]:
+        """Every record of a file: reference data first, then persons household by household."""
+        depts = self.departments(departments)
+        for dept in depts:
+            yield dept.record()
+        for dept in depts:
+            yield from dept.structures
+        for dept in depts:
+            for programmes in dept.programmes.values():
+                yield from programmes
+        weights = [d.weight for d in depts]
+        left = persons
+        while left > 0:
+            dept = self.rng.choices(depts, weights)[0]
+            for person in self.household(dept)[:left]:
+                left -= 1
+                yield person
+
+
+def to_line(record: dict) -> str:
+    """One JSON line (private keys starting with "_" are dropped)."""
+    if record.get("type") == "programme":
+        record = {k: v for k, v in record.items() if not k.startswith("_")}
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+
+def generate_lines(persons: int, seed: int = 0, departments: int = DEFAULT_DEPARTMENTS,
+                   today: date | None = None) -> Iterator[str]:
+    """The lines of a generated file (without newlines), deterministic for a seed and a today."""
+    if not 1 <= departments <= MAX_DEPARTMENTS:
+        raise ValueError(f"departments must be within 1..{MAX_DEPARTMENTS}")
+    for record in Generator(seed, today).records(persons, departments):
+        yield to_line(record)
+
+
+def _ascii(text: str) -> str:
+    import unicodedata
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "".join(c for c in plain.lower() if c.isalnum() or c == "-")
+
+
+_BPI_CODES = tuple(data.BPI_ORIGINS)
+_BPI_WEIGHTS = tuple(w for w, _ in data.BPI_ORIGINS.values())
+_OTHER_CODES = tuple(data.OTHER_ORIGINS)
+_OTHER_WEIGHTS = tuple(w for w, _ in data.OTHER_ORIGINS.values())
+_HOSTINGS = ("dna", "cph", "general_shelter", "third_party", "homeless", "own_housing")
+_HOSTING_WEIGHTS = (40, 10, 15, 20, 5, 10)
+_LEVELS = ("pre_A1", "A1", "A2", "B1", "B2", "C1")
+_LEVEL_WEIGHTS = (15, 35, 25, 15, 7, 3)
