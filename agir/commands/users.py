@@ -27,7 +27,7 @@ def _fail(message: str) -> None:
 def _read_password(from_stdin: bool) -> str:
     """From stdin (the trailing newline stripped), else prompted twice without echo."""
     if from_stdin:
-        text = click.get_text_stream("stdin").read()
+        text = sys.stdin.read()
         if text.endswith("\n"):
             text = text[:-1]
         if text.endswith("\r"):

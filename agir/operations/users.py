@@ -18,8 +18,15 @@ MAX_PASSWORD_LENGTH = 512  # the login form accepts no more
 STRUCTURE_ROLES = ("social_worker", "referral_officer")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+$")
 _hasher = PasswordHasher()
-# Verified against when the account does not exist, so both paths cost the same time.
-_DUMMY_HASH = _hasher.hash("unused-dummy-password")
+_dummy: dict[int, str] = {}
+
+
+def _dummy_hash() -> str:
+    """Verified against when the account does not exist, so both paths cost the same (same hasher settings)."""
+    key = id(_hasher)
+    if key not in _dummy:
+        _dummy[key] = _hasher.hash("unused-dummy-password")
+    return _dummy[key]
 
 
 def hash_password(password: str) -> str:
@@ -101,7 +108,7 @@ def authenticate(email: str, password: str) -> User | None:
     """The enabled user with this e-mail and password, or None (same cost for an unknown account)."""
     user = db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
     if user is None:
-        verify_password(_DUMMY_HASH, password or "")
+        verify_password(_dummy_hash(), password or "")
         return None
     if not verify_password(user.password_hash, password or "") or not user.is_enabled:
         return None

@@ -7,7 +7,7 @@ from agir.extensions import db
 from blueprints._helpers import audit_event, role_required
 from blueprints.admin import bp
 from blueprints.admin.common import ADMIN, page_args, paginate
-from blueprints.admin.forms import AuditFilterForm
+from blueprints.admin.forms import AuditFilterForm, options
 from models import Person
 
 
@@ -16,8 +16,8 @@ from models import Person
 def audit():
     """The audit log filtered by person number, user, action and dates; persons appear by number only."""
     form = AuditFilterForm(request.args)
-    form.action.choices = [("", "Toutes les actions")] + [
-        (a, audit_trail.action_label(a)) for a in audit_trail.known_actions()]
+    form.action.choices = options([("", "Toutes les actions")] + [
+        (a, audit_trail.action_label(a)) for a in audit_trail.known_actions()])
     valid = form.validate()
     if valid:
         query = audit_trail.entries(person_id=form.person.data, user=form.user.data, action=form.action.data,

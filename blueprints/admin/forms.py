@@ -1,8 +1,8 @@
 """Forms of the admin space. Select fields only accept the values they offer (anything else is refused)."""
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import DateField, EmailField, HiddenField, IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms import DateField, EmailField, HiddenField, IntegerField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from agir import labels
 from agir.extensions import db
@@ -13,25 +13,33 @@ from models.enums import STRUCTURE_KINDS
 WEB_ROLES = ("social_worker", "referral_officer", "pilot")
 
 
+REFUSED = "Valeur non autorisée : choisissez dans la liste."
+
+
+def options(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms select choices."""
+    return [SelectChoice(str(value), label) for value, label in pairs]
+
+
 class StrictSelectField(SelectField):
     """A select that refuses, in French, any value it does not offer."""
 
-    def pre_validate(self, form):
-        if self.data not in {str(value) for value, _label in self.choices}:
-            raise ValidationError("Valeur non autorisée : choisissez dans la liste.")
+    def __init__(self, label=None, validators=None, choices=(), **kwargs):
+        kwargs.setdefault("invalid_choice_message", REFUSED)
+        super().__init__(label, validators, choices=options(choices), **kwargs)
 
 
-def structure_choices(blank: str = "— Aucune —") -> list[tuple[str, str]]:
+def structure_choices(blank: str = "— Aucune —") -> list[SelectChoice]:
     """Every structure, by department then name."""
     rows = db.session.execute(select(Structure.id, Structure.name, Structure.ref, Department.code)
                               .join(Department).order_by(Department.code, Structure.name))
-    return [("", blank)] + [(str(i), f"{code} — {name} ({ref})") for i, name, ref, code in rows]
+    return options([("", blank)] + [(i, f"{code} — {name} ({ref})") for i, name, ref, code in rows])
 
 
-def department_choices(blank: str = "— Aucun —") -> list[tuple[str, str]]:
+def department_choices(blank: str = "— Aucun —") -> list[SelectChoice]:
     """Every department, by code."""
     rows = db.session.execute(select(Department.id, Department.code, Department.name).order_by(Department.code))
-    return [("", blank)] + [(str(i), f"{code} — {name}") for i, code, name in rows]
+    return options([("", blank)] + [(i, f"{code} — {name}") for i, code, name in rows])
 
 
 class UserCreateForm(FlaskForm):
@@ -103,10 +111,11 @@ class UserFilterForm(FilterForm):
     """Filters of the accounts list."""
 
     q = StringField("Adresse contient", validators=[Optional(), Length(max=200)])
-    role = SelectField("Rôle", choices=[("", "Tous les rôles")] + labels.choices("role"), validate_choice=False)
+    role = SelectField("Rôle", choices=options([("", "Tous les rôles")] + labels.choices("role")),
+                       validate_choice=False)
     structure = SelectField("Structure", choices=[], validate_choice=False)
     department = SelectField("Département", choices=[], validate_choice=False)
-    state = SelectField("État", choices=[("", "Tous"), ("enabled", "Actifs"), ("disabled", "Désactivés")],
+    state = SelectField("État", choices=options([("", "Tous"), ("enabled", "Actifs"), ("disabled", "Désactivés")]),
                         validate_choice=False)
 
 
@@ -115,5 +124,5 @@ class StructureFilterForm(FilterForm):
 
     q = StringField("Nom ou référence contient", validators=[Optional(), Length(max=200)])
     department = SelectField("Département", choices=[], validate_choice=False)
-    kind = SelectField("Type", choices=[("", "Tous les types")] + labels.choices("structure_kind"),
+    kind = SelectField("Type", choices=options([("", "Tous les types")] + labels.choices("structure_kind")),
                        validate_choice=False)
