@@ -21,6 +21,17 @@ DATE_LABELS = {
 }
 
 
+def date_of(name: str) -> str:
+    """The date named in French, "de" elided before a vowel: la date d'obtention, la date de refus."""
+    noun = DATE_LABELS[name]
+    return f"la date d'{noun}" if noun[:1] in "aeéiouy" else f"la date de {noun}"
+
+
+def _capital(text: str) -> str:
+    """First letter upper-cased (str.capitalize would lower the rest)."""
+    return text[:1].upper() + text[1:]
+
+
 def check_right(state: str, dates: dict[str, date | None], reason: str | None = None) -> None:
     """A right's dates match its state and never run backwards; a refusal carries its reason."""
     if state not in RIGHT_STATE_DATES:
@@ -28,16 +39,16 @@ def check_right(state: str, dates: dict[str, date | None], reason: str | None = 
     required, forbidden = RIGHT_STATE_DATES[state]
     for name in required:
         if dates.get(name) is None:
-            raise RuleViolation("right_date_missing", f"La date de {DATE_LABELS[name]} est requise.", name)
+            raise RuleViolation("right_date_missing", f"{_capital(date_of(name))} est requise.", name)
     for name in forbidden:
         if dates.get(name) is not None:
             raise RuleViolation("right_date_forbidden",
-                                f"Une date de {DATE_LABELS[name]} ne va pas avec cet état.", name)
+                                f"Une {date_of(name)[3:]} ne va pas avec cet état.", name)
     requested = dates.get("requested")
     for outcome in ("obtained", "refused"):
         if requested and dates.get(outcome) and dates[outcome] < requested:
             raise RuleViolation("dates_backwards",
-                                f"La date de {DATE_LABELS[outcome]} ne peut précéder la date de demande.", outcome)
+                                f"{_capital(date_of(outcome))} ne peut précéder la date de demande.", outcome)
     if state == "refused" and not (reason or "").strip():
         raise RuleViolation("right_refusal_reason", "Le motif du refus est obligatoire.", "reason")
 
@@ -66,7 +77,7 @@ def check_right_change(before_state: str, before_dates: dict[str, date | None],
         for name in ("requested", "obtained"):
             if after_dates.get(name) is not None and after_dates[name] < refused_on:
                 raise RuleViolation("dates_backwards",
-                                    f"La date de {DATE_LABELS[name]} ne peut précéder le refus "
+                                    f"{_capital(date_of(name))} ne peut précéder le refus "
                                     f"du {refused_on:%d/%m/%Y}.", name)
 
 
@@ -123,8 +134,7 @@ def referral_state(dates: dict[str, date | None]) -> str:
     for earlier, later in zip(path, path[1:]):
         if dates[later] < dates[earlier]:
             raise RuleViolation("dates_backwards",
-                                f"La date de {DATE_LABELS[later]} ne peut précéder la date de "
-                                f"{DATE_LABELS[earlier]}.", later)
+                                f"{_capital(date_of(later))} ne peut précéder {date_of(earlier)}.", later)
     return state
 
 

@@ -111,16 +111,15 @@ def test_months_between_counts_whole_clipped_months_even_from_a_month_end(start,
 
 
 @given(days, days)
-def test_months_between_is_the_largest_n_with_start_plus_n_not_after_end(start, end):
-    assume(start <= end)
+def test_months_between_is_the_largest_n_with_start_plus_n_not_after_end(a, b):
+    start, end = min(a, b), max(a, b)
     n = months_between(start, end)
     assert add_months(start, n) <= end < add_months(start, n + 1)
 
 
-@given(days, days)
-def test_months_between_is_never_negative(start, end):
-    assume(end < start)
-    assert months_between(start, end) == 0
+@given(days, st.integers(min_value=1, max_value=5000))
+def test_months_between_is_never_negative(start, gap):
+    assert months_between(start, start - timedelta(days=gap)) == 0
 
 
 @given(days, days, days)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from agir.errors import RuleViolation
 from agir.rules.path import (
     REFERRAL_DATE_FIELDS, REFERRAL_PATHS, REFERRAL_TRANSITIONS, check_job, check_participation, check_referral_transition,
-    check_right, check_right_change, is_durable_job, level_rank, progressed_one_level, referral_state,
+    check_right, check_right_change, date_of, is_durable_job, level_rank, progressed_one_level, referral_state,
 )
 from models.enums import JOB_KINDS, LEVELS, REFERRAL_STATES, RIGHT_STATES
 
@@ -63,6 +63,23 @@ def test_a_right_with_wrong_or_backward_dates_is_refused(state, dates, code, fie
 def test_a_refused_right_needs_its_reason(reason):
     error = refused("right_refusal_reason", check_right, "refused", {"requested": D1, "refused": D2}, reason)
     assert error.field == "reason" and error.message == "Le motif du refus est obligatoire."
+
+
+def test_right_messages_are_correct_french():
+    assert refused("right_date_missing", check_right, "obtained", {}).message == "La date d'obtention est requise."
+    assert refused("right_date_forbidden", check_right, "todo", {"obtained": D1}).message == (
+        "Une date d'obtention ne va pas avec cet état.")
+    assert refused("right_date_forbidden", check_right, "todo", {"refused": D1}).message == (
+        "Une date de refus ne va pas avec cet état.")
+    assert refused("dates_backwards", check_right, "obtained", {"requested": D2, "obtained": D1}).message == (
+        "La date d'obtention ne peut précéder la date de demande.")
+
+
+def test_date_of_elides_before_a_vowel():
+    assert [date_of(n) for n in ("sent", "accepted", "refused", "started", "completed", "dropped_out",
+                                 "cancelled", "requested", "obtained")] == [
+        "la date d'envoi", "la date d'acceptation", "la date de refus", "la date de démarrage", "la date de fin",
+        "la date d'abandon", "la date d'annulation", "la date de demande", "la date d'obtention"]
 
 
 def test_an_unknown_right_state_is_refused():
@@ -191,6 +208,12 @@ def test_a_referral_step_dated_before_the_previous_one_is_refused(state):
     dates[path[-1]] = dates[path[-2]] - DAY
     error = refused("dates_backwards", referral_state, dates)
     assert error.field == path[-1]
+    assert error.message == f"{date_of(path[-1]).capitalize()} ne peut précéder {date_of(path[-2])}."
+
+
+def test_a_referral_accepted_before_it_was_sent_is_explained_in_french():
+    error = refused("dates_backwards", referral_state, {"sent": D2, "accepted": D1})
+    assert error.message == "La date d'acceptation ne peut précéder la date d'envoi."
 
 
 short_dates = st.dates(min_value=date(2023, 1, 1), max_value=date(2023, 1, 10))
