@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import Select, and_, exists, func, insert, literal, or_, select, union_all, update
-from sqlalchemy.orm import aliased
 
 from agir.dates import add_years
 from agir.rules import alerts as rules
@@ -339,7 +338,6 @@ def referrals_of(session, alerts) -> dict[int, tuple]:
     ids = [int(a.subject_key.split(":")[1]) for a in alerts if a.subject_key.startswith("referral:")]
     if not ids:
         return {}
-    prog = aliased(Programme)
-    rows = session.execute(select(Referral, prog).join(prog, prog.id == Referral.programme_id)
+    rows = session.execute(select(Referral, Programme).join(Programme, Programme.id == Referral.programme_id)
                            .where(Referral.id.in_(ids))).all()
     return {r.id: (r, p) for r, p in rows}

@@ -58,12 +58,16 @@ def _url(endpoint: str, fallback: str, **values) -> str:
     return fallback
 
 
+def person_href(person_id: int, role: str) -> str:
+    """The person's file (social worker) or limited view (referral officer)."""
+    if role == "referral_officer":
+        return _url("referrals.person", f"/referrals/persons/{person_id}", person_id=person_id)
+    return _url("persons.show", f"/persons/{person_id}", person_id=person_id)
+
+
 def link(alert, role: str) -> tuple[str, str]:
-    """(href, text): the referral for referral alerts, otherwise the person's file."""
+    """(href, text) of where to act: the referral for referral alerts, otherwise the person's file."""
     if alert.subject_key.startswith("referral:"):
         referral_id = int(alert.subject_key.split(":", 1)[1])
         return _url("referrals.referral", f"/referrals/{referral_id}", referral_id=referral_id), "Voir l'orientation"
-    if role == "referral_officer":
-        return (_url("referrals.person", f"/referrals/persons/{alert.person_id}", person_id=alert.person_id),
-                "Voir la fiche")
-    return _url("persons.show", f"/persons/{alert.person_id}", person_id=alert.person_id), "Ouvrir le dossier"
+    return person_href(alert.person_id, role), "Ouvrir le dossier"

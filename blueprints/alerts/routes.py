@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from agir import alerts as queries
 from agir.extensions import db
 from agir.jobs import last_run_at, paris_today
-from agir.operations.alerts import set_digest_preference
+from agir.operations.users import set_digest
 from blueprints._helpers import role_required
 from blueprints.alerts import bp, presenters
 
@@ -44,23 +44,23 @@ def index():
                                         request.args.get("page", 1, type=int), current_app.config["PER_PAGE"])
     today, role = paris_today(), current_user.role
     items = [{"alert": a, "person": p, "situation": presenters.situation(a, today),
-              "action": presenters.action(a, role), "link": presenters.link(a, role)} for a, p in rows]
+              "action": presenters.action(a, role), "link": presenters.link(a, role),
+              "person_href": presenters.person_href(p.id, role)} for a, p in rows]
     referrals = queries.referrals_of(db.session, [a for a, _ in rows]) if role == "referral_officer" else {}
     return render_template("alerts/index.html", items=items, total=total, page=page, pages=pages, kind=kind,
                            kinds=kinds, counts=counts, referrals=referrals, last_run=_last_run_text())
 
 
 @bp.post("/digest")
-@role_required("social_worker", "referral_officer", "pilot")
+@role_required(*ROLES)
 def digest():
-    """Subscribe to, or leave, the daily e-mail digest."""
+    """Subscribe to, or leave, the daily e-mail digest (also offered on the account page)."""
     wants = request.form.get("wants_digest") == "1"
-    set_digest_preference(current_user, wants)
+    set_digest(current_user._get_current_object(), wants)
     db.session.commit()
     flash("Vous recevrez chaque matin le récapitulatif de vos alertes par courriel." if wants
           else "Vous ne recevrez plus le récapitulatif quotidien.", "success")
-    return redirect(url_for("pilot.index") if current_user.role == "pilot" and "pilot.index" in
-                    current_app.view_functions else url_for("alerts.index"))
+    return redirect(url_for("alerts.index"))
 
 
 @bp.app_context_processor
