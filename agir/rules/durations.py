@@ -1,8 +1,9 @@
 """Accompaniment durations, extensions, exits and non-overlap (SPEC §4.2)."""
 from collections.abc import Iterable
 from datetime import date
+from itertools import pairwise
 
-from agir.dates import add_months
+from agir.dates import add_months, months_between
 from agir.errors import RuleViolation
 from models.enums import EARLY_EXIT_REASONS, EXIT_REASONS
 
@@ -91,7 +92,7 @@ def check_no_overlap(periods: Iterable[tuple[date, date | None]]) -> None:
     ordered = sorted(periods, key=lambda p: (p[0], p[1] or date.max))
     if sum(1 for _, end in ordered if end is None) > 1:
         raise RuleViolation("two_open", "La personne a déjà un accompagnement en cours.", "accompaniments")
-    for (_, end), (next_start, _) in zip(ordered, ordered[1:]):
+    for (_, end), (next_start, _) in pairwise(ordered):
         if end is None or next_start < end:
             raise RuleViolation("overlap",
                                 "Les accompagnements d'une personne ne peuvent pas se chevaucher.",
@@ -100,7 +101,6 @@ def check_no_overlap(periods: Iterable[tuple[date, date | None]]) -> None:
 
 def clock(start: date, today: date, current_end: date, max_months: int) -> dict:
     """Where the accompaniment stands: month k of n, overdue, over limit (for the file and the list)."""
-    from agir.dates import months_between
     limit = add_months(start, max_months)
     return {
         "month": months_between(start, today) + 1 if today >= start else 0,

@@ -1,6 +1,7 @@
 """Rules of the path (SPEC §4.3): rights states, referral transitions, dates that never run backwards."""
 import math
 from datetime import date
+from itertools import pairwise
 
 from agir.errors import RuleViolation
 from agir.labels import label
@@ -122,16 +123,14 @@ def check_referral_transition(current: str, target: str) -> None:
 def referral_state(dates: dict[str, date | None]) -> str:
     """Derive the state from the dates present; raise when they form no valid path or run backwards."""
     present = tuple(name for name in REFERRAL_DATE_FIELDS if dates.get(name) is not None)
-    for state, path in REFERRAL_PATHS.items():
-        if set(path) == set(present):
-            break
-    else:
+    state = next((s for s, path in REFERRAL_PATHS.items() if set(path) == set(present)), None)
+    if state is None:
         if "sent" not in present:
             raise RuleViolation("referral_date_missing", "La date d'envoi est requise.", "sent")
         raise RuleViolation("referral_path", "Ces dates ne forment pas un parcours d'orientation possible "
                             "(envoyée → acceptée ou refusée → démarrée → terminée ou abandonnée ; "
                             "annulée seulement depuis envoyée).", present[-1])
-    for earlier, later in zip(path, path[1:]):
+    for earlier, later in pairwise(REFERRAL_PATHS[state]):
         if dates[later] < dates[earlier]:
             raise RuleViolation("dates_backwards",
                                 f"{_capital(date_of(later))} ne peut précéder {date_of(earlier)}.", later)

@@ -9,8 +9,16 @@ from hypothesis import strategies as st
 from agir.dates import add_months
 from agir.errors import RuleViolation
 from agir.rules.durations import (
-    check_exit, check_extension, check_followup, check_max_months, check_no_overlap, check_planned_end, clock,
-    default_planned_end, is_early_exit, planned_end_bounds,
+    check_exit,
+    check_extension,
+    check_followup,
+    check_max_months,
+    check_no_overlap,
+    check_planned_end,
+    clock,
+    default_planned_end,
+    is_early_exit,
+    planned_end_bounds,
 )
 from models.enums import EARLY_EXIT_REASONS, EXIT_REASONS
 

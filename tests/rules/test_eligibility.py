@@ -7,7 +7,12 @@ from hypothesis import strategies as st
 
 from agir.dates import add_months, add_years
 from agir.rules.eligibility import (
-    accompaniment_kind, check_eligibility, eligibility_closing_on, is_bpi, is_priority, two_year_limit,
+    accompaniment_kind,
+    check_eligibility,
+    eligibility_closing_on,
+    is_bpi,
+    is_priority,
+    two_year_limit,
     within_referral_window,
 )
 from models.enums import BPI_STATUSES, STATUSES, STRUCTURE_KINDS
@@ -81,7 +86,7 @@ def test_the_day_before_protection_plus_two_years_is_eligible_and_that_day_is_no
     assert verdict(limit - DAY).eligible
     refused = verdict(limit)
     assert not refused.eligible and refused.codes == ["two_years_passed"]
-    assert "15/03/2024" in refused.reasons[0].message
+    assert "avant le 15/03/2024" in refused.reasons[0].message
     assert eligibility_closing_on(PROTECTION) == limit - DAY
 
 

@@ -9,8 +9,19 @@ from hypothesis import strategies as st
 
 from agir.errors import RuleViolation
 from agir.rules.path import (
-    REFERRAL_DATE_FIELDS, REFERRAL_PATHS, REFERRAL_TRANSITIONS, check_job, check_participation, check_referral_transition,
-    check_right, check_right_change, date_of, is_durable_job, level_rank, progressed_one_level, referral_state,
+    REFERRAL_DATE_FIELDS,
+    REFERRAL_PATHS,
+    REFERRAL_TRANSITIONS,
+    check_job,
+    check_participation,
+    check_referral_transition,
+    check_right,
+    check_right_change,
+    date_of,
+    is_durable_job,
+    level_rank,
+    progressed_one_level,
+    referral_state,
 )
 from models.enums import JOB_KINDS, LEVELS, REFERRAL_STATES, RIGHT_STATES
 
@@ -126,7 +137,8 @@ def test_a_right_requested_again_or_obtained_after_a_refusal_is_not_dated_before
     check_right_change("refused", before, "obtained", {"obtained": D2})
     error = refused("dates_backwards", check_right_change, "refused", before, "requested", {"requested": D2 - DAY})
     assert error.field == "requested" and "10/03/2023" in error.message
-    refused("dates_backwards", check_right_change, "refused", before, "obtained", {"requested": D1, "obtained": D2 - DAY})
+    refused("dates_backwards", check_right_change, "refused", before, "obtained",
+            {"requested": D1, "obtained": D2 - DAY})
 
 
 def test_a_right_backwards_message_is_french():
@@ -222,7 +234,7 @@ short_dates = st.dates(min_value=date(2023, 1, 1), max_value=date(2023, 1, 10))
 @given(st.dictionaries(st.sampled_from(REFERRAL_DATE_FIELDS), short_dates))
 def test_referral_state_accepts_exactly_ordered_paths(dates):
     valid = [state for state, path in REFERRAL_PATHS.items()
-             if set(path) == set(dates) and all(dates[a] <= dates[b] for a, b in zip(path, path[1:]))]
+             if set(path) == set(dates) and all(dates[a] <= dates[b] for a, b in itertools.pairwise(path))]
     try:
         state = referral_state(dates)
     except RuleViolation:
