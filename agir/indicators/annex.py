@@ -13,8 +13,17 @@ from agir.indicators import numbers as num
 from agir.indicators.scope import Scope
 from agir.indicators.sql import after_months, days_between, level_rank, on_or_after_months
 from models import (
-    Accompaniment, Department, Event, Exit, Extension, FollowUp, HousingAccess, Participation, Person,
-    Programme, Session,
+    Accompaniment,
+    Department,
+    Event,
+    Exit,
+    Extension,
+    FollowUp,
+    HousingAccess,
+    Participation,
+    Person,
+    Programme,
+    Session,
 )
 from models.enums import BPI_STATUSES, EMPLOYMENT_SUBSIDY_THEMES, LANGUAGE_THEMES, PERMANENT_HOUSING_KINDS
 
