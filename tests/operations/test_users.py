@@ -6,11 +6,8 @@ from sqlalchemy import select
 
 from agir.errors import RuleViolation, StaleRecord
 from agir.extensions import db
-from agir.operations import reference, throttle
-from agir.operations.users import (
-    authenticate, change_password, create_user, disable_user, enable_user, reset_password, set_digest,
-    verify_password,
-)
+from agir.operations import reference, throttle, users
+from agir.operations.users import authenticate, change_password, create_user, verify_password
 from models import AuditEntry, LoginThrottle
 from models.base import utcnow
 from tests import factories
@@ -93,8 +90,8 @@ def test_change_password_needs_the_current_one_and_ends_other_sessions(world):
 def test_reset_password_gives_a_strong_random_password_and_ends_sessions(world):
     ro = world.users.referral_officer
     epoch = ro.session_epoch
-    first = reset_password(world.users.admin, ro)
-    second = reset_password(world.users.admin, ro)
+    first = users.reset_password(world.users.admin, ro)
+    second = users.reset_password(world.users.admin, ro)
     assert first != second and len(second) >= 12
     assert verify_password(ro.password_hash, second) and not verify_password(ro.password_hash, first)
     assert ro.session_epoch == epoch + 2
@@ -103,24 +100,24 @@ def test_reset_password_gives_a_strong_random_password_and_ends_sessions(world):
 def test_disable_then_enable_an_account(world):
     admin, sw = world.users.admin, world.users.social_worker
     epoch = sw.session_epoch
-    disable_user(admin, sw)
+    users.disable_user(admin, sw)
     assert not sw.is_enabled and sw.session_epoch == epoch + 1
-    enable_user(admin, sw)
+    users.enable_user(admin, sw)
     assert sw.is_enabled
     assert actions()[-2:] == ["user_disabled", "user_enabled"]
 
 
 def test_an_admin_cannot_disable_their_own_account(world):
     with pytest.raises(RuleViolation) as exc:
-        disable_user(world.users.admin, world.users.admin)
+        users.disable_user(world.users.admin, world.users.admin)
     assert exc.value.code == "disable_self"
     assert world.users.admin.is_enabled
 
 
 def test_digest_preference_is_saved_and_audited_once(world):
     sw = world.users.social_worker
-    set_digest(sw, True)
-    set_digest(sw, True)
+    users.set_digest(sw, True)
+    users.set_digest(sw, True)
     assert sw.wants_digest is True
     assert actions().count("preferences_changed") == 1
 
@@ -140,7 +137,7 @@ def test_throttle_locks_a_key_after_the_limit_within_the_window(app_ctx):
 def test_throttle_forgets_failures_older_than_the_window(app_ctx):
     window, now = timedelta(minutes=15), utcnow()
     key = throttle.ip_key("10.0.0.1")
-    for i in range(4):
+    for _ in range(4):
         throttle.record_failure({key: 5}, window, now)
     assert throttle.record_failure({key: 5}, window, now + timedelta(minutes=20)) == []
     assert db.session.get(LoginThrottle, key).failures == 1
