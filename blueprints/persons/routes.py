@@ -1,15 +1,183 @@
-"""Routes of the persons blueprint."""
-from flask import render_template
+"""My persons, a new person, the live eligibility verdict, the file, identity, household, summary, history."""
+from datetime import date
 
-from blueprints._helpers import role_required
+from flask import current_app, flash, jsonify, redirect, render_template, request
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from agir import queries
+from agir.dates import parse_iso
+from agir.extensions import db
+from agir.operations import persons as ops
+from agir.operations.accompaniments import proposed_planned_end
+from agir.rules import durations
+from agir.rules.eligibility import check_eligibility, eligibility_closing_on, within_referral_window
+from blueprints._helpers import person_or_404, role_required
 from blueprints.persons import bp
-
-ROLES = {"persons": ("social_worker",), "referrals": ("referral_officer", "social_worker"),
-         "pilot": ("pilot",), "admin": ("admin",), "alerts": ("social_worker", "referral_officer")}["persons"]
+from blueprints.persons.common import ROLES, apply, audit_view, file_url
+from blueprints.persons.file import file_context, load_file
+from blueprints.persons.forms import FilterForm, HouseholdForm, NewPersonForm, PersonForm
+from blueprints.persons.presenters import PAGES
+from models import AuditEntry
+from models.enums import ALERT_KINDS, BPI_STATUSES
 
 
 @bp.get("/")
 @role_required(*ROLES)
 def index():
-    """Placeholder page until the blueprint is built."""
-    return render_template("base.html")
+    """The persons of my structure: search, filters, sort, pages; each row with its clock and what is pending."""
+    form = FilterForm(formdata=request.args)  # not validated: unknown values fall back to no filter
+    filters = queries.PersonFilters(
+        q=(form.q.data or "").strip()[:100],
+        accompaniment=form.accompaniment.data if form.accompaniment.data in queries.ACCOMPANIMENT_FILTERS else "",
+        priority=form.priority.data == "1",
+        alert=form.alert.data if form.alert.data in ("any",) + ALERT_KINDS else "",
+        end_before=form.end_before.data,
+        sort=form.sort.data if form.sort.data in queries.SORTS else "name",
+        descending=form.dir.data == "desc",
+    )
+    page = queries.persons_page(current_user, filters, request.args.get("page", 1, type=int),
+                                current_app.config.get("PER_PAGE", 25), date.today())
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template("persons/index.html", form=form, page=page, args=args, filters=filters)
+
+
+def _household_or_error(form):
+    """The household to join, from its ref among my persons (None = a new one); False when not found."""
+    if form.household_choice.data != "join":
+        return None
+    household = queries.household_for(current_user, form.household_ref.data)
+    if household is None:
+        form.household_ref.errors = ["Choisissez un ménage dans la liste (référence H-… d'une personne "
+                                     "que vous suivez)."]
+        return False
+    return household
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(*ROLES)
+def new():
+    """Open a file: identity, status and dates, household; the eligibility verdict appears as dates are typed."""
+    form = NewPersonForm()
+    if request.method == "GET" and request.args.get("household"):
+        form.household_choice.data, form.household_ref.data = "join", request.args["household"]
+    if form.validate_on_submit():
+        household = _household_or_error(form)
+        if household is not False:
+            person, ok = apply(form, ops.create_person, current_user, form.values(), household=household)
+            if ok:
+                flash(f"Le dossier de {person.full_name} est créé.", "success")
+                return redirect(file_url(person, "accompagnement"))
+    households = queries.visible_households(current_user, form.household_ref.data or "")
+    return render_template("persons/new.html", form=form, households=households)
+
+
+def _date_arg(name: str) -> date | None:
+    try:
+        return parse_iso(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+@bp.get("/eligibility")
+@role_required(*ROLES)
+def eligibility():
+    """JSON verdict for the dates being typed: eligible or not with reasons, priority, planned-end proposal."""
+    structure = current_user.structure
+    department = structure.department
+    status = request.args.get("status") or ""
+    protection_on = _date_arg("protection_on")
+    on = _date_arg("on") or date.today()
+    if not status:
+        return jsonify(complete=False, message="Indiquez le statut pour connaître l'éligibilité.")
+    verdict = check_eligibility(status=status, protection_on=protection_on, on=on, structure_kind=structure.kind,
+                                agir_start=department.agir_start_on,
+                                prior_programme=(request.args.get("prior_programme") or "").strip() or None)
+    reference_on = protection_on if status in BPI_STATUSES else _date_arg("first_permit_on")
+    low, high = durations.planned_end_bounds(on, department.max_months)
+    proposal = proposed_planned_end(on, department.max_months)
+    closing = eligibility_closing_on(protection_on) if status in BPI_STATUSES and protection_on else None
+    return jsonify(
+        complete=True, eligible=verdict.eligible, kind=verdict.kind,
+        kind_label={"agir": "un accompagnement AGIR", "project": "un projet structurant"}.get(verdict.kind, ""),
+        on=on.isoformat(), on_fr=f"{on:%d/%m/%Y}", priority=verdict.priority,
+        reasons=[r.message for r in verdict.reasons], warnings=[w.message for w in verdict.warnings],
+        agir_until_fr=f"{closing:%d/%m/%Y}" if closing and verdict.kind == "agir" else None,
+        referral_window=within_referral_window(reference_on, on) if reference_on else None,
+        planned_end=proposal.isoformat(), planned_end_fr=f"{proposal:%d/%m/%Y}",
+        min_end=low.isoformat(), min_end_fr=f"{low:%d/%m/%Y}", max_end=high.isoformat(),
+        max_end_fr=f"{high:%d/%m/%Y}", max_months=department.max_months,
+    )
+
+
+@bp.get("/<int:person_id>")
+@role_required(*ROLES)
+def show(person_id: int):
+    """The file: identity, household, accompaniment, rights, housing, employment, referrals, events, notes, timeline."""
+    person_or_404(person_id)
+    person = load_file(person_id)
+    audit_view(person, PAGES["file"])
+    return render_template("persons/show.html", **file_context(person, date.today()))
+
+
+@bp.route("/<int:person_id>/edit", methods=["GET", "POST"])
+@role_required(*ROLES)
+def edit(person_id: int):
+    """Identity, status, dates, hosting, language level, contact (with the version seen)."""
+    person = person_or_404(person_id)
+    form = PersonForm(obj=person, data={"version": person.version_id} if request.method == "GET" else None)
+    if form.validate_on_submit():
+        _, ok = apply(form, ops.update_person, current_user, person, form.values(), version=form.version_value)
+        if ok:
+            flash("L'identité est enregistrée.", "success")
+            return redirect(file_url(person, "identite"))
+    elif request.method == "GET":
+        audit_view(person, PAGES["form"])
+    return render_template("persons/edit.html", form=form, person=person)
+
+
+@bp.route("/<int:person_id>/household", methods=["GET", "POST"])
+@role_required(*ROLES)
+def household(person_id: int):
+    """Join another household, or form one of one's own."""
+    person = person_or_404(person_id)
+    form = HouseholdForm(data={"version": person.version_id} if request.method == "GET" else None)
+    if form.validate_on_submit():
+        target = _household_or_error(form)
+        if target is not False:
+            _, ok = apply(form, ops.change_household, current_user, person, target, version=form.version_value)
+            if ok:
+                flash("Le ménage est enregistré.", "success")
+                return redirect(file_url(person, "identite"))
+    elif request.method == "GET":
+        audit_view(person, PAGES["form"])
+    households = [h for h in queries.visible_households(current_user, form.household_ref.data or "")
+                  if h[0] != (person.household.ref if person.household else None)]
+    return render_template("persons/household.html", form=form, person=person, households=households)
+
+
+@bp.get("/<int:person_id>/summary")
+@role_required(*ROLES)
+def summary(person_id: int):
+    """A printable summary of the path (no notes)."""
+    person_or_404(person_id)
+    person = load_file(person_id)
+    audit_view(person, PAGES["summary"])
+    return render_template("persons/summary.html", **file_context(person, date.today(), forms=False))
+
+
+@bp.get("/<int:person_id>/history")
+@role_required(*ROLES)
+def history(person_id: int):
+    """Who opened or changed this file, when, which fields (never the values)."""
+    person = person_or_404(person_id)
+    page = max(1, request.args.get("page", 1, type=int))
+    per_page = 50
+    base = select(AuditEntry).where(AuditEntry.person_id == person.id)
+    total = db.session.scalar(select(func.count()).select_from(base.subquery()))
+    entries = db.session.scalars(base.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+                                 .limit(per_page).offset((page - 1) * per_page)).all()
+    audit_view(person, PAGES["history"])
+    return render_template("persons/history.html", person=person, entries=entries, page=page,
+                           pages=max(1, -(-total // per_page)), total=total)
+

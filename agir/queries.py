@@ -1,0 +1,227 @@
+"""Reusable selects of the social worker's pages: the persons list (filters, sort, page) and households.
+
+Access is never decided here: every select starts from agir.access.persons_visible_to.
+The list takes one query for the page, one for the count and one per pending figure, whatever
+the number of rows (no query per person).
+"""
+import importlib
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import aliased, joinedload
+
+from agir.access import persons_visible_to
+from agir.dates import add_months
+from agir.extensions import db
+from agir.rules.durations import clock
+from models import Accompaniment, Alert, Exit, FollowUp, Household, Person, RightStep
+from models.enums import BPI_STATUSES
+
+SORTS = ("name", "start", "end", "protection", "created")
+ACCOMPANIMENT_FILTERS = ("open", "closed", "none")
+
+
+@dataclass
+class PersonFilters:
+    """What the social worker asked for on /persons/."""
+
+    q: str = ""
+    accompaniment: str = ""
+    priority: bool = False
+    alert: str = ""  # "" (no filter), "any", or an alert kind
+    end_before: date | None = None
+    sort: str = "name"
+    descending: bool = False
+
+
+@dataclass
+class PersonRow:
+    """One line of the list: the person, their latest accompaniment, its clock and what is pending."""
+
+    person: Person
+    accompaniment: Accompaniment | None
+    clock: dict | None = None
+    pending: list = field(default_factory=list)  # (text, level) with level in info/warning/error
+    alerts: list = field(default_factory=list)  # alert kinds
+
+
+@dataclass
+class Page:
+    """A page of rows, with what the pagination needs."""
+
+    rows: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        """Number of pages (at least one)."""
+        return max(1, -(-self.total // self.per_page))
+
+
+def latest_accompaniment_id():
+    """Correlated subquery: the id of the person's latest accompaniment (the open one, if any)."""
+    return (select(Accompaniment.id).where(Accompaniment.person_id == Person.id)
+            .order_by(Accompaniment.start_on.desc(), Accompaniment.id.desc()).limit(1)
+            .correlate(Person).scalar_subquery())
+
+
+def open_alert_person_ids(structure_id: int, kind: str | None = None):
+    """Persons with an open alert for the structure: agir.alerts's helper when it exists, else the table."""
+    try:
+        alerts = importlib.import_module("agir.alerts")
+        return alerts.open_alert_person_ids(structure_id, kind)
+    except (ImportError, AttributeError):
+        query = select(Alert.person_id).where(Alert.structure_id == structure_id, Alert.resolved_on.is_(None))
+        return query.where(Alert.kind == kind) if kind else query
+
+
+def _priority_condition(latest, today: date):
+    # Enrolled: the verdict kept at enrolment. Not enrolled: a BPI protected less than 12 months ago.
+    cutoff = add_months(today, -12)
+    return or_(and_(latest.id.is_not(None), latest.exit_on.is_(None), latest.is_priority.is_(True)),
+               and_(latest.id.is_(None), Person.status.in_(BPI_STATUSES), Person.protection_on > cutoff,
+                    Person.protection_on <= today))
+
+
+def persons_select(user, filters: PersonFilters, today: date):
+    """select(Person, latest accompaniment) of the persons the user may open, filtered and sorted."""
+    latest = aliased(Accompaniment, name="latest")
+    query = (persons_visible_to(user).add_columns(latest)
+             .outerjoin(latest, latest.id == latest_accompaniment_id()))
+    for word in (filters.q or "").split():
+        pattern = f"%{word}%"
+        query = query.where(or_(Person.last_name.ilike(pattern), Person.first_name.ilike(pattern),
+                                Person.ref.ilike(pattern)))
+    if filters.accompaniment == "open":
+        query = query.where(latest.id.is_not(None), latest.exit_on.is_(None))
+    elif filters.accompaniment == "closed":
+        query = query.where(latest.exit_on.is_not(None))
+    elif filters.accompaniment == "none":
+        query = query.where(latest.id.is_(None))
+    if filters.priority:
+        query = query.where(_priority_condition(latest, today))
+    if filters.alert and getattr(user, "structure_id", None):
+        kind = None if filters.alert == "any" else filters.alert
+        query = query.where(Person.id.in_(open_alert_person_ids(user.structure_id, kind)))
+    if filters.end_before:
+        query = query.where(latest.exit_on.is_(None), latest.current_end_on <= filters.end_before)
+    return query.order_by(*_order(filters, latest)), latest
+
+
+def _order(filters: PersonFilters, latest):
+    name = (func.lower(Person.last_name), func.lower(Person.first_name))
+    column = {"start": latest.start_on, "end": latest.current_end_on, "protection": Person.protection_on,
+              "created": Person.created_at}.get(filters.sort)
+    if column is None:  # by name
+        return tuple(c.desc() if filters.descending else c.asc() for c in name) + (Person.id,)
+    return ((column.desc() if filters.descending else column.asc()).nulls_last(),) + name + (Person.id,)
+
+
+def persons_page(user, filters: PersonFilters, page: int, per_page: int, today: date) -> Page:
+    """The requested page of the persons list, each row with its clock and what is pending."""
+    query, _ = persons_select(user, filters, today)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    page = min(max(1, page), max(1, -(-total // per_page)))
+    result = db.session.execute(
+        query.options(joinedload(Person.department)).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    rows = [PersonRow(person=p, accompaniment=a) for p, a in result]
+    _add_pending(user, rows, today)
+    return Page(rows=rows, total=total, page=page, per_page=per_page)
+
+
+def _add_pending(user, rows: list, today: date) -> None:
+    """Rights waiting for an answer, follow-ups due, open alerts — three grouped queries for the page."""
+    ids = [r.person.id for r in rows]
+    if not ids:
+        return
+    requested = dict(db.session.execute(
+        select(RightStep.person_id, func.count()).where(RightStep.person_id.in_(ids),
+                                                        RightStep.state == "requested")
+        .group_by(RightStep.person_id)).all())
+    closed = [r.accompaniment.id for r in rows if r.accompaniment and r.accompaniment.exit_on]
+    followed = set(db.session.scalars(
+        select(Exit.accompaniment_id).join(FollowUp, FollowUp.exit_id == Exit.id)
+        .where(Exit.accompaniment_id.in_(closed)))) if closed else set()
+    alerts: dict[int, list] = {}
+    if getattr(user, "structure_id", None):
+        for person_id, kind in db.session.execute(
+                select(Alert.person_id, Alert.kind).where(Alert.person_id.in_(ids), Alert.resolved_on.is_(None),
+                                                          Alert.structure_id == user.structure_id)
+                .order_by(Alert.kind)).all():
+            alerts.setdefault(person_id, []).append(kind)
+    for row in rows:
+        row.pending, row.alerts = describe_pending(row, requested.get(row.person.id, 0), followed, today), \
+            alerts.get(row.person.id, [])
+
+
+def describe_pending(row: PersonRow, requested: int, followed: set, today: date) -> list:
+    """What the social worker has to do next for this person, in French."""
+    from agir.operations.accompaniments import followup_due_on
+    pending = []
+    acc = row.accompaniment
+    if acc is not None and acc.exit_on is None:
+        max_months = row.person.department.max_months
+        row.clock = clock(acc.start_on, today, acc.current_end_on, max_months)
+        if row.clock["over_limit"]:
+            pending.append(("Durée maximale dépassée", "error"))
+        elif row.clock["overdue"]:
+            pending.append(("Fin prévue dépassée", "error"))
+        elif acc.current_end_on <= add_months(today, 1):
+            pending.append((f"Fin prévue le {acc.current_end_on:%d/%m/%Y}", "warning"))
+    elif acc is not None and acc.id not in followed:
+        due = followup_due_on(acc.exit_on)
+        if due <= today:
+            pending.append(("Suivi à 6 mois à faire", "warning"))
+        else:
+            pending.append((f"Suivi à 6 mois le {due:%d/%m/%Y}", "info"))
+    elif acc is None:
+        pending.append(("Pas encore inscrit·e", "info"))
+    if requested:
+        pending.append((f"{requested} droit{'s' if requested > 1 else ''} en attente de réponse", "info"))
+    return pending
+
+
+def visible_households(user, q: str = "", limit: int = 100) -> list:
+    """[(ref, visible members)] of households with a member the user may open, matching q (to join one)."""
+    matching = persons_visible_to(user).join(Household, Household.id == Person.household_id)
+    for word in (q or "").split():
+        pattern = f"%{word}%"
+        matching = matching.where(or_(Person.last_name.ilike(pattern), Person.first_name.ilike(pattern),
+                                      Household.ref.ilike(pattern)))
+    ids = matching.with_only_columns(Person.household_id).distinct().limit(limit)
+    people = db.session.scalars(persons_visible_to(user).where(Person.household_id.in_(ids))
+                                .options(joinedload(Person.household))
+                                .order_by(Person.household_id, Person.birth_on)).all()
+    households: dict[str, list] = {}
+    for person in people:
+        households.setdefault(person.household.ref, []).append(person)
+    return sorted(households.items(), key=lambda item: (item[1][0].last_name.lower(), item[0]))
+
+
+def household_for(user, ref: str) -> Household | None:
+    """The household with this ref, when one of its members is visible to the user (else None)."""
+    ref = (ref or "").strip()
+    if not ref:
+        return None
+    visible = persons_visible_to(user).where(Person.household_id == Household.id).exists()
+    return db.session.scalar(select(Household).where(Household.ref == ref, visible))
+
+
+def visible_members(user, household_id: int | None) -> list:
+    """The members of a household the user may open (the others are not named)."""
+    if household_id is None:
+        return []
+    return db.session.scalars(persons_visible_to(user).where(Person.household_id == household_id)
+                              .order_by(Person.birth_on)).all()
+
+
+def hidden_member_count(user, household_id: int | None) -> int:
+    """Members of the household the user may not open (counted, never named)."""
+    if household_id is None:
+        return 0
+    total = db.session.scalar(select(func.count()).select_from(Person).where(Person.household_id == household_id))
+    return total - len(visible_members(user, household_id))

@@ -1,0 +1,73 @@
+"""What every view of the persons blueprint shares: the role, one operation then commit, errors to fields."""
+from datetime import date
+
+from flask import url_for
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from agir.errors import RuleViolation, StaleRecord
+from agir.extensions import db
+from blueprints._helpers import audit_event, client_ip
+from models import AuditEntry
+
+ROLES = ("social_worker",)
+# Rule fields that do not share their name with a form field.
+FIELD_ALIASES = {"followup.date": "date", "start_on": "start", "planned_end_on": "planned_end",
+                 "job_months": "months"}
+
+
+def commit() -> None:
+    """Commit the unit of work; audit entries written by the operations get the caller's address."""
+    ip = client_ip()
+    for obj in db.session.new:
+        if isinstance(obj, AuditEntry) and obj.ip is None:
+            obj.ip = ip
+    db.session.commit()
+
+
+def attach_error(form, exc: RuleViolation) -> None:
+    """Show a rule's message next to the field it concerns, or above the form."""
+    name = FIELD_ALIASES.get(exc.field or "", exc.field or "")
+    field = form._fields.get(name) if name else None
+    if field is None or field.type in ("HiddenField", "CSRFTokenField"):
+        form.form_errors.append(exc.message)
+        form.is_stale = isinstance(exc, StaleRecord)
+    else:
+        field.errors = list(field.errors or []) + [exc.message]
+
+
+def apply(form, operation, *args, **kwargs):
+    """Call one operation and commit. Returns (result, True), or (None, False) with the error on the form."""
+    try:
+        result = operation(*args, **kwargs)
+        commit()
+        return result, True
+    except RuleViolation as exc:
+        db.session.rollback()
+        attach_error(form, exc)
+    except (StaleDataError, IntegrityError):
+        # Someone saved the same record (or created the same right line) between our read and our write.
+        db.session.rollback()
+        attach_error(form, StaleRecord())
+    return None, False
+
+
+def audit_view(person, page: str) -> None:
+    """Every read of a file is audited (which page; no value)."""
+    audit_event("view_person", person=person, detail=page)
+    commit()
+
+
+def file_url(person, anchor: str | None = None) -> str:
+    """The person's file, at a section."""
+    return url_for("persons.show", person_id=person.id, _anchor=anchor)
+
+
+def template_globals() -> dict:
+    """Values every template of the blueprint may use."""
+    from agir.dates import age_on
+    from blueprints.persons.forms import ITEM_FIELDS, NATIONALITIES
+    from blueprints.persons.presenters import action_label, field_label, fields_text, local_time
+    return {"nationalities": NATIONALITIES, "item_fields": ITEM_FIELDS, "action_label": action_label,
+            "field_label": field_label,
+            "fields_text": fields_text, "local_time": local_time, "age_on": age_on, "today_date": date.today}

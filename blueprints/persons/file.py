@@ -1,0 +1,91 @@
+"""Loading a whole file in a fixed number of queries, and the context of the file and summary pages."""
+from datetime import date
+
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from agir import queries
+from agir.extensions import db
+from agir.operations.accompaniments import proposed_planned_end, verdict_for
+from agir.rules.eligibility import eligibility_closing_on, within_referral_window
+from blueprints.persons.forms import (
+    EnrolForm,
+    EventForm,
+    FollowUpForm,
+    HousingForm,
+    HousingStepForm,
+    JobForm,
+    NoteForm,
+    RightForm,
+    TrainingForm,
+)
+from blueprints.persons.presenters import clock_bar, followup_status, right_lines, timeline
+from models import Accompaniment, AuditEntry, Exit, Participation, Person, Referral
+
+
+def load_file(person_id: int) -> Person:
+    """The person with every section of the path loaded (one query per relationship, not per line)."""
+    return db.session.scalars(
+        select(Person).where(Person.id == person_id).options(
+            joinedload(Person.department), joinedload(Person.household), joinedload(Person.structure),
+            selectinload(Person.accompaniments).options(
+                selectinload(Accompaniment.extensions), joinedload(Accompaniment.structure),
+                selectinload(Accompaniment.exit).selectinload(Exit.followup)),
+            selectinload(Person.rights), selectinload(Person.housing_steps), selectinload(Person.housing),
+            selectinload(Person.jobs), selectinload(Person.trainings), selectinload(Person.events),
+            selectinload(Person.notes),
+            selectinload(Person.referrals).options(joinedload(Referral.programme),
+                                                   joinedload(Referral.sender_structure)),
+            selectinload(Person.participations).joinedload(Participation.programme),
+        ).execution_options(populate_existing=True)
+    ).one()
+
+
+def right_form(kind: str, step, formdata=None) -> RightForm:
+    """The form of one right line, prefilled with its state and dates."""
+    data = {"state": "todo", "version": 0}
+    if step is not None:
+        data = {"state": step.state, "requested": step.requested_on, "obtained": step.obtained_on,
+                "refused": step.refused_on, "reason": step.refusal_reason, "version": step.version_id}
+    return RightForm(formdata=formdata, prefix=f"right-{kind}", data=data)
+
+
+def add_forms() -> dict:
+    """Empty forms of the sections' "add" disclosures (prefixed: field ids stay unique on the page)."""
+    return {"housing_step": HousingStepForm(formdata=None, prefix="housing_step"),
+            "housing": HousingForm(formdata=None, prefix="housing"), "job": JobForm(formdata=None, prefix="job"),
+            "training": TrainingForm(formdata=None, prefix="training"),
+            "event": EventForm(formdata=None, prefix="event"), "note": NoteForm(formdata=None, prefix="note")}
+
+
+def file_context(person: Person, today: date, forms: bool = True) -> dict:
+    """Everything the file (or its printable summary) shows."""
+    structure = current_user.structure
+    department = person.department
+    current = person.open_accompaniment
+    latest = person.accompaniments[-1] if person.accompaniments else None
+    ctx = dict(person=person, today=today, department=department, current=current, latest=latest,
+               structure=structure, rights=right_lines(person), timeline=timeline(person),
+               members=queries.visible_members(current_user, person.household_id),
+               hidden_members=queries.hidden_member_count(current_user, person.household_id),
+               followup=followup_status(latest, today) if current is None else None,
+               referral_window=within_referral_window(person.reference_on, today),
+               clock=clock_bar(current, today, department.max_months) if current else None,
+               bars={a.id: clock_bar(a, today, department.max_months) for a in person.accompaniments})
+    if current is None:
+        ctx["verdict"] = verdict_for(person, structure, today)
+        ctx["proposed_end"] = proposed_planned_end(today, department.max_months)
+        if person.is_bpi and person.protection_on:
+            ctx["agir_until"] = eligibility_closing_on(person.protection_on)
+    if forms:
+        ctx["enrol_form"] = EnrolForm(formdata=None, prefix="enrol",
+                                      data={"planned_end": proposed_planned_end(today, department.max_months)})
+        ctx["right_forms"] = {kind: right_form(kind, step) for kind, step in ctx["rights"]}
+        ctx["add_forms"] = add_forms()
+        if ctx["followup"] and ctx["followup"]["is_due"]:
+            ctx["followup_form"] = FollowUpForm(formdata=None, prefix="followup", data={"version": latest.version_id})
+        ctx["history"] = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.person_id == person.id)
+            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(8)).all()
+    return ctx
