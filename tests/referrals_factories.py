@@ -4,6 +4,7 @@ from datetime import date, timedelta
 from agir.extensions import db
 from agir.rules.path import REFERRAL_PATHS
 from models import Referral
+from tests import factories
 
 # The steps of each state, one week apart from the sending date.
 STEP_GAP = timedelta(days=7)
@@ -20,3 +21,16 @@ def make_referral(person, programme, state="sent", sender=None, sent_on=date(202
     db.session.add(r)
     db.session.flush()
     return r
+
+
+def client_for(app, email):
+    """A fresh test client signed in as `email` through the real login form."""
+    c = app.test_client()
+    resp = factories.login(c, email)
+    assert resp.status_code == 302, "login failed"
+    return c
+
+
+def html(resp) -> str:
+    """The body of a response as text."""
+    return resp.get_data(as_text=True)

@@ -140,6 +140,11 @@ def send_referral(actor, person: Person, programme: Programme, need: str | None,
     return referral
 
 
+def _of(noun: str) -> str:
+    """French "de", elided before a vowel: d'acceptation, de refus."""
+    return f"d'{noun}" if noun[:1] in "aeéiouy" else f"de {noun}"
+
+
 def _dates(referral: Referral) -> dict[str, date | None]:
     return {name: getattr(referral, f"{name}_on") for name in REFERRAL_DATE_FIELDS}
 
@@ -158,8 +163,8 @@ def move_referral(actor, referral: Referral, target: str, on: date | None, reaso
     _check_day(on, today, "on")
     previous = REFERRAL_PATHS[referral.state][-1]
     if on < getattr(referral, f"{previous}_on"):
-        raise RuleViolation("dates_backwards", f"La date de {DATE_LABELS[target]} ne peut précéder la date de "
-                            f"{DATE_LABELS[previous]} ({format_fr(getattr(referral, f'{previous}_on'))}).", "on")
+        raise RuleViolation("dates_backwards", f"La date {_of(DATE_LABELS[target])} ne peut précéder la date "
+                            f"{_of(DATE_LABELS[previous])} ({format_fr(getattr(referral, f'{previous}_on'))}).", "on")
     reason = (reason or "").strip() or None
     if target == "refused" and not reason:
         raise RuleViolation("refusal_reason_required", "Indiquez le motif du refus.", "reason")

@@ -88,8 +88,8 @@ class ParticipationForm(FlaskForm):
     end_on = _date("Fin", required=False)
     planned_hours = _number("Heures prévues")
     attended_hours = _number("Heures suivies")
-    level_start = SelectField("Niveau CECRL au début", choices=choices("level", blank="—"))
-    level_end = SelectField("Niveau CECRL à la fin", choices=choices("level", blank="—"))
+    level_start = SelectField("Niveau CECRL au début", choices=choices("level", blank="—"), validators=[Optional()])
+    level_end = SelectField("Niveau CECRL à la fin", choices=choices("level", blank="—"), validators=[Optional()])
     version_id = HiddenField()
 
 
