@@ -31,7 +31,7 @@ UNDER_AGE_MONTHS = 25 * 12
 DURABLE_MONTHS = 6
 
 
-def _ones(condition):
+def count_where(condition):
     """SUM(CASE WHEN condition THEN 1 ELSE 0 END)."""
     return func.sum(case((condition, 1), else_=0))
 
@@ -69,8 +69,9 @@ def public_figures(entry_subquery, person_conditions) -> dict:
     young = ~on_or_after_months(entry_subquery.c.entry_on, Person.birth_on, UNDER_AGE_MONTHS)
     bpi = is_bpi()
     row = db.session.execute(
-        select(func.count(), _ones(Person.sex == "M"), _ones(Person.sex == "F"), _ones(young), _ones(bpi),
-               _ones(and_(bpi, Person.sex == "M")), _ones(and_(bpi, Person.sex == "F")), _ones(and_(bpi, young)))
+        select(func.count(), count_where(Person.sex == "M"), count_where(Person.sex == "F"), count_where(young),
+               count_where(bpi), count_where(and_(bpi, Person.sex == "M")), count_where(and_(bpi, Person.sex == "F")),
+               count_where(and_(bpi, young)))
         .select_from(entry_subquery).join(Person, Person.id == entry_subquery.c.person_id)
         .where(*person_conditions)
     ).one()
@@ -90,9 +91,9 @@ def employment(scope: Scope) -> dict:
     positive = or_(Exit.job_kind.is_not(None), Exit.training_level.is_not(None))
     row = db.session.execute(
         select(func.count(Exit.id), func.sum(days_between(Exit.exit_on, Accompaniment.start_on)),
-               _ones(positive), _ones(Exit.training_level.is_not(None)),
-               _ones(durable_job(Exit.job_kind, Exit.job_months)),
-               _ones(FollowUp.is_positive.is_(True)), _ones(FollowUp.id.is_(None)))
+               count_where(positive), count_where(Exit.training_level.is_not(None)),
+               count_where(durable_job(Exit.job_kind, Exit.job_months)),
+               count_where(FollowUp.is_positive.is_(True)), count_where(FollowUp.id.is_(None)))
         .select_from(Exit).join(Accompaniment, Accompaniment.id == Exit.accompaniment_id)
         .join(Person, Person.id == Accompaniment.person_id)
         .outerjoin(FollowUp, FollowUp.exit_id == Exit.id)
@@ -160,7 +161,7 @@ def event_counts(first: date, last: date, conditions) -> dict:
     """{kind: (events, distinct events)} in the period; an event without id counts as its own event."""
     rows = db.session.execute(
         select(Event.kind, func.count(Event.id), func.count(distinct(Event.event_ref)),
-               _ones(Event.event_ref.is_(None)))
+               count_where(Event.event_ref.is_(None)))
         .select_from(Event).join(Person, Person.id == Event.person_id)
         .where(Event.event_on >= first, Event.event_on <= last, *conditions)
         .group_by(Event.kind)
@@ -177,7 +178,7 @@ def programme_totals(scope: Scope) -> dict:
     row = db.session.execute(
         select(func.sum(Programme.total_cost), func.sum(Programme.p104_subsidy),
                func.sum(case((Programme.theme.in_(EMPLOYMENT_SUBSIDY_THEMES), Programme.p104_subsidy), else_=0)),
-               _ones(unreferenced))
+               count_where(unreferenced))
         .where(overlaps(Programme.start_on, Programme.end_on, scope.start, scope.end), *scope.programme_conditions())
     ).one()
     cost, subsidy, employment_subsidy, unreferenced_n = row
@@ -223,8 +224,8 @@ def over_limit_condition(as_of: date):
 def durations(scope: Scope) -> dict:
     """Overdue and over-limit accompaniments on as_of; ineligible enrolments overlapping the period."""
     row = db.session.execute(
-        select(_ones(overdue_condition(scope.as_of)), _ones(over_limit_condition(scope.as_of)),
-               _ones(and_(overlaps(Accompaniment.start_on, Accompaniment.exit_on, scope.start, scope.end),
+        select(count_where(overdue_condition(scope.as_of)), count_where(over_limit_condition(scope.as_of)),
+               count_where(and_(overlaps(Accompaniment.start_on, Accompaniment.exit_on, scope.start, scope.end),
                           Accompaniment.is_eligible.is_(False))))
         .select_from(Accompaniment).join(Person, Person.id == Accompaniment.person_id)
         .join(Department, Department.id == Person.department_id)

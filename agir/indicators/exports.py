@@ -1,0 +1,189 @@
+"""XLSX (openpyxl) and CSV files of the indicators and of the programmes' Annex sheets.
+
+CSV for a French spreadsheet: UTF-8 with a byte-order mark, ';' between fields, decimal comma,
+a French header row. XLSX: the same table under a title block, numbers kept as numbers with
+French-looking formats, shares as percentages.
+"""
+import csv
+import io
+from datetime import date
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from agir.dates import format_fr
+from agir.indicators.layout import COUNT, HOURS, MEAN, MONEY, SHARE, rows
+from agir.indicators.sheet import Sheet
+from agir.labels import label
+
+INDICATOR_HEADER = ("Rubrique", "Indicateur", "Valeur", "Objectif", "Objectif atteint")
+SHEET_HEADER = ("Rubrique", "Indicateur", "Cible", "Réalisé")
+# Format codes: the reader's locale draws the separators (a space and a comma in French).
+NUMBER_FORMATS = {COUNT: "#,##0", MEAN: "0.0", SHARE: "0.00%", MONEY: '#,##0.00 "€"', HOURS: "General"}
+BOLD = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="DDDDEE")
+NOT_COMPUTABLE = "non calculable"
+
+
+def _csv_value(value, kind: str = COUNT) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, float):
+        text = f"{value:.4f}".rstrip("0").rstrip(".") if kind in (SHARE, MEAN, HOURS) else f"{value:.2f}"
+        return text.replace(".", ",")
+    if isinstance(value, date):
+        return format_fr(value)
+    return str(value)
+
+
+def _csv(header, lines) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(lines)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _met(row) -> str:
+    return "" if row.met is None else ("oui" if row.met else "non")
+
+
+def scope_lines(data: dict, department_name: str | None = None) -> list[tuple[str, str]]:
+    """The scope as (label, value) lines, in French."""
+    scope = data["scope"]
+    department = scope["department"]
+    lines = [("Département", f"{department} — {department_name}" if department and department_name
+              else (department or "Tous"))]
+    if scope.get("structure"):
+        lines.append(("Structure", scope["structure"]))
+    lines += [("Du", format_fr(date.fromisoformat(scope["from"]))), ("Au", format_fr(date.fromisoformat(scope["to"]))),
+              ("Situation des accompagnements au", format_fr(date.fromisoformat(scope["as_of"])))]
+    return lines
+
+
+def indicators_csv(data: dict, department_name: str | None = None) -> bytes:
+    """The indicators as a CSV table: Rubrique;Indicateur;Valeur;Objectif;Objectif atteint."""
+    lines = [("Périmètre", name, value, "", "") for name, value in scope_lines(data, department_name)]
+    lines += [(row.section_label, row.label, _csv_value(row.value, row.kind), row.objective or "", _met(row))
+              for row in rows(data)]
+    return _csv(INDICATOR_HEADER, lines)
+
+
+def _title_block(ws, title: str, lines: list[tuple[str, str]], width: int) -> int:
+    ws.append([title])
+    ws.cell(row=1, column=1).font = Font(bold=True, size=14)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    for name, value in lines:
+        ws.append([name, value])
+        ws.cell(row=ws.max_row, column=1).font = BOLD
+    ws.append([])
+    return ws.max_row + 1
+
+
+def _header(ws, header) -> None:
+    ws.append(list(header))
+    for col in range(1, len(header) + 1):
+        cell = ws.cell(row=ws.max_row, column=col)
+        cell.font, cell.fill = BOLD, HEADER_FILL
+    ws.freeze_panes = ws.cell(row=ws.max_row + 1, column=1)
+
+
+def _value_cell(ws, row: int, column: int, value, kind: str) -> None:
+    cell = ws.cell(row=row, column=column)
+    if value is None:
+        cell.value = NOT_COMPUTABLE
+        cell.font = Font(italic=True)
+        return
+    cell.value = value
+    cell.number_format = NUMBER_FORMATS.get(kind, "General")
+    cell.alignment = Alignment(horizontal="right")
+
+
+def _widths(ws, widths) -> None:
+    for index, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+
+
+def _save(wb: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def indicators_xlsx(data: dict, department_name: str | None = None) -> bytes:
+    """The indicators as a workbook with one sheet laid out like the Annex tables."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Indicateurs"
+    _title_block(ws, "AGIR — Indicateurs de l'annexe", scope_lines(data, department_name), len(INDICATOR_HEADER))
+    _header(ws, INDICATOR_HEADER)
+    for row in rows(data):
+        ws.append([row.section_label, row.label, None, row.objective or "", _met(row)])
+        _value_cell(ws, ws.max_row, 3, row.value, row.kind)
+    _widths(ws, (48, 66, 18, 16, 16))
+    return _save(wb)
+
+
+def sheet_lines(sheet: Sheet) -> list[tuple[str, str, object, object, str]]:
+    """(rubrique, indicateur, cible, réalisé, kind) lines of a programme's Annex sheet."""
+    lines = [("Public", name, target, achieved, COUNT) for name, target, achieved in sheet.public]
+    lines.append(("Public", "Taux de réalisation de la cible", None, sheet.achievement, SHARE))
+    lines += [("Activité", name, None, value, kind) for name, value, kind in sheet.activity]
+    lines += [("Financement", name, None, value, kind) for name, value, kind in sheet.finance]
+    return lines
+
+
+def sheet_identification(sheet: Sheet) -> list[tuple[str, str]]:
+    """The identification block of the sheet."""
+    p = sheet.programme
+    return [("Programme", f"{p.name} ({p.ref})"), ("Thématique", label(p.theme, "theme")),
+            ("Opérateur", p.structure.name), ("Département", f"{p.department.code} — {p.department.name}"),
+            ("Dates du programme", f"du {format_fr(p.start_on)} au {format_fr(p.end_on)}"),
+            ("Référence CARIF-OREF", p.carif_oref_ref or "aucune"),
+            ("Période évaluée", f"du {format_fr(sheet.start)} au {format_fr(sheet.end)}")]
+
+
+def sheet_csv(sheet: Sheet) -> bytes:
+    """A programme's Annex sheet as CSV: Rubrique;Indicateur;Cible;Réalisé."""
+    lines = [("Identification", name, "", value) for name, value in sheet_identification(sheet)]
+    lines += [(section, name, _csv_value(target), _csv_value(value, kind))
+              for section, name, target, value, kind in sheet_lines(sheet)]
+    return _csv(SHEET_HEADER, lines)
+
+
+def _sheet_into(ws, sheet: Sheet) -> None:
+    _title_block(ws, f"Fiche annexe — {sheet.programme.name}", sheet_identification(sheet), len(SHEET_HEADER))
+    _header(ws, SHEET_HEADER)
+    for section, name, target, value, kind in sheet_lines(sheet):
+        ws.append([section, name])
+        if target is not None:
+            _value_cell(ws, ws.max_row, 3, target, COUNT)
+        _value_cell(ws, ws.max_row, 4, value, kind)
+    _widths(ws, (20, 60, 14, 18))
+
+
+def sheets_xlsx(sheets: list[Sheet]) -> bytes:
+    """One worksheet per programme's Annex sheet."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    used = set()
+    for sheet in sheets:
+        title = _sheet_title(sheet.programme.ref, used)
+        _sheet_into(wb.create_sheet(title), sheet)
+    if not sheets:
+        wb.create_sheet("Aucun programme").append(["Aucun programme sur la période."])
+    return _save(wb)
+
+
+def _sheet_title(ref: str, used: set) -> str:
+    """A worksheet title: at most 31 characters, none of []:*?/\\ and unique."""
+    base = "".join("-" if c in "[]:*?/\\" else c for c in ref)[:28] or "Programme"
+    title, n = base, 1
+    while title in used:
+        n += 1
+        title = f"{base[:25]}-{n}"
+    used.add(title)
+    return title

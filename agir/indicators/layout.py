@@ -1,0 +1,154 @@
+"""The Annex tables as people read them: French labels, order, kind of figure and objectives.
+
+One layout serves the dashboard, the CSV and the XLSX, so the three always agree.
+"""
+from dataclasses import dataclass
+from decimal import Decimal
+
+COUNT, MEAN, SHARE, MONEY, HOURS = "count", "mean", "share", "money", "hours"
+
+SECTIONS: tuple[tuple[str, str, tuple[tuple[str, str, str], ...]], ...] = (
+    ("public", "Public accompagné", (
+        ("beneficiaries", "Bénéficiaires (accompagnement ou programme sur la période)", COUNT),
+        ("men", "dont hommes", COUNT),
+        ("women", "dont femmes", COUNT),
+        ("under_25", "dont moins de 25 ans à l'entrée", COUNT),
+        ("bpi", "dont bénéficiaires de la protection internationale (BPI)", COUNT),
+        ("bpi_men", "dont BPI hommes", COUNT),
+        ("bpi_women", "dont BPI femmes", COUNT),
+        ("bpi_under_25", "dont BPI de moins de 25 ans à l'entrée", COUNT),
+    )),
+    ("employment", "Emploi (3.2) — sorties d'accompagnement de la période", (
+        ("exits", "Sorties d'accompagnement", COUNT),
+        ("average_duration_months", "Durée moyenne d'accompagnement (mois)", MEAN),
+        ("positive_exits", "Sorties positives (emploi ou formation)", COUNT),
+        ("in_training", "dont sorties en formation", COUNT),
+        ("durable_employment", "Sorties en emploi durable (CDI ou contrat de plus de 6 mois)", COUNT),
+        ("positive_at_6_months", "Situation positive au suivi à 6 mois", COUNT),
+        ("followup_missing", "Suivi à 6 mois non renseigné", COUNT),
+    )),
+    ("housing", "Logement (3.4)", (
+        ("households_permanent_housing", "Ménages ayant accédé à un logement pérenne", COUNT),
+    )),
+    ("language", "Apprentissage du français (3.1)", (
+        ("training_hours", "Heures de formation linguistique dispensées", HOURS),
+        ("assiduous_participants", "Participants assidus (au moins 80 % des heures prévues)", COUNT),
+        ("progressed_one_level", "Participants ayant progressé d'au moins un niveau CECRL", COUNT),
+    )),
+    ("health", "Santé (3.5)", (
+        ("medical_consultations", "Consultations médicales", COUNT),
+    )),
+    ("digital", "Numérique (3.6)", (
+        ("tools_provided", "Équipements numériques fournis", COUNT),
+        ("training_hours", "Heures de formation au numérique", HOURS),
+    )),
+    ("mentoring", "Parrainage (3.7)", (
+        ("pairs", "Binômes de parrainage formés", COUNT),
+    )),
+    ("sport_culture", "Sport et culture (3.8)", (
+        ("sport_events", "Événements sportifs distincts", COUNT),
+        ("cultural_events", "Événements culturels distincts", COUNT),
+    )),
+    ("republic_values", "Valeurs de la République (3.3)", (
+        ("training_hours", "Heures de formation aux valeurs de la République", HOURS),
+    )),
+    ("finance", "Financement (2) — programmes de la période", (
+        ("total_cost", "Coût total des programmes (€)", MONEY),
+        ("p104_subsidy", "Subvention P104 (€)", MONEY),
+    )),
+    ("compliance", "Conformité (§3.4, §3.5, §4.1)", (
+        ("non_bpi_share", "Part de participants aux programmes non BPI", SHARE),
+        ("employment_subsidy_share", "Part de la subvention P104 consacrée à l'emploi", SHARE),
+        ("language_programmes_unreferenced", "Programmes linguistiques sans référence CARIF-OREF", COUNT),
+        ("overdue", "Accompagnements en cours au-delà de leur fin prévue", COUNT),
+        ("over_limit", "Accompagnements en cours au-delà de la durée maximale", COUNT),
+        ("ineligible_enrolments", "Entrées en accompagnement non éligibles", COUNT),
+    )),
+)
+
+# (section, key): (comparison, threshold, text) — the objectives of the instruction.
+OBJECTIVES = {
+    ("compliance", "non_bpi_share"): (">=", Decimal("0.30"), "au moins 30 %"),
+    ("compliance", "employment_subsidy_share"): (">=", Decimal("0.60"), "au moins 60 %"),
+    ("compliance", "language_programmes_unreferenced"): ("==", 0, "aucun"),
+    ("compliance", "overdue"): ("==", 0, "aucun"),
+    ("compliance", "over_limit"): ("==", 0, "aucun"),
+    ("compliance", "ineligible_enrolments"): ("==", 0, "aucune"),
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of an Annex table."""
+
+    section: str
+    section_label: str
+    key: str
+    label: str
+    kind: str
+    value: object
+    objective: str | None = None
+    met: bool | None = None  # None: no objective, or nothing to measure
+
+
+def objective_met(section: str, key: str, value) -> bool | None:
+    """True / False against the instruction's objective; None without objective or without a value."""
+    objective = OBJECTIVES.get((section, key))
+    if objective is None or value is None:
+        return None
+    comparison, threshold, _ = objective
+    value = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    return value >= threshold if comparison == ">=" else value == threshold
+
+
+def rows(data: dict) -> list[Row]:
+    """The indicators JSON as the ordered lines of the Annex tables."""
+    out = []
+    for section, section_label, figures in SECTIONS:
+        for key, label, kind in figures:
+            value = data.get(section, {}).get(key)
+            objective = OBJECTIVES.get((section, key))
+            out.append(Row(section, section_label, key, label, kind, value,
+                           objective[2] if objective else None, objective_met(section, key, value)))
+    return out
+
+
+def grouped(data: dict) -> list[tuple[str, str, list[Row]]]:
+    """Rows grouped by section, for the dashboard's tables."""
+    by_section: dict[str, list[Row]] = {}
+    for row in rows(data):
+        by_section.setdefault(row.section, []).append(row)
+    return [(section, label, by_section[section]) for section, label, _ in SECTIONS]
+
+
+def _group_thousands(text: str) -> str:
+    head, _, tail = text.partition(".")
+    sign = "-" if head.startswith("-") else ""
+    head = head.lstrip("-")
+    groups = []
+    while len(head) > 3:
+        groups.insert(0, head[-3:])
+        head = head[:-3]
+    groups.insert(0, head)
+    return sign + "\u202f".join(groups) + ("," + tail if tail else "")
+
+
+def format_value(value, kind: str = COUNT) -> str:
+    """A figure in French: 1 234 ; 9,0 ; 33,33 % ; 13 000,30 € ; 6,5 h ; — when not computable."""
+    if value is None:
+        return "—"
+    if kind == SHARE:
+        return _group_thousands(f"{Decimal(repr(float(value))) * 100:.2f}") + " %"
+    if kind == MEAN:
+        return _group_thousands(f"{float(value):.1f}")
+    if kind == MONEY:
+        return _group_thousands(f"{float(value):.2f}") + " €"
+    if kind == HOURS:
+        text = f"{float(value):.2f}".rstrip("0").rstrip(".")
+        return _group_thousands(text) + " h"
+    return _group_thousands(str(int(value)))
+
+
+def small_count(value: int, threshold: int = 5) -> str:
+    """Statistical secrecy for breakdowns finer than the Annex: 1 to 4 shown as "< 5"."""
+    return f"< {threshold}" if 0 < value < threshold else format_value(value)

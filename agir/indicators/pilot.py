@@ -1,0 +1,148 @@
+"""Queries of the pilot's dashboard: open alerts by kind, the pseudonymous compliance list, finer breakdowns.
+
+Nothing here ever selects a name, a birth date, a contact or free text: persons appear only by
+their pseudonym (SPEC §1, pilots see aggregates only).
+"""
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, case, distinct, func, or_, select
+
+from agir.dates import add_months
+from agir.extensions import db
+from agir.indicators.annex import (
+    entries,
+    latest_planned_end,
+    open_on,
+    over_limit_condition,
+    overdue_condition,
+    overlaps,
+)
+from agir.indicators.scope import Scope
+from models import Accompaniment, Alert, Department, Participation, Person, Programme, Structure
+from models.enums import ALERT_KINDS
+
+NATIONALITIES_FR = {
+    "AFG": "Afghanistan", "SYR": "Syrie", "ERI": "Érythrée", "SDN": "Soudan", "SSD": "Soudan du Sud",
+    "UKR": "Ukraine", "IRQ": "Irak", "IRN": "Iran", "SOM": "Somalie", "ETH": "Éthiopie", "COD": "RD Congo",
+    "GIN": "Guinée", "CIV": "Côte d'Ivoire", "BGD": "Bangladesh", "TUR": "Turquie", "RUS": "Russie",
+    "GEO": "Géorgie", "ALB": "Albanie", "PAK": "Pakistan", "LBY": "Libye", "YEM": "Yémen", "MLI": "Mali",
+    "NGA": "Nigeria", "HTI": "Haïti", "VEN": "Venezuela", "TCD": "Tchad", "CMR": "Cameroun", "PSE": "Palestine",
+    "MMR": "Birmanie", "LKA": "Sri Lanka", "CHN": "Chine", "ARM": "Arménie", "AZE": "Azerbaïdjan",
+    "MAR": "Maroc", "DZA": "Algérie", "TUN": "Tunisie", "SEN": "Sénégal", "COG": "Congo",
+}
+
+
+def nationality_label(code: str | None) -> str:
+    """French name of a frequent nationality, else its ISO code."""
+    return NATIONALITIES_FR.get(code or "", code or "—")
+
+
+def alert_counts(department_id: int) -> dict[str, int]:
+    """{kind: open alerts} for the persons of the department (every kind present, 0 when none)."""
+    rows = db.session.execute(
+        select(Alert.kind, func.count(Alert.id)).join(Person, Person.id == Alert.person_id)
+        .where(Person.department_id == department_id, Alert.resolved_on.is_(None)).group_by(Alert.kind)
+    ).all()
+    counts = dict.fromkeys(ALERT_KINDS, 0)
+    counts.update({kind: int(n) for kind, n in rows})
+    return counts
+
+
+@dataclass(frozen=True)
+class ComplianceLine:
+    """One accompaniment out of the rules, by pseudonym only."""
+
+    pseudonym: str
+    structure: str
+    kind: str
+    start_on: date
+    planned_end_on: date
+    limit_on: date
+    overdue: bool
+    over_limit: bool
+    ineligible: bool
+
+
+def _compliance_query(scope: Scope):
+    ineligible = and_(Accompaniment.is_eligible.is_(False),
+                      overlaps(Accompaniment.start_on, Accompaniment.exit_on, scope.start, scope.end))
+    flagged = or_(overdue_condition(scope.as_of), over_limit_condition(scope.as_of), ineligible)
+    return (select(Person.pseudonym, Structure.name, Accompaniment.kind, Accompaniment.start_on,
+                   latest_planned_end().label("planned_end"), Department.max_months,
+                   case((overdue_condition(scope.as_of), True), else_=False),
+                   case((over_limit_condition(scope.as_of), True), else_=False),
+                   case((ineligible, True), else_=False))
+            .select_from(Accompaniment).join(Person, Person.id == Accompaniment.person_id)
+            .join(Department, Department.id == Person.department_id)
+            .join(Structure, Structure.id == Accompaniment.structure_id)
+            .where(flagged, *scope.person_conditions()))
+
+
+def compliance_list(scope: Scope, page: int = 1, per_page: int = 25) -> tuple[list[ComplianceLine], int]:
+    """One page of the accompaniments overdue or over limit on as_of, or not eligible, and their total."""
+    query = _compliance_query(scope)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = db.session.execute(
+        query.order_by(Accompaniment.start_on, Person.pseudonym).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    lines = [ComplianceLine(pseudonym, structure, kind, start, planned_end, add_months(start, max_months),
+                            bool(overdue), bool(over_limit), bool(ineligible))
+             for pseudonym, structure, kind, start, planned_end, max_months, overdue, over_limit, ineligible in rows]
+    return lines, int(total)
+
+
+def by_nationality(scope: Scope) -> list[tuple[str, int]]:
+    """Beneficiaries of the period by nationality, largest first."""
+    entry = entries(scope.start, scope.end)
+    rows = db.session.execute(
+        select(Person.nationality, func.count()).select_from(entry).join(Person, Person.id == entry.c.person_id)
+        .where(*scope.person_conditions()).group_by(Person.nationality)
+        .order_by(func.count().desc(), Person.nationality)
+    ).all()
+    return [(nationality, int(n)) for nationality, n in rows]
+
+
+def by_structure(scope: Scope) -> list[tuple[str, str, int, int]]:
+    """(structure, kind, persons accompanied, programme participants) over the period, by structure."""
+    held = dict(db.session.execute(
+        select(Accompaniment.structure_id, func.count(distinct(Accompaniment.person_id)))
+        .join(Person, Person.id == Accompaniment.person_id)
+        .where(overlaps(Accompaniment.start_on, Accompaniment.exit_on, scope.start, scope.end),
+               *scope.person_conditions())
+        .group_by(Accompaniment.structure_id)
+    ).all())
+    attended = dict(db.session.execute(
+        select(Programme.structure_id, func.count(distinct(Participation.person_id)))
+        .join(Programme, Programme.id == Participation.programme_id)
+        .join(Person, Person.id == Participation.person_id)
+        .where(overlaps(Participation.start_on, Participation.end_on, scope.start, scope.end),
+               *scope.person_conditions(), *scope.programme_conditions())
+        .group_by(Programme.structure_id)
+    ).all())
+    ids = set(held) | set(attended)
+    if not ids:
+        return []
+    structures = db.session.execute(
+        select(Structure.id, Structure.name, Structure.kind).where(Structure.id.in_(ids)).order_by(Structure.name)
+    ).all()
+    return [(name, kind, int(held.get(sid, 0)), int(attended.get(sid, 0))) for sid, name, kind in structures]
+
+
+def programmes_of(scope: Scope) -> list[Programme]:
+    """The scope's programmes overlapping the period (for links to their Annex sheets)."""
+    return list(db.session.scalars(
+        select(Programme).where(overlaps(Programme.start_on, Programme.end_on, scope.start, scope.end),
+                                *scope.programme_conditions())
+        .order_by(Programme.theme, Programme.name)
+    ))
+
+
+def open_accompaniments(scope: Scope) -> int:
+    """Accompaniments of the scope open on as_of (for the headline of the dashboard)."""
+    return int(db.session.scalar(
+        select(func.count(Accompaniment.id)).join(Person, Person.id == Accompaniment.person_id)
+        .where(open_on(scope.as_of), *scope.person_conditions())
+    ) or 0)
+
+
