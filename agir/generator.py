@@ -18,14 +18,19 @@ from agir import generator_data as data
 from agir.dates import add_months, add_years
 from agir.generator_path import PathBuilder
 from agir.rules.durations import (
-    check_exit, check_extension, check_followup, check_no_overlap, check_planned_end, default_planned_end,
+    check_exit,
+    check_extension,
+    check_followup,
+    check_no_overlap,
+    check_planned_end,
+    default_planned_end,
     is_early_exit,
 )
-from agir.rules.eligibility import check_eligibility, two_year_limit
+from agir.rules.eligibility import check_eligibility
 from agir.rules.path import check_job
 from models.enums import BPI_STATUSES, EARLY_EXIT_REASONS
 
-DEFAULT_DEPARTMENTS = 3
+DEFAULT_DEPARTMENTS = 4
 MAX_DEPARTMENTS = len(data.DEPARTMENTS)
 NON_BPI_SHARE = 0.30
 # Pure date steps are called millions of times for large files: memoise them (same results).
@@ -99,6 +104,9 @@ class Timeline:
     planned_end: date
     extensions: list[tuple[date, date, str]] = field(default_factory=list)
     exit: tuple[date, str] | None = None
+    # The situation at exit when chosen (demo scenarios): {"job": (kind, months) | None,
+    # "training": level | None, "followup": (date, positive) | None}; drawn at random otherwise.
+    outcome: dict | None = None
 
     @property
     def current_end(self) -> date:
@@ -109,13 +117,20 @@ class Timeline:
 class Generator:
     """Builds departments, structures, programmes and persons from one random stream."""
 
-    def __init__(self, seed: int = 0, today: date | None = None):
+    def __init__(self, seed: int = 0, today: date | None = None, years_back: int = 6):
         self.rng = FastRandom(seed)
         self.today = today or date.today()
+        # Protection (or first permit) dates go back this many years; programmes one year less.
+        self.years_back = years_back
         self.person_seq = 0
         self.household_seq = 0
         self.carif_seq = 0
         self.path = PathBuilder(self)
+
+    def new_household(self) -> str:
+        """The ref of a new household."""
+        self.household_seq += 1
+        return f"H{self.household_seq:07d}"
 
     # ---------------------------------------------------------------- reference data
     def department(self, row: tuple, structures_per_kind: int | None = None) -> Dept:
@@ -159,7 +174,7 @@ class Generator:
             operator = holder if operator_key == "holder" else dept.operators[operator_key]
             dept.programmes[theme] = [
                 self._programme(dept, theme, operator, name, year, k)
-                for year in range(self.today.year - 5, self.today.year + 2)
+                for year in range(self.today.year - self.years_back + 1, self.today.year + 2)
                 for k, name in enumerate(names, 1)
             ]
 
@@ -205,13 +220,13 @@ class Generator:
     def household(self, dept: Dept) -> list[dict]:
         """The persons of one household (one to four adults sharing status, origin and housing)."""
         rng = self.rng
-        self.household_seq += 1
-        href = f"H{self.household_seq:07d}"
+        href = self.new_household()
         r = rng.random()
         size = 1 if r < 0.55 else 2 if r < 0.85 else 3 if r < 0.95 else 4
         bpi = rng.random() >= NON_BPI_SHARE
         nationality, status = self.origin(bpi)
-        reference = self.today - timedelta(days=rng.randint(2, 6 * 365))
+        # Protection (or first permit) within six years, more often recent: the data looks current.
+        reference = self.today - timedelta(days=2 + int(self.years_back * 365 * rng.random() ** 1.4))
         head = self.identity(dept, href, nationality, status, reference)
         members = [head]
         for k in range(1, size):
@@ -297,12 +312,10 @@ class Generator:
             candidates = dept.agir_ops
         elif dept.project_ops:
             candidates = dept.project_ops
-        for holder in candidates:
-            verdict = _eligibility(status=person["status"], protection_on=protection, on=on,
-                                   structure_kind=holder["kind"], agir_start=dept.agir_start)
-            if verdict.eligible:
-                return holder
-        return None
+        eligible = [holder for holder in candidates
+                    if _eligibility(status=person["status"], protection_on=protection, on=on,
+                                    structure_kind=holder["kind"], agir_start=dept.agir_start).eligible]
+        return self.rng.choice(eligible) if eligible else None
 
     def timelines(self, dept: Dept, person: dict) -> list[Timeline]:
         """Zero, one or two accompaniments of a BPI, obeying eligibility and durations."""
@@ -331,22 +344,23 @@ class Generator:
         """Planned end, extensions and exit of an accompaniment starting on `start`, cut at today."""
         rng = self.rng
         limit = months(start, dept.max_months)
-        wanted = planned_months or rng.choices((6, 9, dept.max_months, 12), (10, 15, 60, 15))[0]
+        wanted = planned_months or rng.choices((6, 9, dept.max_months, 12), (12, 25, 48, 15))[0]
         planned = default_planned_end(start, wanted, dept.max_months)
         t = Timeline(holder, start, planned)
         if rng.random() < 0.12:  # early exit
             exit_on = day(rng, start, 15, 170)
-            reason = rng.choices(EARLY_EXIT_REASONS, (35, 30, 20, 2, 13))[0]
+            reason = rng.choices(EARLY_EXIT_REASONS, (35, 30, 20, 4, 11))[0]
         else:
-            while t.current_end < limit and len(t.extensions) < 2 and rng.random() < 0.22:
+            while t.current_end < limit and len(t.extensions) < 2 and rng.random() < 0.45:
                 previous = t.extensions[-1][0] if t.extensions else start
                 decided = max(previous, t.current_end - timedelta(days=rng.randint(10, 60)))
                 t.extensions.append((decided, min(limit, months(t.current_end, rng.randint(1, 6))),
                                      rng.choice(data.EXTENSION_REASONS)))
-            exit_on = t.current_end - timedelta(days=rng.randint(0, 45)) if rng.random() < 0.9 else \
+            # Most exits come close to the planned end; a few are recorded late.
+            exit_on = t.current_end - timedelta(days=int(45 * rng.random() ** 2)) if rng.random() < 0.9 else \
                 day(rng, t.current_end, 1, 25)
             exit_on = max(exit_on, t.extensions[-1][0] if t.extensions else start)
-            if t.current_end >= limit and rng.random() < 0.5:
+            if t.current_end >= limit and rng.random() < 0.3:
                 reason = "max_duration"
             else:
                 reason = rng.choices(("goals_reached", "autonomous", "moved_away", "dropped_out", "other"),
@@ -354,7 +368,7 @@ class Generator:
         if _is_early_exit(start, exit_on) and reason not in EARLY_EXIT_REASONS:
             reason = "autonomous"
         # An exit not yet reached stays open; a few reached exits were never recorded (overdue files).
-        recorded = exit_on <= self.today and rng.random() >= 0.04
+        recorded = exit_on <= self.today and rng.random() >= 0.02
         t.exit = (exit_on, reason) if recorded else None
         t.extensions = [e for e in t.extensions if e[0] <= self.today]
         self.check_timeline(dept, t)
@@ -375,35 +389,49 @@ class Generator:
 
     def accompaniment(self, person: dict, t: Timeline) -> dict:
         """The accompaniment line of one timeline, with the person's situation at exit and follow-up."""
-        rng = self.rng
         record = {"structure": t.holder["ref"], "start": iso(t.start), "planned_end": iso(t.planned_end),
                   "extensions": [{"date": iso(d), "planned_end": iso(e), "reason": r} for d, e, r in t.extensions],
                   "exit": None}
         if t.exit is None:
             return record
         exit_on, reason = t.exit
-        good = reason in ("goals_reached", "max_duration", "autonomous")
-        job = training = None
-        if reason != "deceased" and rng.random() < (0.55 if good else 0.1):
-            kind, length = self.path.job_kind()
+        outcome = t.outcome if t.outcome is not None else self.outcome(t)
+        job = training = followup = None
+        if outcome.get("job"):
+            kind, length = outcome["job"]
             check_job(kind, length)
             job = {"kind": kind, "months": length}
-            person["jobs"].append({"kind": kind, "start": iso(max(t.start, exit_on - timedelta(days=rng.randint(0, 60)))),
-                                   "months": length})
-        if reason != "deceased" and rng.random() < (0.2 if good else 0.03):
-            level = rng.choice(("pre_qualifying", "qualifying", "qualifying", "certifying", "diploma"))
-            training = {"level": level}
-            person["trainings"].append({"level": level, "start": iso(max(t.start, exit_on - timedelta(
-                days=rng.randint(0, 90))))})
-        followup = None
-        due = months(exit_on, 6)
-        if reason != "deceased" and due <= self.today and rng.random() < 0.85:
-            followup_on = min(self.today, due + timedelta(days=rng.randint(0, 21)))
+            person["jobs"].append({"kind": kind, "start": iso(max(t.start, exit_on - timedelta(
+                days=self.rng.randint(0, 60)))), "months": length})
+        if outcome.get("training"):
+            training = {"level": outcome["training"]}
+            person["trainings"].append({"level": outcome["training"], "start": iso(max(t.start, exit_on - timedelta(
+                days=self.rng.randint(0, 90))))})
+        if outcome.get("followup"):
+            followup_on, positive = outcome["followup"]
             check_followup(exit_on, followup_on)
-            followup = {"date": iso(followup_on), "positive": rng.random() < (0.75 if job or training else 0.3)}
+            followup = {"date": iso(followup_on), "positive": positive}
         record["exit"] = {"date": iso(exit_on), "reason": reason, "job": job, "training": training,
                           "followup": followup}
         return record
+
+    def outcome(self, t: Timeline) -> dict:
+        """A situation at exit drawn at random: job and/or training, and the 6-month follow-up once due."""
+        rng = self.rng
+        exit_on, reason = t.exit
+        good = reason in ("goals_reached", "max_duration", "autonomous")
+        outcome = {"job": None, "training": None, "followup": None}
+        if reason == "deceased":
+            return outcome
+        if rng.random() < (0.55 if good else 0.1):
+            outcome["job"] = self.path.job_kind()
+        if rng.random() < (0.2 if good else 0.03):
+            outcome["training"] = rng.choice(("pre_qualifying", "qualifying", "qualifying", "certifying", "diploma"))
+        due = months(exit_on, 6)
+        if due <= self.today and rng.random() < 0.85:
+            positive = rng.random() < (0.75 if outcome["job"] or outcome["training"] else 0.3)
+            outcome["followup"] = (min(self.today, due + timedelta(days=rng.randint(0, 21))), positive)
+        return outcome
 
     def fill(self, dept: Dept, person: dict, timelines: list[Timeline], anchor: date,
              housing: tuple[list, list], is_head: bool = True) -> dict:
@@ -420,7 +448,8 @@ class Generator:
 
     # ---------------------------------------------------------------- a whole file
     def departments(self, count: int) -> list[Dept]:
-        """The first `count` departments of the catalogue (33 Gironde, Vienne without AGIR, a 2024 wave …)."""
+        """The first `count` departments of the catalogue: 33 Gironde (wave 2022), 86 Vienne (structuring
+        projects only), 31 Haute-Garonne (wave 2024, 18 months), 67 Bas-Rhin (wave 2023) …"""
         return [self.department(row) for row in data.DEPARTMENTS[:count]]
 
     def records(self, persons: int, departments: int = DEFAULT_DEPARTMENTS) -> Iterator[dict]:

@@ -11,7 +11,7 @@ from models.enums import BPI_STATUSES, LEVELS, RIGHT_KINDS
 
 # kind: (share not applicable, request after anchor (days lo, hi), processing (days lo, hi), share refused)
 RIGHTS = {
-    "health_insurance": (0.0, (0, 20), (20, 90), 0.02),
+    "health_insurance": (0.0, (0, 20), (20, 90), 0.01),
     "complementary_health": (0.0, (10, 60), (20, 60), 0.06),
     "caf_benefits": (0.0, (0, 30), (30, 90), 0.05),
     "rsa": (0.1, (0, 30), (30, 60), 0.08),
@@ -30,6 +30,8 @@ HOUSING_WEIGHTS = (45, 15, 10, 18, 12)
 PLANNED_HOURS = {"language": (100, 150, 200, 300, 400), "professional_french": (60, 90, 120, 150),
                  "digital": (12, 20, 30), "republic_values": (12, 24), "employment": (35, 70, 140)}
 LONG_THEMES = ("language", "professional_french", "employment", "mentoring")
+# Fates of a referral: below CANCELLED it is never answered, then cancelled, refused, accepted.
+UNANSWERED, CANCELLED, REFUSED, ACCEPTED = 0.0, 0.03, 0.08, 0.18
 years = lru_cache(maxsize=1 << 16)(add_years)
 
 
@@ -98,25 +100,25 @@ class PathBuilder:
         lines = []
         for kind in RIGHT_KINDS:
             not_applicable, (r_lo, r_hi), (p_lo, p_hi), refused_share = RIGHTS[kind]
-            line = {"kind": kind, "state": "todo", "requested": None, "obtained": None, "refused": None,
-                    "reason": None}
+            state, requested, obtained, refused, reason = "todo", None, None, None, None
             household_right = kind in ("caf_benefits", "rsa") and not is_head
             if household_right or (kind == "rsa" and young) or rng.random() < not_applicable:
-                line["state"] = "not_applicable"
+                state = "not_applicable"
             else:
-                requested = anchor + timedelta(days=rng.randint(r_lo, r_hi))
-                outcome = requested + timedelta(days=rng.randint(p_lo, p_hi))
-                if requested <= today and rng.random() < 0.97:
-                    line.update(state="requested", requested=requested.isoformat())
+                asked = anchor + timedelta(days=rng.randint(r_lo, r_hi))
+                outcome = asked + timedelta(days=rng.randint(p_lo, p_hi))
+                if asked <= today and rng.random() < 0.97:
+                    state, requested = "requested", asked
                     if outcome <= today and rng.random() < 0.96:
                         if rng.random() < refused_share:
-                            line.update(state="refused", refused=outcome.isoformat(),
-                                        reason=data.RIGHT_REFUSALS.get(kind, data.DEFAULT_REFUSAL))
+                            state, refused = "refused", outcome
+                            reason = data.RIGHT_REFUSALS.get(kind, data.DEFAULT_REFUSAL)
                         else:
-                            line.update(state="obtained", obtained=outcome.isoformat())
-            check_right(line["state"], {k: _parse(line[k]) for k in ("requested", "obtained", "refused")},
-                        line["reason"])
-            lines.append(line)
+                            state, obtained = "obtained", outcome
+            check_right(state, {"requested": requested, "obtained": obtained, "refused": refused}, reason)
+            lines.append({"kind": kind, "state": state, "requested": requested and requested.isoformat(),
+                          "obtained": obtained and obtained.isoformat(), "refused": refused and refused.isoformat(),
+                          "reason": reason})
         return lines
 
     # ---------------------------------------------------------------- housing (shared by the household)
@@ -172,22 +174,27 @@ class PathBuilder:
             programme = dept.programme_on(rng, theme, sent)
             if programme is None:
                 continue
-            level = self.referral(person, programme, sent, level, keep_going=n == 0 and not bpi)
+            # A primo-arrivant's first referral goes through: they come for the programmes.
+            level = self.referral(person, programme, sent, level, fate=ACCEPTED if n == 0 and not bpi else None)
 
-    def referral(self, person: dict, programme: dict, sent: date, level: str, keep_going: bool = False) -> str:
-        """One referral (and its participation when started); returns the language level reached."""
+    def referral(self, person: dict, programme: dict, sent: date, level: str, fate: float | None = None) -> str:
+        """One referral (and its participation when started); returns the language level reached.
+
+        `fate` picks what happens to it (UNANSWERED, ACCEPTED …), at random when None; dates after
+        today are cut, so a referral accepted in the future is still `sent` today.
+        """
         rng, today = self.rng, self.today
         theme = programme["theme"]
         dates = dict.fromkeys(("sent", "accepted", "refused", "started", "completed", "dropped_out", "cancelled"))
         dates["sent"] = sent
         reason = None
-        fate = rng.random() if not keep_going else 1.0
+        fate = rng.random() if fate is None else fate
         decision = sent + timedelta(days=rng.randint(2, 25))
-        if fate < 0.03:  # never answered
+        if fate < CANCELLED:  # never answered
             pass
-        elif fate < 0.08:
+        elif fate < REFUSED:
             dates["cancelled"] = sent + timedelta(days=rng.randint(2, 30))
-        elif fate < 0.18:
+        elif fate < ACCEPTED:
             dates["refused"] = decision
             reason = rng.choice(data.REFERRAL_REFUSALS)
         else:
