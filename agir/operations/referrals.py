@@ -16,12 +16,12 @@ from agir.errors import RuleViolation, StaleRecord
 from agir.extensions import db
 from agir.rules.eligibility import within_referral_window
 from agir.rules.path import (
-    DATE_LABELS,
     REFERRAL_DATE_FIELDS,
     REFERRAL_PATHS,
     REFERRAL_TRANSITIONS,
     check_participation,
     check_referral_transition,
+    date_of,
     referral_state,
 )
 from models import Event, Participation, Person, Programme, Referral
@@ -140,11 +140,6 @@ def send_referral(actor, person: Person, programme: Programme, need: str | None,
     return referral
 
 
-def _of(noun: str) -> str:
-    """French "de", elided before a vowel: d'acceptation, de refus."""
-    return f"d'{noun}" if noun[:1] in "aeéiouy" else f"de {noun}"
-
-
 def _dates(referral: Referral) -> dict[str, date | None]:
     return {name: getattr(referral, f"{name}_on") for name in REFERRAL_DATE_FIELDS}
 
@@ -163,8 +158,8 @@ def move_referral(actor, referral: Referral, target: str, on: date | None, reaso
     _check_day(on, today, "on")
     previous = REFERRAL_PATHS[referral.state][-1]
     if on < getattr(referral, f"{previous}_on"):
-        raise RuleViolation("dates_backwards", f"La date {_of(DATE_LABELS[target])} ne peut précéder la date "
-                            f"{_of(DATE_LABELS[previous])} ({format_fr(getattr(referral, f'{previous}_on'))}).", "on")
+        raise RuleViolation("dates_backwards", f"{date_of(target).capitalize()} ne peut précéder "
+                            f"{date_of(previous)} ({format_fr(getattr(referral, f'{previous}_on'))}).", "on")
     reason = (reason or "").strip() or None
     if target == "refused" and not reason:
         raise RuleViolation("refusal_reason_required", "Indiquez le motif du refus.", "reason")
@@ -228,11 +223,6 @@ def _check_participation_values(programme: Programme, values: dict) -> None:
         raise RuleViolation("start_required", "La date de début est requise.", "start_on")
     check_participation(values["start_on"], values.get("end_on"), values.get("planned_hours"),
                         values.get("attended_hours"), values.get("level_start"), values.get("level_end"))
-    planned, attended = values.get("planned_hours"), values.get("attended_hours")
-    if planned is not None and attended is not None and attended > planned:
-        raise RuleViolation("attended_above_planned",
-                            "Les heures suivies ne peuvent dépasser les heures prévues (corrigez les heures prévues "
-                            "si le parcours a été allongé).", "attended_hours")
     if programme.theme not in LANGUAGE_THEMES and (values.get("level_start") or values.get("level_end")):
         raise RuleViolation("levels_language_only",
                             "Les niveaux CECRL ne se renseignent que pour les programmes linguistiques.", "level_start")

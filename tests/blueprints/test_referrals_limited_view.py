@@ -7,7 +7,16 @@ from sqlalchemy import select
 
 from agir.extensions import db
 from models import (
-    AuditEntry, Event, Exit, HousingAccess, HousingStep, Job, Note, Participation, RightStep, Training,
+    AuditEntry,
+    Event,
+    Exit,
+    HousingAccess,
+    HousingStep,
+    Job,
+    Note,
+    Participation,
+    RightStep,
+    Training,
 )
 from tests import factories
 from tests.referrals_factories import client_for, html, make_referral
@@ -141,7 +150,7 @@ def test_operator_records_hours_and_levels_and_sees_assiduity(app, world, person
     assert "assidu·e" in page and "100,5 h suivies sur 120 h prévues" in page
 
 
-def test_attended_above_planned_is_shown_next_to_the_field(app, world, person):
+def test_a_rule_of_the_participation_is_shown_next_to_its_field(app, world, person):
     db.session.add(Participation(person=person, programme=world.programme, start_on=TODAY - timedelta(days=16)))
     db.session.commit()
     pid = _participation_id(person)
@@ -150,11 +159,12 @@ def test_attended_above_planned_is_shown_next_to_the_field(app, world, person):
     resp = ro.post(f"{url}/participations/{pid}", data={
         "csrf_token": factories.csrf_token(ro, url), f"p{pid}-version_id": "1",
         f"p{pid}-start_on": (TODAY - timedelta(days=16)).isoformat(),
-        f"p{pid}-planned_hours": "10", f"p{pid}-attended_hours": "12"})
+        f"p{pid}-end_on": (TODAY - timedelta(days=20)).isoformat(), f"p{pid}-attended_hours": "12"})
     page = html(resp)
-    assert re.search(rf'id="p{pid}-attended_hours-error" class="fr-error-text">Les heures suivies ne peuvent', page), \
+    assert re.search(rf'id="p{pid}-end_on-error" class="fr-error-text">La date de fin ne peut précéder', page), \
         re.findall(r'fr-error-text">([^<]*)', page)
     assert re.search(rf'<input [^>]*name="p{pid}-attended_hours"[^>]*value="12"', page)
+    assert 'aria-expanded="true" aria-controls="edit-' in page  # the form stays open on its error
 
 
 def test_operator_adds_a_participation_to_its_own_programme_only(app, world, person):

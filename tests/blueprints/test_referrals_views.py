@@ -207,8 +207,8 @@ def test_a_step_before_the_previous_one_is_shown_next_to_the_date(app, world, pe
     db.session.commit()
     ro = client_for(app, "ro@example.fr")
     resp = _step(ro, r.id, "accepted", TODAY - timedelta(days=11))
-    assert re.search(r'id="accepted-on-error" class="fr-error-text">La date d&#39;acceptation ne peut précéder la date d&#39;envoi',
-                     html(resp))
+    assert re.search(r'id="accepted-on-error" class="fr-error-text">'
+                     r'La date d&#39;acceptation ne peut précéder la date d&#39;envoi', html(resp))
 
 
 def test_refusal_needs_a_reason_shown_next_to_the_field(app, world, person):
