@@ -1,22 +1,26 @@
 """The scheduler process (`flask --app wsgi agir scheduler`): APScheduler 3 with its jobs persisted
 in the application's database, never inside a web worker.
 
-Jobs: the alerts at 02:00 and the e-mail digest at 07:00, Europe/Paris; coalesced (a night missed
-while the process was down runs once, not once per missed night), one instance at a time. A second
+Jobs: the alerts at 02:00 and the e-mail digest at 07:00, Europe/Paris; coalesced (runs missed
+while the process was busy run once), one instance at a time; a night missed while the process was
+down is caught up as soon as it starts. A second
 scheduler process started by mistake is harmless: both rewrite the same job rows
 (replace_existing) and the database lock of agir.jobs lets only one of them run a job.
 """
 import logging
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 log = logging.getLogger("agir.scheduler")
 TIMEZONE = "Europe/Paris"
+NIGHTLY_AT = time(2, 0)
 JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 6 * 3600}
 JOBS = (
     {"id": "nightly_alerts", "func": "agir.scheduler:nightly_alerts", "name": "Calcul des alertes",
-     "trigger": "cron", "hour": 2, "minute": 0},
+     "trigger": "cron", "hour": NIGHTLY_AT.hour, "minute": NIGHTLY_AT.minute},
     {"id": "daily_digest", "func": "agir.scheduler:daily_digest", "name": "Récapitulatif quotidien par courriel",
      "trigger": "cron", "hour": 7, "minute": 0},
 )
@@ -47,8 +51,22 @@ def daily_digest() -> None:
         jobs.send_digests()
 
 
+def missed_last_night(last_run_utc: datetime | None, now: datetime) -> bool:
+    """True when the last nightly run is older than the latest 02:00 in Paris (the process was down)."""
+    paris = ZoneInfo(TIMEZONE)
+    now = now.astimezone(paris)
+    day = now.date() if now.time() >= NIGHTLY_AT else now.date() - timedelta(days=1)
+    latest = datetime.combine(day, NIGHTLY_AT, tzinfo=paris)
+    if last_run_utc is None:
+        return True
+    return last_run_utc.replace(tzinfo=ZoneInfo("UTC")) < latest
+
+
 def configure(scheduler, app):
-    """Give a scheduler the database job store and the AGIR jobs (call inside an app context)."""
+    """Give a scheduler the database job store and the AGIR jobs (call inside an app context).
+
+    A missed night (no run since the latest 02:00) is caught up at once by a one-off job.
+    """
     from agir.extensions import db
     global _app
     _app = app
@@ -57,6 +75,10 @@ def configure(scheduler, app):
     for job in JOBS:
         spec = dict(job)
         scheduler.add_job(spec.pop("func"), replace_existing=True, **spec)
+    from agir.jobs import last_run_at
+    if missed_last_night(last_run_at(), datetime.now(ZoneInfo(TIMEZONE))):
+        scheduler.add_job("agir.scheduler:nightly_alerts", "date", id="catch_up_alerts",
+                          name="Rattrapage du calcul des alertes", replace_existing=True)
     return scheduler
 
 

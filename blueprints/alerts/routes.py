@@ -1,4 +1,5 @@
 """The alerts inbox (/alerts/): a social worker's open alerts, a referral officer's unanswered referrals."""
+from datetime import timedelta
 from math import ceil
 from zoneinfo import ZoneInfo
 
@@ -7,14 +8,17 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from agir import alerts as queries
+from agir import jobs
 from agir.extensions import db
 from agir.jobs import last_run_at, paris_today
 from agir.operations.users import set_digest
 from blueprints._helpers import role_required
 from blueprints.alerts import bp, presenters
+from models.base import utcnow
 
 ROLES = ("social_worker", "referral_officer")
 PARIS = ZoneInfo("Europe/Paris")
+REFRESH_PAUSE = timedelta(minutes=5)
 
 
 def _page_of(stmt, page: int, per_page: int):
@@ -49,6 +53,20 @@ def index():
     referrals = queries.referrals_of(db.session, [a for a, _ in rows]) if role == "referral_officer" else {}
     return render_template("alerts/index.html", items=items, total=total, page=page, pages=pages, kind=kind,
                            kinds=kinds, counts=counts, referrals=referrals, last_run=_last_run_text())
+
+
+@bp.post("/refresh")
+@role_required(*ROLES)
+def refresh():
+    """Recompute the alerts now (SPEC §4.4: "and on demand"), at most once every five minutes."""
+    at = last_run_at()
+    if at is not None and utcnow() - at < REFRESH_PAUSE:
+        flash("Les alertes viennent d'être recalculées : réessayez dans quelques minutes.", "info")
+    elif jobs.run_alerts() is None:
+        flash("Le calcul des alertes est déjà en cours : rechargez la page dans un instant.", "info")
+    else:
+        flash("Les alertes ont été recalculées.", "success")
+    return redirect(url_for("alerts.index", kind=request.form.get("kind") or None))
 
 
 @bp.post("/digest")

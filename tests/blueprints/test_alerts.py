@@ -3,6 +3,7 @@ import re
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
 from agir import jobs
 from agir.extensions import db
@@ -135,3 +136,25 @@ def test_digest_opt_in_from_the_inbox(client, world):
 def test_digest_opt_in_needs_the_csrf_token(client, world):
     factories.login(client, "sw@example.fr")
     assert client.post("/alerts/digest", data={"wants_digest": "1"}).status_code == 400
+
+
+def test_refresh_computes_the_alerts_on_demand_once_every_few_minutes(client, world, monkeypatch):
+    people = scenario.build(world)
+    monkeypatch.setattr("agir.jobs.paris_today", lambda: scenario.AS_OF)
+    factories.login(client, "sw@example.fr")
+    html = client.get("/alerts/").get_data(as_text=True)
+    assert "pas encore été calculées" in html and len(_rows(html)) == 0
+    token = factories.csrf_token(client, "/alerts/")
+    response = client.post("/alerts/refresh", data={"csrf_token": token}, follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert "Les alertes ont été recalculées." in html and len(_rows(html)) == 8
+    scenario.exit_(db.session.get(type(people.a), people.a.id).accompaniments[0], date(2023, 6, 14))
+    db.session.commit()
+    html = client.post("/alerts/refresh", data={"csrf_token": token}, follow_redirects=True).get_data(as_text=True)
+    assert "recalculées : réessayez dans quelques minutes" in html and len(_rows(html)) == 8  # not recomputed yet
+
+
+def test_refresh_needs_the_csrf_token_and_the_role(client, world):
+    factories.login(client, "pilot@example.fr")
+    assert client.post("/alerts/refresh").status_code in (400, 403)
+    assert db.session.scalar(select(Alert.id)) is None

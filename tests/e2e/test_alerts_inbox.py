@@ -30,3 +30,16 @@ def test_referral_officer_sees_unanswered_referrals(page, world):
     assert page.locator("h1").inner_text() == "Orientations sans réponse"
     assert page.locator("#alerts-table tbody tr").count() == 1
     shot(page, "alerts-inbox-referral-officer")
+
+
+def test_alerts_never_computed_can_be_computed_from_the_inbox(page, world, monkeypatch):
+    scenario.build(world)
+    monkeypatch.setattr("agir.jobs.paris_today", lambda: scenario.AS_OF)
+    browser_login(page, "sw@example.fr", factories.PASSWORD)
+    page.goto(page.base + "/alerts/")
+    assert "pas encore été calculées" in page.locator("main").inner_text()
+    shot(page, "alerts-inbox-never-computed")
+    page.click("button:has-text('Recalculer maintenant')")
+    page.wait_for_load_state()
+    assert page.locator("#alerts-table tbody tr").count() == 8
+    assert page.locator("#alerts-badge .fr-badge").inner_text() == "8"
