@@ -10,8 +10,7 @@ MESSAGES = {
     "missing_protection_date": "La date d'obtention de la protection est requise pour un BPI.",
     "agir_not_deployed": "AGIR n'est pas encore déployé dans ce département.",
     "before_agir_start": "La date d'entrée est antérieure au déploiement d'AGIR dans le département ({start}).",
-    "two_years_passed": "La protection a été obtenue il y a deux ans ou plus : l'entrée en AGIR devait "
-                        "avoir lieu avant le {limit}.",
+    "two_years_passed": "La protection a été obtenue il y a plus de deux ans (limite : {limit}).",
     "structure_cannot_hold": "Cette structure ne peut pas porter d'accompagnement "
                              "(seuls les opérateurs AGIR et de projets structurants le peuvent).",
     "before_protection": "La date d'entrée est antérieure à la date d'obtention de la protection.",

@@ -86,7 +86,7 @@ def test_the_day_before_protection_plus_two_years_is_eligible_and_that_day_is_no
     assert verdict(limit - DAY).eligible
     refused = verdict(limit)
     assert not refused.eligible and refused.codes == ["two_years_passed"]
-    assert "avant le 15/03/2024" in refused.reasons[0].message
+    assert refused.reasons[0].message == "La protection a été obtenue il y a plus de deux ans (limite : 15/03/2024)."
     assert eligibility_closing_on(PROTECTION) == limit - DAY
 
 
