@@ -1,2 +1,114 @@
-"""JSON API (v1)."""
-from blueprints.api import bp  # noqa: F401
+"""JSON API (v1): the indicators and the cohort, the same JSON as the `indicators` and `cohort` commands.
+
+A pilot's browser session or a personal token (`Authorization: Bearer agir_…`) opens it; a pilot
+only gets their own department's figures (another department: 403).
+"""
+from flask import jsonify, request
+from flask_login import current_user
+
+from agir import audit
+from agir.extensions import db
+from agir.indicators import ScopeError, build_cohort_scope, build_scope, compute_cohort, compute_indicators
+from agir.operations.api_tokens import TOKEN_ROLES, user_for_token
+from blueprints._helpers import client_ip
+from blueprints.api import bp
+from models import Department
+
+
+class ApiError(Exception):
+    """An API refusal: HTTP status and French message."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+@bp.errorhandler(ApiError)
+def _api_error(error: ApiError):
+    response = jsonify(error=error.message, status=error.status)
+    response.status_code = error.status
+    if error.status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="agir"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def api_user():
+    """The pilot calling: by bearer token, else by session; 401 without either, 403 for another role."""
+    header = request.headers.get("Authorization", "")
+    if header:
+        scheme, _, raw = header.partition(" ")
+        user = user_for_token(raw.strip()) if scheme.lower() == "bearer" else None
+        if user is None:
+            raise ApiError(401, "Jeton d'API invalide ou révoqué.")
+    elif current_user.is_authenticated:
+        user = current_user._get_current_object()
+    else:
+        raise ApiError(401, "Authentification requise : session de pilote ou jeton d'API (Authorization: Bearer).")
+    if user.role not in TOKEN_ROLES:
+        raise ApiError(403, "L'API des indicateurs est réservée aux pilotes départementaux.")
+    return user
+
+
+def own_department(user) -> Department:
+    """The pilot's department, which is also the only one they may ask for."""
+    department = db.session.get(Department, user.effective_department_id) if user.effective_department_id else None
+    if department is None:
+        raise ApiError(403, "Aucun département n'est rattaché à ce compte.")
+    asked = request.args.get("department")
+    if asked and asked != department.code:
+        raise ApiError(403, "Vous n'avez accès qu'aux indicateurs de votre département.")
+    return department
+
+
+API_NAMES = {"--from": "from", "--to": "to", "--as-of": "as_of", "--entry-from": "entry_from",
+             "--entry-to": "entry_to"}
+
+
+def _bad_request(error: ScopeError) -> ApiError:
+    """The argument's French message, with the API's parameter names."""
+    message = error.message
+    for cli, api in API_NAMES.items():
+        message = message.replace(f"{cli} ", f"{api} ")
+    return ApiError(400, message)
+
+
+def _arg(*names: str) -> str | None:
+    for name in names:
+        if request.args.get(name) is not None:
+            return request.args.get(name)
+    return None
+
+
+def _done(user, payload: dict, what: str):
+    audit.record(user, "export_indicators", fields=[what], ip=client_ip(), detail=f"api {request.full_path}"[:300])
+    db.session.commit()
+    response = jsonify(payload)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/indicators")
+def indicators():
+    """GET /api/v1/indicators?from=…&to=…[&structure=REF][&as_of=…] — the indicators JSON."""
+    user = api_user()
+    department = own_department(user)
+    try:
+        scope = build_scope(_arg("from"), _arg("to"), department.code, _arg("structure"), _arg("as_of", "as-of"))
+    except ScopeError as error:
+        raise _bad_request(error) from None
+    if scope.structure is not None and scope.structure.department_id != department.id:
+        raise ApiError(403, "Cette structure n'appartient pas à votre département.")
+    return _done(user, compute_indicators(scope), "indicators")
+
+
+@bp.get("/cohort")
+def cohort():
+    """GET /api/v1/cohort?entry_from=…&entry_to=… — the cohort JSON of the pilot's department."""
+    user = api_user()
+    department = own_department(user)
+    try:
+        scope = build_cohort_scope(_arg("entry_from", "entry-from"), _arg("entry_to", "entry-to"), department.code)
+    except ScopeError as error:
+        raise _bad_request(error) from None
+    return _done(user, compute_cohort(scope), "cohort")

@@ -1,6 +1,6 @@
-"""Blueprint pilot."""
+"""The department pilot: dashboard, Annex sheets, exports, settings and API tokens (aggregates only)."""
 from flask import Blueprint
 
 bp = Blueprint("pilot", __name__, url_prefix="/pilot")
 
-from blueprints.pilot import routes  # noqa: E402,F401
+from blueprints.pilot import annex, routes, settings  # noqa: E402,F401

@@ -1,15 +1,84 @@
-"""Routes of the pilot blueprint."""
-from flask import render_template
+"""The pilot's dashboard and the indicators' exports (the pilot's own department only)."""
+from flask import Response, abort, render_template
 
-from blueprints._helpers import role_required
+from agir.indicators import CohortScope, compute_cohort, compute_indicators, exports, layout
+from agir.indicators import pilot as queries
+from agir.indicators.cohort import MILESTONES
+from agir.labels import label
+from blueprints._helpers import audit_event, role_required
 from blueprints.pilot import bp
+from blueprints.pilot.common import (
+    ROLES,
+    commit,
+    department_scope,
+    page_number,
+    period_form,
+    period_from_args,
+    pilot_department,
+)
 
-ROLES = {"persons": ("social_worker",), "referrals": ("referral_officer", "social_worker"),
-         "pilot": ("pilot",), "admin": ("admin",), "alerts": ("social_worker", "referral_officer")}["pilot"]
+MILESTONE_LABELS = {
+    "health_insurance": "Assurance maladie ouverte", "caf_benefits": "Prestations CAF ouvertes",
+    "bank_account": "Compte bancaire ouvert", "permanent_housing": "Logement pérenne",
+    "job_or_training": "Premier emploi ou formation", "language_referral": "Première orientation linguistique",
+}
+# Two charts of three curves: rights first, then the path (title, milestones, text alternative).
+COHORT_CHARTS = tuple(
+    (title, keys, "Courbes de la part de la cohorte ayant atteint : "
+     + ", ".join(MILESTONE_LABELS[k].lower() for k in keys) + ". Les valeurs sont dans le tableau voisin.")
+    for title, keys in (("Ouverture des droits", MILESTONES[:3]), ("Logement, emploi et langue", MILESTONES[3:])))
+PER_PAGE = 20
+EXPORT_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "csv": "text/csv; charset=utf-8"}
+
+
+def cohort_payload(cohort: dict) -> dict:
+    """What pilot.js draws: months and one labelled series per milestone, in percent."""
+    return {"months": cohort["months"], "size": cohort["size"],
+            "series": {name: {"label": MILESTONE_LABELS[name],
+                              "values": [round(v * 100, 2) for v in cohort["milestones"][name]]}
+                       for name in MILESTONES}}
 
 
 @bp.get("/")
 @role_required(*ROLES)
 def index():
-    """Placeholder page until the blueprint is built."""
-    return render_template("base.html")
+    """Where the department stands: Annex figures vs objectives, alerts, compliance, cohort curves."""
+    department = pilot_department()
+    period = period_from_args(department)
+    scope = department_scope(department, period)
+    data = compute_indicators(scope)
+    cohort = compute_cohort(CohortScope(period.start, period.end, department))
+    lines, total = queries.compliance_list(scope, page_number(), PER_PAGE)
+    return render_template(
+        "pilot/index.html", department=department, period=period, scope=scope, data=data,
+        groups=layout.grouped(data), objectives=[r for r in layout.rows(data) if r.objective],
+        alerts=queries.alert_counts(department.id), lines=lines, total=total, page=page_number(),
+        pages=max(1, -(-total // PER_PAGE)), nationalities=queries.by_nationality(scope),
+        structures=queries.by_structure(scope), programmes=queries.programmes_of(scope),
+        open_count=queries.open_accompaniments(scope), cohort=cohort, charts=COHORT_CHARTS,
+        milestone_labels=MILESTONE_LABELS, cohort_data=cohort_payload(cohort), period_form=period_form(period),
+        nationality_label=queries.nationality_label, label=label,
+    )
+
+
+def download(content: bytes, kind: str, filename: str) -> Response:
+    """A file to save, never cached."""
+    return Response(content, mimetype=EXPORT_TYPES[kind], headers={
+        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+
+
+@bp.get("/export.<any(xlsx, csv):kind>")
+@role_required(*ROLES)
+def export_indicators(kind: str):
+    """The indicators of the period as XLSX or CSV (audited)."""
+    if kind not in EXPORT_TYPES:
+        abort(404)
+    department = pilot_department()
+    period = period_from_args(department)
+    data = compute_indicators(department_scope(department, period))
+    content = (exports.indicators_xlsx if kind == "xlsx" else exports.indicators_csv)(data, department.name)
+    audit_event("export_indicators", fields=["indicators"],
+                detail=f"{kind} {department.code} {period.start.isoformat()}..{period.end.isoformat()}")
+    commit()
+    return download(content, kind, f"indicateurs-agir-{department.code}-{period.start}-{period.end}.{kind}")

@@ -1,0 +1,125 @@
+"""What the pilot's views share: the role, the pilot's own department, the period, committing one operation."""
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import abort, request
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from agir.dates import add_years
+from agir.errors import RuleViolation, StaleRecord
+from agir.extensions import db
+from agir.indicators import Scope, ScopeError, build_scope
+from agir.indicators.layout import format_value, small_count
+from blueprints._helpers import client_ip
+from blueprints.pilot import bp
+from models import AuditEntry, Department
+
+ROLES = ("pilot",)
+FIRST_YEAR = 2022  # the instruction dates from 2022: no AGIR figure before
+
+
+@bp.app_template_filter("pilot_figure")
+def _figure(value, kind="count"):
+    return format_value(value, kind)
+
+
+@bp.app_template_filter("pilot_small_count")
+def _small(value):
+    return small_count(value)
+
+
+def pilot_department() -> Department:
+    """The department of the signed-in pilot (a pilot without one sees nothing: 403)."""
+    department_id = current_user.effective_department_id
+    department = db.session.get(Department, department_id) if department_id else None
+    if department is None:
+        abort(403)
+    return department
+
+
+@dataclass
+class Period:
+    """The period the pilot looks at, with the presets offered and an error to show, if any."""
+
+    start: date
+    end: date
+    presets: list[tuple[str, date, date]]
+    error: str | None = None
+    custom: bool = False
+
+    def args(self) -> dict:
+        """Query arguments that keep this period in links."""
+        return {"from": self.start.isoformat(), "to": self.end.isoformat()}
+
+
+def presets(department: Department, today: date) -> list[tuple[str, date, date]]:
+    """Calendar years from AGIR's start (or 2022) to this year, newest first, and the last 12 months."""
+    first = max(FIRST_YEAR, department.agir_start_on.year if department.agir_start_on else FIRST_YEAR)
+    years = [(f"Année {y}", date(y, 1, 1), date(y, 12, 31)) for y in range(max(today.year, first), first - 1, -1)]
+    return years + [("12 derniers mois", add_years(today, -1) + timedelta(days=1), today)]
+
+
+def period_from_args(department: Department, today: date | None = None) -> Period:
+    """The period of the query string (?from=…&to=…), the current year by default."""
+    today = today or date.today()
+    offered = presets(department, today)
+    start, end = request.args.get("from"), request.args.get("to")
+    default = Period(date(today.year, 1, 1), date(today.year, 12, 31), offered)
+    if not start and not end:
+        return default
+    try:
+        scope = build_scope(start, end, today=today)
+    except ScopeError as error:
+        default.error = error.message.replace("--from", "« du »").replace("--to", "« au »")
+        return default
+    custom = all((scope.start, scope.end) != (a, b) for _, a, b in offered)
+    return Period(scope.start, scope.end, offered, custom=custom)
+
+
+def period_form(period: Period):
+    """The custom-period form filled with the period shown."""
+    from blueprints.pilot.forms import PeriodForm
+    return PeriodForm(formdata=None, data={"start": period.start, "end": period.end})
+
+
+def department_scope(department: Department, period: Period, as_of: date | None = None) -> Scope:
+    """The indicators' scope: the pilot's department over the period, situations as of today."""
+    return Scope(period.start, period.end, as_of or date.today(), department, None)
+
+
+def commit() -> None:
+    """Commit the unit of work; audit entries written by the operations get the caller's address."""
+    ip = client_ip()
+    for obj in db.session.new:
+        if isinstance(obj, AuditEntry) and obj.ip is None:
+            obj.ip = ip
+    db.session.commit()
+
+
+def apply(form, operation, *args, **kwargs):
+    """Call one operation and commit: (result, True), or (None, False) with the French error on the form."""
+    try:
+        result = operation(*args, **kwargs)
+        commit()
+        return result, True
+    except RuleViolation as exc:
+        db.session.rollback()
+        field = form._fields.get(exc.field or "")
+        if field is None or field.type in ("HiddenField", "CSRFTokenField"):
+            form.form_errors.append(exc.message)
+        else:
+            field.errors = list(field.errors or []) + [exc.message]
+    except (StaleDataError, IntegrityError):
+        db.session.rollback()
+        form.form_errors.append(StaleRecord().message)
+    return None, False
+
+
+def page_number() -> int:
+    """The ?page= argument, 1 when absent or wrong."""
+    try:
+        return max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        return 1

@@ -1,0 +1,49 @@
+"""Forms of the pilot: department settings (with the record's version) and a new API token.
+
+The 6..18 months range is a rule (agir.rules.durations.check_max_months), checked by the
+operation; the form only owns the shape of the input.
+"""
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField
+from wtforms.validators import InputRequired, Length, Optional
+
+from models.enums import DEPARTMENT_WAVES
+
+BAD_DATE = "Date invalide : choisissez une date dans le calendrier (jj/mm/aaaa)."
+BAD_NUMBER = "Saisissez un nombre entier de mois."
+WAVES = [("", "Aucune")] + [(str(w), str(w)) for w in DEPARTMENT_WAVES]
+
+
+class DepartmentSettingsForm(FlaskForm):
+    """AGIR start date, wave and maximum accompaniment length of the pilot's department."""
+
+    agir_start_on = DateField("Date de déploiement d'AGIR", validators=[Optional()])
+    agir_wave = SelectField("Vague de déploiement", choices=WAVES)
+    max_months = IntegerField("Durée maximale d'accompagnement (en mois)",
+                              validators=[InputRequired("Indiquez une durée en mois.")])
+    version_id = HiddenField()
+
+    def validate(self, extra_validators=None):
+        """Unreadable dates and numbers get a French message."""
+        ok = super().validate(extra_validators)
+        for field, message in ((self.agir_start_on, BAD_DATE), (self.max_months, BAD_NUMBER)):
+            if field.errors and field.raw_data and field.raw_data[0]:
+                field.errors[:] = [message]
+        return ok
+
+
+class TokenForm(FlaskForm):
+    """A named personal API token."""
+
+    name = StringField("Nom du jeton", validators=[InputRequired("Donnez un nom à ce jeton."),
+                                                   Length(max=100, message="100 caractères au plus.")])
+
+
+class PeriodForm(FlaskForm):
+    """The custom period of the dashboard (GET: no CSRF token); the query keeps ?from=…&to=…."""
+
+    class Meta:
+        csrf = False
+
+    start = DateField("Du", name="from", validators=[Optional()])
+    end = DateField("Au", name="to", validators=[Optional()])
