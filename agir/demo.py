@@ -82,11 +82,15 @@ class DemoBuilder:
         else:
             housing = self.gen.path.housing(self.dept, person, anchor)
         self.gen.fill(self.dept, person, list(timelines), anchor, housing, is_head=relative_of is None)
-        sender = self.agir["ref"] if timelines else self.ofii["ref"]
-        for referral in person["referrals"]:
-            referral["sender"] = sender
         self.persons.append(person)
         return person
+
+    def set_senders(self, person: dict) -> None:
+        """Referrals come from the structure holding the accompaniment, else from the OFII (primo-arrivants)."""
+        held = person["accompaniments"]
+        sender = held[0]["structure"] if held else self.ofii["ref"]
+        for referral in person["referrals"]:
+            referral["sender"] = sender
 
     def enrolled(self, start: date, months: int = 12, **kwargs) -> Timeline:
         """An accompaniment by the demo AGIR operator from `start`, planned for `months`."""
@@ -96,7 +100,6 @@ class DemoBuilder:
         """One more referral of the person, to a programme of the theme running on `sent`."""
         programme = self.dept.programme_on(self.gen.rng, theme, sent)
         self.gen.path.referral(person, programme, sent, person["language_level"], fate=fate)
-        person["referrals"][-1]["sender"] = self.agir["ref"]
 
     # ---------------------------------------------------------------- the scenarios
     def build(self) -> list[str]:
@@ -111,6 +114,8 @@ class DemoBuilder:
         self.primo_arrivants()
         for _ in range(BACKGROUND_HOUSEHOLDS):
             self.persons += self.gen.household(self.dept)
+        for person in self.persons:
+            self.set_senders(person)
         lines = [to_line(self.dept.record())] + [to_line(s) for s in self.dept.structures]
         lines += [to_line(p) for programmes in self.dept.programmes.values() for p in programmes]
         return lines + [to_line(p) for p in self.persons]

@@ -1,4 +1,5 @@
 """CLI commands: `generate` (a realistic interchange file on stdout) and `demo` (a demo department)."""
+import sys
 from datetime import date
 
 import click
@@ -19,7 +20,8 @@ BATCH = 1000  # lines written at once
               help="Date du jour des données (AAAA-MM-JJ ; par défaut aujourd'hui).")
 def generate_command(persons: int, seed: int, departments: int, today) -> None:
     """Écrit sur la sortie standard un fichier JSON Lines réaliste et valide (format d'échange)."""
-    out = click.get_binary_stream("stdout")
+    sys.stdout.flush()
+    out = sys.stdout.buffer  # UTF-8 bytes whatever the locale
     day = today.date() if today else date.today()
     batch: list[str] = []
     for line in generate_lines(persons, seed=seed, departments=departments, today=day):

@@ -1,0 +1,135 @@
+"""The demo: Gironde at every stage of the path relative to today, one account per role, --if-empty idempotent."""
+import json
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from agir.access import persons_visible_to
+from agir.dates import add_months, add_years
+from agir.demo import DEFAULT_PASSWORD, load_demo
+from agir.extensions import db
+from models import Accompaniment, Department, Exit, Person, Referral, User
+from tests import factories
+
+EMAILS = {
+    "social_worker": "referente.parcours@demo.example.org",
+    "referral_officer": "charge.orientation@demo.example.org",
+    "pilot": "pilote.gironde@demo.example.org",
+    "admin": "admin@demo.example.org",
+}
+
+
+def counts() -> tuple[int, int]:
+    """(persons, users) in the database."""
+    return db.session.scalar(select(func.count(Person.id))), db.session.scalar(select(func.count(User.id)))
+
+
+def test_demo_loads_gironde_and_prints_one_account_per_role(runner, app_ctx):
+    result = runner.invoke(args=["agir", "demo"])
+    assert result.exit_code == 0, result.output
+    for email in EMAILS.values():
+        assert email in result.output
+    assert DEFAULT_PASSWORD in result.output and len(DEFAULT_PASSWORD) >= 12
+    department = db.session.scalar(select(Department).where(Department.code == "33"))
+    assert (department.name, department.agir_start_on, department.agir_wave, department.max_months) == \
+        ("Gironde", date(2022, 7, 1), 2022, 12)
+    users = {u.role: u for u in db.session.scalars(select(User))}
+    assert set(users) == set(EMAILS)
+    assert users["social_worker"].structure.kind == "agir_operator"
+    assert users["referral_officer"].structure.kind == "programme_operator"
+    assert users["pilot"].department.code == "33"
+    assert users["admin"].structure is None
+    persons, _ = counts()
+    assert 30 <= persons <= 100
+
+
+def test_each_demo_account_signs_in_with_the_printed_password(app, runner):
+    assert runner.invoke(args=["agir", "demo"]).exit_code == 0
+    for email in EMAILS.values():
+        assert factories.login(app.test_client(), email, "not the demo password").status_code == 200
+        response = factories.login(app.test_client(), email, DEFAULT_PASSWORD)
+        assert response.status_code == 302, email
+
+
+def test_if_empty_does_nothing_once_the_demo_is_there(runner, app_ctx):
+    assert runner.invoke(args=["agir", "demo", "--if-empty"]).exit_code == 0
+    before = counts()
+    again = runner.invoke(args=["agir", "demo", "--if-empty"])
+    assert again.exit_code == 0
+    assert "démo non chargée" in again.output
+    db.session.expire_all()
+    assert counts() == before
+
+
+def test_if_empty_does_nothing_when_only_an_account_exists(runner, app_ctx):
+    factories.make_user("admin", email="first-admin@example.fr")
+    db.session.commit()
+    result = runner.invoke(args=["agir", "demo", "--if-empty"])
+    assert result.exit_code == 0
+    assert counts() == (0, 1)
+
+
+def test_demo_twice_without_if_empty_fails_and_writes_nothing(runner, app_ctx):
+    assert runner.invoke(args=["agir", "demo"]).exit_code == 0
+    before = counts()
+    result = runner.invoke(args=["agir", "demo"])
+    assert result.exit_code == 1
+    assert "existe déjà" in result.output
+    db.session.expire_all()
+    assert counts() == before
+
+
+def test_demo_shows_every_stage_relative_to_today(app_ctx):
+    today = date.today()
+    assert load_demo() is not None
+    accs = db.session.scalars(select(Accompaniment)).all()
+    open_ = [a for a in accs if a.exit_on is None]
+    assert any(a.start_on >= today.replace(day=1) for a in open_)  # enrolled this month
+    assert any(today <= a.current_end_on <= today + timedelta(days=30) for a in open_)  # end_soon
+    assert any(a.current_end_on < today <= add_months(a.start_on, 12) for a in open_)  # overdue only
+    assert any(add_months(a.start_on, 12) < today for a in open_)  # over limit
+    assert any(a.extensions for a in accs)
+    exits = db.session.scalars(select(Exit)).all()
+    due = [x for x in exits if x.followup is None and add_months(x.exit_on, 6) <= today]
+    assert any(x.job_kind == "cdd" and x.job_months == 8 for x in due)  # follow-up due after a CDD of 8 months
+    assert any(x.reason in ("moved_away", "dropped_out", "autonomous", "deceased", "other") for x in exits)
+    assert any(x.followup is not None and x.followup.is_positive for x in exits)
+    assert any(x.training_level for x in exits)
+    persons = db.session.scalars(select(Person)).all()
+    assert any(p.permit_expiry_on and today <= p.permit_expiry_on <= today + timedelta(days=90) for p in persons)
+    closing = [p for p in persons if p.is_bpi and not p.accompaniments and p.protection_on
+               and today < add_years(p.protection_on, 2) <= today + timedelta(days=30)]
+    assert closing
+    unanswered = db.session.scalars(select(Referral).where(Referral.state == "sent",
+                                                           Referral.sent_on <= today - timedelta(days=16))).all()
+    assert unanswered and all(r.sender_structure_id for r in unanswered)
+    assert any(not p.is_bpi and p.participations for p in persons)
+    assert any(not p.accompaniments and p.is_bpi and p.protection_on > today - timedelta(days=60) for p in persons)
+
+
+def test_the_social_worker_sees_the_files_opened_but_not_yet_enrolled(app_ctx):
+    load_demo()
+    worker = db.session.scalar(select(User).where(User.role == "social_worker"))
+    visible = db.session.scalars(persons_visible_to(worker)).all()
+    assert any(not p.accompaniments for p in visible)
+    assert all(p.structure_id == worker.structure_id or
+               any(a.structure_id == worker.structure_id for a in p.accompaniments) for p in visible)
+    # Another AGIR operator holds some of the background files: not everyone is visible.
+    assert len(visible) < db.session.scalar(select(func.count(Person.id)))
+
+
+def test_the_alerts_command_finds_every_kind_of_alert_in_the_demo(runner, app_ctx):
+    assert runner.invoke(args=["agir", "demo"]).exit_code == 0
+    result = runner.invoke(args=["agir", "alerts"])
+    assert result.exit_code == 0, result.output
+    kinds = {alert["kind"] for alert in json.loads(result.stdout)}
+    assert {"end_soon", "overdue", "over_limit", "permit_expiry", "referral_unanswered", "followup_due",
+            "eligibility_closing"} <= kinds
+
+
+@pytest.mark.parametrize("today", [date(2026, 1, 1), date(2028, 2, 29), date(2027, 8, 31), date(2026, 12, 31)])
+def test_demo_loads_whatever_the_day(app_ctx, today):
+    accounts = load_demo(today=today)
+    assert {a.role for a in accounts} == set(EMAILS)
+    assert db.session.scalar(select(func.count(Person.id))) >= 30
