@@ -14,8 +14,7 @@ from agir.generator import generate_lines
 from agir.interchange.exporter import iter_export_lines
 from agir.interchange.importer import import_lines
 from agir.rules.path import referral_state
-from models import Accompaniment, Participation, Person, Referral
-from models import enums
+from models import Accompaniment, Participation, Person, Referral, enums
 
 TODAY = date(2026, 11, 26)
 
