@@ -1,2 +1,84 @@
-"""CLI commands: interchange (see INTERCHANGE.md)."""
-from agir.cli import agir_cli  # noqa: F401
+"""CLI commands: import and export of the JSON-Lines interchange file (see INTERCHANGE.md)."""
+import sys
+
+import click
+from sqlalchemy.exc import SQLAlchemyError
+
+from agir.audit import record
+from agir.cli import agir_cli
+from agir.extensions import db
+from agir.interchange.exporter import UnknownDepartment, iter_export_lines
+from agir.interchange.importer import import_lines
+
+# Below this many lines, a non-interactive stderr gets no progress at all.
+BIG_FILE_LINES = 2000
+TYPE_LABELS = {"department": "département(s)", "structure": "structure(s)", "programme": "programme(s)",
+               "person": "personne(s)", "household": "ménage(s) créé(s)"}
+
+
+class StderrProgress:
+    """Progress on stderr: a "\\r… %" line on a terminal, a line every 10 % otherwise (never stdout)."""
+
+    def __init__(self):
+        self.tty = sys.stderr.isatty()
+        self.last = None
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        percent = 100 if not total else done * 100 // total
+        step = percent if self.tty else percent // 10 * 10
+        if (phase, step) == self.last:
+            return
+        self.last = (phase, step)
+        end = "\n" if not self.tty or percent == 100 else ""
+        click.echo(f"\r{phase} : {percent:3d} % ({done}/{total})", err=True, nl=False)
+        click.echo(end, err=True, nl=False)
+
+
+@agir_cli.command("import")
+@click.argument("file", type=click.File("rb"))
+@click.option("--dry-run", is_flag=True, help="Valide le fichier sans rien écrire.")
+def import_command(file, dry_run: bool) -> None:
+    """Importe un fichier JSON Lines (FILE, ou - pour l'entrée standard) : tout ou rien."""
+    lines = file.read().splitlines()
+    big = len(lines) >= BIG_FILE_LINES
+    progress = StderrProgress() if sys.stderr.isatty() or big else None
+    result = import_lines(lines, dry_run=dry_run, progress=progress)
+    if result.errors:
+        db.session.rollback()
+        for line in result.errors:
+            click.echo(line, err=True)
+        click.echo(f"{len(result.errors)} erreur(s) : rien n'a été écrit.", err=True)
+        raise SystemExit(1)
+    summary = ", ".join(f"{n} {TYPE_LABELS[k]}" for k, n in result.counts.items() if k in TYPE_LABELS)
+    if dry_run:
+        db.session.rollback()
+        click.echo(f"Fichier valide (rien n'a été écrit) : {summary}.", err=True)
+        return
+    record(None, "import", detail=f"agir import : {summary}"[:300])
+    try:
+        db.session.commit()
+    except SQLAlchemyError as exc:
+        db.session.rollback()
+        click.echo(f"Erreur de la base de données, rien n'a été écrit : {exc.__class__.__name__}", err=True)
+        raise SystemExit(1) from None
+    click.echo(f"Import terminé : {summary}.", err=True)
+
+
+@agir_cli.command("export")
+@click.option("--department", "department_code", metavar="CODE", help="Code INSEE du département (ex. 33).")
+def export_command(department_code: str | None) -> None:
+    """Écrit sur la sortie standard tous les enregistrements, en JSON Lines."""
+    out = click.get_binary_stream("stdout")
+    count = 0
+    try:
+        for line in iter_export_lines(department_code):
+            out.write(line.encode("utf-8") + b"\n")
+            count += 1
+    except UnknownDepartment:
+        click.echo(f"Département inconnu : {department_code}", err=True)
+        raise SystemExit(1) from None
+    out.flush()
+    db.session.rollback()
+    record(None, "export", detail=f"agir export : {count} enregistrement(s)"
+           + (f", département {department_code}" if department_code else ""))
+    db.session.commit()

@@ -1,0 +1,228 @@
+"""SPEC §4 rules applied to an imported record, through agir/rules (never re-implemented here).
+
+`check_person` takes a person normalised by schema.validate_record and the reference data it
+points to (its department, the structures holding its accompaniments); it returns the errors as
+(field.path, French message) and what the importer stores beside the record (accompaniment kind,
+eligibility verdict, current planned end, referral states).
+"""
+from dataclasses import dataclass, field
+from datetime import date
+
+from agir.errors import RuleViolation
+from agir.interchange.schema import INVALID, usable
+from agir.rules.durations import (
+    check_exit,
+    check_extension,
+    check_followup,
+    check_max_months,
+    check_no_overlap,
+    check_planned_end,
+)
+from agir.rules.eligibility import check_eligibility, is_bpi
+from agir.rules.path import check_job, check_participation, check_right, referral_state
+from models.enums import EVENTS_WITH_ID
+
+DEFAULT_MAX_MONTHS = 12
+WAVE_2024_MAX_MONTHS = 18
+
+
+@dataclass(frozen=True)
+class DepartmentInfo:
+    """What the rules need of a department."""
+
+    agir_start: date | None
+    max_months: int
+
+
+@dataclass(frozen=True)
+class StructureInfo:
+    """What the rules need of a structure."""
+
+    kind: str
+    department: str
+
+
+@dataclass
+class AccompanimentFacts:
+    """Stored with an accompaniment: kind and eligibility verdict at enrolment, current planned end."""
+
+    kind: str | None = None
+    is_eligible: bool = True
+    is_priority: bool = False
+    reasons: list = field(default_factory=list)
+    current_end: date | None = None
+
+
+@dataclass
+class PersonFacts:
+    """Everything check_person derived, indexed like the record's lists."""
+
+    accompaniments: list[AccompanimentFacts] = field(default_factory=list)
+    referral_states: list[str | None] = field(default_factory=list)
+
+
+def default_max_months(wave: int | None) -> int:
+    """12 months, or 18 where the department's wave is 2024 (SPEC §2, §3.4 b)."""
+    return WAVE_2024_MAX_MONTHS if wave == 2024 else DEFAULT_MAX_MONTHS
+
+
+def check_department(record) -> list[tuple[str, str]]:
+    """The maximum length stays within 6..18 months."""
+    if not usable(record, "max_months") or record["max_months"] is None:
+        return []
+    return _rule("", check_max_months, record["max_months"])
+
+
+def check_programme(record) -> list[tuple[str, str]]:
+    """A programme does not end before it starts."""
+    if usable(record, "start", "end") and record["end"] is not None and record["end"] < record["start"]:
+        return [("end", "La date de fin ne peut précéder la date de début.")]
+    return []
+
+
+def check_person(person, department: DepartmentInfo | None,
+                 structures: dict[str, StructureInfo]) -> tuple[list[tuple[str, str]], PersonFacts]:
+    """Every rule of SPEC §4 on one person's file; unknown references are the caller's to report."""
+    errors: list[tuple[str, str]] = []
+    facts = PersonFacts()
+    _check_reference_date(person, errors)
+    accompaniments = _items(person, "accompaniments")
+    for index, acc in enumerate(accompaniments):
+        facts.accompaniments.append(
+            _check_accompaniment(person, acc, f"accompaniments[{index}]", department, structures, errors))
+    periods = [(acc["start"], acc["exit"]["date"] if acc["exit"] else None) for acc in accompaniments
+               if usable(acc, "start", "exit") and (acc["exit"] is None or usable(acc["exit"], "date"))]
+    if len(periods) == len(accompaniments):
+        errors += _rule("accompaniments", check_no_overlap, periods, keep_field=False)
+    _check_rights(_items(person, "rights"), errors)
+    for index, job in enumerate(_items(person, "jobs")):
+        if usable(job, "kind", "months"):
+            errors += _rule(f"jobs[{index}]", check_job, job["kind"], job["months"])
+    for index, referral in enumerate(_items(person, "referrals")):
+        facts.referral_states.append(_check_referral(referral, f"referrals[{index}]", errors))
+    for index, part in enumerate(_items(person, "participations")):
+        if usable(part, "start", "end", "planned_hours", "attended_hours", "level_start", "level_end"):
+            errors += _rule(f"participations[{index}]", check_participation, part["start"], part["end"],
+                            part["planned_hours"], part["attended_hours"], part["level_start"], part["level_end"])
+    for index, event in enumerate(_items(person, "events")):
+        if usable(event, "kind", "event") and event["kind"] in EVENTS_WITH_ID and not event["event"]:
+            errors.append((f"events[{index}].event",
+                           "L'identifiant de l'évènement est obligatoire pour un évènement sportif ou culturel."))
+    return errors, facts
+
+
+def _items(node, key) -> list:
+    """The items of a list field ([] when the list itself was invalid)."""
+    value = node.get(key)
+    return value if isinstance(value, list) else []
+
+
+def _rule(prefix: str, check, *args, keep_field: bool = True, **kwargs) -> list[tuple[str, str]]:
+    """Run one rule; a RuleViolation becomes an error at prefix.field."""
+    try:
+        check(*args, **kwargs)
+    except RuleViolation as exc:
+        name = exc.field if keep_field and exc.field else ""
+        path = ".".join(p for p in (prefix, name) if p) or "record"
+        return [(path, exc.message)]
+    return []
+
+
+def _check_reference_date(person, errors: list) -> None:
+    if not usable(person, "status", "protection_date", "first_permit_date"):
+        return
+    if is_bpi(person["status"]) and person["protection_date"] is None:
+        errors.append(("protection_date", "La date d'obtention de la protection est requise pour un BPI."))
+    if not is_bpi(person["status"]) and person["first_permit_date"] is None:
+        errors.append(("first_permit_date",
+                       "La date du premier titre de séjour est requise pour une personne qui n'est pas BPI."))
+
+
+def _check_accompaniment(person, acc, path: str, department: DepartmentInfo | None,
+                         structures: dict[str, StructureInfo], errors: list) -> AccompanimentFacts:
+    facts = AccompanimentFacts()
+    if not usable(acc, "structure", "start", "planned_end", "exit"):
+        return facts
+    start = acc["start"]
+    structure = structures.get(acc["structure"])
+    if structure is not None and department is not None and usable(person, "status", "protection_date",
+                                                                   "prior_programme"):
+        verdict = check_eligibility(
+            status=person["status"], protection_on=person["protection_date"], on=start,
+            structure_kind=structure.kind, agir_start=department.agir_start,
+            prior_programme=person["prior_programme"])
+        facts.kind, facts.is_eligible, facts.is_priority = verdict.kind, verdict.eligible, verdict.priority
+        facts.reasons = verdict.codes
+        for reason in verdict.reasons:
+            if reason.code == "missing_protection_date":
+                continue  # reported once, on the person's protection_date
+            where = "structure" if reason.code == "structure_cannot_hold" else "start"
+            errors.append((f"{path}.{where}", reason.message))
+    exit_ = acc["exit"]
+    exit_on = exit_["date"] if exit_ is not None and usable(exit_, "date") else None
+    facts.current_end = acc["planned_end"]
+    if department is not None:
+        errors += _rule(path, check_planned_end, start, acc["planned_end"], department.max_months)
+        facts.current_end = _check_extensions(acc, path, department.max_months, exit_on, errors)
+    else:
+        facts.current_end = _latest_end(acc)
+    if exit_ is not None:
+        _check_exit(start, exit_, f"{path}.exit", errors)
+    return facts
+
+
+def _latest_end(acc) -> date:
+    """The planned end after the latest extension (by decision date), else the planned end."""
+    valid = [e for e in _items(acc, "extensions") if usable(e, "date", "planned_end")]
+    return max(valid, key=lambda e: e["date"])["planned_end"] if valid else acc["planned_end"]
+
+
+def _check_extensions(acc, path: str, max_months: int, exit_on: date | None, errors: list) -> date:
+    current = acc["planned_end"]
+    # Extensions are decisions in time: check each against the planned end it moved.
+    ordered = sorted((e["date"], i, e) for i, e in enumerate(_items(acc, "extensions"))
+                     if usable(e, "date", "planned_end"))
+    for _, index, ext in ordered:
+        found = _rule(f"{path}.extensions[{index}]", check_extension,
+                      start=acc["start"], current_end=current, decided_on=ext["date"], new_end=ext["planned_end"],
+                      max_months=max_months, reason=ext["reason"] if ext["reason"] is not INVALID else "x",
+                      exit_on=exit_on)
+        errors += found
+        current = ext["planned_end"] if not found else current
+    return _latest_end(acc)
+
+
+def _check_exit(start: date, exit_, path: str, errors: list) -> None:
+    if usable(exit_, "date", "reason"):
+        errors += _rule(path, check_exit, start, exit_["date"], exit_["reason"])
+    job = exit_.get("job")
+    if job is not None and usable(job, "kind", "months"):
+        errors += _rule(f"{path}.job", check_job, job["kind"], job["months"])
+    followup = exit_.get("followup")
+    if followup is not None and usable(followup, "date") and usable(exit_, "date"):
+        # check_followup names its field "followup.date", relative to the exit.
+        errors += _rule(path, check_followup, exit_["date"], followup["date"])
+
+
+def _check_rights(rights: list, errors: list) -> None:
+    seen: dict[str, int] = {}
+    for index, right in enumerate(rights):
+        path = f"rights[{index}]"
+        if not usable(right, "kind", "state", "requested", "obtained", "refused", "reason"):
+            continue
+        if right["kind"] in seen:
+            errors.append((f"{path}.kind", f"Un seul suivi par droit et par personne "
+                                           f"(déjà présent en rights[{seen[right['kind']]}])."))
+        seen.setdefault(right["kind"], index)
+        dates = {name: right[name] for name in ("requested", "obtained", "refused")}
+        errors += _rule(path, check_right, right["state"], dates, right["reason"])
+
+
+def _check_referral(referral, path: str, errors: list) -> str | None:
+    names = ("sent", "accepted", "refused", "started", "completed", "dropped_out", "cancelled")
+    if not usable(referral, *names):
+        return None
+    dates = {name: referral[name] for name in names}
+    found = _rule(path, referral_state, dates)
+    errors += found
+    return None if found else referral_state(dates)

@@ -1,0 +1,288 @@
+"""Export of the JSON-Lines interchange file (INTERCHANGE.md): every record and every contract field.
+
+Departments, structures, programmes (with their sessions), then persons with their whole path,
+streamed by pages of persons (keyset on id) with one query per path table and page: memory stays
+flat whatever the number of persons. Every contract field is present (null or [] when empty);
+the optional extensions (referral `need` and `sender`, event `programme`) only when set.
+With a department, the file also carries the structures, programmes and departments its persons
+and programmes point to, so that it imports on its own (docs/rules.md).
+"""
+import json
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import date
+
+from sqlalchemy import select, union
+
+from agir.extensions import db
+from models import (
+    Accompaniment,
+    Department,
+    Event,
+    Exit,
+    Extension,
+    FollowUp,
+    Household,
+    HousingAccess,
+    HousingStep,
+    Job,
+    Note,
+    Participation,
+    Person,
+    Programme,
+    Referral,
+    RightStep,
+    Session,
+    Structure,
+    Training,
+)
+
+PAGE = 500
+
+
+class UnknownDepartment(LookupError):
+    """The department asked for does not exist."""
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def _line(record: dict) -> str:
+    return json.dumps(record, ensure_ascii=False)
+
+
+def iter_export_lines(department_code: str | None = None) -> Iterator[str]:
+    """The export, one JSON line (without newline) per record; raises UnknownDepartment for an unknown code."""
+    scope = _Scope(department_code)
+    yield from _departments(scope)
+    yield from _structures(scope)
+    yield from _programmes(scope)
+    yield from _persons(scope)
+
+
+class _Scope:
+    """Which records an export holds: everything, or one department and what its records point to."""
+
+    def __init__(self, code: str | None):
+        self.department_id = None
+        if code is not None:
+            self.department_id = db.session.scalar(select(Department.id).where(Department.code == code))
+            if self.department_id is None:
+                raise UnknownDepartment(code)
+        self.department_codes = dict(db.session.execute(select(Department.id, Department.code)).all())
+        self.structure_refs = dict(db.session.execute(select(Structure.id, Structure.ref)).all())
+        self.programme_refs = dict(db.session.execute(select(Programme.id, Programme.ref)).all())
+
+    def persons(self):
+        """Ids of the persons exported (a subquery)."""
+        query = select(Person.id)
+        if self.department_id is not None:
+            query = query.where(Person.department_id == self.department_id)
+        return query
+
+    def programmes(self):
+        """Ids of the programmes of the department, and of those its persons were referred to or took part in."""
+        if self.department_id is None:
+            return select(Programme.id)
+        persons = self.persons()
+        return union(
+            select(Programme.id).where(Programme.department_id == self.department_id),
+            select(Referral.programme_id).where(Referral.person_id.in_(persons)),
+            select(Participation.programme_id).where(Participation.person_id.in_(persons)),
+            select(Event.programme_id).where(Event.person_id.in_(persons), Event.programme_id.is_not(None)),
+        )
+
+    def structures(self):
+        """Ids of the structures of the department, and of those its records point to."""
+        if self.department_id is None:
+            return select(Structure.id)
+        persons = self.persons()
+        return union(
+            select(Structure.id).where(Structure.department_id == self.department_id),
+            select(Accompaniment.structure_id).where(Accompaniment.person_id.in_(persons)),
+            select(Referral.sender_structure_id).where(Referral.person_id.in_(persons),
+                                                       Referral.sender_structure_id.is_not(None)),
+            select(Programme.structure_id).where(Programme.id.in_(self.programmes())),
+        )
+
+    def departments(self):
+        """Ids of the departments exported."""
+        if self.department_id is None:
+            return select(Department.id)
+        return union(
+            select(Department.id).where(Department.id == self.department_id),
+            select(Structure.department_id).where(Structure.id.in_(self.structures())),
+            select(Programme.department_id).where(Programme.id.in_(self.programmes())),
+        )
+
+
+def _departments(scope: _Scope) -> Iterator[str]:
+    query = select(Department).where(Department.id.in_(scope.departments())).order_by(Department.code)
+    for d in db.session.scalars(query):
+        yield _line({"type": "department", "code": d.code, "name": d.name, "agir_start": _iso(d.agir_start_on),
+                     "agir_wave": d.agir_wave, "max_months": d.max_months})
+
+
+def _structures(scope: _Scope) -> Iterator[str]:
+    query = select(Structure).where(Structure.id.in_(scope.structures())).order_by(Structure.ref)
+    for s in db.session.scalars(query):
+        yield _line({"type": "structure", "ref": s.ref, "name": s.name,
+                     "department": scope.department_codes[s.department_id], "kind": s.kind})
+
+
+def _programmes(scope: _Scope) -> Iterator[str]:
+    ids = select(Programme.id).where(Programme.id.in_(scope.programmes())).order_by(Programme.ref)
+    for page in _pages(list(db.session.scalars(ids))):
+        sessions = defaultdict(list)
+        query = select(Session).where(Session.programme_id.in_(page)).order_by(Session.held_on, Session.id)
+        for s in db.session.scalars(query):
+            sessions[s.programme_id].append({"date": _iso(s.held_on), "hours": s.hours})
+        for p in db.session.scalars(select(Programme).where(Programme.id.in_(page)).order_by(Programme.ref)):
+            yield _line({
+                "type": "programme", "ref": p.ref, "name": p.name, "theme": p.theme,
+                "structure": scope.structure_refs[p.structure_id],
+                "department": scope.department_codes[p.department_id],
+                "start": _iso(p.start_on), "end": _iso(p.end_on), "target_beneficiaries": p.target_beneficiaries,
+                "total_cost": p.total_cost, "p104_subsidy": p.p104_subsidy, "carif_oref_ref": p.carif_oref_ref,
+                "sessions": sessions[p.id]})
+        db.session.expunge_all()
+
+
+def _pages(ids: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), PAGE):
+        yield ids[start:start + PAGE]
+
+
+def _persons(scope: _Scope) -> Iterator[str]:
+    last_id = 0
+    while True:
+        query = (select(Person, Household.ref).outerjoin(Household, Person.household_id == Household.id)
+                 .where(Person.id > last_id).order_by(Person.id).limit(PAGE))
+        if scope.department_id is not None:
+            query = query.where(Person.department_id == scope.department_id)
+        rows = db.session.execute(query).all()
+        if not rows:
+            return
+        ids = [person.id for person, _ in rows]
+        path = _PathPage(ids, scope)
+        for person, household in rows:
+            yield _line(_person(person, household, path, scope))
+        last_id = ids[-1]
+        db.session.expunge_all()  # keep the identity map small
+
+
+def _person(p: Person, household: str | None, path: "_PathPage", scope: _Scope) -> dict:
+    return {
+        "type": "person", "ref": p.ref, "department": scope.department_codes[p.department_id], "household": household,
+        "last_name": p.last_name, "first_name": p.first_name, "sex": p.sex, "birth_date": _iso(p.birth_on),
+        "nationality": p.nationality, "status": p.status, "protection_date": _iso(p.protection_on),
+        "first_permit_date": _iso(p.first_permit_on), "arrival_date": _iso(p.arrival_on), "cir_date": _iso(p.cir_on),
+        "permit_expiry": _iso(p.permit_expiry_on), "hosting": p.hosting, "language_level": p.language_level,
+        "prior_programme": p.prior_programme, "phone": p.phone, "email": p.email,
+        **{name: path.of(name, p.id) for name in _PathPage.LISTS},
+    }
+
+
+class _PathPage:
+    """The path records of a page of persons, one query per table, grouped by person."""
+
+    LISTS = ("accompaniments", "rights", "housing_steps", "housing", "jobs", "trainings", "referrals",
+             "participations", "events", "notes")
+
+    def __init__(self, ids: list[int], scope: _Scope):
+        self.scope = scope
+        self.data = {name: defaultdict(list) for name in self.LISTS}
+        self._accompaniments(ids)
+        simple = (
+            ("rights", RightStep, (), self._right),
+            ("housing_steps", HousingStep, (HousingStep.step_on,), self._housing_step),
+            ("housing", HousingAccess, (HousingAccess.access_on,), self._housing),
+            ("jobs", Job, (Job.start_on,), self._job),
+            ("trainings", Training, (Training.start_on,), self._training),
+            ("referrals", Referral, (Referral.sent_on,), self._referral),
+            ("participations", Participation, (Participation.start_on,), self._participation),
+            ("events", Event, (Event.event_on,), self._event),
+            ("notes", Note, (Note.noted_on,), self._note),
+        )
+        for name, model, order, build in simple:
+            query = select(model).where(model.person_id.in_(ids)).order_by(model.person_id, *order, model.id)
+            for row in db.session.scalars(query):
+                self.data[name][row.person_id].append(build(row))
+
+    def of(self, name: str, person_id: int) -> list:
+        """The list `name` of a person ([] when empty)."""
+        return self.data[name].get(person_id, [])
+
+    def _accompaniments(self, ids: list[int]) -> None:
+        query = select(Accompaniment).where(Accompaniment.person_id.in_(ids)).order_by(
+            Accompaniment.person_id, Accompaniment.start_on, Accompaniment.id)
+        accs = list(db.session.scalars(query))
+        acc_ids = [a.id for a in accs]
+        extensions = defaultdict(list)
+        query = select(Extension).where(Extension.accompaniment_id.in_(acc_ids)).order_by(
+            Extension.decided_on, Extension.id)
+        for e in db.session.scalars(query):
+            extensions[e.accompaniment_id].append(
+                {"date": _iso(e.decided_on), "planned_end": _iso(e.planned_end_on), "reason": e.reason})
+        exits = {}
+        query = select(Exit, FollowUp).outerjoin(FollowUp, FollowUp.exit_id == Exit.id).where(
+            Exit.accompaniment_id.in_(acc_ids))
+        for x, f in db.session.execute(query):
+            exits[x.accompaniment_id] = {
+                "date": _iso(x.exit_on), "reason": x.reason,
+                "job": {"kind": x.job_kind, "months": x.job_months} if x.job_kind else None,
+                "training": {"level": x.training_level} if x.training_level else None,
+                "followup": {"date": _iso(f.followup_on), "positive": f.is_positive} if f else None}
+        for a in accs:
+            self.data["accompaniments"][a.person_id].append({
+                "structure": self.scope.structure_refs[a.structure_id], "start": _iso(a.start_on),
+                "planned_end": _iso(a.planned_end_on), "extensions": extensions[a.id], "exit": exits.get(a.id)})
+
+    @staticmethod
+    def _right(x: RightStep) -> dict:
+        return {"kind": x.kind, "state": x.state, "requested": _iso(x.requested_on), "obtained": _iso(x.obtained_on),
+                "refused": _iso(x.refused_on), "reason": x.refusal_reason}
+
+    @staticmethod
+    def _housing_step(x: HousingStep) -> dict:
+        return {"kind": x.kind, "date": _iso(x.step_on), "number": x.number}
+
+    @staticmethod
+    def _housing(x: HousingAccess) -> dict:
+        return {"kind": x.kind, "date": _iso(x.access_on)}
+
+    @staticmethod
+    def _job(x: Job) -> dict:
+        return {"kind": x.kind, "start": _iso(x.start_on), "months": x.months}
+
+    @staticmethod
+    def _training(x: Training) -> dict:
+        return {"level": x.level, "start": _iso(x.start_on)}
+
+    def _referral(self, x: Referral) -> dict:
+        record = {"programme": self.scope.programme_refs[x.programme_id], "sent": _iso(x.sent_on),
+                  "accepted": _iso(x.accepted_on), "refused": _iso(x.refused_on), "refusal_reason": x.refusal_reason,
+                  "started": _iso(x.started_on), "completed": _iso(x.completed_on),
+                  "dropped_out": _iso(x.dropped_out_on), "cancelled": _iso(x.cancelled_on)}
+        if x.need is not None:
+            record["need"] = x.need
+        if x.sender_structure_id is not None:
+            record["sender"] = self.scope.structure_refs[x.sender_structure_id]
+        return record
+
+    def _participation(self, x: Participation) -> dict:
+        return {"programme": self.scope.programme_refs[x.programme_id], "start": _iso(x.start_on),
+                "end": _iso(x.end_on), "planned_hours": x.planned_hours, "attended_hours": x.attended_hours,
+                "level_start": x.level_start, "level_end": x.level_end}
+
+    def _event(self, x: Event) -> dict:
+        record = {"kind": x.kind, "date": _iso(x.event_on), "event": x.event_ref}
+        if x.programme_id is not None:
+            record["programme"] = self.scope.programme_refs[x.programme_id]
+        return record
+
+    @staticmethod
+    def _note(x: Note) -> dict:
+        return {"date": _iso(x.noted_on), "text": x.text}
+

@@ -1,0 +1,219 @@
+"""Batched writes of a validated import: lists of rows per table, ids reserved where children need them.
+
+Persons are written a thousand at a time (parsed again from their line, so memory stays flat);
+everything goes through the session's connection (agir/interchange/bulk.py), in the caller's
+transaction, never committed here.
+"""
+import json
+
+from sqlalchemy import select
+
+from agir.extensions import db
+from agir.interchange import checks
+from agir.interchange.bulk import BulkLoader
+from agir.interchange.schema import validate_record
+from models import (
+    Accompaniment,
+    AuditEntry,
+    Department,
+    Event,
+    Exit,
+    Extension,
+    FollowUp,
+    Household,
+    HousingAccess,
+    HousingStep,
+    Job,
+    Note,
+    Participation,
+    Person,
+    Programme,
+    Referral,
+    RightStep,
+    Session,
+    Structure,
+    Training,
+)
+from models.person import new_pseudonym
+
+BATCH = 1000
+CHUNK = 500
+
+
+class Writer:
+    """Writes the records of one ImportJob whose validation found no error."""
+
+    def __init__(self, job):
+        self.job = job
+        self.loader = BulkLoader(db.session)
+        self.ids = job.reference.ids
+        self.households: dict[str, int] = {}
+        self.counts = {"department": 0, "structure": 0, "programme": 0, "person": 0, "household": 0}
+
+    def insert(self, model, rows: list[dict], returning: bool = False) -> list[int]:
+        """Insert the rows; with `returning`, give each a reserved id first and return the ids in order."""
+        table = model.__table__
+        ids = []
+        if returning:
+            ids = self.loader.reserve_ids(table, len(rows))
+            for row, id_ in zip(rows, ids, strict=True):
+                row["id"] = id_
+        self.loader.insert(table, rows)
+        return ids
+
+    def reference_records(self) -> None:
+        """Departments, structures, programmes and their sessions."""
+        deps = [d for _, d in self.job.records["department"].values()]
+        ids = self.insert(Department, [
+            {"code": d["code"], "name": d["name"], "agir_start_on": d["agir_start"], "agir_wave": d["agir_wave"],
+             "max_months": d["max_months"] or checks.default_max_months(d["agir_wave"])} for d in deps], True)
+        self.ids["department"].update(zip((d["code"] for d in deps), ids, strict=True))
+        structures = [s for _, s in self.job.records["structure"].values()]
+        ids = self.insert(Structure, [
+            {"ref": s["ref"], "name": s["name"], "department_id": self.ids["department"][s["department"]],
+             "kind": s["kind"]} for s in structures], True)
+        self.ids["structure"].update(zip((s["ref"] for s in structures), ids, strict=True))
+        programmes = [p for _, p in self.job.records["programme"].values()]
+        ids = self.insert(Programme, [
+            {"ref": p["ref"], "name": p["name"], "theme": p["theme"],
+             "structure_id": self.ids["structure"][p["structure"]],
+             "department_id": self.ids["department"][p["department"]], "start_on": p["start"], "end_on": p["end"],
+             "target_beneficiaries": p["target_beneficiaries"], "total_cost": p["total_cost"],
+             "p104_subsidy": p["p104_subsidy"], "carif_oref_ref": p["carif_oref_ref"]} for p in programmes], True)
+        self.ids["programme"].update(zip((p["ref"] for p in programmes), ids, strict=True))
+        self.insert(Session, [{"programme_id": id_, "held_on": s["date"], "hours": s["hours"]}
+                              for id_, p in zip(ids, programmes, strict=True) for s in p["sessions"]])
+        self.counts.update(department=len(deps), structure=len(structures), programme=len(programmes))
+
+    def persons(self) -> None:
+        """Every person line, BATCH at a time."""
+        job = self.job
+        total = len(job.person_lines)
+        for start in range(0, total, BATCH):
+            batch = []
+            for index in job.person_lines[start:start + BATCH]:
+                number, text = job.lines[index]
+                record = validate_record(json.loads(text)).record
+                batch.append((number, record, job.person_facts.pop(index)))
+            self.write_batch(batch)
+            job.tick("write", min(start + BATCH, total), total, force=True)
+        self.counts["person"] = total
+
+    def write_batch(self, batch: list) -> None:
+        """Persons of one batch, then their accompaniments, then the rest of their path."""
+        self.resolve_households([r["household"] for _, r, _ in batch if r["household"] is not None])
+        pseudonyms = self.pseudonyms(len(batch))
+        rows = [self.person_row(r, p) for (_, r, _), p in zip(batch, pseudonyms, strict=True)]
+        person_ids = self.insert(Person, rows, True)
+        self.accompaniments(batch, person_ids)
+        rows = {model: [] for model in (RightStep, HousingStep, HousingAccess, Job, Training, Referral,
+                                        Participation, Event, Note, AuditEntry)}
+        for (number, record, facts), person_id in zip(batch, person_ids, strict=True):
+            for model, row in self.path_rows(record, facts, person_id):
+                rows[model].append(row)
+            rows[AuditEntry].append({
+                "person_id": person_id, "action": "import", "detail": f"agir import, ligne {number}",
+                "fields": sorted(k for k, v in record.items() if v not in (None, []))})
+        for model, model_rows in rows.items():
+            self.insert(model, model_rows)
+
+    def resolve_households(self, refs: list[str]) -> None:
+        """Households already in the database are joined; the others are created."""
+        missing = sorted(set(refs) - self.households.keys())
+        for start in range(0, len(missing), CHUNK):
+            chunk = missing[start:start + CHUNK]
+            self.households.update(db.session.execute(
+                select(Household.ref, Household.id).where(Household.ref.in_(chunk))).all())
+        new = [ref for ref in missing if ref not in self.households]
+        self.households.update(zip(new, self.insert(Household, [{"ref": ref} for ref in new], True), strict=True))
+        self.counts["household"] += len(new)
+
+    def pseudonyms(self, count: int) -> list[str]:
+        """Random pseudonyms, unique among themselves and against the database."""
+        chosen: set[str] = set()
+        while len(chosen) < count:
+            candidates = {new_pseudonym() for _ in range(count - len(chosen))} - chosen
+            taken = set(db.session.scalars(select(Person.pseudonym).where(Person.pseudonym.in_(candidates))))
+            chosen |= candidates - taken
+        return list(chosen)
+
+    def person_row(self, r, pseudonym: str) -> dict:
+        """The persons row of a record."""
+        accompaniments = sorted(r["accompaniments"], key=lambda a: a["start"])
+        return {
+            "ref": r["ref"], "pseudonym": pseudonym, "department_id": self.ids["department"][r["department"]],
+            "household_id": self.households.get(r["household"]),
+            # The structure holding the latest accompaniment opened the file (it sees the person).
+            "structure_id": self.ids["structure"][accompaniments[-1]["structure"]] if accompaniments else None,
+            "last_name": r["last_name"], "first_name": r["first_name"], "sex": r["sex"], "birth_on": r["birth_date"],
+            "nationality": r["nationality"], "status": r["status"], "protection_on": r["protection_date"],
+            "first_permit_on": r["first_permit_date"], "arrival_on": r["arrival_date"], "cir_on": r["cir_date"],
+            "permit_expiry_on": r["permit_expiry"], "hosting": r["hosting"], "language_level": r["language_level"],
+            "prior_programme": r["prior_programme"], "phone": r["phone"], "email": r["email"],
+        }
+
+    def accompaniments(self, batch: list, person_ids: list[int]) -> None:
+        """Accompaniments with their verdict, then extensions, exits and follow-ups."""
+        accs = [(person_id, acc, fact) for (_, record, facts), person_id in zip(batch, person_ids, strict=True)
+                for acc, fact in zip(record["accompaniments"], facts.accompaniments, strict=True)]
+        ids = self.insert(Accompaniment, [{
+            "person_id": person_id, "structure_id": self.ids["structure"][acc["structure"]], "kind": fact.kind,
+            "start_on": acc["start"], "planned_end_on": acc["planned_end"], "current_end_on": fact.current_end,
+            "exit_on": acc["exit"]["date"] if acc["exit"] else None, "is_eligible": fact.is_eligible,
+            "is_priority": fact.is_priority, "eligibility_reasons": list(fact.reasons)}
+            for person_id, acc, fact in accs], True)
+        self.insert(Extension, [
+            {"accompaniment_id": id_, "decided_on": e["date"], "planned_end_on": e["planned_end"],
+             "reason": e["reason"]}
+            for id_, (_, acc, _) in zip(ids, accs, strict=True) for e in acc["extensions"]])
+        exits = [(id_, acc["exit"]) for id_, (_, acc, _) in zip(ids, accs, strict=True) if acc["exit"]]
+        exit_ids = self.insert(Exit, [{
+            "accompaniment_id": id_, "exit_on": x["date"], "reason": x["reason"],
+            "job_kind": x["job"]["kind"] if x["job"] else None, "job_months": x["job"]["months"] if x["job"] else None,
+            "training_level": x["training"]["level"] if x["training"] else None} for id_, x in exits], True)
+        self.insert(FollowUp, [
+            {"exit_id": id_, "followup_on": x["followup"]["date"], "is_positive": x["followup"]["positive"]}
+            for id_, (_, x) in zip(exit_ids, exits, strict=True) if x["followup"]])
+
+    def path_rows(self, r, facts, person_id: int):
+        """(model, row) of every other line of the person's path."""
+        for x in r["rights"]:
+            yield RightStep, {"person_id": person_id, "kind": x["kind"], "state": x["state"],
+                              "requested_on": x["requested"], "obtained_on": x["obtained"],
+                              "refused_on": x["refused"], "refusal_reason": x["reason"]}
+        for x in r["housing_steps"]:
+            yield HousingStep, {"person_id": person_id, "kind": x["kind"], "step_on": x["date"], "number": x["number"]}
+        for x in r["housing"]:
+            yield HousingAccess, {"person_id": person_id, "kind": x["kind"], "access_on": x["date"]}
+        for x in r["jobs"]:
+            yield Job, {"person_id": person_id, "kind": x["kind"], "start_on": x["start"], "months": x["months"]}
+        for x in r["trainings"]:
+            yield Training, {"person_id": person_id, "level": x["level"], "start_on": x["start"]}
+        for x, state in zip(r["referrals"], facts.referral_states, strict=True):
+            yield Referral, {
+                "person_id": person_id, "programme_id": self.ids["programme"][x["programme"]],
+                "sender_structure_id": self.ids["structure"][x["sender"]] if x["sender"] else None,
+                "state": state, "need": x["need"], "sent_on": x["sent"], "accepted_on": x["accepted"],
+                "refused_on": x["refused"], "refusal_reason": x["refusal_reason"], "started_on": x["started"],
+                "completed_on": x["completed"], "dropped_out_on": x["dropped_out"], "cancelled_on": x["cancelled"]}
+        for x in r["participations"]:
+            yield Participation, {
+                "person_id": person_id, "programme_id": self.ids["programme"][x["programme"]],
+                "start_on": x["start"], "end_on": x["end"], "planned_hours": x["planned_hours"],
+                "attended_hours": x["attended_hours"], "level_start": x["level_start"], "level_end": x["level_end"]}
+        for x in r["events"]:
+            yield Event, {"person_id": person_id, "kind": x["kind"], "event_on": x["date"], "event_ref": x["event"],
+                          "programme_id": self.ids["programme"][x["programme"]] if x["programme"] else None}
+        for x in r["notes"]:
+            yield Note, {"person_id": person_id, "noted_on": x["date"], "text": x["text"]}
+
+
+def write_all(job) -> dict[str, int]:
+    """Write a validated import; returns the counts by type (and households created)."""
+    writer = Writer(job)
+    try:
+        writer.reference_records()
+        writer.persons()
+    finally:
+        writer.loader.close()
+    return writer.counts
