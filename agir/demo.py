@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select, update
 
+from agir import alerts
 from agir.audit import record
 from agir.dates import add_months, add_years
 from agir.errors import RuleViolation
@@ -251,6 +252,8 @@ def load_demo(if_empty: bool = False, today: date | None = None) -> list[Account
     except RuleViolation as exc:
         db.session.rollback()
         raise DemoNotLoaded(f"La démo n'a pas pu être chargée : {exc.message}") from None
+    # The alerts are there at once, as the nightly job would find them (same computation, same commit).
+    alerts.sync_alerts(db.session, alerts.compute_alerts(db.session, builder.today), builder.today)
     record(None, "demo", detail=f"agir demo : {result.counts.get('person', 0)} personne(s)")
     db.session.commit()
     return accounts

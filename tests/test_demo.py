@@ -9,7 +9,7 @@ from agir.access import persons_visible_to
 from agir.dates import add_months, add_years
 from agir.demo import DEFAULT_PASSWORD, load_demo
 from agir.extensions import db
-from models import Accompaniment, Department, Exit, Person, Referral, User
+from models import Accompaniment, Alert, Department, Exit, Person, Referral, User
 from tests import factories
 
 EMAILS = {
@@ -124,6 +124,13 @@ def test_the_alerts_command_finds_every_kind_of_alert_in_the_demo(runner, app_ct
     result = runner.invoke(args=["agir", "alerts"])
     assert result.exit_code == 0, result.output
     kinds = {alert["kind"] for alert in json.loads(result.stdout)}
+    assert {"end_soon", "overdue", "over_limit", "permit_expiry", "referral_unanswered", "followup_due",
+            "eligibility_closing"} <= kinds
+
+
+def test_the_alerts_are_computed_with_the_demo(app_ctx):
+    load_demo()
+    kinds = set(db.session.scalars(select(Alert.kind).where(Alert.resolved_on.is_(None))))
     assert {"end_soon", "overdue", "over_limit", "permit_expiry", "referral_unanswered", "followup_due",
             "eligibility_closing"} <= kinds
 
