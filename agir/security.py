@@ -2,9 +2,11 @@
 import logging
 from datetime import UTC, datetime
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_login import current_user, logout_user
+from sqlalchemy import event
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from agir.extensions import db, login_manager
 
@@ -68,12 +70,32 @@ def audit_refused_access() -> None:
         log.exception("Échec de l'écriture de l'accès refusé au journal d'audit")
 
 
+class AuditAppendOnly(RuntimeError):
+    """The application never changes or deletes an audit entry (retention purges in bulk, outside the ORM)."""
+
+
+def _audit_entries_before_flush(db_session, _flush_context, _instances) -> None:
+    """New audit entries get the caller's address; changing or deleting a stored one is refused."""
+    from models import AuditEntry
+    for obj in db_session.new:
+        if isinstance(obj, AuditEntry) and obj.ip is None and has_request_context():
+            obj.ip = request.remote_addr
+    for obj in db_session.deleted:
+        if isinstance(obj, AuditEntry):
+            raise AuditAppendOnly("Le journal d'audit ne se modifie pas : suppression refusée.")
+    for obj in db_session.dirty:
+        if isinstance(obj, AuditEntry) and db_session.is_modified(obj):
+            raise AuditAppendOnly("Le journal d'audit ne se modifie pas : modification refusée.")
+
+
 def init_app(app: Flask) -> None:
     """Register the session checks and the security headers."""
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Connectez-vous pour accéder à cette page."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
+    if not event.contains(Session, "before_flush", _audit_entries_before_flush):
+        event.listen(Session, "before_flush", _audit_entries_before_flush)
 
     @app.before_request
     def _session_limits():
