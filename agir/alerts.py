@@ -8,7 +8,7 @@ keeps its first-seen date, gets `resolved_on` when it no longer holds and comes 
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Select, and_, exists, func, insert, literal, or_, select, union_all, update
+from sqlalchemy import Select, and_, exists, false, func, insert, or_, select, union_all, update
 
 from agir.dates import add_years
 from agir.rules import alerts as rules
@@ -295,7 +295,7 @@ def inbox_condition(user):
     from agir.access import full_file_condition, limited_view_condition
     kinds = kinds_for(user)
     if not kinds or not getattr(user, "structure_id", None):
-        return literal(False)
+        return false()
     person_ok = full_file_condition(user) if user.role == "social_worker" else limited_view_condition(user)
     return and_(Alert.structure_id == user.structure_id, Alert.resolved_on.is_(None), Alert.kind.in_(kinds),
                 Person.anonymised_at.is_(None), person_ok)
