@@ -133,12 +133,12 @@ def _group_thousands(text: str) -> str:
     return sign + "\u202f".join(groups) + ("," + tail if tail else "")
 
 
-def format_value(value, kind: str = COUNT) -> str:
+def format_value(value, kind: str = COUNT, decimals: int = 2) -> str:
     """A figure in French: 1 234 ; 9,0 ; 33,33 % ; 13 000,30 € ; 6,5 h ; — when not computable."""
     if value is None:
         return "—"
     if kind == SHARE:
-        return _group_thousands(f"{Decimal(repr(float(value))) * 100:.2f}") + " %"
+        return _group_thousands(f"{Decimal(repr(float(value))) * 100:.{decimals}f}") + " %"
     if kind == MEAN:
         return _group_thousands(f"{float(value):.1f}")
     if kind == MONEY:

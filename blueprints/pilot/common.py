@@ -21,8 +21,8 @@ FIRST_YEAR = 2022  # the instruction dates from 2022: no AGIR figure before
 
 
 @bp.app_template_filter("pilot_figure")
-def _figure(value, kind="count"):
-    return format_value(value, kind)
+def _figure(value, kind="count", decimals=2):
+    return format_value(value, kind, decimals)
 
 
 @bp.app_template_filter("pilot_small_count")

@@ -22,6 +22,12 @@ MILESTONE_LABELS = {
     "bank_account": "Compte bancaire ouvert", "permanent_housing": "Logement pérenne",
     "job_or_training": "Premier emploi ou formation", "language_referral": "Première orientation linguistique",
 }
+# Column headers of the tables beside the charts (the legend of the chart gives the full label).
+SHORT_LABELS = {
+    "health_insurance": "Assurance maladie", "caf_benefits": "CAF", "bank_account": "Compte bancaire",
+    "permanent_housing": "Logement pérenne", "job_or_training": "Emploi ou formation",
+    "language_referral": "Orientation linguistique",
+}
 # Two charts of three curves: rights first, then the path (title, milestones, text alternative).
 COHORT_CHARTS = tuple(
     (title, keys, "Courbes de la part de la cohorte ayant atteint : "
@@ -57,7 +63,7 @@ def index():
         pages=max(1, -(-total // PER_PAGE)), nationalities=queries.by_nationality(scope),
         structures=queries.by_structure(scope), programmes=queries.programmes_of(scope),
         open_count=queries.open_accompaniments(scope), cohort=cohort, charts=COHORT_CHARTS,
-        milestone_labels=MILESTONE_LABELS, cohort_data=cohort_payload(cohort), period_form=period_form(period),
+        milestone_labels=SHORT_LABELS, cohort_data=cohort_payload(cohort), period_form=period_form(period),
         nationality_label=queries.nationality_label, label=label,
     )
 
