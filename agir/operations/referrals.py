@@ -198,6 +198,13 @@ def _follow_participation(actor, referral: Referral, target: str, on: date) -> N
                      detail=f"participation {current.id}")
 
 
+def latest_participation(person_id: int, programme_id: int) -> Participation | None:
+    """The person's most recent participation in the programme, open or closed."""
+    return db.session.scalar(select(Participation).where(
+        Participation.person_id == person_id, Participation.programme_id == programme_id)
+        .order_by(Participation.start_on.desc(), Participation.id.desc()).limit(1))
+
+
 def open_participation(person_id: int, programme_id: int) -> Participation | None:
     """The person's participation in the programme with no end date, if any."""
     return db.session.scalar(select(Participation).where(

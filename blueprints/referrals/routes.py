@@ -95,7 +95,8 @@ def _render_referral(referral: Referral, forms: dict | None = None, status: int 
     return render_template("referrals/referral.html", referral=referral, steps=steps, forms=forms,
                            titles=STEP_TITLES, state_labels=REFERRAL_STATE_LABELS,
                            warning=ops.referral_window_warning(referral.person, referral.sent_on),
-                           participation=ops.open_participation(referral.person_id, referral.programme_id),
+                           participation=ops.latest_participation(referral.person_id, referral.programme_id)
+                           if referral.state in ('started', 'completed', 'dropped_out') else None,
                            may_open_file=access.view_level(current_user, referral.person_id, db.session) == access.FULL
                            ), status
 

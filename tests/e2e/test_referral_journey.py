@@ -111,6 +111,8 @@ def test_referral_journey_from_social_worker_to_programme_and_back(page, world):
     steps = page.locator("#steps").inner_text()
     for state in ("Envoyée", "Acceptée", "Démarrée", "Terminée"):
         assert state in steps
+    outcome = page.locator("#participation").inner_text()
+    assert "85 h suivies sur 100 h prévues" in outcome and "A1 → A2" in outcome
     shot(page, "referral-5-completed-social-worker")
 
     db.session.expire_all()
@@ -120,3 +122,33 @@ def test_referral_journey_from_social_worker_to_programme_and_back(page, world):
     assert (participation.end_on, participation.attended_hours, participation.level_end) == (TODAY, 85, "A2")
     assert db.session.scalar(select(Event.programme_id).where(Event.event_ref == "MUSEE-AQUITAINE")) == \
         world.programme.id
+
+
+def test_catalogue_referral_officer_adds_a_programme_and_its_sessions(page, world):
+    browser_login(page, "ro@example.fr", factories.PASSWORD)
+    page.goto(f"{page.base}/referrals/programmes")
+    assert "Français pour tous" in page.locator("#catalogue").inner_text()
+    page.click("a:has-text('Nouveau programme')")
+    page.wait_for_load_state()
+    page.fill("input[name=name]", "Français à visée professionnelle — BTP")
+    page.select_option("select[name=theme]", "professional_french")
+    page.fill("input[name=start_on]", "2026-01-05")
+    page.fill("input[name=end_on]", "2026-12-18")
+    page.fill("input[name=target_beneficiaries]", "24")
+    page.fill("input[name=total_cost]", "48000")
+    page.fill("input[name=p104_subsidy]", "36000")
+    shot(page, "referral-6-new-programme")
+    page.click("button:has-text('Enregistrer')")
+    page.wait_for_load_state()
+    assert page.locator("#carif-warning").is_visible()  # no CARIF-OREF reference: flagged (§3.5)
+    page.fill("input[name=held_on]", "2026-02-02")
+    page.fill("input[name=hours]", "3.5")
+    page.click("button:has-text('Ajouter la séance')")
+    page.wait_for_load_state()
+    assert "02/02/2026" in page.locator("#sessions").inner_text()
+    assert "3,5 h au total" in page.locator("main").inner_text()
+    shot(page, "referral-7-programme-sessions")
+    page.goto(f"{page.base}/referrals/programmes")
+    row = page.locator("#catalogue tr", has_text="BTP")
+    assert "RÉFÉRENCE MANQUANTE" in row.inner_text().upper()
+    shot(page, "referral-8-catalogue")
