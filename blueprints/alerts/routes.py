@@ -14,6 +14,7 @@ from agir.jobs import last_run_at, paris_today
 from agir.operations.users import set_digest
 from blueprints._helpers import role_required
 from blueprints.alerts import bp, presenters
+from models import Alert
 from models.base import utcnow
 
 ROLES = ("social_worker", "referral_officer")
@@ -31,8 +32,9 @@ def _page_of(stmt, page: int, per_page: int):
 
 def _last_run_text() -> str | None:
     at = last_run_at()
-    if at is None:
-        return None
+    if at is None:  # synced without the job (demo data): the last day an alert was seen
+        seen = db.session.scalar(select(func.max(Alert.last_seen_on)))
+        return f"{seen:%d/%m/%Y}" if seen else None
     local = at.replace(tzinfo=ZoneInfo("UTC")).astimezone(PARIS)
     return f"{local:%d/%m/%Y} à {local:%H:%M}"
 
@@ -50,7 +52,7 @@ def index():
     items = [{"alert": a, "person": p, "situation": presenters.situation(a, today),
               "action": presenters.action(a, role), "link": presenters.link(a, role),
               "person_href": presenters.person_href(p.id, role)} for a, p in rows]
-    referrals = queries.referrals_of(db.session, [a for a, _ in rows]) if role == "referral_officer" else {}
+    referrals = queries.referrals_of(db.session, [a for a, _ in rows])
     return render_template("alerts/index.html", items=items, total=total, page=page, pages=pages, kind=kind,
                            kinds=kinds, counts=counts, referrals=referrals, last_run=_last_run_text())
 

@@ -47,6 +47,7 @@ def test_social_worker_sees_the_open_alerts_of_their_structure_only(client, aler
     assert "XRAY" not in html and "HOTEL" not in html
     assert "Fin prévue dépassée depuis le 30/04/2023" in html
     assert "Enregistrer le suivi à 6 mois" in html
+    assert "Programme : Français pour tous" in html  # two referrals of a day stay distinguishable
     assert f'href="/persons/{alerted.b.id}"' in html
     assert f'href="/referrals/{alerted.d_referral.id}"' in html
 
