@@ -105,9 +105,14 @@ def check_person(person, department: DepartmentInfo | None,
             errors += _rule(f"participations[{index}]", check_participation, part["start"], part["end"],
                             part["planned_hours"], part["attended_hours"], part["level_start"], part["level_end"])
     for index, event in enumerate(_items(person, "events")):
-        if usable(event, "kind", "event") and event["kind"] in EVENTS_WITH_ID and not event["event"]:
+        if not usable(event, "kind", "event"):
+            continue
+        if event["kind"] in EVENTS_WITH_ID and not (event["event"] or "").strip():
             errors.append((f"events[{index}].event",
                            "L'identifiant de l'évènement est obligatoire pour un évènement sportif ou culturel."))
+        elif event["kind"] not in EVENTS_WITH_ID and event["event"] is not None:
+            errors.append((f"events[{index}].event",
+                           "Seuls les évènements sportifs et culturels portent un identifiant d'évènement."))
     return errors, facts
 
 

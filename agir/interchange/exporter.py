@@ -117,16 +117,21 @@ class _Scope:
         )
 
 
+def _rows(query):
+    """Plain rows (never ORM objects: the caller's session and identity map stay untouched)."""
+    return db.session.execute(query)
+
+
 def _departments(scope: _Scope) -> Iterator[str]:
-    query = select(Department).where(Department.id.in_(scope.departments())).order_by(Department.code)
-    for d in db.session.scalars(query):
+    t = Department.__table__
+    for d in _rows(select(t).where(t.c.id.in_(scope.departments())).order_by(t.c.code)):
         yield _line({"type": "department", "code": d.code, "name": d.name, "agir_start": _iso(d.agir_start_on),
                      "agir_wave": d.agir_wave, "max_months": d.max_months})
 
 
 def _structures(scope: _Scope) -> Iterator[str]:
-    query = select(Structure).where(Structure.id.in_(scope.structures())).order_by(Structure.ref)
-    for s in db.session.scalars(query):
+    t = Structure.__table__
+    for s in _rows(select(t).where(t.c.id.in_(scope.structures())).order_by(t.c.ref)):
         yield _line({"type": "structure", "ref": s.ref, "name": s.name,
                      "department": scope.department_codes[s.department_id], "kind": s.kind})
 
@@ -135,10 +140,11 @@ def _programmes(scope: _Scope) -> Iterator[str]:
     ids = select(Programme.id).where(Programme.id.in_(scope.programmes())).order_by(Programme.ref)
     for page in _pages(list(db.session.scalars(ids))):
         sessions = defaultdict(list)
-        query = select(Session).where(Session.programme_id.in_(page)).order_by(Session.held_on, Session.id)
-        for s in db.session.scalars(query):
+        t = Session.__table__
+        for s in _rows(select(t).where(t.c.programme_id.in_(page)).order_by(t.c.held_on, t.c.id)):
             sessions[s.programme_id].append({"date": _iso(s.held_on), "hours": s.hours})
-        for p in db.session.scalars(select(Programme).where(Programme.id.in_(page)).order_by(Programme.ref)):
+        t = Programme.__table__
+        for p in _rows(select(t).where(t.c.id.in_(page)).order_by(t.c.ref)):
             yield _line({
                 "type": "programme", "ref": p.ref, "name": p.name, "theme": p.theme,
                 "structure": scope.structure_refs[p.structure_id],
@@ -146,7 +152,6 @@ def _programmes(scope: _Scope) -> Iterator[str]:
                 "start": _iso(p.start_on), "end": _iso(p.end_on), "target_beneficiaries": p.target_beneficiaries,
                 "total_cost": p.total_cost, "p104_subsidy": p.p104_subsidy, "carif_oref_ref": p.carif_oref_ref,
                 "sessions": sessions[p.id]})
-        db.session.expunge_all()
 
 
 def _pages(ids: list[int]) -> Iterator[list[int]]:
@@ -157,22 +162,23 @@ def _pages(ids: list[int]) -> Iterator[list[int]]:
 def _persons(scope: _Scope) -> Iterator[str]:
     last_id = 0
     while True:
-        query = (select(Person, Household.ref).outerjoin(Household, Person.household_id == Household.id)
-                 .where(Person.id > last_id).order_by(Person.id).limit(PAGE))
+        t = Person.__table__
+        query = (select(t, Household.__table__.c.ref.label("household_ref"))
+                 .outerjoin(Household.__table__, t.c.household_id == Household.__table__.c.id)
+                 .where(t.c.id > last_id).order_by(t.c.id).limit(PAGE))
         if scope.department_id is not None:
-            query = query.where(Person.department_id == scope.department_id)
-        rows = db.session.execute(query).all()
+            query = query.where(t.c.department_id == scope.department_id)
+        rows = _rows(query).all()
         if not rows:
             return
-        ids = [person.id for person, _ in rows]
+        ids = [row.id for row in rows]
         path = _PathPage(ids, scope)
-        for person, household in rows:
-            yield _line(_person(person, household, path, scope))
+        for row in rows:
+            yield _line(_person(row, row.household_ref, path, scope))
         last_id = ids[-1]
-        db.session.expunge_all()  # keep the identity map small
 
 
-def _person(p: Person, household: str | None, path: "_PathPage", scope: _Scope) -> dict:
+def _person(p, household: str | None, path: "_PathPage", scope: _Scope) -> dict:
     return {
         "type": "person", "ref": p.ref, "department": scope.department_codes[p.department_id], "household": household,
         "last_name": p.last_name, "first_name": p.first_name, "sex": p.sex, "birth_date": _iso(p.birth_on),
@@ -206,8 +212,9 @@ class _PathPage:
             ("notes", Note, (Note.noted_on,), self._note),
         )
         for name, model, order, build in simple:
-            query = select(model).where(model.person_id.in_(ids)).order_by(model.person_id, *order, model.id)
-            for row in db.session.scalars(query):
+            t = model.__table__
+            query = select(t).where(t.c.person_id.in_(ids)).order_by(t.c.person_id, *order, t.c.id)
+            for row in _rows(query):
                 self.data[name][row.person_id].append(build(row))
 
     def of(self, name: str, person_id: int) -> list:
@@ -215,52 +222,52 @@ class _PathPage:
         return self.data[name].get(person_id, [])
 
     def _accompaniments(self, ids: list[int]) -> None:
-        query = select(Accompaniment).where(Accompaniment.person_id.in_(ids)).order_by(
-            Accompaniment.person_id, Accompaniment.start_on, Accompaniment.id)
-        accs = list(db.session.scalars(query))
+        t = Accompaniment.__table__
+        accs = _rows(select(t).where(t.c.person_id.in_(ids)).order_by(t.c.person_id, t.c.start_on, t.c.id)).all()
         acc_ids = [a.id for a in accs]
         extensions = defaultdict(list)
-        query = select(Extension).where(Extension.accompaniment_id.in_(acc_ids)).order_by(
-            Extension.decided_on, Extension.id)
-        for e in db.session.scalars(query):
+        t = Extension.__table__
+        for e in _rows(select(t).where(t.c.accompaniment_id.in_(acc_ids)).order_by(t.c.decided_on, t.c.id)):
             extensions[e.accompaniment_id].append(
                 {"date": _iso(e.decided_on), "planned_end": _iso(e.planned_end_on), "reason": e.reason})
         exits = {}
-        query = select(Exit, FollowUp).outerjoin(FollowUp, FollowUp.exit_id == Exit.id).where(
-            Exit.accompaniment_id.in_(acc_ids))
-        for x, f in db.session.execute(query):
-            exits[x.accompaniment_id] = {
-                "date": _iso(x.exit_on), "reason": x.reason,
-                "job": {"kind": x.job_kind, "months": x.job_months} if x.job_kind else None,
-                "training": {"level": x.training_level} if x.training_level else None,
-                "followup": {"date": _iso(f.followup_on), "positive": f.is_positive} if f else None}
+        x, f = Exit.__table__, FollowUp.__table__
+        query = (select(x, f.c.id.label("followup_id"), f.c.followup_on, f.c.is_positive)
+                 .outerjoin(f, f.c.exit_id == x.c.id).where(x.c.accompaniment_id.in_(acc_ids)))
+        for row in _rows(query):
+            exits[row.accompaniment_id] = {
+                "date": _iso(row.exit_on), "reason": row.reason,
+                "job": {"kind": row.job_kind, "months": row.job_months} if row.job_kind else None,
+                "training": {"level": row.training_level} if row.training_level else None,
+                "followup": ({"date": _iso(row.followup_on), "positive": row.is_positive}
+                             if row.followup_id is not None else None)}
         for a in accs:
             self.data["accompaniments"][a.person_id].append({
                 "structure": self.scope.structure_refs[a.structure_id], "start": _iso(a.start_on),
                 "planned_end": _iso(a.planned_end_on), "extensions": extensions[a.id], "exit": exits.get(a.id)})
 
     @staticmethod
-    def _right(x: RightStep) -> dict:
+    def _right(x) -> dict:
         return {"kind": x.kind, "state": x.state, "requested": _iso(x.requested_on), "obtained": _iso(x.obtained_on),
                 "refused": _iso(x.refused_on), "reason": x.refusal_reason}
 
     @staticmethod
-    def _housing_step(x: HousingStep) -> dict:
+    def _housing_step(x) -> dict:
         return {"kind": x.kind, "date": _iso(x.step_on), "number": x.number}
 
     @staticmethod
-    def _housing(x: HousingAccess) -> dict:
+    def _housing(x) -> dict:
         return {"kind": x.kind, "date": _iso(x.access_on)}
 
     @staticmethod
-    def _job(x: Job) -> dict:
+    def _job(x) -> dict:
         return {"kind": x.kind, "start": _iso(x.start_on), "months": x.months}
 
     @staticmethod
-    def _training(x: Training) -> dict:
+    def _training(x) -> dict:
         return {"level": x.level, "start": _iso(x.start_on)}
 
-    def _referral(self, x: Referral) -> dict:
+    def _referral(self, x) -> dict:
         record = {"programme": self.scope.programme_refs[x.programme_id], "sent": _iso(x.sent_on),
                   "accepted": _iso(x.accepted_on), "refused": _iso(x.refused_on), "refusal_reason": x.refusal_reason,
                   "started": _iso(x.started_on), "completed": _iso(x.completed_on),
@@ -271,18 +278,27 @@ class _PathPage:
             record["sender"] = self.scope.structure_refs[x.sender_structure_id]
         return record
 
-    def _participation(self, x: Participation) -> dict:
+    def _participation(self, x) -> dict:
         return {"programme": self.scope.programme_refs[x.programme_id], "start": _iso(x.start_on),
                 "end": _iso(x.end_on), "planned_hours": x.planned_hours, "attended_hours": x.attended_hours,
                 "level_start": x.level_start, "level_end": x.level_end}
 
-    def _event(self, x: Event) -> dict:
+    def _event(self, x) -> dict:
         record = {"kind": x.kind, "date": _iso(x.event_on), "event": x.event_ref}
         if x.programme_id is not None:
             record["programme"] = self.scope.programme_refs[x.programme_id]
         return record
 
     @staticmethod
-    def _note(x: Note) -> dict:
+    def _note(x) -> dict:
         return {"date": _iso(x.noted_on), "text": x.text}
 
+
+def person_record(person_id: int) -> dict | None:
+    """One person's record, exactly as in the export (for the right of access, agir/privacy.py); None if absent."""
+    scope = _Scope(None)
+    row = db.session.execute(select(Person, Household.ref).outerjoin(Household, Person.household_id == Household.id)
+                             .where(Person.id == person_id)).first()
+    if row is None:
+        return None
+    return _person(row[0], row[1], _PathPage([person_id], scope), scope)

@@ -23,6 +23,18 @@ from models import Department, Person, Programme, Structure
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 CHUNK = 500  # refs per IN (…) query
 PROGRESS_EVERY = 500
+JSON_MESSAGES = {
+    "Expecting value": "valeur attendue",
+    "Expecting ':' delimiter": "« : » attendu",
+    "Expecting ',' delimiter": "« , » attendu",
+    "Expecting property name": "nom de champ entre guillemets attendu",
+    "Unterminated string": "chaîne de caractères non terminée",
+    "Extra data": "données en trop après l'enregistrement",
+    "Invalid control character": "caractère de contrôle interdit dans une chaîne",
+    "Invalid \\escape": "séquence d'échappement invalide",
+    "Invalid \\uXXXX escape": "séquence \\uXXXX invalide",
+    "Unexpected UTF-8 BOM": "marque d'ordre d'octets (BOM) inattendue",
+}
 PHASES = {"scan": "Lecture", "check": "Vérification", "write": "Écriture"}
 
 
@@ -91,9 +103,11 @@ class ImportJob:
         """The decoded JSON of a line, or None after recording the error."""
         try:
             return json.loads(text)
-        except ValueError as exc:  # JSONDecodeError, or a number too long to convert
-            where = f" (colonne {exc.colno})" if hasattr(exc, "colno") else ""
-            self.error(number, "record", f"JSON invalide{where} : {getattr(exc, 'msg', exc)}")
+        except json.JSONDecodeError as exc:
+            reason = next((fr for en, fr in JSON_MESSAGES.items() if exc.msg.startswith(en)), "syntaxe invalide")
+            self.error(number, "record", f"JSON invalide (colonne {exc.colno}) : {reason}")
+        except ValueError:  # an integer too long to convert
+            self.error(number, "record", "JSON invalide : nombre trop long")
         except RecursionError:
             self.error(number, "record", "JSON invalide : imbrication trop profonde")
         return None

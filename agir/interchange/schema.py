@@ -24,7 +24,8 @@ KEY_FIELDS = {"department": "code", "structure": "ref", "programme": "ref", "per
 INT32_MAX = 2_147_483_647
 DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 DATE_RANGE = (date(1900, 1, 1), date(2199, 12, 31))
-DEPARTMENT_CODE_RE = re.compile(r"[0-9]{2,3}|2[AB]")
+# INSEE codes: 01–95 (no 20: Corsica is 2A and 2B), 2A, 2B, overseas 971–976 (as the admin forms accept).
+DEPARTMENT_CODE_RE = re.compile(r"0[1-9]|1[0-9]|2[1-9AB]|[3-8][0-9]|9[0-5]|97[1-6]")
 NATIONALITY_RE = re.compile(r"[A-Z]{3}")
 
 MESSAGES = {
@@ -314,10 +315,10 @@ def _check_str(spec: Field, value, parent: str, key: str, out: Validation):
         raise _Invalid(MESSAGES["bad_chars"]) from None
     if spec.nonblank and not value.strip():
         raise _Invalid(MESSAGES["blank"])
-    if spec.max_length is not None and len(value) > spec.max_length:
-        raise _Invalid(MESSAGES["too_long"].format(n=spec.max_length))
     if spec.pattern is not None and not spec.pattern[0].fullmatch(value):
         raise _Invalid(MESSAGES[spec.pattern[1]])
+    if spec.max_length is not None and len(value) > spec.max_length:
+        raise _Invalid(MESSAGES["too_long"].format(n=spec.max_length))
     if spec.kind == "ref":
         out.refs.append((_path(parent, key), spec.ref, value))
     return value
