@@ -9,10 +9,12 @@ same building blocks with fixed scenarios.
 """
 import json
 import random
+from bisect import bisect
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
+from itertools import accumulate
 
 from agir import generator_data as data
 from agir.dates import add_months, add_years
@@ -52,6 +54,16 @@ class FastRandom(random.Random):
     def choice(self, seq):
         return seq[int(self.random() * len(seq))]
 
+    def weighted(self, population, weights: tuple):
+        """One element drawn with weights (as choices(...)[0], with the cumulated weights kept)."""
+        cumulated = _CUMULATED.get(weights)
+        if cumulated is None:
+            cumulated = _CUMULATED[weights] = list(accumulate(weights))
+        return population[bisect(cumulated, self.random() * cumulated[-1])]
+
+
+_CUMULATED: dict[tuple, list] = {}
+
 
 def day(rng: random.Random, start: date, low: int, high: int) -> date:
     """A date between start + low and start + high days."""
@@ -79,6 +91,9 @@ class Dept:
     project_ops: list[dict] = field(default_factory=list)
     programmes: dict[str, list[dict]] = field(default_factory=dict)
     operators: dict[str, dict] = field(default_factory=dict)
+    by_year: dict[tuple[str, int], list[dict]] = field(default_factory=dict)
+    themes: tuple[str, ...] = ()
+    theme_weights: tuple[int, ...] = ()
 
     def record(self) -> dict:
         """The department line."""
@@ -86,13 +101,20 @@ class Dept:
                 "agir_wave": self.wave, "max_months": self.max_months}
 
     def programme_on(self, rng: random.Random, theme: str, on: date) -> dict | None:
-        """A programme of the theme running on `on`, or next year's when this one is about to end."""
-        running = [p for p in self.programmes.get(theme, ()) if p["_start"] <= on <= p["_end"]]
-        if running and (running[0]["_end"] - on).days < 60:
-            following = [p for p in self.programmes.get(theme, ()) if p["_start"] > on]
-            if following:
-                running = [p for p in following if p["_start"] == following[0]["_start"]]
+        """A programme of the theme running on `on` (programmes run for a calendar year), or next
+        year's when this one ends within 60 days."""
+        year = on.year + 1 if (date(on.year, 12, 31) - on).days < 60 else on.year
+        running = self.by_year.get((theme, year)) or self.by_year.get((theme, on.year))
         return rng.choice(running) if running else None
+
+    def index(self) -> None:
+        """Programmes by (theme, year), and the referral weights of the department's themes."""
+        self.by_year = {}
+        for theme, programmes in self.programmes.items():
+            for p in programmes:
+                self.by_year.setdefault((theme, p["_start"].year), []).append(p)
+        self.themes = tuple(self.programmes)
+        self.theme_weights = tuple(data.THEMES[t][2] for t in self.themes)
 
 
 @dataclass
@@ -140,6 +162,7 @@ class Generator:
         dept = Dept(code, name, city, agir_start, wave, 18 if wave == 2024 else 12, weight)
         self._structures(dept, structures_per_kind)
         self._programmes(dept)
+        dept.index()
         return dept
 
     def _structure(self, dept: Dept, kind: str, name: str) -> dict:
@@ -244,10 +267,10 @@ class Generator:
         if bpi:
             if rng.random() < 0.015:
                 return rng.choice(data.STATELESS_ORIGINS), "stateless"
-            nationality = rng.choices(_BPI_CODES, _BPI_WEIGHTS)[0]
+            nationality = rng.weighted(_BPI_CODES, _BPI_WEIGHTS)
             subsidiary = rng.random() < data.BPI_ORIGINS[nationality][1]
             return nationality, "subsidiary_protection" if subsidiary else "refugee"
-        nationality = rng.choices(_OTHER_CODES, _OTHER_WEIGHTS)[0]
+        nationality = rng.weighted(_OTHER_CODES, _OTHER_WEIGHTS)
         return nationality, rng.choice(data.OTHER_ORIGINS[nationality][1])
 
     def identity(self, dept: Dept, household: str, nationality: str, status: str, reference: date,
@@ -280,8 +303,8 @@ class Generator:
             "protection_date": iso(reference) if bpi else None, "first_permit_date": None if bpi else iso(reference),
             "arrival_date": iso(arrival), "cir_date": iso(cir) if cir <= self.today and rng.random() < 0.95 else None,
             "permit_expiry": iso(self.permit_expiry(status, reference)) if rng.random() < 0.96 else None,
-            "hosting": relative_of["hosting"] if relative_of else rng.choices(_HOSTINGS, _HOSTING_WEIGHTS)[0],
-            "language_level": rng.choices(_LEVELS, _LEVEL_WEIGHTS)[0],
+            "hosting": relative_of["hosting"] if relative_of else rng.weighted(_HOSTINGS, _HOSTING_WEIGHTS),
+            "language_level": rng.weighted(_LEVELS, _LEVEL_WEIGHTS),
             "prior_programme": rng.choice(data.PRIOR_PROGRAMMES) if rng.random() < 0.04 else None,
             "phone": f"06 39 98 {rng.randint(0, 99):02d} {rng.randint(0, 99):02d}" if rng.random() < 0.8 else None,
             "email": None,
@@ -344,12 +367,12 @@ class Generator:
         """Planned end, extensions and exit of an accompaniment starting on `start`, cut at today."""
         rng = self.rng
         limit = months(start, dept.max_months)
-        wanted = planned_months or rng.choices((6, 9, dept.max_months, 12), (12, 25, 48, 15))[0]
+        wanted = planned_months or rng.weighted((6, 9, dept.max_months, 12), (12, 25, 48, 15))
         planned = default_planned_end(start, wanted, dept.max_months)
         t = Timeline(holder, start, planned)
         if rng.random() < 0.12:  # early exit
             exit_on = day(rng, start, 15, 170)
-            reason = rng.choices(EARLY_EXIT_REASONS, (35, 30, 20, 4, 11))[0]
+            reason = rng.weighted(EARLY_EXIT_REASONS, (35, 30, 20, 4, 11))
         else:
             while t.current_end < limit and len(t.extensions) < 2 and rng.random() < 0.45:
                 previous = t.extensions[-1][0] if t.extensions else start
@@ -363,8 +386,8 @@ class Generator:
             if t.current_end >= limit and rng.random() < 0.3:
                 reason = "max_duration"
             else:
-                reason = rng.choices(("goals_reached", "autonomous", "moved_away", "dropped_out", "other"),
-                                     (75, 8, 7, 5, 5))[0]
+                reason = rng.weighted(("goals_reached", "autonomous", "moved_away", "dropped_out", "other"),
+                                      (75, 8, 7, 5, 5))
         if _is_early_exit(start, exit_on) and reason not in EARLY_EXIT_REASONS:
             reason = "autonomous"
         # An exit not yet reached stays open; a few reached exits were never recorded (overdue files).
@@ -462,10 +485,10 @@ class Generator:
         for dept in depts:
             for programmes in dept.programmes.values():
                 yield from programmes
-        weights = [d.weight for d in depts]
+        weights = tuple(d.weight for d in depts)
         left = persons
         while left > 0:
-            dept = self.rng.choices(depts, weights)[0]
+            dept = self.rng.weighted(depts, weights)
             for person in self.household(dept)[:left]:
                 left -= 1
                 yield person

@@ -69,7 +69,7 @@ class PathBuilder:
 
     def job_kind(self) -> tuple[str, int | None]:
         """A contract kind and its length in months (none for a CDI or a self-employed activity)."""
-        kind = self.rng.choices(JOB_KINDS, JOB_WEIGHTS)[0]
+        kind = self.rng.weighted(JOB_KINDS, JOB_WEIGHTS)
         return kind, self.rng.choice(JOB_MONTHS[kind])
 
     def fill(self, dept, person: dict, timelines: list, anchor: date, is_head: bool) -> None:
@@ -140,7 +140,7 @@ class PathBuilder:
                               .isoformat(), "number": None})
         first = anchor + timedelta(days=rng.randint(60, 540))
         if first <= today:
-            kind = rng.choices(HOUSING_KINDS, HOUSING_WEIGHTS)[0]
+            kind = rng.weighted(HOUSING_KINDS, HOUSING_WEIGHTS)
             accesses.append({"kind": kind, "date": first.isoformat()})
             later = first + timedelta(days=rng.randint(120, 400))
             if kind in ("iml_sublet", "temporary") and later <= today and rng.random() < 0.4:
@@ -156,17 +156,16 @@ class PathBuilder:
         if span < 3:
             return
         bpi = person["status"] in BPI_STATUSES
-        count = rng.choices((0, 1, 2, 3, 4), (15, 30, 30, 15, 10))[0] if bpi else rng.randint(1, 3)
+        count = rng.weighted((0, 1, 2, 3, 4), (15, 30, 30, 15, 10)) if bpi else rng.randint(1, 3)
         sent_days = sorted(rng.randint(3, min(span, 420)) for _ in range(count))
-        themes = [t for t in dept.programmes]
-        weights = [data.THEMES[t][2] for t in themes]
+        themes, weights = dept.themes, dept.theme_weights
         level = person["language_level"]
         used = set()
         for n, offset in enumerate(sent_days):
             if n == 0 and LEVELS.index(level) <= 2 and "language" in dept.programmes and rng.random() < 0.8:
                 theme = "language"
             else:
-                theme = rng.choices(themes, weights)[0]
+                theme = rng.weighted(themes, weights)
             if theme in used:
                 continue
             used.add(theme)
