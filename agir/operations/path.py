@@ -13,7 +13,7 @@ from agir.audit import record
 from agir.errors import RuleViolation, StaleRecord
 from agir.extensions import db
 from agir.operations.persons import check_version, not_after_today
-from agir.rules.path import check_job, check_right
+from agir.rules.path import check_job, check_right, check_right_change
 from models import Event, HousingAccess, HousingStep, Job, Person, RightStep, Training
 from models.enums import (
     EVENT_KINDS,
@@ -26,7 +26,6 @@ from models.enums import (
     TRAINING_LEVELS,
 )
 
-RIGHT_DATES = {"requested": "requested_on", "obtained": "obtained_on", "refused": "refused_on"}
 RIGHT_DATE_WHAT = {"requested": "La date de demande", "obtained": "La date d'obtention", "refused": "La date de refus"}
 
 
@@ -45,14 +44,13 @@ def set_right(actor, person: Person, kind: str, state: str, requested: date | No
     if step is not None:
         check_version(step, version)  # version 0: the form saw no line yet
     dates = {"requested": requested, "obtained": obtained, "refused": refused}
+    reason = ((reason or "").strip() or None) if state == "refused" else None  # a reason belongs to a refusal
     check_right(state, dates, reason)
+    if step is not None:
+        check_right_change(step.state, {"requested": step.requested_on, "obtained": step.obtained_on,
+                                        "refused": step.refused_on}, state, dates)
     for name, day in dates.items():
         not_after_today(day, name, RIGHT_DATE_WHAT[name], today)
-    reason = (reason or "").strip() or None
-    if state == "refused" and not reason:
-        raise RuleViolation("refusal_reason", "Le motif du refus est obligatoire.", "reason")
-    if state != "refused" and reason:
-        raise RuleViolation("reason_forbidden", "Un motif ne s'indique que pour un refus.", "reason")
     if step is None:
         step = RightStep(person_id=person.id, kind=kind)
         db.session.add(step)

@@ -9,6 +9,7 @@ from agir import queries
 from agir.extensions import db
 from agir.operations.accompaniments import proposed_planned_end, verdict_for
 from agir.rules.eligibility import eligibility_closing_on, within_referral_window
+from agir.rules.path import RIGHT_NEXT_STATES
 from blueprints.persons.forms import (
     EnrolForm,
     EventForm,
@@ -48,7 +49,11 @@ def right_form(kind: str, step, formdata=None) -> RightForm:
     if step is not None:
         data = {"state": step.state, "requested": step.requested_on, "obtained": step.obtained_on,
                 "refused": step.refused_on, "reason": step.refusal_reason, "version": step.version_id}
-    return RightForm(formdata=formdata, prefix=f"right-{kind}", data=data)
+    form = RightForm(formdata=formdata, prefix=f"right-{kind}", data=data)
+    allowed = RIGHT_NEXT_STATES.get(data["state"])  # a right moves forward only (agir.rules.path)
+    if allowed:
+        form.state.choices = [(v, text) for v, text in form.state.choices if v in allowed]
+    return form
 
 
 def add_forms() -> dict:

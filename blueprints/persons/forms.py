@@ -73,18 +73,18 @@ class VersionedForm(_Dated):
 class PersonForm(VersionedForm):
     """Identity, status, dates, hosting, language level, prior programme, contact (SPEC §3)."""
 
-    last_name = StringField("Nom", validators=[DataRequired("Le nom est obligatoire."), Length(max=120)],
+    last_name = StringField("Nom *", validators=[DataRequired("Le nom est obligatoire."), Length(max=120)],
                             render_kw={"autocomplete": "family-name"})
-    first_name = StringField("Prénom", validators=[DataRequired("Le prénom est obligatoire."), Length(max=120)],
+    first_name = StringField("Prénom *", validators=[DataRequired("Le prénom est obligatoire."), Length(max=120)],
                              render_kw={"autocomplete": "given-name"})
-    sex = SelectField("Sexe", choices=choices("sex", "Choisir"),
+    sex = SelectField("Sexe *", choices=choices("sex", "Choisir"),
                       validators=[DataRequired("Le sexe est obligatoire.")])
-    birth_on = _date("Date de naissance", "La date de naissance est obligatoire.")
-    nationality = StringField("Nationalité", validators=[DataRequired("La nationalité est obligatoire."),
+    birth_on = _date("Date de naissance *", "La date de naissance est obligatoire.")
+    nationality = StringField("Nationalité *", validators=[DataRequired("La nationalité est obligatoire."),
                                                          Length(min=3, max=3, message="Code à trois lettres.")],
                               render_kw={"list": "nationalities", "autocomplete": "off", "maxlength": 3,
                                          "class": "agir-upper"})
-    status = SelectField("Statut", choices=choices("status", "Choisir"),
+    status = SelectField("Statut *", choices=choices("status", "Choisir"),
                          validators=[DataRequired("Le statut est obligatoire.")])
     protection_on = _date("Date d'obtention de la protection")
     first_permit_on = _date("Date du premier titre de séjour")

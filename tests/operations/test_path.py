@@ -44,7 +44,6 @@ def test_a_right_goes_from_requested_to_obtained(world, person):
     ("todo", {"requested": date(2024, 3, 1)}, None, "requested", "ne va pas avec cet état"),
     ("refused", {"refused": date(2024, 3, 1)}, None, "reason", "motif du refus est obligatoire"),
     ("obtained", {"obtained": date(2024, 6, 16)}, None, "obtained", "postérieure à aujourd'hui"),
-    ("requested", {"requested": date(2024, 3, 1)}, "pourquoi", "reason", "que pour un refus"),
     ("granted", {}, None, "state", "État inconnu"),
 ])
 def test_a_right_with_dates_that_do_not_match_its_state_is_refused(world, person, state, dates, reason, field,
@@ -55,14 +54,29 @@ def test_a_right_with_dates_that_do_not_match_its_state_is_refused(world, person
     assert count(RightStep) == 0
 
 
-def test_a_refused_right_keeps_its_reason(world, person):
-    step = ops.set_right(world.users.social_worker, person, "bank_account", "refused", requested=date(2024, 2, 1),
+def test_a_refused_right_keeps_its_reason_until_it_is_requested_again(world, person):
+    actor = world.users.social_worker
+    step = ops.set_right(actor, person, "bank_account", "refused", requested=date(2024, 2, 1),
                          refused=date(2024, 3, 1), reason=" Pièce manquante ", today=TODAY)
     assert step.refusal_reason == "Pièce manquante"
-    ops.set_right(world.users.social_worker, person, "bank_account", "not_applicable", version=step.version_id,
-                  today=TODAY)
-    assert (step.state, step.requested_on, step.refused_on, step.refusal_reason) == ("not_applicable", None, None,
-                                                                                     None)
+    with pytest.raises(RuleViolation) as refused:  # a new request cannot be dated before the refusal
+        ops.set_right(actor, person, "bank_account", "requested", requested=date(2024, 2, 1), reason="Pièce manquante",
+                      version=step.version_id, today=TODAY)
+    assert refused.value.field == "requested"
+    ops.set_right(actor, person, "bank_account", "requested", requested=date(2024, 4, 1), reason="Pièce manquante",
+                  version=step.version_id, today=TODAY)
+    assert (step.state, step.requested_on, step.refused_on, step.refusal_reason) == ("requested", date(2024, 4, 1),
+                                                                                     None, None)
+
+
+def test_a_right_never_moves_backwards(world, person):
+    actor = world.users.social_worker
+    step = ops.set_right(actor, person, "rsa", "obtained", obtained=date(2024, 3, 1), today=TODAY)
+    with pytest.raises(RuleViolation) as refused:
+        ops.set_right(actor, person, "rsa", "not_applicable", version=step.version_id, today=TODAY)
+    assert refused.value.field == "state" and step.state == "obtained"
+    ops.set_right(actor, person, "rsa", "obtained", obtained=date(2024, 3, 2), version=step.version_id, today=TODAY)
+    assert step.obtained_on == date(2024, 3, 2)  # correcting the date within the same state is allowed
 
 
 def test_a_right_changed_since_the_form_was_loaded_is_refused(world, person):
@@ -73,12 +87,12 @@ def test_a_right_changed_since_the_form_was_loaded_is_refused(world, person):
         ops.set_right(actor, person, "rsa", "not_applicable", version=0, today=TODAY)
     # A form loaded before the last save carries the previous version.
     seen = step.version_id
-    ops.set_right(actor, person, "rsa", "obtained", requested=date(2024, 3, 1), obtained=date(2024, 4, 1),
-                  version=seen, today=TODAY)
+    ops.set_right(actor, person, "rsa", "refused", requested=date(2024, 3, 1), refused=date(2024, 4, 1),
+                  reason="x", version=seen, today=TODAY)
     with pytest.raises(StaleRecord):
-        ops.set_right(actor, person, "rsa", "refused", requested=date(2024, 3, 1), refused=date(2024, 4, 1),
-                      reason="x", version=seen, today=TODAY)
-    assert step.state == "obtained"
+        ops.set_right(actor, person, "rsa", "obtained", requested=date(2024, 3, 1), obtained=date(2024, 4, 1),
+                      version=seen, today=TODAY)
+    assert step.state == "refused"
 
 
 def test_an_unknown_kind_of_right_is_refused(world, person):
