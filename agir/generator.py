@@ -205,8 +205,10 @@ class Generator:
         rng = self.rng
         start, end = date(year, 1, 1), date(year, 12, 31)
         language = theme in ("language", "professional_french")
-        target = rng.randrange(60, 160, 10) if language else rng.randrange(20, 90, 5)
-        unit = rng.randint(8, 15) * 100 if language or theme in ("employment", "global_support") else \
+        # Employment-related actions weigh most in the P104 budget (objective: 60 % of it, §3.5).
+        employment = theme in ("employment", "global_support")
+        target = rng.randrange(60, 160, 10) if language or employment else rng.randrange(20, 90, 5)
+        unit = rng.randint(10, 25) * 100 if employment else rng.randint(8, 15) * 100 if language else \
             rng.randint(3, 9) * 100
         cost = float(target * unit)
         share = rng.uniform(0.8, 1.0) if theme in ("employment", "professional_french", "global_support") \
