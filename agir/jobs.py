@@ -172,6 +172,31 @@ def send_digests(as_of: date | None = None, config=None) -> dict | None:
     return counts
 
 
+# --- The nightly retention job (agir/retention.py) ------------------------------------------------------
+
+RETENTION_LOCK = "retention"
+
+
+def run_retention_job(as_of: date | None = None, dry_run: bool = False) -> dict | None:
+    """Anonymise the expired files and purge the old audit entries, one commit; None if already running."""
+    from agir.retention import run_retention
+    as_of = as_of or paris_today()
+    with job_lock(RETENTION_LOCK) as holder:
+        if holder is None:
+            log.warning("Tâche de conservation déjà en cours dans un autre processus : rien à faire.")
+            return None
+        try:
+            counts = run_retention(as_of, dry_run=dry_run).counts
+            if dry_run:
+                db.session.rollback()
+            else:
+                db.session.commit()
+        except Exception:
+            db.session.rollback()
+            raise
+    return counts
+
+
 def run_all(as_of: date | None = None, config=None) -> dict:
     """Everything the night does, in order: alerts, then the digest that reports them."""
     return {"alerts": run_alerts(as_of), "digest": send_digests(as_of, config)}

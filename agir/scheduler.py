@@ -1,9 +1,9 @@
 """The scheduler process (`flask --app wsgi agir scheduler`): APScheduler 3 with its jobs persisted
 in the application's database, never inside a web worker.
 
-Jobs: the alerts at 02:00 and the e-mail digest at 07:00, Europe/Paris; coalesced (runs missed
-while the process was busy run once), one instance at a time; a night missed while the process was
-down is caught up as soon as it starts. A second
+Jobs: the alerts at 02:00, the retention job at 03:30 and the e-mail digest at 07:00, Europe/Paris;
+coalesced (runs missed while the process was busy run once), one instance at a time; a night
+missed while the process was down is caught up as soon as it starts. A second
 scheduler process started by mistake is harmless: both rewrite the same job rows
 (replace_existing) and the database lock of agir.jobs lets only one of them run a job.
 """
@@ -23,6 +23,8 @@ JOBS = (
      "trigger": "cron", "hour": NIGHTLY_AT.hour, "minute": NIGHTLY_AT.minute},
     {"id": "daily_digest", "func": "agir.scheduler:daily_digest", "name": "Récapitulatif quotidien par courriel",
      "trigger": "cron", "hour": 7, "minute": 0},
+    {"id": "nightly_retention", "func": "agir.scheduler:nightly_retention",
+     "name": "Anonymisation des dossiers expirés et purge du journal", "trigger": "cron", "hour": 3, "minute": 30},
 )
 
 _app = None
@@ -49,6 +51,13 @@ def daily_digest() -> None:
     from agir import jobs
     with _application().app_context():
         jobs.send_digests()
+
+
+def nightly_retention() -> None:
+    """Scheduled entry point of agir.jobs.run_retention_job (agir/retention.py)."""
+    from agir import jobs
+    with _application().app_context():
+        jobs.run_retention_job()
 
 
 def missed_last_night(last_run_utc: datetime | None, now: datetime) -> bool:

@@ -12,7 +12,9 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.main import bp as main_bp
     from blueprints.persons import bp as persons_bp
     from blueprints.pilot import bp as pilot_bp
+    from blueprints.privacy import bp as privacy_bp
     from blueprints.referrals import bp as referrals_bp
 
     for bp in (main_bp, auth_bp, errors_bp, persons_bp, referrals_bp, pilot_bp, admin_bp, api_bp, alerts_bp):
         app.register_blueprint(bp)
+    app.register_blueprint(privacy_bp)

@@ -1,0 +1,51 @@
+"""Right of access: the holder's social worker exports one person's whole file, audited each time."""
+import json
+import re
+from datetime import date
+
+from flask import Response, current_app, render_template
+from flask_login import current_user
+
+from agir import privacy
+from agir.dates import format_fr
+from agir.extensions import db
+from blueprints._helpers import client_ip, person_or_404, role_required
+from blueprints.privacy import bp
+
+ROLES = ("social_worker",)
+
+
+def _export(person_id: int, export_format: str) -> tuple:
+    """The person (or 404 through agir.access) and their export, audited and committed."""
+    person = person_or_404(person_id)
+    data = privacy.export_person(current_user, person, export_format, ip=client_ip(),
+                                 years=current_app.config["RETENTION_YEARS"],
+                                 audit_days=current_app.config["AUDIT_RETENTION_DAYS"])
+    db.session.commit()
+    return person, data
+
+
+def _fr(value: str | None) -> str:
+    """An ISO date of the export as the French read it."""
+    return format_fr(date.fromisoformat(value)) if value else "—"
+
+
+@bp.get("/persons/<int:person_id>")
+@role_required(*ROLES)
+def person(person_id: int):
+    """The whole file in plain French, ready to print and hand over to the person."""
+    person, data = _export(person_id, "html")
+    return render_template("privacy/person.html", person=person, data=data, fr=_fr,
+                           reason_text=privacy.reason_text, today=date.today())
+
+
+@bp.get("/persons/<int:person_id>.json")
+@role_required(*ROLES)
+def person_json(person_id: int):
+    """The whole file as a JSON download (the interchange record of the person, with what it leaves out)."""
+    person, data = _export(person_id, "json")
+    name = re.sub(r"[^A-Za-z0-9_-]", "_", person.ref)[:60]
+    response = Response(json.dumps(data, ensure_ascii=False, indent=2), mimetype="application/json")
+    response.headers["Content-Disposition"] = f'attachment; filename="agir-droit-acces-{name}.json"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
