@@ -1,4 +1,5 @@
 """Referral operations: every transition (allowed and refused), dates, sides, need, window; participations, events."""
+import json
 from datetime import date
 
 import pytest
@@ -6,6 +7,7 @@ from sqlalchemy import func, select
 
 from agir.errors import RuleViolation, StaleRecord
 from agir.extensions import db
+from agir.operations import programmes as programme_ops
 from agir.operations import referrals as ops
 from agir.rules.path import REFERRAL_DATE_FIELDS, REFERRAL_TRANSITIONS
 from models import AuditEntry, Event, Participation, Referral
@@ -325,3 +327,37 @@ def test_events_are_recorded_and_removed_only_by_the_programme_structure(world, 
         ops.remove_event(world.users.social_worker, event)
     ops.remove_event(world.users.referral_officer, event)
     assert db.session.scalar(select(func.count(Event.id))) == 0
+
+
+# ---------------------------------------------------------------- what the programme side feeds
+
+def test_what_the_programme_records_feeds_the_indicators(world, person, runner):
+    """Sessions, participation hours/levels and events recorded here land in the indicators JSON (contract)."""
+    ro, sw = world.users.referral_officer, world.users.social_worker
+    programme_ops.add_session(ro, world.programme, date(2023, 2, 1), 4.0)  # + the factory's 3 h of 2022
+    digital = programme_ops.create_programme(ro, name="Ateliers numériques", theme="digital", structure=world.school,
+                                             start_on=date(2023, 1, 1), end_on=date(2023, 12, 31))
+    programme_ops.add_session(ro, digital, date(2023, 3, 1), 2.5)
+    r = ops.send_referral(sw, person, world.programme, "Cours de français", date(2023, 1, 2), today=TODAY)
+    ops.move_referral(ro, r, "accepted", date(2023, 1, 3), today=TODAY)
+    ops.move_referral(ro, r, "started", date(2023, 1, 9), today=TODAY)
+    part = ops.open_participation(person.id, world.programme.id)
+    ops.update_participation(ro, part, part.version_id, start_on=date(2023, 1, 9), end_on=None, planned_hours=50.0,
+                             attended_hours=45.0, level_start="A1", level_end="A2")
+    ops.move_referral(ro, r, "completed", date(2023, 5, 31), today=TODAY)
+    for kind, ref in (("medical_consultation", None), ("mentoring_pair", None), ("digital_tool", None),
+                      ("sport_event", "FOOT-1"), ("cultural_event", "MUSEE-1")):
+        ops.record_event(ro, person, world.programme, kind, date(2023, 4, 1), ref, today=TODAY)
+    other = factories.make_person(world.department, world.agir)
+    ops.record_event(ro, other, world.programme, "sport_event", date(2023, 4, 1), "FOOT-1", today=TODAY)
+    db.session.commit()
+
+    result = runner.invoke(args=["agir", "indicators", "--from", "2023-01-01", "--to", "2023-12-31",
+                                 "--department", "33", "--as-of", "2023-12-31"])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.output)
+    assert figures["language"] == {"training_hours": 4, "assiduous_participants": 1, "progressed_one_level": 1}
+    assert figures["digital"] == {"tools_provided": 1, "training_hours": 2.5}
+    assert figures["health"]["medical_consultations"] == 1
+    assert figures["mentoring"]["pairs"] == 1
+    assert figures["sport_culture"] == {"sport_events": 1, "cultural_events": 1}  # one football match, two people
