@@ -8,6 +8,17 @@ from agir.cli import agir_cli
 from agir.indicators import ScopeError, build_cohort_scope, build_scope, compute_cohort, compute_indicators
 
 
+class ContractCommand(click.Command):
+    """Any bad argument exits with 1, as INTERCHANGE.md says (click would use 2 for usage errors)."""
+
+    def parse_args(self, ctx, args):
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as error:
+            error.exit_code = 1
+            raise
+
+
 def _fail(error: ScopeError):
     click.echo(f"Erreur : {error.message}", err=True)
     sys.exit(1)
@@ -17,7 +28,7 @@ def _print(data: dict) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-@agir_cli.command("indicators")
+@agir_cli.command("indicators", cls=ContractCommand)
 @click.option("--from", "start", metavar="DATE", help="Début de la période (AAAA-MM-JJ, inclus).")
 @click.option("--to", "end", metavar="DATE", help="Fin de la période (AAAA-MM-JJ, incluse).")
 @click.option("--department", metavar="CODE", help="Code INSEE du département.")
@@ -32,7 +43,7 @@ def indicators_command(start, end, department, structure, as_of):
     _print(compute_indicators(scope))
 
 
-@agir_cli.command("cohort")
+@agir_cli.command("cohort", cls=ContractCommand)
 @click.option("--entry-from", "entry_from", metavar="DATE", help="Début de la période d'entrée (AAAA-MM-JJ).")
 @click.option("--entry-to", "entry_to", metavar="DATE", help="Fin de la période d'entrée (AAAA-MM-JJ).")
 @click.option("--department", metavar="CODE", help="Code INSEE du département.")

@@ -60,6 +60,8 @@ BAD_INDICATORS = [
     (["--from", "2022-01-01", "--to", "2022-12-31", "--department", "99"], "Département inconnu"),
     (["--from", "2022-01-01", "--to", "2022-12-31", "--structure", "NOPE"], "Structure inconnue"),
     (["--to", "2022-12-31"], "obligatoire"),
+    (["--from", "2022-01-01", "--to", "2022-12-31", "--colour", "bleu"], "No such option"),
+    (["--from", "2022-01-01", "--to"], "requires an argument"),
 ]
 
 
