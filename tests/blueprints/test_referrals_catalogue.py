@@ -174,3 +174,10 @@ def test_operator_sees_participants_of_its_programme(app, world):
     assert "HAIDARI" in page and "assidu·e" in page and "1 participant·e, dont 1 assidu·e" in page
     sw_page = html(client_for(app, "sw@example.fr").get(f"/referrals/programmes/{world.programme.id}"))
     assert "HAIDARI" not in sw_page
+
+
+def test_menu_marks_programmes_or_referrals_not_both(app, world):
+    ro = client_for(app, "ro@example.fr")
+    current = re.compile(r'href="([^"]+)"\s*aria-current="page"')
+    assert current.findall(html(ro.get(f"/referrals/programmes/{world.programme.id}"))) == ["/referrals/programmes"]
+    assert current.findall(html(ro.get("/referrals/"))) == ["/referrals/"]
