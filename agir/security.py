@@ -116,4 +116,7 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if response.mimetype == "text/html":
             response.headers.setdefault("Cache-Control", "no-store")
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            # Served over HTTPS only: browsers must not come back over plain HTTP.
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response

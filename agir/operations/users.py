@@ -152,6 +152,9 @@ def generate_password() -> str:
 
 def reset_password(actor, user: User) -> str:
     """An administrator gives the user a new random password (shown once); the user's sessions end."""
+    if actor is not None and getattr(actor, "id", None) == user.id:
+        raise RuleViolation("reset_self", "Pour votre propre compte, changez votre mot de passe depuis « Mon compte ».",
+                            "user")
     password = generate_password()
     _set_password(user, password)
     audit.record(actor, "password_reset", fields=["password"], detail=f"compte {user.id}")

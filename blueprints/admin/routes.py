@@ -133,6 +133,11 @@ def user_enable(user_id: int):
 def user_password(user_id: int):
     """Give the account a new provisional password (shown once); its sessions end."""
     account = _user_or_404(user_id)
-    password = reset_password(current_user, account)
+    try:
+        password = reset_password(current_user, account)
+    except RuleViolation as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("admin.user", user_id=user_id))
     db.session.commit()
     return render_template("admin/user_password.html", user=account, password=password, created=False)

@@ -161,6 +161,14 @@ def test_reset_password_shows_a_new_one_once(admin, world, app):
     assert factories.login(other, "ro@example.fr", password).status_code == 302
 
 
+def test_an_admin_changes_their_own_password_on_their_account_page(admin, world):
+    me = world.users.admin
+    response = post(admin, f"/admin/users/{me.id}/password", {}, f"/admin/users/{me.id}")
+    assert response.status_code == 302
+    assert "Mon compte" in admin.get(response.headers["Location"]).get_data(as_text=True)
+    assert admin.get("/admin/").status_code == 200  # still signed in
+
+
 def test_unknown_account_is_404(admin):
     assert admin.get("/admin/users/99999").status_code == 404
 

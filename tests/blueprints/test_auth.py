@@ -148,6 +148,12 @@ def test_security_headers_on_every_kind_of_answer(client, url):
     assert headers["X-Frame-Options"] == "DENY"
 
 
+def test_hsts_only_when_cookies_are_https_only(client, app, monkeypatch):
+    assert "Strict-Transport-Security" not in client.get("/login").headers
+    monkeypatch.setitem(app.config, "SESSION_COOKIE_SECURE", True)
+    assert client.get("/login").headers["Strict-Transport-Security"].startswith("max-age=")
+
+
 def test_pages_of_a_signed_in_user_are_not_cached(client, world):
     post_login(client, "admin@example.fr", factories.PASSWORD)
     response = client.get("/admin/")
