@@ -36,9 +36,12 @@ def _setup(world):
 def test_referral_journey_from_social_worker_to_programme_and_back(page, world):
     person = _setup(world)
 
-    # The social worker refers Farida to the French course.
+    # The social worker refers Farida to the French course, from her file.
     browser_login(page, "sw@example.fr", factories.PASSWORD)
-    page.goto(f"{page.base}/referrals/new?person_id={person.id}")
+    page.goto(f"{page.base}/persons/{person.id}")
+    page.locator("a:has-text('Orienter vers un programme')").first.click()
+    page.wait_for_load_state()
+    assert page.url.endswith(f"/referrals/new?person_id={person.id}")
     assert page.locator("h1").inner_text() == "Orienter AHMADI Farida vers un programme"
     page.select_option("select[name=programme_id]", str(world.programme.id))
     page.fill("textarea[name=need]", "Cours de français pour préparer une formation d'aide à domicile")
