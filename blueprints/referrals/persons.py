@@ -20,45 +20,43 @@ SHOWN_FIELDS = ("last_name", "first_name", "sex", "birth_on", "nationality", "st
                 "phone", "email", "referrals", "participations", "events")
 
 
-def _my_programme(form) -> Programme:
+def _my_programme(form) -> Programme | None:
+    """The programme chosen on the form, when my structure operates it."""
     programme = db.session.get(Programme, form.programme_id.data) if form.programme_id.data else None
-    if programme is None or not ops.works_for_programme(current_user, programme):
-        return None
-    return programme
+    return programme if programme is not None and ops.works_for_programme(current_user, programme) else None
 
 
-def _forms_for(person, participations, mine):
+def _blank_forms(participations, mine) -> dict:
+    """Empty forms of the page: add a participation, record an event, edit each of my participations."""
     choices = [(p.id, p.name) for p in mine]
-    new_participation = ParticipationForm(formdata=None, prefix="new")
-    new_participation.programme_id.choices = choices
-    event = EventForm(formdata=None)
-    event.programme_id.choices = choices
-    edits = {}
+    forms = {"new_participation": ParticipationForm(formdata=None, prefix="new"), "event": EventForm(formdata=None),
+             "edits": {}}
+    forms["new_participation"].programme_id.choices = forms["event"].programme_id.choices = choices
     for part in participations:
         if ops.works_for_programme(current_user, part.programme):
-            edits[part.id] = ParticipationForm(formdata=None, obj=part, prefix=f"p{part.id}",
-                                               level_start=part.level_start or "", level_end=part.level_end or "")
-    return new_participation, event, edits
+            forms["edits"][part.id] = ParticipationForm(
+                formdata=None, obj=part, prefix=f"p{part.id}",
+                level_start=part.level_start or "", level_end=part.level_end or "")
+    return forms
 
 
-def _render(person, status=200, **override):
+def _render(person, posted: dict | None = None):
+    """The page; `posted` replaces blank forms by the submitted ones (their errors and typed values)."""
     sid = current_user.structure_id
     participations = rq.limited_participations(person.id, sid)
     mine = rq.structure_programmes(sid)
-    new_participation, event, edits = _forms_for(person, participations, mine)
-    forms = {"new_participation": new_participation, "event": event, "edits": edits}
-    for key, form in override.items():
-        if key.startswith("p"):
-            form.programme_id.choices = []
-            forms["edits"][int(key[1:])] = form
+    forms = _blank_forms(participations, mine)
+    for key, form in (posted or {}).items():
+        if isinstance(key, int):
+            forms["edits"][key] = form
         else:
-            form.programme_id.choices = new_participation.programme_id.choices
+            form.programme_id.choices = [(p.id, p.name) for p in mine]
             forms[key] = form
     return render_template(
         "referrals/person.html", person=person, referrals=rq.limited_referrals(person.id, sid),
         participations=participations, events=rq.limited_events(person.id, sid), my_programmes=mine,
         forms=forms, may_refer=access.can_refer(current_user),
-        may_open_file=access.view_level(current_user, person.id, db.session) == access.FULL), status
+        may_open_file=access.view_level(current_user, person.id, db.session) == access.FULL)
 
 
 @bp.get("/persons/<int:person_id>")
@@ -85,7 +83,7 @@ def add_participation(person_id: int):
                      **_participation_values(form)):
             flash("Participation enregistrée.", "success")
             return redirect(url_for("referrals.person", person_id=person_id, _anchor="participations"))
-    return _render(person, new_participation=form)
+    return _render(person, {"new_participation": form})
 
 
 def _participation_values(form) -> dict:
@@ -108,7 +106,7 @@ def edit_participation(person_id: int, participation_id: int):
             flash("Participation enregistrée.", "success")
             return redirect(url_for("referrals.person", person_id=person_id,
                                     _anchor=f"participation-{participation_id}"))
-    return _render(person, **{f"p{participation_id}": form})
+    return _render(person, {participation_id: form})
 
 
 @bp.post("/persons/<int:person_id>/events")
@@ -123,7 +121,7 @@ def add_event(person_id: int):
                    form.event_on.data, form.event_ref.data):
             flash("Événement enregistré.", "success")
             return redirect(url_for("referrals.person", person_id=person_id, _anchor="evenements"))
-    return _render(person, event=form)
+    return _render(person, {"event": form})
 
 
 @bp.post("/persons/<int:person_id>/events/<int:event_id>/delete")
