@@ -70,3 +70,17 @@ def test_pilot_prints_an_annex_sheet(page, department):
     page.emulate_media(media="print")
     assert not page.locator("button[data-print]").is_visible()
     shot(page, "pilot-annex-print")
+
+
+def test_the_pilots_pages_pass_an_automated_accessibility_check(page, department):
+    browser_login(page, "pilot@example.fr", factories.PASSWORD)
+    for url in ("/pilot/?from=2022-01-01&to=2022-12-31", "/pilot/programmes/?from=2022-01-01&to=2022-12-31",
+                f"/pilot/programmes/{department.programme.id}/annex", "/pilot/settings", "/pilot/tokens"):
+        page.goto(page.base + url)
+        page.add_script_tag(url="/static/vendor/axe/axe.min.js")
+        result = page.evaluate("""async () => {
+            const r = await axe.run(document, {resultTypes: ['violations']});
+            return r.violations.filter(v => ['serious', 'critical'].includes(v.impact))
+                               .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', '));
+        }""")
+        assert result == [], (url, result)
