@@ -47,8 +47,9 @@ def demo_password() -> str:
 
 
 def database_is_empty() -> bool:
-    """No person and no account yet."""
-    return not (db.session.scalar(select(func.count(Person.id))) or db.session.scalar(select(func.count(User.id))))
+    """No person, no account, and no department 33 yet (where the demo would go)."""
+    return not (db.session.scalar(select(func.count(Person.id))) or db.session.scalar(select(func.count(User.id)))
+                or db.session.scalar(select(Department.id).where(Department.code == GIRONDE[0])))
 
 
 class DemoBuilder:

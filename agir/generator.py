@@ -35,14 +35,15 @@ from models.enums import BPI_STATUSES, EARLY_EXIT_REASONS
 DEFAULT_DEPARTMENTS = 4
 MAX_DEPARTMENTS = len(data.DEPARTMENTS)
 NON_BPI_SHARE = 0.30
-# Pure date steps are called millions of times for large files: memoise them (same results).
-months = lru_cache(maxsize=1 << 16)(add_months)
-years = lru_cache(maxsize=1 << 16)(add_years)
-# The rules are pure: memoised, they still decide (a violation is raised, never cached).
-_eligibility = lru_cache(maxsize=1 << 16)(check_eligibility)
-_check_planned_end = lru_cache(maxsize=1 << 16)(check_planned_end)
-_check_exit = lru_cache(maxsize=1 << 16)(check_exit)
-_is_early_exit = lru_cache(maxsize=1 << 16)(is_early_exit)
+# Pure date steps and rules are called millions of times for large files: memoised (same results;
+# a violation is raised, never cached). Bounded caches keep the memory flat however many persons.
+CACHE = 1 << 13
+months = lru_cache(maxsize=CACHE)(add_months)
+years = lru_cache(maxsize=CACHE)(add_years)
+_eligibility = lru_cache(maxsize=CACHE)(check_eligibility)
+_check_planned_end = lru_cache(maxsize=CACHE)(check_planned_end)
+_check_exit = lru_cache(maxsize=CACHE)(check_exit)
+_is_early_exit = lru_cache(maxsize=CACHE)(is_early_exit)
 
 
 class FastRandom(random.Random):
@@ -228,7 +229,7 @@ class Generator:
 
     def _sessions(self, theme: str, start: date, end: date) -> list[dict]:
         """Held sessions: twice a week for French (no August), weekly for digital, monthly otherwise."""
-        if end < start or theme == "childcare":
+        if end < start:
             return []
         if theme in ("language", "professional_french", "digital"):
             weekdays, hours = ((1, 3), 3.0) if theme != "digital" else ((2,), 2.0)

@@ -32,7 +32,7 @@ PLANNED_HOURS = {"language": (100, 150, 200, 300, 400), "professional_french": (
 LONG_THEMES = ("language", "professional_french", "employment", "mentoring")
 # Fates of a referral: below CANCELLED it is never answered, then cancelled, refused, accepted.
 UNANSWERED, CANCELLED, REFUSED, ACCEPTED = 0.0, 0.03, 0.08, 0.18
-years = lru_cache(maxsize=1 << 16)(add_years)
+years = lru_cache(maxsize=1 << 13)(add_years)
 
 
 def _parse(value: str | None) -> date | None:

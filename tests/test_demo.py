@@ -70,6 +70,14 @@ def test_if_empty_does_nothing_when_only_an_account_exists(runner, app_ctx):
     assert counts() == (0, 1)
 
 
+def test_if_empty_does_nothing_when_department_33_exists(runner, app_ctx):
+    factories.make_department()
+    db.session.commit()
+    result = runner.invoke(args=["agir", "demo", "--if-empty"])
+    assert result.exit_code == 0
+    assert counts() == (0, 0)
+
+
 def test_demo_twice_without_if_empty_fails_and_writes_nothing(runner, app_ctx):
     assert runner.invoke(args=["agir", "demo"]).exit_code == 0
     before = counts()

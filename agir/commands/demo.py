@@ -45,7 +45,8 @@ def demo_command(if_empty: bool) -> None:
         click.echo(str(exc), err=True)
         raise SystemExit(1) from None
     if accounts is None:
-        click.echo("La base contient déjà des données : démo non chargée (--if-empty).")
+        click.echo("La base contient déjà des données (personnes, comptes ou département 33) : "
+                   "démo non chargée (--if-empty).")
         return
     click.echo("Démo chargée : département 33 Gironde. Comptes de démonstration :")
     for account in accounts:
