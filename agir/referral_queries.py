@@ -84,7 +84,8 @@ def programme_figures(programme_id: int) -> dict:
     states = dict(db.session.execute(select(Referral.state, func.count(Referral.id))
                                      .where(Referral.programme_id == programme_id).group_by(Referral.state)).all())
     # At least 80 % of the planned hours, in exact arithmetic (attended·5 ≥ planned·4) as the indicators count it.
-    assiduous = (Participation.planned_hours > 0) & (Participation.attended_hours * 5 >= Participation.planned_hours * 4)
+    assiduous = (Participation.planned_hours > 0) & \
+        (Participation.attended_hours * 5 >= Participation.planned_hours * 4)
     row = db.session.execute(select(
         func.count(func.distinct(Participation.person_id)),
         func.count(func.distinct(case((assiduous, Participation.person_id)))),
