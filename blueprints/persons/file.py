@@ -22,7 +22,7 @@ from blueprints.persons.forms import (
     TrainingForm,
 )
 from blueprints.persons.presenters import clock_bar, followup_status, right_lines, timeline
-from models import Accompaniment, AuditEntry, Exit, Participation, Person, Referral
+from models import Accompaniment, Alert, AuditEntry, Exit, Participation, Person, Referral
 
 
 def load_file(person_id: int) -> Person:
@@ -77,7 +77,10 @@ def file_context(person: Person, today: date, forms: bool = True) -> dict:
                followup=followup_status(latest, today) if current is None else None,
                referral_window=within_referral_window(person.reference_on, today),
                clock=clock_bar(current, today, department.max_months) if current else None,
-               bars={a.id: clock_bar(a, today, department.max_months) for a in person.accompaniments})
+               bars={a.id: clock_bar(a, today, department.max_months) for a in person.accompaniments},
+               alerts=db.session.scalars(
+                   select(Alert.kind).where(Alert.person_id == person.id, Alert.structure_id == structure.id,
+                                            Alert.resolved_on.is_(None)).distinct().order_by(Alert.kind)).all())
     if current is None:
         ctx["verdict"] = verdict_for(person, structure, today)
         ctx["proposed_end"] = proposed_planned_end(today, department.max_months)

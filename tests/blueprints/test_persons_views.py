@@ -435,3 +435,15 @@ def test_the_file_links_to_the_referral_form_when_it_exists(app, client, sw):
         assert f"/referrals/new?person_id={person.id}" in page
     else:
         assert "Orienter vers un programme" not in page
+
+
+def test_the_file_shows_the_open_alerts_of_my_structure_only(client, sw):
+    person, _ = enrolled(sw)
+    for kind, structure, resolved in (("permit_expiry", sw.agir, None), ("inactive", sw.agir, TODAY),
+                                      ("end_soon", sw.other, None)):
+        db.session.add(Alert(kind=kind, person_id=person.id, structure_id=structure.id, due_on=TODAY,
+                             first_seen_on=TODAY, last_seen_on=TODAY, resolved_on=resolved))
+    db.session.commit()
+    page = html(client.get(f"/persons/{person.id}"))
+    assert "Titre de séjour expirant" in page
+    assert "Dossier inactif" not in page and "Fin proche" not in page
