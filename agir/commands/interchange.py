@@ -68,16 +68,20 @@ def import_command(file, dry_run: bool) -> None:
 @click.option("--department", "department_code", metavar="CODE", help="Code INSEE du département (ex. 33).")
 def export_command(department_code: str | None) -> None:
     """Écrit sur la sortie standard tous les enregistrements, en JSON Lines."""
-    out = click.get_binary_stream("stdout")
+    # UTF-8 bytes whatever the locale of the terminal (names are French, Arabic, Cyrillic …).
+    out = getattr(sys.stdout, "buffer", None)
     count = 0
     try:
         for line in iter_export_lines(department_code):
-            out.write(line.encode("utf-8") + b"\n")
+            if out is not None:
+                out.write(line.encode("utf-8") + b"\n")
+            else:
+                sys.stdout.write(line + "\n")
             count += 1
     except UnknownDepartment:
         click.echo(f"Département inconnu : {department_code}", err=True)
         raise SystemExit(1) from None
-    out.flush()
+    (out or sys.stdout).flush()
     db.session.rollback()
     record(None, "export", detail=f"agir export : {count} enregistrement(s)"
            + (f", département {department_code}" if department_code else ""))

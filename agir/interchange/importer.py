@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from agir.extensions import db
 from agir.interchange import checks
-from agir.interchange.schema import KEY_FIELDS, RECORD_TYPES, usable, validate_record
+from agir.interchange.schema import KEY_FIELDS, RECORD_TYPES, quote, usable, validate_record
 from models import Department, Person, Programme, Structure
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
@@ -145,7 +145,7 @@ class ImportJob:
             return  # the schema reports it
         first = self.declared[kind].setdefault(key, number)
         if first != number:
-            self.error(number, key_field, f"référence « {key} » en double dans le fichier (déjà ligne {first})")
+            self.error(number, key_field, f"référence {quote(key)} en double dans le fichier (déjà ligne {first})")
 
     # Between the passes ------------------------------------------------------------------
     def load_database(self) -> None:
@@ -157,7 +157,7 @@ class ImportJob:
             for start in range(0, len(refs), CHUNK):
                 for key in db.session.scalars(select(column).where(column.in_(refs[start:start + CHUNK]))):
                     self.error(self.declared[kind][key], KEY_FIELDS[kind],
-                               f"« {key} » existe déjà dans la base (import déjà fait ?)")
+                               f"{quote(key)} existe déjà dans la base (import déjà fait ?)")
         ref = self.reference
         for dep in db.session.scalars(select(Department)):
             ref.departments[dep.code] = checks.DepartmentInfo(dep.agir_start_on, dep.max_months)
@@ -184,7 +184,7 @@ class ImportJob:
         """Each reference must name a record of the file or of the database."""
         for path, target, value in refs:
             if not self.known(target, value):
-                self.error(number, path, f"référence inconnue « {value} » (ni dans le fichier ni dans la base)")
+                self.error(number, path, f"référence inconnue {quote(value)} (ni dans le fichier ni dans la base)")
 
     # Pass 2 ------------------------------------------------------------------------------
     def check(self) -> None:

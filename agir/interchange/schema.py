@@ -6,6 +6,7 @@ record (dates parsed, numbers as floats), the errors as (field.path, French mess
 references the record makes to other records (for the importer to resolve).
 Rules of SPEC §4 are not here: they live in agir/rules and are applied by agir/interchange/checks.py.
 """
+import json
 import math
 import re
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ DATE_RANGE = (date(1900, 1, 1), date(2199, 12, 31))
 # INSEE codes: 01–95 (no 20: Corsica is 2A and 2B), 2A, 2B, overseas 971–976 (as the admin forms accept).
 DEPARTMENT_CODE_RE = re.compile(r"0[1-9]|1[0-9]|2[1-9AB]|[3-8][0-9]|9[0-5]|97[1-6]")
 NATIONALITY_RE = re.compile(r"[A-Z]{3}")
+SIMPLE_KEY_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 MESSAGES = {
     "missing": "champ obligatoire manquant",
@@ -249,7 +251,7 @@ def validate_record(data) -> Validation:
         result.errors.append(("type", MESSAGES["missing"]))
         return result
     if not isinstance(kind, str) or kind not in SCHEMAS:
-        result.errors.append(("type", MESSAGES["enum"].format(value=_show(kind), allowed=", ".join(RECORD_TYPES))))
+        result.errors.append(("type", MESSAGES["enum"].format(value=quote(kind), allowed=", ".join(RECORD_TYPES))))
         return result
     result.type = kind
     body = {k: v for k, v in data.items() if k != "type"}
@@ -260,11 +262,17 @@ def validate_record(data) -> Validation:
 def _path(parent: str, key) -> str:
     if isinstance(key, int):
         return f"{parent}[{key}]"
-    return f"{parent}.{key}" if parent else str(key)
+    if not SIMPLE_KEY_RE.fullmatch(key):
+        return f"{parent}[{json.dumps(key)}]"  # an odd unknown key, quoted and escaped on one line
+    return f"{parent}.{key}" if parent else key
 
 
-def _show(value) -> str:
-    shown = repr(value) if not isinstance(value, str) else f"« {value} »"
+def quote(value) -> str:
+    """A value shown in a message: « text » for strings, on one line, at most 60 characters."""
+    # Escaped control characters keep the message on one line; lone surrogates cannot be printed.
+    shown = json.dumps(value, ensure_ascii=False).encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, str):
+        shown = f"« {shown[1:-1]} »"
     return shown if len(shown) <= 60 else shown[:57] + "…"
 
 
@@ -372,7 +380,7 @@ def _parse_date(value: str) -> tuple[date | None, str | None]:
 def _check_enum(spec: Field, value, parent: str, key: str, out: Validation):
     # type() guards against 2022.0 == 2022 and True == 1.
     if type(value) is not type(spec.values[0]) or value not in spec.values:
-        raise _Invalid(MESSAGES["enum"].format(value=_show(value), allowed=", ".join(map(str, spec.values))))
+        raise _Invalid(MESSAGES["enum"].format(value=quote(value), allowed=", ".join(map(str, spec.values))))
     return value
 
 

@@ -34,116 +34,116 @@ def _acc(**changes):
 
 CASES = [
     # JSON and record shape
-    ("malformed_json", '{"type": "person", "ref": ', "line 2: record: JSON invalide"),
-    ("not_an_object", "[1, 2]", "line 2: record: un enregistrement doit être un objet JSON"),
-    ("missing_type", {k: v for k, v in _person().items() if k != "type"}, "line 2: type: champ obligatoire manquant"),
-    ("unknown_type", {**_person(), "type": "household"}, "line 2: type: valeur inconnue « household »"),
-    ("unknown_field", {**_person(), "nickname": "Nad"}, "line 2: nickname: champ inconnu"),
+    ("malformed_json", '{"type": "person", "ref": ', "line 7: record: JSON invalide"),
+    ("not_an_object", "[1, 2]", "line 7: record: un enregistrement doit être un objet JSON"),
+    ("missing_type", {k: v for k, v in _person().items() if k != "type"}, "line 7: type: champ obligatoire manquant"),
+    ("unknown_type", {**_person(), "type": "household"}, "line 7: type: valeur inconnue « household »"),
+    ("unknown_field", {**_person(), "nickname": "Nad"}, "line 7: nickname: champ inconnu"),
     ("unknown_nested_field", _set(["accompaniments", 0, "exit", "job", "salary"], 1500),
-     "line 2: accompaniments[0].exit.job.salary: champ inconnu"),
-    ("wrong_type_date", _set(["birth_date"], 19950302), "line 2: birth_date: doit être une date au format AAAA-MM-JJ"),
+     "line 7: accompaniments[0].exit.job.salary: champ inconnu"),
+    ("wrong_type_date", _set(["birth_date"], 19950302), "line 7: birth_date: doit être une date au format AAAA-MM-JJ"),
     ("wrong_type_number", _set(["participations", 0, "planned_hours"], "100"),
-     "line 2: participations[0].planned_hours: doit être un nombre"),
+     "line 7: participations[0].planned_hours: doit être un nombre"),
     ("wrong_type_bool", _set(["accompaniments", 0, "exit", "followup", "positive"], "oui"),
-     "line 2: accompaniments[0].exit.followup.positive: doit être un booléen"),
-    ("wrong_type_list", _set(["rights"], {"kind": "rsa"}), "line 2: rights: doit être une liste"),
-    ("wrong_type_int", _set(["jobs", 0, "months"], 8.5), "line 2: jobs[0].months: doit être un nombre entier"),
-    ("unknown_enum", _set(["status"], "asylum_seeker"), "line 2: status: valeur inconnue « asylum_seeker »"),
+     "line 7: accompaniments[0].exit.followup.positive: doit être un booléen"),
+    ("wrong_type_list", _set(["rights"], {"kind": "rsa"}), "line 7: rights: doit être une liste"),
+    ("wrong_type_int", _set(["jobs", 0, "months"], 8.5), "line 7: jobs[0].months: doit être un nombre entier"),
+    ("unknown_enum", _set(["status"], "asylum_seeker"), "line 7: status: valeur inconnue « asylum_seeker »"),
     ("unknown_nested_enum", _set(["accompaniments", 0, "exit", "reason"], "married"),
-     "line 2: accompaniments[0].exit.reason: valeur inconnue « married »"),
+     "line 7: accompaniments[0].exit.reason: valeur inconnue « married »"),
     ("impossible_date", _set(["protection_date"], "2023-02-30"),
-     "line 2: protection_date: date impossible : 2023-02-30"),
+     "line 7: protection_date: date impossible : 2023-02-30"),
     ("loose_date", _set(["rights", 2, "requested"], "2022-7-6"),
-     "line 2: rights[2].requested: doit être une date au format AAAA-MM-JJ"),
+     "line 7: rights[2].requested: doit être une date au format AAAA-MM-JJ"),
     ("datetime_is_not_a_date", _set(["arrival_date"], "2021-10-01T10:00:00"),
-     "line 2: arrival_date: doit être une date au format AAAA-MM-JJ"),
-    ("missing_required", _set(["last_name"], ...), "line 2: last_name: champ obligatoire manquant"),
-    ("null_required", _set(["sex"], None), "line 2: sex: valeur obligatoire"),
-    ("blank_name", _set(["first_name"], "  "), "line 2: first_name: ne peut pas être vide"),
-    ("too_long", _set(["phone"], "0" * 41), "line 2: phone: trop long (40 caractères au plus)"),
-    ("bad_nationality", _set(["nationality"], "afghan"), "line 2: nationality: code pays ISO 3166 alpha-3"),
+     "line 7: arrival_date: doit être une date au format AAAA-MM-JJ"),
+    ("missing_required", _set(["last_name"], ...), "line 7: last_name: champ obligatoire manquant"),
+    ("null_required", _set(["sex"], None), "line 7: sex: valeur obligatoire"),
+    ("blank_name", _set(["first_name"], "  "), "line 7: first_name: ne peut pas être vide"),
+    ("too_long", _set(["phone"], "0" * 41), "line 7: phone: trop long (40 caractères au plus)"),
+    ("bad_nationality", _set(["nationality"], "afghan"), "line 7: nationality: code pays ISO 3166 alpha-3"),
     ("bpi_without_protection_date", _set(["protection_date"], None),
-     "line 2: protection_date: La date d'obtention de la protection est requise pour un BPI."),
+     "line 7: protection_date: La date d'obtention de la protection est requise pour un BPI."),
     ("non_bpi_without_first_permit_date", _person(status="family", first_permit_date=None, accompaniments=[]),
-     "line 2: first_permit_date: La date du premier titre de séjour est requise"),
+     "line 7: first_permit_date: La date du premier titre de séjour est requise"),
     ("negative_hours", _set(["participations", 0, "attended_hours"], -3),
-     "line 2: participations[0].attended_hours: Le nombre d'heures ne peut être négatif."),
+     "line 7: participations[0].attended_hours: Le nombre d'heures ne peut être négatif."),
     # References
     ("dangling_structure", _set(["accompaniments", 0, "structure"], "S9"),
-     "line 2: accompaniments[0].structure: référence inconnue « S9 »"),
+     "line 7: accompaniments[0].structure: référence inconnue « S9 »"),
     ("dangling_programme", _set(["participations", 0, "programme"], "PR9"),
-     "line 2: participations[0].programme: référence inconnue « PR9 »"),
-    ("dangling_department", _set(["department"], "99"), "line 2: department: référence inconnue « 99 »"),
+     "line 7: participations[0].programme: référence inconnue « PR9 »"),
+    ("dangling_department", _set(["department"], "99"), "line 7: department: référence inconnue « 99 »"),
     ("duplicate_ref_in_file", _person(ref="OK1"),
-     "line 2: ref: référence « OK1 » en double dans le fichier (déjà ligne 1)"),
+     "line 7: ref: référence « OK1 » en double dans le fichier (déjà ligne 6)"),
     # Eligibility and durations (SPEC §4.1, §4.2)
     ("programme_operator_holds", _set(["accompaniments", 0, "structure"], "S2"),
-     "line 2: accompaniments[0].structure: Cette structure ne peut pas porter d'accompagnement"),
+     "line 7: accompaniments[0].structure: Cette structure ne peut pas porter d'accompagnement"),
     ("non_bpi_in_agir", _person(status="economic", protection_date=None, first_permit_date="2021-09-15"),
-     "line 2: accompaniments[0].start: La personne n'est pas bénéficiaire de la protection internationale"),
+     "line 7: accompaniments[0].start: La personne n'est pas bénéficiaire de la protection internationale"),
     ("before_agir_start", _person(accompaniments=[_acc(start="2022-06-30", planned_end="2023-05-31")]),
-     "line 2: accompaniments[0].start: La date d'entrée est antérieure au déploiement d'AGIR"),
+     "line 7: accompaniments[0].start: La date d'entrée est antérieure au déploiement d'AGIR"),
     ("two_years_passed", _person(protection_date="2020-06-30"),
-     "line 2: accompaniments[0].start: La protection a été obtenue il y a plus de deux ans"),
+     "line 7: accompaniments[0].start: La protection a été obtenue il y a plus de deux ans"),
     ("planned_end_too_soon", _person(accompaniments=[_acc(planned_end="2022-12-31", extensions=[])]),
-     "line 2: accompaniments[0].planned_end: La fin prévue doit être au plus tôt le 01/01/2023"),
+     "line 7: accompaniments[0].planned_end: La fin prévue doit être au plus tôt le 01/01/2023"),
     ("planned_end_too_late", _person(accompaniments=[_acc(planned_end="2023-07-02", extensions=[])]),
-     "line 2: accompaniments[0].planned_end: La fin prévue doit être au plus tard le 01/07/2023"),
+     "line 7: accompaniments[0].planned_end: La fin prévue doit être au plus tard le 01/07/2023"),
     ("extension_beyond_max", _set(["accompaniments", 0, "extensions", 0, "planned_end"], "2023-07-31"),
-     "line 2: accompaniments[0].extensions[0].planned_end: La prolongation ne peut dépasser la durée maximale"),
+     "line 7: accompaniments[0].extensions[0].planned_end: La prolongation ne peut dépasser la durée maximale"),
     ("extension_without_reason", _set(["accompaniments", 0, "extensions", 0, "reason"], " "),
-     "line 2: accompaniments[0].extensions[0].reason: Le motif de la prolongation est obligatoire."),
+     "line 7: accompaniments[0].extensions[0].reason: Le motif de la prolongation est obligatoire."),
     ("extension_after_exit", _set(["accompaniments", 0, "extensions", 0, "date"], "2023-06-20"),
-     "line 2: accompaniments[0].extensions[0].date: La décision de prolongation ne peut suivre la sortie."),
+     "line 7: accompaniments[0].extensions[0].date: La décision de prolongation ne peut suivre la sortie."),
     ("early_exit_needs_early_reason", _set(["accompaniments", 0, "exit", "date"], "2022-12-31"),
-     "line 2: accompaniments[0].exit.reason: Une sortie avant 6 mois d'accompagnement exige un motif"),
+     "line 7: accompaniments[0].exit.reason: Une sortie avant 6 mois d'accompagnement exige un motif"),
     ("exit_before_start", _set(["accompaniments", 0, "exit", "date"], "2022-06-01"),
-     "line 2: accompaniments[0].exit.date: La date de sortie ne peut précéder la date d'entrée."),
+     "line 7: accompaniments[0].exit.date: La date de sortie ne peut précéder la date d'entrée."),
     ("followup_before_exit", _set(["accompaniments", 0, "exit", "followup", "date"], "2023-06-01"),
-     "line 2: accompaniments[0].exit.followup.date: Le suivi ne peut précéder la sortie."),
+     "line 7: accompaniments[0].exit.followup.date: Le suivi ne peut précéder la sortie."),
     ("exit_cdi_with_months", _set(["accompaniments", 0, "exit", "job"], {"kind": "cdi", "months": 12}),
-     "line 2: accompaniments[0].exit.job.months: Un CDI n'a pas de durée en mois."),
+     "line 7: accompaniments[0].exit.job.months: Un CDI n'a pas de durée en mois."),
     ("two_open_accompaniments", _person(accompaniments=[
         _acc(exit=None, extensions=[]), _acc(structure="S3", start="2023-01-01", planned_end="2023-12-31",
                                              extensions=[], exit=None)]),
-     "line 2: accompaniments: La personne a déjà un accompagnement en cours."),
+     "line 7: accompaniments: La personne a déjà un accompagnement en cours."),
     ("overlapping_accompaniments", _person(accompaniments=[
         _acc(), _acc(structure="S3", start="2023-06-01", planned_end="2023-12-31", extensions=[], exit=None)]),
-     "line 2: accompaniments: Les accompagnements d'une personne ne peuvent pas se chevaucher."),
+     "line 7: accompaniments: Les accompagnements d'une personne ne peuvent pas se chevaucher."),
     # The path (SPEC §4.3)
     ("right_obtained_without_date", _set(["rights", 0, "obtained"], None),
-     "line 2: rights[0].obtained: La date d'obtention est requise."),
+     "line 7: rights[0].obtained: La date d'obtention est requise."),
     ("right_dates_backwards", _set(["rights", 0, "obtained"], "2022-07-01"),
-     "line 2: rights[0].obtained: La date d'obtention ne peut précéder la date de demande."),
+     "line 7: rights[0].obtained: La date d'obtention ne peut précéder la date de demande."),
     ("right_twice", _set(["rights", 2, "kind"], "health_insurance"),
-     "line 2: rights[2].kind: Un seul suivi par droit et par personne"),
+     "line 7: rights[2].kind: Un seul suivi par droit et par personne"),
     ("referral_without_sent", _set(["referrals", 0, "sent"], None),
-     "line 2: referrals[0].sent: La date d'envoi est requise."),
+     "line 7: referrals[0].sent: La date d'envoi est requise."),
     ("referral_impossible_path", _set(["referrals", 0, "refused"], "2022-07-26"),
-     "line 2: referrals[0]."),
+     "line 7: referrals[0]."),
     ("referral_dates_backwards", _set(["referrals", 0, "started"], "2022-07-21"),
-     "line 2: referrals[0].started: La date de démarrage ne peut précéder"),
+     "line 7: referrals[0].started: La date de démarrage ne peut précéder"),
     ("participation_backwards", _set(["participations", 0, "end"], "2022-07-01"),
-     "line 2: participations[0].end: La date de fin ne peut précéder la date de début."),
-    ("cdi_with_months", _set(["jobs", 1, "months"], 12), "line 2: jobs[1].months: Un CDI n'a pas de durée en mois."),
+     "line 7: participations[0].end: La date de fin ne peut précéder la date de début."),
+    ("cdi_with_months", _set(["jobs", 1, "months"], 12), "line 7: jobs[1].months: Un CDI n'a pas de durée en mois."),
     ("job_zero_months", _set(["jobs", 0, "months"], 0),
-     "line 2: jobs[0].months: La durée du contrat doit être d'au moins 1"),
+     "line 7: jobs[0].months: La durée du contrat doit être d'au moins 1"),
     ("sport_event_without_id", _set(["events", 1, "event"], None),
-     "line 2: events[1].event: L'identifiant de l'évènement est obligatoire"),
+     "line 7: events[1].event: L'identifiant de l'évènement est obligatoire"),
     ("consultation_with_event_id", _set(["events", 0, "event"], "EV1"),
-     "line 2: events[0].event: Seuls les évènements sportifs et culturels portent un identifiant"),
+     "line 7: events[0].event: Seuls les évènements sportifs et culturels portent un identifiant"),
     ("refused_right_without_reason", _set(["rights", 1, "reason"], None),
-     "line 2: rights[1].reason: Le motif du refus est obligatoire."),
+     "line 7: rights[1].reason: Le motif du refus est obligatoire."),
     ("enrolled_before_protection", _person(protection_date="2022-07-02"),
-     "line 2: accompaniments[0].start: La date d'entrée est antérieure à la date d'obtention de la protection."),
+     "line 7: accompaniments[0].start: La date d'entrée est antérieure à la date d'obtention de la protection."),
 ]
 
 
 @pytest.mark.parametrize("bad, expected", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_an_invalid_person_is_reported_with_its_line_and_path_and_nothing_is_written(
         runner, tmp_path, app, bad, expected):
-    before = seeded(runner, tmp_path, app)
-    result = import_file(runner, tmp_path, [_person(ref="OK1", household="OKH"), bad])
+    before = row_counts(app)
+    result = import_file(runner, tmp_path, sample.records(_person(ref="OK1", household="OKH"), bad))
     assert result.exit_code == 1
     assert expected in result.stderr, result.stderr
     assert all(line.startswith("line ") for line in result.stderr.splitlines()[:-1]), result.stderr
@@ -152,16 +152,16 @@ def test_an_invalid_person_is_reported_with_its_line_and_path_and_nothing_is_wri
 
 
 def test_every_error_of_the_file_is_listed_in_line_order(runner, tmp_path, app):
-    before = row_counts(app)
-    items = sample.records(_set(["sex"], "X"), _person(ref="P2", protection_date="2023-02-30"))
-    items.insert(0, '{"oops"')
+    before = seeded(runner, tmp_path, app)  # what is already in the database stays as it was
+    items = ['{"oops"', _set(["sex"], "X"), _person(ref="P2", household=None, protection_date="2023-02-30")]
     result = import_file(runner, tmp_path, items)
     assert result.exit_code == 1
-    lines = result.stderr.splitlines()
-    assert lines[0] == "line 1: record: JSON invalide (colonne 8) : « : » attendu"
-    assert "line 7: sex: valeur inconnue « X » (valeurs admises : F, M)" in lines
-    assert "line 8: protection_date: date impossible : 2023-02-30" in lines
-    assert lines[-1] == "3 erreur(s) : rien n'a été écrit."
+    assert result.stderr.splitlines() == [
+        "line 1: record: JSON invalide (colonne 8) : « : » attendu",
+        "line 2: sex: valeur inconnue « X » (valeurs admises : F, M)",
+        "line 3: protection_date: date impossible : 2023-02-30",
+        "3 erreur(s) : rien n'a été écrit.",
+    ]
     assert row_counts(app) == before
 
 
@@ -180,7 +180,7 @@ def test_refs_already_in_the_database_are_an_error_each(runner, tmp_path, app):
 
 
 def test_reference_records_are_checked_too(runner, tmp_path, app):
-    before = row_counts(app)
+    before = seeded(runner, tmp_path, app)
     items = [
         {**sample.DEPARTMENT, "code": "2A", "max_months": 24},
         {**sample.DEPARTMENT, "code": "3300"},
@@ -189,17 +189,17 @@ def test_reference_records_are_checked_too(runner, tmp_path, app):
          "sessions": [{"date": "2022-02-01"}]},
         {**sample.PROGRAMME, "ref": "PRY", "start": "2022-06-01", "end": "2022-05-31"},
     ]
-    result = import_file(runner, tmp_path, [sample.DEPARTMENT, sample.STRUCTURES[1], *items])
+    result = import_file(runner, tmp_path, items)
     assert result.exit_code == 1
     errors = result.stderr
-    assert "line 3: max_months: La durée maximale doit être comprise entre 6 et 18 mois." in errors
-    assert "line 4: code: code de département INSEE invalide" in errors
-    assert "line 5: department: référence inconnue « 99 »" in errors
-    assert "line 5: kind: valeur inconnue « association »" in errors
-    assert "line 6: theme: valeur inconnue « cooking »" in errors
-    assert "line 6: total_cost: ne peut pas être négatif" in errors
-    assert "line 6: sessions[0].hours: champ obligatoire manquant" in errors
-    assert "line 7: end: La date de fin ne peut précéder la date de début." in errors
+    assert "line 1: max_months: La durée maximale doit être comprise entre 6 et 18 mois." in errors
+    assert "line 2: code: code de département INSEE invalide" in errors
+    assert "line 3: department: référence inconnue « 99 »" in errors
+    assert "line 3: kind: valeur inconnue « association »" in errors
+    assert "line 4: theme: valeur inconnue « cooking »" in errors
+    assert "line 4: total_cost: ne peut pas être négatif" in errors
+    assert "line 4: sessions[0].hours: champ obligatoire manquant" in errors
+    assert "line 5: end: La date de fin ne peut précéder la date de début." in errors
     assert row_counts(app) == before
 
 
