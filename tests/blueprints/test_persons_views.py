@@ -447,3 +447,11 @@ def test_the_file_shows_the_open_alerts_of_my_structure_only(client, sw):
     page = html(client.get(f"/persons/{person.id}"))
     assert "Titre de séjour expirant" in page
     assert "Dossier inactif" not in page and "Fin proche" not in page
+
+
+def test_a_non_bpi_file_explains_why_there_is_no_enrolment_form(client, sw):
+    person = mine(sw, status="family", protection_on=None, first_permit_on=TODAY - timedelta(days=200))
+    page = html(client.get(f"/persons/{person.id}"))
+    assert "Non éligible" in page and "peut être orienté·e vers des programmes spécialisés" in page
+    assert 'id="enrol-form"' not in page
+    assert 'id="enrol-form"' in html(client.get(f"/persons/{mine(sw).id}"))
