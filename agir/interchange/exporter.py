@@ -3,7 +3,7 @@
 Departments, structures, programmes (with their sessions), then persons with their whole path,
 streamed by pages of persons (keyset on id) with one query per path table and page: memory stays
 flat whatever the number of persons. Every contract field is present (null or [] when empty);
-the optional extensions (referral `need` and `sender`, event `programme`) only when set.
+the optional extensions (referral `need` and `sender`, event `programme`, person `opened_by`) only when set.
 With a department, the file also carries the structures, programmes and departments its persons
 and programmes point to, so that it imports on its own (docs/rules.md).
 """
@@ -104,6 +104,7 @@ class _Scope:
             select(Referral.sender_structure_id).where(Referral.person_id.in_(persons),
                                                        Referral.sender_structure_id.is_not(None)),
             select(Programme.structure_id).where(Programme.id.in_(self.programmes())),
+            select(Person.structure_id).where(Person.id.in_(persons), Person.structure_id.is_not(None)),
         )
 
     def departments(self):
@@ -179,7 +180,7 @@ def _persons(scope: _Scope) -> Iterator[str]:
 
 
 def _person(p, household: str | None, path: "_PathPage", scope: _Scope) -> dict:
-    return {
+    record = {
         "type": "person", "ref": p.ref, "department": scope.department_codes[p.department_id], "household": household,
         "last_name": p.last_name, "first_name": p.first_name, "sex": p.sex, "birth_date": _iso(p.birth_on),
         "nationality": p.nationality, "status": p.status, "protection_date": _iso(p.protection_on),
@@ -188,6 +189,11 @@ def _person(p, household: str | None, path: "_PathPage", scope: _Scope) -> dict:
         "prior_programme": p.prior_programme, "phone": p.phone, "email": p.email,
         **{name: path.of(name, p.id) for name in _PathPage.LISTS},
     }
+    accompaniments = record["accompaniments"]
+    derived = accompaniments[-1]["structure"] if accompaniments else None  # ordered by start, as imported
+    if p.structure_id is not None and scope.structure_refs[p.structure_id] != derived:
+        record["opened_by"] = scope.structure_refs[p.structure_id]
+    return record
 
 
 class _PathPage:

@@ -220,6 +220,9 @@ PERSON = {
     "participations": items(PARTICIPATION),
     "events": items(EVENT),
     "notes": items({"date": day(True), "text": text(required=True)}),
+    # Optional extension: the structure that opened the file, exported only when the latest
+    # accompaniment does not tell it (a file opened but not enrolled yet).
+    "opened_by": ref("structure"),
 }
 SCHEMAS = {"department": DEPARTMENT, "structure": STRUCTURE, "programme": PROGRAMME, "person": PERSON}
 

@@ -140,11 +140,12 @@ class Writer:
     def person_row(self, r, pseudonym: str) -> dict:
         """The persons row of a record."""
         accompaniments = sorted(r["accompaniments"], key=lambda a: a["start"])
+        opener = r["opened_by"] or (accompaniments[-1]["structure"] if accompaniments else None)
         return {
             "ref": r["ref"], "pseudonym": pseudonym, "department_id": self.ids["department"][r["department"]],
             "household_id": self.households.get(r["household"]),
-            # The structure holding the latest accompaniment opened the file (it sees the person).
-            "structure_id": self.ids["structure"][accompaniments[-1]["structure"]] if accompaniments else None,
+            # Unless told, the structure holding the latest accompaniment opened the file (it sees the person).
+            "structure_id": self.ids["structure"][opener] if opener else None,
             "last_name": r["last_name"], "first_name": r["first_name"], "sex": r["sex"], "birth_on": r["birth_date"],
             "nationality": r["nationality"], "status": r["status"], "protection_on": r["protection_date"],
             "first_permit_on": r["first_permit_date"], "arrival_on": r["arrival_date"], "cir_on": r["cir_date"],

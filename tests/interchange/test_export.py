@@ -6,7 +6,7 @@ from sqlalchemy import event, select
 from agir.extensions import db
 from agir.interchange import exporter
 from agir.interchange.exporter import iter_export_lines
-from models import AuditEntry
+from models import AuditEntry, Person, Structure
 from tests import factories
 from tests.interchange import sample
 from tests.interchange.helpers import canonical, empty_database, export, import_file
@@ -128,3 +128,22 @@ def test_records_created_outside_the_importer_are_exported(runner, app_ctx):
     assert exported["accompaniments"][0] == {"structure": "S-AGIR", "start": "2022-09-01", "planned_end": "2023-08-31",
                                              "extensions": [], "exit": None}
     assert records[("programme", "PR-LANG")]["sessions"] == [{"date": "2022-09-01", "hours": 3.0}]
+
+
+def test_the_structure_that_opened_a_file_not_yet_enrolled_survives_the_round_trip(runner, app_ctx, tmp_path):
+    world = factories.make_world()
+    factories.make_person(world.department, world.agir, ref="WAIT")
+    enrolled = factories.make_person(world.department, world.other, ref="ENR")
+    factories.make_accompaniment(enrolled, world.other)
+    db.session.commit()
+    first = export(runner)
+    persons = _by_ref(first)
+    assert persons[("person", "WAIT")]["opened_by"] == "S-AGIR"
+    assert "opened_by" not in persons[("person", "ENR")]  # told by its accompaniment
+    db.session.remove()
+    empty_database(app_ctx)
+    (tmp_path / "export.jsonl").write_text("\n".join(json.dumps(r) for r in first), encoding="utf-8")
+    assert runner.invoke(args=["agir", "import", str(tmp_path / "export.jsonl")]).exit_code == 0
+    assert db.session.scalar(select(Person.structure_id).where(Person.ref == "WAIT")) == db.session.scalar(
+        select(Structure.id).where(Structure.ref == "S-AGIR"))
+    assert canonical(export(runner)) == canonical(first)
