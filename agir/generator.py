@@ -289,7 +289,8 @@ class Generator:
         else:
             spouse = rank == 1 and rng.random() < 0.8
             sex = ("F" if relative_of["sex"] == "M" else "M") if spouse else rng.choice("FM")
-            age = (rng.randint(19, 55) if spouse else rng.randint(18, 24))
+            head_age = (reference - date.fromisoformat(relative_of["birth_date"])).days // 365
+            age = max(18, head_age + rng.randint(-8, 5)) if spouse else rng.randint(18, 24)
             last = relative_of["last_name"] if rng.random() < 0.6 else rng.choice(last_names)
         bpi = status in BPI_STATUSES
         birth = reference - timedelta(days=age * 365 + rng.randint(0, 364))
