@@ -48,60 +48,69 @@ class TimelineItem:
     anchor: str
 
 
-def timeline(person) -> list:
-    """Everything dated in the file, most recent first."""
-    items: list[TimelineItem] = []
+def _identity_facts(person):
+    yield (person.protection_on if person.is_bpi else person.first_permit_on, "Statut",
+           "Obtention de la protection" if person.is_bpi else "Premier titre de séjour", "identite")
+    yield person.arrival_on, "Statut", "Arrivée dans le département", "identite"
+    yield person.cir_on, "Statut", "Signature du contrat d'intégration républicaine", "identite"
 
-    def add(day, category, text, anchor):
-        if day is not None:
-            items.append(TimelineItem(day, category, text, anchor))
 
-    add(person.protection_on if person.is_bpi else person.first_permit_on, "Statut",
-        "Obtention de la protection" if person.is_bpi else "Premier titre de séjour", "identite")
-    add(person.arrival_on, "Statut", "Arrivée dans le département", "identite")
-    add(person.cir_on, "Statut", "Signature du contrat d'intégration républicaine", "identite")
+def _accompaniment_facts(person):
     for acc in person.accompaniments:
-        add(acc.start_on, "Accompagnement", f"Entrée — {label(acc.kind, 'accompaniment_kind')}", "accompagnement")
+        yield acc.start_on, "Accompagnement", f"Entrée — {label(acc.kind, 'accompaniment_kind')}", "accompagnement"
         for ext in acc.extensions:
-            add(ext.decided_on, "Accompagnement", f"Prolongation jusqu'au {ext.planned_end_on:%d/%m/%Y}",
-                "accompagnement")
+            yield (ext.decided_on, "Accompagnement", f"Prolongation jusqu'au {ext.planned_end_on:%d/%m/%Y}",
+                   "accompagnement")
         if acc.exit is not None:
-            add(acc.exit.exit_on, "Accompagnement", f"Sortie — {label(acc.exit.reason, 'exit_reason')}",
-                "accompagnement")
+            yield (acc.exit.exit_on, "Accompagnement", f"Sortie — {label(acc.exit.reason, 'exit_reason')}",
+                   "accompagnement")
             if acc.exit.followup is not None:
-                add(acc.exit.followup.followup_on, "Accompagnement",
-                    "Suivi à 6 mois — " + ("situation positive" if acc.exit.followup.is_positive
-                                           else "situation non positive"), "accompagnement")
+                situation = "situation positive" if acc.exit.followup.is_positive else "situation non positive"
+                yield acc.exit.followup.followup_on, "Accompagnement", f"Suivi à 6 mois — {situation}", "accompagnement"
+
+
+def _path_facts(person):
     for step in person.rights:
         name = label(step.kind, "right_kind")
-        add(step.requested_on, "Droits", f"{name} : demande", "droits")
-        add(step.obtained_on, "Droits", f"{name} : obtenu", "droits")
-        add(step.refused_on, "Droits", f"{name} : refusé", "droits")
+        yield step.requested_on, "Droits", f"{name} : demande", "droits"
+        yield step.obtained_on, "Droits", f"{name} : obtenu", "droits"
+        yield step.refused_on, "Droits", f"{name} : refusé", "droits"
     for step in person.housing_steps:
-        add(step.step_on, "Logement", label(step.kind, "housing_step_kind")
-            + (f" n° {step.number}" if step.number else ""), "logement")
+        number = f" n° {step.number}" if step.number else ""
+        yield step.step_on, "Logement", label(step.kind, "housing_step_kind") + number, "logement"
     for access in person.housing:
-        add(access.access_on, "Logement", f"Entrée en {label(access.kind, 'housing_kind').lower()}"
-            + (" (logement pérenne)" if access.is_permanent else ""), "logement")
+        permanent = " (logement pérenne)" if access.is_permanent else ""
+        yield (access.access_on, "Logement", f"Entrée en {label(access.kind, 'housing_kind').lower()}{permanent}",
+               "logement")
     for job in person.jobs:
-        add(job.start_on, "Emploi", label(job.kind, "job_kind") + (f" de {job.months} mois" if job.months else ""),
-            "emploi")
+        length = f" de {job.months} mois" if job.months else ""
+        yield job.start_on, "Emploi", label(job.kind, "job_kind") + length, "emploi"
     for training in person.trainings:
-        add(training.start_on, "Formation", f"Formation {label(training.level, 'training_level').lower()}", "emploi")
+        yield (training.start_on, "Formation", f"Formation {label(training.level, 'training_level').lower()}",
+               "emploi")
+    for event in person.events:
+        ref = f" ({event.event_ref})" if event.event_ref else ""
+        yield event.event_on, "Événement", label(event.kind, "event_kind") + ref, "evenements"
+    for note in person.notes:
+        yield note.noted_on, "Note", "Note de suivi", "notes"
+
+
+def _programme_facts(person):
     for referral in person.referrals:
         name = referral.programme.name if referral.programme else "programme"
         for step in ("sent", "accepted", "refused", "started", "completed", "dropped_out", "cancelled"):
-            add(getattr(referral, f"{step}_on", None), "Orientation",
-                f"{name} : {label(step, 'referral_state').lower()}", "orientations")
+            yield (getattr(referral, f"{step}_on", None), "Orientation",
+                   f"{name} : {label(step, 'referral_state').lower()}", "orientations")
     for part in person.participations:
         name = part.programme.name if part.programme else "programme"
-        add(part.start_on, "Participation", f"Début de participation — {name}", "orientations")
-        add(part.end_on, "Participation", f"Fin de participation — {name}", "orientations")
-    for event in person.events:
-        add(event.event_on, "Événement", label(event.kind, "event_kind")
-            + (f" ({event.event_ref})" if event.event_ref else ""), "evenements")
-    for note in person.notes:
-        add(note.noted_on, "Note", "Note de suivi", "notes")
+        yield part.start_on, "Participation", f"Début de participation — {name}", "orientations"
+        yield part.end_on, "Participation", f"Fin de participation — {name}", "orientations"
+
+
+def timeline(person) -> list:
+    """Everything dated in the file, most recent first."""
+    items = [TimelineItem(*fact) for source in (_identity_facts, _accompaniment_facts, _path_facts, _programme_facts)
+             for fact in source(person) if fact[0] is not None]
     return sorted(items, key=lambda i: i.day, reverse=True)
 
 
