@@ -84,8 +84,10 @@ def _date_arg(name: str) -> date | None:
 def eligibility():
     """JSON verdict for the dates being typed: eligible or not with reasons, priority, planned-end proposal."""
     structure = current_user.structure
-    department = structure.department
     status = request.args.get("status") or ""
+    if structure is None:
+        return jsonify(complete=False, message="Votre compte n'est rattaché à aucune structure.")
+    department = structure.department
     protection_on = _date_arg("protection_on")
     on = _date_arg("on") or date.today()
     if not status:
