@@ -10,28 +10,40 @@ from agir.extensions import db
 from agir.interchange.exporter import UnknownDepartment, iter_export_lines
 from agir.interchange.importer import import_lines
 
-# Below this many lines, a non-interactive stderr gets no progress at all.
+# From this many lines, progress is shown even when stderr is not a terminal (writing phase only).
 BIG_FILE_LINES = 2000
 TYPE_LABELS = {"department": "département(s)", "structure": "structure(s)", "programme": "programme(s)",
                "person": "personne(s)", "household": "ménage(s) créé(s)"}
+WRITING = "Écriture"
 
 
 class StderrProgress:
-    """Progress on stderr: a "\\r… %" line on a terminal, a line every 10 % otherwise (never stdout)."""
+    """Progress on stderr, never stdout: a "\\r… %" line on a terminal, a line every 10 % otherwise.
 
-    def __init__(self):
-        self.tty = sys.stderr.isatty()
+    Off a terminal only the writing phase is shown: it starts once the file is known valid, so the
+    stderr of a refused import holds nothing but its `line N: …` errors.
+    """
+
+    def __init__(self, tty: bool):
+        self.tty = tty
         self.last = None
 
     def __call__(self, phase: str, done: int, total: int) -> None:
+        if not self.tty and phase != WRITING:
+            return
         percent = 100 if not total else done * 100 // total
         step = percent if self.tty else percent // 10 * 10
         if (phase, step) == self.last:
             return
         self.last = (phase, step)
         end = "\n" if not self.tty or percent == 100 else ""
-        click.echo(f"\r{phase} : {percent:3d} % ({done}/{total})", err=True, nl=False)
-        click.echo(end, err=True, nl=False)
+        click.echo(f"\r{phase} : {percent:3d} % ({done}/{total})" + end, err=True, nl=False)
+
+
+def _fail(message: str) -> None:
+    db.session.rollback()
+    click.echo(message, err=True)
+    raise SystemExit(1)
 
 
 @agir_cli.command("import")
@@ -40,15 +52,15 @@ class StderrProgress:
 def import_command(file, dry_run: bool) -> None:
     """Importe un fichier JSON Lines (FILE, ou - pour l'entrée standard) : tout ou rien."""
     lines = file.read().splitlines()
-    big = len(lines) >= BIG_FILE_LINES
-    progress = StderrProgress() if sys.stderr.isatty() or big else None
-    result = import_lines(lines, dry_run=dry_run, progress=progress)
+    tty = sys.stderr.isatty()
+    progress = StderrProgress(tty) if tty or len(lines) >= BIG_FILE_LINES else None
+    try:
+        result = import_lines(lines, dry_run=dry_run, progress=progress)
+    except SQLAlchemyError as exc:  # e.g. the same ref written meanwhile by someone else
+        _fail(f"Erreur de la base de données, rien n'a été écrit : {exc.__class__.__name__}")
     if result.errors:
-        db.session.rollback()
-        for line in result.errors:
-            click.echo(line, err=True)
-        click.echo(f"{len(result.errors)} erreur(s) : rien n'a été écrit.", err=True)
-        raise SystemExit(1)
+        # Nothing but the errors on stderr: one `line N: field.path: message` each.
+        _fail("\n".join(result.errors) + (f"\n{len(result.errors)} erreur(s) : rien n'a été écrit." if tty else ""))
     summary = ", ".join(f"{n} {TYPE_LABELS[k]}" for k, n in result.counts.items() if k in TYPE_LABELS)
     if dry_run:
         db.session.rollback()
@@ -58,9 +70,7 @@ def import_command(file, dry_run: bool) -> None:
     try:
         db.session.commit()
     except SQLAlchemyError as exc:
-        db.session.rollback()
-        click.echo(f"Erreur de la base de données, rien n'a été écrit : {exc.__class__.__name__}", err=True)
-        raise SystemExit(1) from None
+        _fail(f"Erreur de la base de données, rien n'a été écrit : {exc.__class__.__name__}")
     click.echo(f"Import terminé : {summary}.", err=True)
 
 

@@ -35,7 +35,7 @@ JSON_MESSAGES = {
     "Invalid \\uXXXX escape": "séquence \\uXXXX invalide",
     "Unexpected UTF-8 BOM": "marque d'ordre d'octets (BOM) inattendue",
 }
-PHASES = {"scan": "Lecture", "check": "Vérification", "write": "Écriture"}
+PHASES = {"scan": "Lecture", "check": "Vérification", "write": "Écriture"}  # what progress(phase, …) gets
 
 
 @dataclass
@@ -234,7 +234,13 @@ class ImportJob:
 
 
 def import_lines(lines: Iterable, *, dry_run: bool = False, progress: Progress | None = None) -> ImportResult:
-    """Validate the whole file, then (unless dry_run or invalid) write it through db.session, uncommitted."""
+    """Validate the whole file, then (unless dry_run or invalid) write it through db.session, uncommitted.
+
+    `lines` are str or UTF-8 bytes, one record each (a whole text is split into lines);
+    `progress(phase, done, total)` is called now and then with the French name of the phase.
+    """
+    if isinstance(lines, str | bytes):
+        lines = lines.splitlines()
     job = ImportJob(lines, progress)
     job.scan()
     job.load_database()

@@ -187,4 +187,16 @@ def test_progress_goes_to_stderr_never_stdout(runner, tmp_path, app, monkeypatch
     result = import_file(runner, tmp_path, sample.records())
     assert result.exit_code == 0, result.stderr
     assert result.stdout == ""
-    assert "Vérification : 100 %" in result.stderr and "Écriture : 100 %" in result.stderr
+    assert "Écriture : 100 % (1/1)" in result.stderr
+
+
+def test_a_refused_big_file_prints_nothing_but_its_errors(runner, tmp_path, app, monkeypatch):
+    monkeypatch.setattr("agir.commands.interchange.BIG_FILE_LINES", 1)
+    result = import_file(runner, tmp_path, sample.records(sample.person(sex="X")))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == ["line 6: sex: valeur inconnue « X » (valeurs admises : F, M)"]
+
+
+def test_import_lines_accepts_a_whole_text(app_ctx):
+    result = import_lines("\n".join(sample.dumps(sample.records())), dry_run=True)
+    assert result.ok and result.counts["person"] == 1

@@ -1,5 +1,6 @@
 """A file with any error is refused whole: exit 1, one `line N: field.path: message` per error, nothing written."""
 import copy
+import re
 
 import pytest
 
@@ -146,7 +147,7 @@ def test_an_invalid_person_is_reported_with_its_line_and_path_and_nothing_is_wri
     result = import_file(runner, tmp_path, sample.records(_person(ref="OK1", household="OKH"), bad))
     assert result.exit_code == 1
     assert expected in result.stderr, result.stderr
-    assert all(line.startswith("line ") for line in result.stderr.splitlines()[:-1]), result.stderr
+    assert all(re.fullmatch(r"line \d+: [^ ]+: .+", line) for line in result.stderr.splitlines()), result.stderr
     assert result.stdout == ""
     assert row_counts(app) == before
 
@@ -160,7 +161,6 @@ def test_every_error_of_the_file_is_listed_in_line_order(runner, tmp_path, app):
         "line 1: record: JSON invalide (colonne 8) : « : » attendu",
         "line 2: sex: valeur inconnue « X » (valeurs admises : F, M)",
         "line 3: protection_date: date impossible : 2023-02-30",
-        "3 erreur(s) : rien n'a été écrit.",
     ]
     assert row_counts(app) == before
 
@@ -175,7 +175,7 @@ def test_refs_already_in_the_database_are_an_error_each(runner, tmp_path, app):
     assert "line 1: code: « 33 » existe déjà dans la base (import déjà fait ?)" in errors
     for number, ref in ((2, "S1"), (3, "S2"), (4, "S3"), (5, "PR1"), (6, "P1")):
         assert f"line {number}: ref: « {ref} » existe déjà dans la base (import déjà fait ?)" in errors
-    assert len(errors) == 7  # six refs and the summary line
+    assert len(errors) == 6
     assert row_counts(app) == before
 
 
