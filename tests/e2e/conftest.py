@@ -37,7 +37,7 @@ def browser():
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
             "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync", "--lang=fr-FR",
         ])
         yield b
         b.close()
