@@ -6,6 +6,8 @@ processing to go fast (20,000 persons with their whole path in seconds). Everyth
 session's connection, inside the caller's transaction.
 """
 import json
+from datetime import date
+from operator import itemgetter
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, Table, text
 
@@ -50,15 +52,8 @@ class BulkLoader:
         if not rows:
             return
         columns = [c for c in table.columns if c.name in rows[0] or c.default is not None]
-        defaults = {c.name: c.default for c in columns if c.name not in rows[0]}
-        convert = [self._converter(c) for c in columns]
-        values = []
-        for row in rows:
-            record = []
-            for column, to_db in zip(columns, convert, strict=True):
-                value = row[column.name] if column.name not in defaults else _default(defaults[column.name])
-                record.append(to_db(value) if to_db is not None and value is not None else value)
-            values.append(tuple(record))
+        getters = [self._getter(c, c.name not in rows[0]) for c in columns]
+        values = [tuple([get(row) for get in getters]) for row in rows]
         names = ", ".join(f'"{c.name}"' for c in columns)
         if self.postgresql:
             self._copy(table, names, values)
@@ -75,6 +70,18 @@ class BulkLoader:
         finally:
             cursor.close()
 
+    def _getter(self, column, use_default: bool):
+        """row → the value to write in the column: the row's, converted, or the model's default."""
+        if use_default:
+            default = column.default
+            if default.is_callable:  # called per row: pseudonyms must differ
+                return lambda row: default.arg(None)
+            return lambda row: default.arg
+        name, convert = column.name, self._converter(column)
+        if convert is None:
+            return itemgetter(name)
+        return lambda row: None if row[name] is None else convert(row[name])
+
     def _converter(self, column):
         """How a Python value is written, as SQLAlchemy's types would store it (None: as is)."""
         kind = column.type
@@ -85,12 +92,7 @@ class BulkLoader:
         if isinstance(kind, DateTime):
             return lambda v: v.strftime("%Y-%m-%d %H:%M:%S.%f")
         if isinstance(kind, Date):
-            return lambda v: v.isoformat()
+            return date.isoformat
         if isinstance(kind, Boolean):
             return int
         return None
-
-
-def _default(default):
-    """The value of a column default (callables are called per row: pseudonyms must differ)."""
-    return default.arg(None) if default.is_callable else default.arg

@@ -193,7 +193,7 @@ EVENT = {
 PERSON = {
     "ref": text(64, True),
     "department": ref("department", True),
-    "household": text(64),
+    "household": text(64, nonblank=True),
     "last_name": text(120, True),
     "first_name": text(120, True),
     "sex": enum(enums.SEXES, True),
