@@ -61,7 +61,7 @@ def index():
         groups=layout.grouped(data), objectives=[r for r in layout.rows(data) if r.objective],
         alerts=queries.alert_counts(department.id), lines=lines, total=total, page=page_number(),
         pages=max(1, -(-total // PER_PAGE)), nationalities=queries.by_nationality(scope),
-        structures=queries.by_structure(scope), programmes=queries.programmes_of(scope),
+        structures=queries.by_structure(scope),
         open_count=queries.open_accompaniments(scope), cohort=cohort, charts=COHORT_CHARTS,
         milestone_labels=SHORT_LABELS, cohort_data=cohort_payload(cohort), period_form=period_form(period),
         nationality_label=queries.nationality_label, label=label,
