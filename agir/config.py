@@ -63,6 +63,8 @@ class TestConfig(Config):
 
 
 def check_production(config: dict) -> None:
-    """Production refuses to start without a real secret key."""
+    """Production refuses to start without a real secret key, or in debug mode (FLASK_DEBUG)."""
     if config.get("ENV_NAME") == "production" and config.get("SECRET_KEY") in (None, "", DEV_SECRET):
         raise RuntimeError("SECRET_KEY doit être défini en production (variable d'environnement).")
+    if config.get("ENV_NAME") == "production" and config.get("DEBUG"):
+        raise RuntimeError("Le mode debug (FLASK_DEBUG) est interdit en production.")
