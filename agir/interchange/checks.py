@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from agir.errors import RuleViolation
-from agir.interchange.schema import INVALID, usable
+from agir.interchange.validation import INVALID, usable
 from agir.rules.durations import (
     check_exit,
     check_extension,

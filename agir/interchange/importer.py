@@ -17,7 +17,8 @@ from sqlalchemy import select
 
 from agir.extensions import db
 from agir.interchange import checks
-from agir.interchange.schema import KEY_FIELDS, RECORD_TYPES, quote, usable, validate_record
+from agir.interchange.schema import KEY_FIELDS, RECORD_TYPES
+from agir.interchange.validation import quote, usable, validate_record
 from models import Department, Person, Programme, Structure
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from agir.extensions import db
 from agir.interchange import checks
 from agir.interchange.bulk import BulkLoader
-from agir.interchange.schema import validate_record
+from agir.interchange.validation import validate_record
 from models import (
     Accompaniment,
     AuditEntry,
