@@ -164,9 +164,7 @@ def _persons(scope: _Scope) -> Iterator[str]:
     last_id = 0
     while True:
         t = Person.__table__
-        query = (select(t, Household.__table__.c.ref.label("household_ref"))
-                 .outerjoin(Household.__table__, t.c.household_id == Household.__table__.c.id)
-                 .where(t.c.id > last_id).order_by(t.c.id).limit(PAGE))
+        query = _person_query().where(t.c.id > last_id).order_by(t.c.id).limit(PAGE)
         if scope.department_id is not None:
             query = query.where(t.c.department_id == scope.department_id)
         rows = _rows(query).all()
@@ -177,6 +175,12 @@ def _persons(scope: _Scope) -> Iterator[str]:
         for row in rows:
             yield _line(_person(row, row.household_ref, path, scope))
         last_id = ids[-1]
+
+
+def _person_query():
+    """Persons as plain rows, with the ref of their household."""
+    t, h = Person.__table__, Household.__table__
+    return select(t, h.c.ref.label("household_ref")).outerjoin(h, t.c.household_id == h.c.id)
 
 
 def _person(p, household: str | None, path: "_PathPage", scope: _Scope) -> dict:
@@ -303,8 +307,7 @@ class _PathPage:
 def person_record(person_id: int) -> dict | None:
     """One person's record, exactly as in the export (for the right of access, agir/privacy.py); None if absent."""
     scope = _Scope(None)
-    row = db.session.execute(select(Person, Household.ref).outerjoin(Household, Person.household_id == Household.id)
-                             .where(Person.id == person_id)).first()
+    row = _rows(_person_query().where(Person.__table__.c.id == person_id)).first()
     if row is None:
         return None
-    return _person(row[0], row[1], _PathPage([person_id], scope), scope)
+    return _person(row, row.household_ref, _PathPage([person_id], scope), scope)

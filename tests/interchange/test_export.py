@@ -147,3 +147,11 @@ def test_the_structure_that_opened_a_file_not_yet_enrolled_survives_the_round_tr
     assert db.session.scalar(select(Person.structure_id).where(Person.ref == "WAIT")) == db.session.scalar(
         select(Structure.id).where(Structure.ref == "S-AGIR"))
     assert canonical(export(runner)) == canonical(first)
+
+
+def test_person_record_is_the_exported_record_of_one_person(runner, tmp_path, app, app_ctx):
+    assert import_file(runner, tmp_path, sample.records()).exit_code == 0
+    person_id = db.session.scalar(select(Person.id).where(Person.ref == "P1"))
+    exported = next(json.loads(line) for line in iter_export_lines() if '"type": "person"' in line)
+    assert exporter.person_record(person_id) == exported
+    assert exporter.person_record(person_id + 1000) is None
