@@ -1,15 +1,23 @@
 """Tables of AGIR case management. Importing this package registers every model."""
-from models.base import db
-from models.reference import Department, Structure
-from models.programme import Programme, Session
-from models.person import Household, Person
-from models.accompaniment import Accompaniment, Extension, Exit, FollowUp
-from models.path import (
-    RightStep, HousingStep, HousingAccess, Job, Training, Referral, Participation, Event, Note,
-)
-from models.user import User, ApiToken, LoginThrottle
+from models.accompaniment import Accompaniment, Exit, Extension, FollowUp
+from models.alert import Alert, JobLock, OutboxMessage
 from models.audit import AuditEntry
-from models.alert import Alert, OutboxMessage, JobLock
+from models.base import db
+from models.path import (
+    Event,
+    HousingAccess,
+    HousingStep,
+    Job,
+    Note,
+    Participation,
+    Referral,
+    RightStep,
+    Training,
+)
+from models.person import Household, Person
+from models.programme import Programme, Session
+from models.reference import Department, Structure
+from models.user import ApiToken, LoginThrottle, User
 
 __all__ = [
     "db", "Department", "Structure", "Programme", "Session", "Household", "Person",

@@ -1,5 +1,5 @@
 """The SQLAlchemy handle, the declarative base and the constraint naming convention."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
@@ -25,4 +25,4 @@ db = SQLAlchemy(model_class=Base)
 
 def utcnow() -> datetime:
     """Current UTC time, naive (stored as UTC everywhere)."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)

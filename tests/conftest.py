@@ -10,14 +10,12 @@ import tempfile
 
 import pytest
 from argon2 import PasswordHasher
-from sqlalchemy import text
-
 from flask.testing import FlaskClient
+from sqlalchemy import text
 
 from agir.app import create_app
 from agir.config import TestConfig
 from agir.extensions import db
-
 from tests import factories
 
 

@@ -65,7 +65,8 @@ def make_person(department, structure=None, household=None, **kw):
 
 def make_accompaniment(person, structure, start=date(2022, 9, 1), planned_end=date(2023, 8, 31), **kw):
     """An open accompaniment (no exit) unless exit_on is given."""
-    a = Accompaniment(person=person, structure=structure, kind="agir" if structure.kind == "agir_operator" else "project",
+    kind = "agir" if structure.kind == "agir_operator" else "project"
+    a = Accompaniment(person=person, structure=structure, kind=kind,
                       start_on=start, planned_end_on=planned_end, current_end_on=kw.pop("current_end", planned_end),
                       **kw)
     db.session.add(a)
