@@ -51,8 +51,11 @@ lint: install
 test-pg: install
 	.ci/test-pg
 
+# The backup of docs/operations.md: pg_dump, pg_restore into a fresh database, the same `agir export`.
+# PostgreSQL on 127.0.0.1:5432 unless TEST_DATABASE_URL says otherwise (on SQLite: the sqlite3 backup API).
 backup-restore-test: install
-	$(BIN)/python -m pytest -q tests/operations/test_backup_restore.py
+	TEST_DATABASE_URL="$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/agir_backup}" \
+	  $(BIN)/python -m pytest -q tests/operations/test_backup_restore.py
 
 bench: install
 	$(BIN)/python tests/bench/run.py
