@@ -23,6 +23,7 @@ from agir.interchange.schema import (
 
 # A value that failed validation; rule checks skip what depends on it.
 INVALID = object()
+MAX_NUMBER = 10**15  # hours and euros beyond this are typing errors
 
 
 class Node(dict):
@@ -142,8 +143,8 @@ def _check_int(spec: Field, value, parent: str, key: str, out: Validation):
 
 
 def _check_number(spec: Field, value, parent: str, key: str, out: Validation):
-    if type(value) not in (int, float) or not math.isfinite(value) or abs(value) > 1e15:
-        raise _Invalid(MESSAGES["number"])
+    if type(value) not in (int, float) or abs(value) > MAX_NUMBER or not math.isfinite(value):
+        raise _Invalid(MESSAGES["number"])  # abs() first: math.isfinite(10**400) overflows
     if value < 0 and spec.low >= 0:
         raise _Invalid(MESSAGES["negative"])
     return float(value)

@@ -17,7 +17,7 @@ WORDS = ["2023-02-30", "2020-02-29", "2022-07-01", "9999-12-31", "0001-01-01", "
 
 def _leaves():
     return (st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12)
-            | st.sampled_from(WORDS) | st.integers(min_value=-(2**70), max_value=2**70))
+            | st.sampled_from(WORDS) | st.integers(min_value=-(2**70), max_value=2**70) | st.just(-(10**400)))
 
 
 JSON = st.recursive(_leaves(), lambda inner: st.lists(inner, max_size=3)
