@@ -1,10 +1,13 @@
 """Robustness outside the forms: debug is off outside development, production refuses the development secret,
 a 500 rolls the transaction back and shows a reference number (never a traceback), NUL characters are refused."""
+import importlib
 import logging
 import re
 
 import pytest
+from flask import request
 from sqlalchemy import func, select
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from agir.app import create_app
 from agir.config import DEV_SECRET, TestConfig
@@ -108,3 +111,15 @@ def test_a_nul_character_anywhere_is_refused_with_a_400(client, world, method, u
     response = client.open(url, method=method.upper(), data=data)
     assert response.status_code == 400
     assert "Requête invalide" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("proxies", ["0", "1"])
+def test_behind_a_reverse_proxy_the_audit_gets_the_clients_address(monkeypatch, proxies):
+    monkeypatch.setenv("AGIR_TRUSTED_PROXIES", proxies)
+    import wsgi
+    wsgi = importlib.reload(wsgi)
+    assert isinstance(wsgi.app.wsgi_app, ProxyFix) is (proxies == "1")
+    wsgi.app.add_url_rule("/whoami", "whoami", lambda: request.remote_addr)
+    answer = wsgi.app.test_client().get("/whoami", headers={"X-Forwarded-For": "203.0.113.7"},
+                                        environ_base={"REMOTE_ADDR": "10.0.0.2"})
+    assert answer.get_data(as_text=True) == ("203.0.113.7" if proxies == "1" else "10.0.0.2")
