@@ -1,63 +1,81 @@
-"""French labels of the enumerations (identifiers stay English, people read French)."""
+"""French labels of the enumerations (identifiers stay English, people read French).
+
+The French labels are the msgids of the translations: label() and choices() give them in the
+reader's language (agir.i18n; French outside a request, e.g. in exports written by the CLI).
+"""
+from agir.i18n import N_, gettext, lazy_gettext
 
 LABELS: dict[str, dict[str, str]] = {
-    "role": {"social_worker": "Référent·e de parcours", "referral_officer": "Chargé·e d'orientation",
-             "pilot": "Pilote départemental", "admin": "Administrateur·rice"},
-    "structure_kind": {"agir_operator": "Opérateur AGIR", "project_operator": "Opérateur de projet structurant",
-                       "programme_operator": "Opérateur de programme", "state_service": "Service de l'État"},
-    "theme": {"employment": "Emploi", "professional_french": "Français à visée professionnelle",
-              "language": "Apprentissage du français", "health": "Santé", "mental_health": "Santé mentale",
-              "mobility": "Mobilité", "host_society": "Société d'accueil", "mentoring": "Parrainage",
-              "childcare": "Garde d'enfants", "digital": "Numérique", "sport_culture": "Sport et culture",
-              "republic_values": "Valeurs de la République", "global_support": "Accompagnement global",
-              "housing": "Logement", "rights": "Accès aux droits"},
-    "sex": {"F": "Femme", "M": "Homme"},
-    "status": {"refugee": "Réfugié·e", "subsidiary_protection": "Protection subsidiaire", "stateless": "Apatride",
-               "family": "Primo-arrivant·e (famille)", "economic": "Primo-arrivant·e (économique)",
-               "other": "Primo-arrivant·e (autre)"},
-    "hosting": {"dna": "Dispositif national d'accueil (DNA)", "cph": "Centre provisoire d'hébergement (CPH)",
-                "general_shelter": "Hébergement généraliste", "third_party": "Hébergé·e par un tiers",
-                "homeless": "Sans domicile", "own_housing": "Logement personnel"},
-    "level": {"pre_A1": "Infra A1", "A1": "A1", "A2": "A2", "B1": "B1", "B2": "B2", "C1": "C1", "C2": "C2"},
-    "exit_reason": {"goals_reached": "Objectifs atteints", "max_duration": "Durée maximale atteinte",
-                    "moved_away": "Déménagement", "dropped_out": "Abandon", "autonomous": "Autonomie",
-                    "deceased": "Décès", "other": "Autre motif"},
-    "right_kind": {"health_insurance": "Assurance maladie", "complementary_health": "Complémentaire santé (C2S)",
-                   "caf_benefits": "Prestations CAF", "rsa": "RSA", "employment_registration": "Inscription France Travail",
-                   "bank_account": "Compte bancaire", "residence_permit": "Titre de séjour",
-                   "civil_status": "État civil", "driving_licence": "Permis de conduire"},
-    "right_state": {"todo": "À faire", "requested": "Demandé", "obtained": "Obtenu", "refused": "Refusé",
-                    "not_applicable": "Non concerné"},
-    "housing_step_kind": {"social_housing_application": "Demande de logement social",
-                          "siao_application": "Demande SIAO", "iml_application": "Demande IML", "other": "Autre démarche"},
-    "housing_kind": {"social_rental": "Logement social", "private_rental": "Location privée",
-                     "iml_mandate": "IML – mandat de gestion", "iml_sublet": "IML – sous-location",
-                     "temporary": "Logement temporaire"},
-    "job_kind": {"cdi": "CDI", "cdd": "CDD", "interim": "Intérim", "apprenticeship": "Apprentissage",
-                 "subsidised": "Contrat aidé", "self_employed": "Indépendant"},
-    "training_level": {"pre_qualifying": "Préqualifiante", "qualifying": "Qualifiante",
-                       "certifying": "Certifiante", "diploma": "Diplômante"},
-    "referral_state": {"sent": "Envoyée", "accepted": "Acceptée", "refused": "Refusée", "started": "Démarrée",
-                       "completed": "Terminée", "dropped_out": "Abandonnée", "cancelled": "Annulée"},
-    "event_kind": {"medical_consultation": "Consultation médicale", "mentoring_pair": "Binôme de parrainage",
-                   "digital_tool": "Outil numérique fourni", "sport_event": "Événement sportif",
-                   "cultural_event": "Événement culturel"},
-    "alert_kind": {"end_soon": "Fin proche", "overdue": "Fin prévue dépassée", "over_limit": "Durée maximale dépassée",
-                   "permit_expiry": "Titre de séjour expirant", "referral_unanswered": "Orientation sans réponse",
-                   "followup_due": "Suivi à 6 mois à faire", "inactive": "Dossier inactif",
-                   "eligibility_closing": "Éligibilité AGIR bientôt close"},
-    "accompaniment_kind": {"agir": "Accompagnement AGIR", "project": "Projet structurant"},
+    "role": {"social_worker": N_("Référent·e de parcours"), "referral_officer": N_("Chargé·e d'orientation"),
+             "pilot": N_("Pilote départemental"), "admin": N_("Administrateur·rice")},
+    "structure_kind": {"agir_operator": N_("Opérateur AGIR"),
+                       "project_operator": N_("Opérateur de projet structurant"),
+                       "programme_operator": N_("Opérateur de programme"),
+                       "state_service": N_("Service de l'État")},
+    "theme": {"employment": N_("Emploi"), "professional_french": N_("Français à visée professionnelle"),
+              "language": N_("Apprentissage du français"), "health": N_("Santé"),
+              "mental_health": N_("Santé mentale"), "mobility": N_("Mobilité"),
+              "host_society": N_("Société d'accueil"), "mentoring": N_("Parrainage"),
+              "childcare": N_("Garde d'enfants"), "digital": N_("Numérique"), "sport_culture": N_("Sport et culture"),
+              "republic_values": N_("Valeurs de la République"), "global_support": N_("Accompagnement global"),
+              "housing": N_("Logement"), "rights": N_("Accès aux droits")},
+    "sex": {"F": N_("Femme"), "M": N_("Homme")},
+    "status": {"refugee": N_("Réfugié·e"), "subsidiary_protection": N_("Protection subsidiaire"),
+               "stateless": N_("Apatride"), "family": N_("Primo-arrivant·e (famille)"),
+               "economic": N_("Primo-arrivant·e (économique)"), "other": N_("Primo-arrivant·e (autre)")},
+    "hosting": {"dna": N_("Dispositif national d'accueil (DNA)"), "cph": N_("Centre provisoire d'hébergement (CPH)"),
+                "general_shelter": N_("Hébergement généraliste"), "third_party": N_("Hébergé·e par un tiers"),
+                "homeless": N_("Sans domicile"), "own_housing": N_("Logement personnel")},
+    "level": {"pre_A1": N_("Infra A1"), "A1": "A1", "A2": "A2", "B1": "B1", "B2": "B2", "C1": "C1", "C2": "C2"},
+    "exit_reason": {"goals_reached": N_("Objectifs atteints"), "max_duration": N_("Durée maximale atteinte"),
+                    "moved_away": N_("Déménagement"), "dropped_out": N_("Abandon"), "autonomous": N_("Autonomie"),
+                    "deceased": N_("Décès"), "other": N_("Autre motif")},
+    "right_kind": {"health_insurance": N_("Assurance maladie"),
+                   "complementary_health": N_("Complémentaire santé (C2S)"),
+                   "caf_benefits": N_("Prestations CAF"), "rsa": N_("RSA"),
+                   "employment_registration": N_("Inscription France Travail"),
+                   "bank_account": N_("Compte bancaire"), "residence_permit": N_("Titre de séjour"),
+                   "civil_status": N_("État civil"), "driving_licence": N_("Permis de conduire")},
+    "right_state": {"todo": N_("À faire"), "requested": N_("Demandé"), "obtained": N_("Obtenu"),
+                    "refused": N_("Refusé"), "not_applicable": N_("Non concerné")},
+    "housing_step_kind": {"social_housing_application": N_("Demande de logement social"),
+                          "siao_application": N_("Demande SIAO"), "iml_application": N_("Demande IML"),
+                          "other": N_("Autre démarche")},
+    "housing_kind": {"social_rental": N_("Logement social"), "private_rental": N_("Location privée"),
+                     "iml_mandate": N_("IML – mandat de gestion"), "iml_sublet": N_("IML – sous-location"),
+                     "temporary": N_("Logement temporaire")},
+    "job_kind": {"cdi": N_("CDI"), "cdd": N_("CDD"), "interim": N_("Intérim"), "apprenticeship": N_("Apprentissage"),
+                 "subsidised": N_("Contrat aidé"), "self_employed": N_("Indépendant")},
+    "training_level": {"pre_qualifying": N_("Préqualifiante"), "qualifying": N_("Qualifiante"),
+                       "certifying": N_("Certifiante"), "diploma": N_("Diplômante")},
+    "referral_state": {"sent": N_("Envoyée"), "accepted": N_("Acceptée"), "refused": N_("Refusée"),
+                       "started": N_("Démarrée"), "completed": N_("Terminée"), "dropped_out": N_("Abandonnée"),
+                       "cancelled": N_("Annulée")},
+    "event_kind": {"medical_consultation": N_("Consultation médicale"), "mentoring_pair": N_("Binôme de parrainage"),
+                   "digital_tool": N_("Outil numérique fourni"), "sport_event": N_("Événement sportif"),
+                   "cultural_event": N_("Événement culturel")},
+    "alert_kind": {"end_soon": N_("Fin proche"), "overdue": N_("Fin prévue dépassée"),
+                   "over_limit": N_("Durée maximale dépassée"), "permit_expiry": N_("Titre de séjour expirant"),
+                   "referral_unanswered": N_("Orientation sans réponse"), "followup_due": N_("Suivi à 6 mois à faire"),
+                   "inactive": N_("Dossier inactif"), "eligibility_closing": N_("Éligibilité AGIR bientôt close")},
+    "accompaniment_kind": {"agir": N_("Accompagnement AGIR"), "project": N_("Projet structurant")},
 }
 
 
 def label(value, kind: str) -> str:
-    """The French label of an enum value (the value itself when unknown, a dash when empty)."""
+    """The label of an enum value in the reader's language (the value itself when unknown, a dash when empty)."""
     if value is None or value == "":
         return "—"
-    return LABELS.get(kind, {}).get(value, str(value))
+    text = LABELS.get(kind, {}).get(value)
+    return gettext(text) if text is not None else str(value)
 
 
-def choices(kind: str, blank: str | None = None) -> list[tuple[str, str]]:
-    """(value, label) pairs for a select field, optionally headed by a blank choice."""
-    pairs = list(LABELS[kind].items())
+def lazy_label(value, kind: str):
+    """label(), resolved when displayed (select choices defined when a form class is created)."""
+    return lazy_gettext(LABELS[kind][value])
+
+
+def choices(kind: str, blank: str | None = None) -> list[tuple]:
+    """(value, label) pairs for a select field, optionally headed by a blank choice (labels resolved when shown)."""
+    pairs = [(value, lazy_gettext(text)) for value, text in LABELS[kind].items()]
     return ([("", blank)] + pairs) if blank is not None else pairs

@@ -1,5 +1,6 @@
 """Admin pages of the audit log: filtered view, and one person's trail as CSV for the DPO (itself audited)."""
 from flask import Response, abort, render_template, request
+from flask_babel import gettext
 from sqlalchemy import select
 
 from agir import audit_trail
@@ -16,7 +17,7 @@ from models import Person
 def audit():
     """The audit log filtered by person number, user, action and dates; persons appear by number only."""
     form = AuditFilterForm(request.args)
-    form.action.choices = options([("", "Toutes les actions")] + [
+    form.action.choices = options([("", gettext("Toutes les actions"))] + [
         (a, audit_trail.action_label(a)) for a in audit_trail.known_actions()])
     valid = form.validate()
     if valid:

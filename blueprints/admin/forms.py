@@ -6,6 +6,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from agir import labels
 from agir.extensions import db
+from agir.i18n import lazy_gettext as _l
 from models import Department, Structure
 from models.enums import STRUCTURE_KINDS
 
@@ -13,7 +14,7 @@ from models.enums import STRUCTURE_KINDS
 WEB_ROLES = ("social_worker", "referral_officer", "pilot")
 
 
-REFUSED = "Valeur non autorisée : choisissez dans la liste."
+REFUSED = _l("Valeur non autorisée : choisissez dans la liste.")
 
 
 def options(pairs) -> list[SelectChoice]:
@@ -29,14 +30,14 @@ class StrictSelectField(SelectField):
         super().__init__(label, validators, choices=options(choices), **kwargs)
 
 
-def structure_choices(blank: str = "— Aucune —") -> list[SelectChoice]:
+def structure_choices(blank: str = _l("— Aucune —")) -> list[SelectChoice]:
     """Every structure, by department then name."""
     rows = db.session.execute(select(Structure.id, Structure.name, Structure.ref, Department.code)
                               .join(Department).order_by(Department.code, Structure.name))
     return options([("", blank)] + [(i, f"{code} — {name} ({ref})") for i, name, ref, code in rows])
 
 
-def department_choices(blank: str = "— Aucun —") -> list[SelectChoice]:
+def department_choices(blank: str = _l("— Aucun —")) -> list[SelectChoice]:
     """Every department, by code."""
     rows = db.session.execute(select(Department.id, Department.code, Department.name).order_by(Department.code))
     return options([("", blank)] + [(i, f"{code} — {name}") for i, code, name in rows])
@@ -45,12 +46,12 @@ def department_choices(blank: str = "— Aucun —") -> list[SelectChoice]:
 class UserCreateForm(FlaskForm):
     """A new account: e-mail, role and attachment (structure, or department for a pilot)."""
 
-    email = EmailField("Adresse électronique professionnelle", validators=[
-        DataRequired("Saisissez l'adresse électronique."), Length(max=200)])
-    role = StrictSelectField("Rôle", choices=[("", "— Choisir —")] + [(r, labels.label(r, "role")) for r in WEB_ROLES],
-                             validators=[DataRequired("Choisissez le rôle.")])
-    structure = StrictSelectField("Structure de rattachement", choices=[])
-    department = StrictSelectField("Département (pilote)", choices=[])
+    email = EmailField(_l("Adresse électronique professionnelle"), validators=[
+        DataRequired(_l("Saisissez l'adresse électronique.")), Length(max=200)])
+    role = StrictSelectField(_l("Rôle"), choices=[("", _l("— Choisir —"))] + [
+        (r, labels.lazy_label(r, "role")) for r in WEB_ROLES], validators=[DataRequired(_l("Choisissez le rôle."))])
+    structure = StrictSelectField(_l("Structure de rattachement"), choices=[])
+    department = StrictSelectField(_l("Département (pilote)"), choices=[])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -61,29 +62,31 @@ class UserCreateForm(FlaskForm):
 class DepartmentForm(FlaskForm):
     """A department and its AGIR settings."""
 
-    code = StringField("Code INSEE", validators=[Optional(), Length(max=3)])
-    name = StringField("Nom", validators=[DataRequired("Saisissez le nom du département."), Length(max=120)])
-    agir_start_on = DateField("Date de déploiement d'AGIR", validators=[Optional()])
-    agir_wave = StrictSelectField("Vague AGIR", choices=[("", "— Aucune —"), ("2022", "2022"), ("2023", "2023"),
-                                                          ("2024", "2024")])
-    max_months = IntegerField("Durée maximale d'accompagnement (mois)", validators=[
-        Optional(), NumberRange(6, 18, "La durée maximale doit être comprise entre 6 et 18 mois.")])
+    code = StringField(_l("Code INSEE"), validators=[Optional(), Length(max=3)])
+    name = StringField(_l("Nom"), validators=[DataRequired(_l("Saisissez le nom du département.")), Length(max=120)])
+    agir_start_on = DateField(_l("Date de déploiement d'AGIR"), validators=[Optional()])
+    agir_wave = StrictSelectField(_l("Vague AGIR"), choices=[("", _l("— Aucune —")), ("2022", "2022"),
+                                                              ("2023", "2023"), ("2024", "2024")])
+    max_months = IntegerField(_l("Durée maximale d'accompagnement (mois)"), validators=[
+        Optional(), NumberRange(6, 18, _l("La durée maximale doit être comprise entre 6 et 18 mois."))])
     version_id = HiddenField()
 
 
 class StructureForm(FlaskForm):
     """A structure of a department."""
 
-    ref = StringField("Référence", validators=[DataRequired("Saisissez la référence."), Length(max=64)])
-    name = StringField("Nom", validators=[DataRequired("Saisissez le nom de la structure."), Length(max=200)])
-    department = StrictSelectField("Département", choices=[], validators=[DataRequired("Choisissez le département.")])
-    kind = StrictSelectField("Type de structure", choices=[("", "— Choisir —")] + [
-        (k, labels.label(k, "structure_kind")) for k in STRUCTURE_KINDS], validators=[
-        DataRequired("Choisissez le type de structure.")])
+    ref = StringField(_l("Référence"), validators=[DataRequired(_l("Saisissez la référence.")), Length(max=64)])
+    name = StringField(_l("Nom"), validators=[DataRequired(_l("Saisissez le nom de la structure.")),
+                                              Length(max=200)])
+    department = StrictSelectField(_l("Département"), choices=[],
+                                   validators=[DataRequired(_l("Choisissez le département."))])
+    kind = StrictSelectField(_l("Type de structure"), choices=[("", _l("— Choisir —"))] + [
+        (k, labels.lazy_label(k, "structure_kind")) for k in STRUCTURE_KINDS], validators=[
+        DataRequired(_l("Choisissez le type de structure."))])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.department.choices = department_choices("— Choisir —")
+        self.department.choices = department_choices(_l("— Choisir —"))
 
 
 class ActionForm(FlaskForm):
@@ -100,29 +103,29 @@ class FilterForm(FlaskForm):
 class AuditFilterForm(FilterForm):
     """Filters of the audit view."""
 
-    person = IntegerField("N° de personne", validators=[Optional(), NumberRange(1, None, "Numéro invalide.")])
-    user = StringField("Utilisateur (adresse)", validators=[Optional(), Length(max=200)])
-    action = SelectField("Action", choices=[], validate_choice=False)
-    date_from = DateField("Du", validators=[Optional()])
-    date_to = DateField("Au", validators=[Optional()])
+    person = IntegerField(_l("N° de personne"), validators=[Optional(), NumberRange(1, None, _l("Numéro invalide."))])
+    user = StringField(_l("Utilisateur (adresse)"), validators=[Optional(), Length(max=200)])
+    action = SelectField(_l("Action"), choices=[], validate_choice=False)
+    date_from = DateField(_l("Du"), validators=[Optional()])
+    date_to = DateField(_l("Au"), validators=[Optional()])
 
 
 class UserFilterForm(FilterForm):
     """Filters of the accounts list."""
 
-    q = StringField("Adresse contient", validators=[Optional(), Length(max=200)])
-    role = SelectField("Rôle", choices=options([("", "Tous les rôles")] + labels.choices("role")),
+    q = StringField(_l("Adresse contient"), validators=[Optional(), Length(max=200)])
+    role = SelectField(_l("Rôle"), choices=options([("", _l("Tous les rôles"))] + labels.choices("role")),
                        validate_choice=False)
-    structure = SelectField("Structure", choices=[], validate_choice=False)
-    department = SelectField("Département", choices=[], validate_choice=False)
-    state = SelectField("État", choices=options([("", "Tous"), ("enabled", "Actifs"), ("disabled", "Désactivés")]),
-                        validate_choice=False)
+    structure = SelectField(_l("Structure"), choices=[], validate_choice=False)
+    department = SelectField(_l("Département"), choices=[], validate_choice=False)
+    state = SelectField(_l("État"), choices=options([("", _l("Tous")), ("enabled", _l("Actifs")),
+                                                     ("disabled", _l("Désactivés"))]), validate_choice=False)
 
 
 class StructureFilterForm(FilterForm):
     """Filters of the structures list."""
 
-    q = StringField("Nom ou référence contient", validators=[Optional(), Length(max=200)])
-    department = SelectField("Département", choices=[], validate_choice=False)
-    kind = SelectField("Type", choices=options([("", "Tous les types")] + labels.choices("structure_kind")),
+    q = StringField(_l("Nom ou référence contient"), validators=[Optional(), Length(max=200)])
+    department = SelectField(_l("Département"), choices=[], validate_choice=False)
+    kind = SelectField(_l("Type"), choices=options([("", _l("Tous les types"))] + labels.choices("structure_kind")),
                        validate_choice=False)

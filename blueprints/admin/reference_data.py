@@ -1,5 +1,6 @@
 """Admin pages of the reference data: structures and departments (create, edit, lists)."""
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import contains_eager
@@ -20,7 +21,7 @@ from models import Department, Structure, User
 def structures():
     """Structures with their number of accounts, filtered and paginated."""
     form = StructureFilterForm(request.args)
-    form.department.choices = department_choices("Tous les départements")
+    form.department.choices = department_choices(gettext("Tous les départements"))
     form.validate()
     query = select(Structure).join(Department).options(contains_eager(Structure.department))
     if form.q.data:
@@ -56,7 +57,7 @@ def _save_structure(form: StructureForm, structure: Structure | None):
         show_violation(form, exc)
         return None
     db.session.commit()
-    flash(f"La structure {structure.ref} est enregistrée.", "success")
+    flash(gettext("La structure %(ref)s est enregistrée.", ref=structure.ref), "success")
     return redirect(url_for("admin.structures"))
 
 
@@ -109,7 +110,7 @@ def department_new():
             show_violation(form, exc)
         else:
             db.session.commit()
-            flash(f"Le département {department.code} est enregistré.", "success")
+            flash(gettext("Le département %(code)s est enregistré.", code=department.code), "success")
             return redirect(url_for("admin.departments"))
     return render_template("admin/department_form.html", form=form, department=None)
 
@@ -131,6 +132,6 @@ def department_edit(department_id: int):
             db.session.rollback()
             show_violation(form, exc if isinstance(exc, RuleViolation) else StaleRecord())
         else:
-            flash(f"Le département {department.code} est enregistré.", "success")
+            flash(gettext("Le département %(code)s est enregistré.", code=department.code), "success")
             return redirect(url_for("admin.departments"))
     return render_template("admin/department_form.html", form=form, department=department)

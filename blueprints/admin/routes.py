@@ -2,6 +2,7 @@
 from datetime import timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
@@ -57,8 +58,8 @@ def _filtered_users(form: UserFilterForm):
 def users():
     """Accounts, filtered and paginated."""
     form = UserFilterForm(request.args)
-    form.structure.choices = structure_choices("Toutes les structures")
-    form.department.choices = department_choices("Tous les départements")
+    form.structure.choices = structure_choices(gettext("Toutes les structures"))
+    form.department.choices = department_choices(gettext("Tous les départements"))
     form.validate()
     return render_template("admin/users.html", form=form, pagination=paginate(_filtered_users(form)),
                            args=page_args())
@@ -113,7 +114,7 @@ def user_disable(user_id: int):
         flash(exc.message, "error")
         return redirect(url_for("admin.user", user_id=user_id))
     db.session.commit()
-    flash(f"Le compte {account.email} est désactivé ; ses sessions ont été fermées.", "success")
+    flash(gettext("Le compte %(email)s est désactivé ; ses sessions ont été fermées.", email=account.email), "success")
     return redirect(url_for("admin.user", user_id=user_id))
 
 
@@ -124,7 +125,7 @@ def user_enable(user_id: int):
     account = _user_or_404(user_id)
     enable_user(current_user, account)
     db.session.commit()
-    flash(f"Le compte {account.email} est réactivé.", "success")
+    flash(gettext("Le compte %(email)s est réactivé.", email=account.email), "success")
     return redirect(url_for("admin.user", user_id=user_id))
 
 

@@ -2,54 +2,59 @@
 from datetime import date, timedelta
 
 from flask import current_app, url_for
+from flask_babel import gettext
 
 from agir.dates import format_fr
+from agir.i18n import N_
 from agir.rules import alerts as rules
 
 ACTIONS = {
-    "end_soon": "Préparer la sortie, ou prolonger l'accompagnement (avec son motif)",
-    "overdue": "Enregistrer la sortie, ou prolonger l'accompagnement (avec son motif)",
-    "over_limit": "Enregistrer la sortie (motif « durée maximale atteinte »)",
-    "permit_expiry": "Accompagner le renouvellement du titre, puis mettre à jour sa date d'expiration",
-    "referral_unanswered": "Relancer la structure d'accueil, ou annuler l'orientation",
-    "followup_due": "Enregistrer le suivi à 6 mois",
-    "inactive": "Faire le point avec la personne et consigner une démarche ou une note",
-    "eligibility_closing": "Inscrire la personne en accompagnement AGIR avant cette date",
+    "end_soon": N_("Préparer la sortie, ou prolonger l'accompagnement (avec son motif)"),
+    "overdue": N_("Enregistrer la sortie, ou prolonger l'accompagnement (avec son motif)"),
+    "over_limit": N_("Enregistrer la sortie (motif « durée maximale atteinte »)"),
+    "permit_expiry": N_("Accompagner le renouvellement du titre, puis mettre à jour sa date d'expiration"),
+    "referral_unanswered": N_("Relancer la structure d'accueil, ou annuler l'orientation"),
+    "followup_due": N_("Enregistrer le suivi à 6 mois"),
+    "inactive": N_("Faire le point avec la personne et consigner une démarche ou une note"),
+    "eligibility_closing": N_("Inscrire la personne en accompagnement AGIR avant cette date"),
 }
-OFFICER_ACTIONS = {"referral_unanswered": "Accepter ou refuser l'orientation"}
+OFFICER_ACTIONS = {"referral_unanswered": N_("Accepter ou refuser l'orientation")}
 
 
 def situation(alert, today: date) -> str:
     """One line saying what is late or near, from the alert's due date (docs/rules.md, Alertes)."""
     due = alert.due_on
     if alert.kind == "end_soon":
-        return f"Fin prévue le {format_fr(due + timedelta(days=rules.END_SOON_DAYS))}"
+        return gettext("Fin prévue le %(day)s", day=format_fr(due + timedelta(days=rules.END_SOON_DAYS)))
     if alert.kind == "overdue":
-        return f"Fin prévue dépassée depuis le {format_fr(due - timedelta(days=1))}"
+        return gettext("Fin prévue dépassée depuis le %(day)s", day=format_fr(due - timedelta(days=1)))
     if alert.kind == "over_limit":
-        return f"Durée maximale atteinte le {format_fr(due - timedelta(days=1))}"
+        return gettext("Durée maximale atteinte le %(day)s", day=format_fr(due - timedelta(days=1)))
     if alert.kind == "permit_expiry":
         expiry = due + timedelta(days=rules.PERMIT_EXPIRY_DAYS)
-        verb = "a expiré le" if expiry < today else "expire le"
-        return f"Le titre de séjour {verb} {format_fr(expiry)}"
+        if expiry < today:
+            return gettext("Le titre de séjour a expiré le %(day)s", day=format_fr(expiry))
+        return gettext("Le titre de séjour expire le %(day)s", day=format_fr(expiry))
     if alert.kind == "referral_unanswered":
         sent = due - timedelta(days=rules.REFERRAL_ANSWER_DAYS + 1)
-        return f"Orientation envoyée le {format_fr(sent)}, sans réponse depuis {(today - sent).days} jours"
+        return gettext("Orientation envoyée le %(day)s, sans réponse depuis %(days)s jours", day=format_fr(sent),
+                       days=(today - sent).days)
     if alert.kind == "followup_due":
-        return f"Suivi à 6 mois attendu depuis le {format_fr(due)}"
+        return gettext("Suivi à 6 mois attendu depuis le %(day)s", day=format_fr(due))
     if alert.kind == "inactive":
-        return f"Aucune action datée depuis le {format_fr(due - timedelta(days=rules.INACTIVE_DAYS))}"
+        return gettext("Aucune action datée depuis le %(day)s",
+                       day=format_fr(due - timedelta(days=rules.INACTIVE_DAYS)))
     if alert.kind == "eligibility_closing":
         last_day = due + timedelta(days=rules.ELIGIBILITY_CLOSING_DAYS - 1)
-        return f"Dernier jour d'entrée possible dans AGIR : {format_fr(last_day)}"
-    return f"Depuis le {format_fr(due)}"
+        return gettext("Dernier jour d'entrée possible dans AGIR : %(day)s", day=format_fr(last_day))
+    return gettext("Depuis le %(day)s", day=format_fr(due))
 
 
 def action(alert, role: str) -> str:
     """The action that resolves the alert, for this role."""
     if role == "referral_officer":
-        return OFFICER_ACTIONS.get(alert.kind, ACTIONS[alert.kind])
-    return ACTIONS.get(alert.kind, "")
+        return gettext(OFFICER_ACTIONS.get(alert.kind, ACTIONS[alert.kind]))
+    return gettext(ACTIONS[alert.kind]) if alert.kind in ACTIONS else ""
 
 
 def _url(endpoint: str, fallback: str, **values) -> str:
@@ -69,5 +74,6 @@ def link(alert, role: str) -> tuple[str, str]:
     """(href, text) of where to act: the referral for referral alerts, otherwise the person's file."""
     if alert.subject_key.startswith("referral:"):
         referral_id = int(alert.subject_key.split(":", 1)[1])
-        return _url("referrals.referral", f"/referrals/{referral_id}", referral_id=referral_id), "Voir l'orientation"
-    return person_href(alert.person_id, role), "Ouvrir le dossier"
+        href = _url("referrals.referral", f"/referrals/{referral_id}", referral_id=referral_id)
+        return href, gettext("Voir l'orientation")
+    return person_href(alert.person_id, role), gettext("Ouvrir le dossier")

@@ -4,6 +4,7 @@ from math import ceil
 from zoneinfo import ZoneInfo
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -36,7 +37,7 @@ def _last_run_text() -> str | None:
         seen = db.session.scalar(select(func.max(Alert.last_seen_on)))
         return f"{seen:%d/%m/%Y}" if seen else None
     local = at.replace(tzinfo=ZoneInfo("UTC")).astimezone(PARIS)
-    return f"{local:%d/%m/%Y} à {local:%H:%M}"
+    return gettext("%(day)s à %(time)s", day=f"{local:%d/%m/%Y}", time=f"{local:%H:%M}")
 
 
 @bp.get("/")
@@ -63,11 +64,11 @@ def refresh():
     """Recompute the alerts now (SPEC §4.4: "and on demand"), at most once every five minutes."""
     at = last_run_at()
     if at is not None and utcnow() - at < REFRESH_PAUSE:
-        flash("Les alertes viennent d'être recalculées : réessayez dans quelques minutes.", "info")
+        flash(gettext("Les alertes viennent d'être recalculées : réessayez dans quelques minutes."), "info")
     elif jobs.run_alerts() is None:
-        flash("Le calcul des alertes est déjà en cours : rechargez la page dans un instant.", "info")
+        flash(gettext("Le calcul des alertes est déjà en cours : rechargez la page dans un instant."), "info")
     else:
-        flash("Les alertes ont été recalculées.", "success")
+        flash(gettext("Les alertes ont été recalculées."), "success")
     return redirect(url_for("alerts.index", kind=request.form.get("kind") or None))
 
 
@@ -78,8 +79,8 @@ def digest():
     wants = request.form.get("wants_digest") == "1"
     set_digest(current_user._get_current_object(), wants)
     db.session.commit()
-    flash("Vous recevrez chaque matin le récapitulatif de vos alertes par courriel." if wants
-          else "Vous ne recevrez plus le récapitulatif quotidien.", "success")
+    flash(gettext("Vous recevrez chaque matin le récapitulatif de vos alertes par courriel.") if wants
+          else gettext("Vous ne recevrez plus le récapitulatif quotidien."), "success")
     return redirect(url_for("alerts.index"))
 
 

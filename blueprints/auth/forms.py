@@ -3,28 +3,30 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
+from agir.i18n import lazy_gettext as _l
+
 
 class LoginForm(FlaskForm):
     """E-mail and password (CSRF token included by Flask-WTF)."""
 
-    email = EmailField("Adresse électronique", validators=[DataRequired("Saisissez votre adresse électronique."),
-                                                           Length(max=200)])
-    password = PasswordField("Mot de passe", validators=[DataRequired("Saisissez votre mot de passe."),
-                                                        Length(max=512)])
+    email = EmailField(_l("Adresse électronique"), validators=[
+        DataRequired(_l("Saisissez votre adresse électronique.")), Length(max=200)])
+    password = PasswordField(_l("Mot de passe"), validators=[DataRequired(_l("Saisissez votre mot de passe.")),
+                                                            Length(max=512)])
 
 
 class PasswordChangeForm(FlaskForm):
     """Change one's own password: the current one, then the new one twice (length checked by the operation)."""
 
-    current_password = PasswordField("Mot de passe actuel", validators=[
-        DataRequired("Saisissez votre mot de passe actuel."), Length(max=512)])
-    new_password = PasswordField("Nouveau mot de passe", validators=[
-        DataRequired("Saisissez un nouveau mot de passe."), Length(max=512)])
-    confirmation = PasswordField("Confirmation du nouveau mot de passe", validators=[
-        DataRequired("Saisissez à nouveau le nouveau mot de passe."), Length(max=512)])
+    current_password = PasswordField(_l("Mot de passe actuel"), validators=[
+        DataRequired(_l("Saisissez votre mot de passe actuel.")), Length(max=512)])
+    new_password = PasswordField(_l("Nouveau mot de passe"), validators=[
+        DataRequired(_l("Saisissez un nouveau mot de passe.")), Length(max=512)])
+    confirmation = PasswordField(_l("Confirmation du nouveau mot de passe"), validators=[
+        DataRequired(_l("Saisissez à nouveau le nouveau mot de passe.")), Length(max=512)])
 
 
 class PreferencesForm(FlaskForm):
     """Opt in to the daily e-mail digest."""
 
-    wants_digest = BooleanField("Recevoir chaque matin un récapitulatif de mes alertes par courriel")
+    wants_digest = BooleanField(_l("Recevoir chaque matin un récapitulatif de mes alertes par courriel"))

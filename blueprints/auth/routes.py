@@ -3,12 +3,14 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
 
 from agir import audit
 from agir.errors import RuleViolation
 from agir.extensions import db
+from agir.i18n import N_
 from agir.operations import throttle
 from agir.operations.users import authenticate, change_password, end_sessions, normalise_email, set_digest
 from blueprints._helpers import client_ip, role_required
@@ -16,9 +18,9 @@ from blueprints.auth import bp
 from blueprints.auth.forms import LoginForm, PasswordChangeForm, PreferencesForm
 from models.enums import ROLES
 
-FAILED = "Adresse électronique ou mot de passe incorrect."
-THROTTLED = ("Trop de tentatives de connexion infructueuses. Par sécurité, les connexions sont suspendues "
-             "pendant {minutes} minutes. Réessayez plus tard.")
+FAILED = N_("Adresse électronique ou mot de passe incorrect.")
+THROTTLED = N_("Trop de tentatives de connexion infructueuses. Par sécurité, les connexions sont suspendues "
+               "pendant %(minutes)s minutes. Réessayez plus tard.")
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -56,7 +58,7 @@ def _throttled(form: LoginForm):
     minutes = current_app.config["LOGIN_LOCK_MINUTES"]
     form.password.data = None
     response = current_app.make_response(
-        (render_template("auth/login.html", form=form, throttled=THROTTLED.format(minutes=minutes)), 429))
+        (render_template("auth/login.html", form=form, throttled=gettext(THROTTLED, minutes=minutes)), 429))
     response.headers["Retry-After"] = str(minutes * 60)
     return response
 
@@ -90,7 +92,7 @@ def login():
     user = authenticate(email, form.password.data)
     if user is None:
         _count_failure(limits, email, ip)
-        form.password.errors.append(FAILED)
+        form.password.errors.append(gettext(FAILED))
         return render_template("auth/login.html", form=form), 200
     throttle.clear(throttle.email_key(email))
     _open_session(user)
@@ -109,7 +111,7 @@ def logout():
         db.session.commit()
     logout_user()
     session.clear()
-    flash("Vous êtes déconnecté·e.", "info")
+    flash(gettext("Vous êtes déconnecté·e."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -147,7 +149,7 @@ def account_password():
         return _account_page(password_form=form, status=200)
     db.session.commit()
     login_user(user)  # this session carries the new epoch; the others no longer load
-    flash("Votre mot de passe a été modifié. Vos autres sessions ont été fermées.", "success")
+    flash(gettext("Votre mot de passe a été modifié. Vos autres sessions ont été fermées."), "success")
     return redirect(url_for("auth.account"))
 
 
@@ -160,5 +162,5 @@ def account_preferences():
         return _account_page(preferences_form=form, status=200)
     set_digest(current_user._get_current_object(), form.wants_digest.data)
     db.session.commit()
-    flash("Vos préférences ont été enregistrées.", "success")
+    flash(gettext("Vos préférences ont été enregistrées."), "success")
     return redirect(url_for("auth.account"))

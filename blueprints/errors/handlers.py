@@ -3,40 +3,43 @@ import logging
 import secrets
 
 from flask import jsonify, render_template, request
+from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 
 from agir.extensions import db
+from agir.i18n import N_
 from blueprints.errors import bp
 
 log = logging.getLogger("agir.errors")
 
 TITLES = {
-    400: "Requête invalide", 403: "Accès refusé", 404: "Page introuvable",
-    405: "Méthode non autorisée", 409: "Conflit de modification", 429: "Trop de tentatives",
-    500: "Erreur inattendue",
+    400: N_("Requête invalide"), 403: N_("Accès refusé"), 404: N_("Page introuvable"),
+    405: N_("Méthode non autorisée"), 409: N_("Conflit de modification"), 429: N_("Trop de tentatives"),
+    500: N_("Erreur inattendue"),
 }
 TEXTS = {
-    400: "La requête n'a pas pu être traitée. Rechargez la page et recommencez.",
-    403: "Vous n'avez pas les droits nécessaires pour accéder à cette page.",
-    404: "La page demandée n'existe pas ou vous n'y avez pas accès.",
-    405: "Cette action n'est pas possible à cette adresse.",
-    409: "Cet enregistrement a été modifié entre-temps. Rechargez la page.",
-    429: "Trop de tentatives de connexion. Patientez quelques minutes avant de réessayer.",
-    500: "Une erreur s'est produite. Elle a été enregistrée ; vous pouvez réessayer.",
+    400: N_("La requête n'a pas pu être traitée. Rechargez la page et recommencez."),
+    403: N_("Vous n'avez pas les droits nécessaires pour accéder à cette page."),
+    404: N_("La page demandée n'existe pas ou vous n'y avez pas accès."),
+    405: N_("Cette action n'est pas possible à cette adresse."),
+    409: N_("Cet enregistrement a été modifié entre-temps. Rechargez la page."),
+    429: N_("Trop de tentatives de connexion. Patientez quelques minutes avant de réessayer."),
+    500: N_("Une erreur s'est produite. Elle a été enregistrée ; vous pouvez réessayer."),
 }
 
 
 def _render(code: int, reference: str | None = None, text: str | None = None):
     if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+        # The JSON API answers in French whatever the language of the pages (see docs/rules.md).
         return jsonify(error=TITLES.get(code, "Erreur"), status=code, reference=reference), code
-    return render_template("errors/error.html", code=code, title=TITLES.get(code, "Erreur"),
-                           text=text or TEXTS.get(code, ""), reference=reference), code
+    return render_template("errors/error.html", code=code, title=gettext(TITLES.get(code, N_("Erreur"))),
+                           text=text or (gettext(TEXTS[code]) if code in TEXTS else ""), reference=reference), code
 
 
 @bp.app_errorhandler(CSRFError)
 def csrf_error(error):
     """A POST without a valid token is a 400 with a French explanation."""
-    return _render(400, text="Le formulaire a expiré ou n'est pas valide (jeton CSRF). Rechargez la page.")
+    return _render(400, text=gettext("Le formulaire a expiré ou n'est pas valide (jeton CSRF). Rechargez la page."))
 
 
 @bp.app_errorhandler(400)

@@ -67,7 +67,7 @@ def template_globals() -> dict:
     """Values every template of the blueprint may use."""
     from agir.dates import age_on
     from blueprints.persons.forms import ITEM_FIELDS, NATIONALITIES
-    from blueprints.persons.presenters import action_label, field_label, fields_text, local_time
+    from blueprints.persons.presenters import action_label, field_label, fields_text, local_time, page_label
     return {"nationalities": NATIONALITIES, "item_fields": ITEM_FIELDS, "action_label": action_label,
-            "field_label": field_label,
+            "field_label": field_label, "page_label": page_label,
             "fields_text": fields_text, "local_time": local_time, "age_on": age_on, "today_date": date.today}

@@ -19,23 +19,26 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from agir.i18n import lazy_gettext as _l
 from agir.labels import choices
 from models.enums import EARLY_EXIT_REASONS, EXIT_REASONS
 
 # Nationalities most often met (ISO 3166 alpha-3): suggested while typing, any 3-letter code is accepted.
 NATIONALITIES = {
-    "AFG": "Afghanistan", "ALB": "Albanie", "DZA": "Algérie", "ARM": "Arménie", "AZE": "Azerbaïdjan",
-    "BGD": "Bangladesh", "BDI": "Burundi", "MMR": "Birmanie (Myanmar)", "CMR": "Cameroun", "CAF": "Centrafrique",
-    "TCD": "Tchad", "CHN": "Chine", "COL": "Colombie", "COG": "Congo", "COD": "Congo (RD)",
-    "CIV": "Côte d'Ivoire", "ERI": "Érythrée", "ETH": "Éthiopie", "GEO": "Géorgie", "GIN": "Guinée",
-    "HTI": "Haïti", "IRN": "Iran", "IRQ": "Irak", "LBN": "Liban", "LBY": "Libye", "MLI": "Mali",
-    "MAR": "Maroc", "MRT": "Mauritanie", "NGA": "Nigeria", "PAK": "Pakistan", "PSE": "Palestine",
-    "RUS": "Russie", "RWA": "Rwanda", "SEN": "Sénégal", "SOM": "Somalie", "SDN": "Soudan",
-    "SSD": "Soudan du Sud", "LKA": "Sri Lanka", "SYR": "Syrie", "TUN": "Tunisie", "TUR": "Turquie",
-    "UKR": "Ukraine", "VEN": "Venezuela", "YEM": "Yémen", "XXA": "Apatride (code ICAO)",
+    "AFG": _l("Afghanistan"), "ALB": _l("Albanie"), "DZA": _l("Algérie"), "ARM": _l("Arménie"),
+    "AZE": _l("Azerbaïdjan"), "BGD": _l("Bangladesh"), "BDI": _l("Burundi"), "MMR": _l("Birmanie (Myanmar)"),
+    "CMR": _l("Cameroun"), "CAF": _l("Centrafrique"), "TCD": _l("Tchad"), "CHN": _l("Chine"), "COL": _l("Colombie"),
+    "COG": _l("Congo"), "COD": _l("Congo (RD)"), "CIV": _l("Côte d'Ivoire"), "ERI": _l("Érythrée"),
+    "ETH": _l("Éthiopie"), "GEO": _l("Géorgie"), "GIN": _l("Guinée"), "HTI": _l("Haïti"), "IRN": _l("Iran"),
+    "IRQ": _l("Irak"), "LBN": _l("Liban"), "LBY": _l("Libye"), "MLI": _l("Mali"), "MAR": _l("Maroc"),
+    "MRT": _l("Mauritanie"), "NGA": _l("Nigeria"), "PAK": _l("Pakistan"), "PSE": _l("Palestine"), "RUS": _l("Russie"),
+    "RWA": _l("Rwanda"), "SEN": _l("Sénégal"), "SOM": _l("Somalie"), "SDN": _l("Soudan"), "SSD": _l("Soudan du Sud"),
+    "LKA": _l("Sri Lanka"), "SYR": _l("Syrie"), "TUN": _l("Tunisie"), "TUR": _l("Turquie"), "UKR": _l("Ukraine"),
+    "VEN": _l("Venezuela"), "YEM": _l("Yémen"), "XXA": _l("Apatride (code ICAO)"),
 }
-BAD_DATE = "Date invalide : utilisez le format jj/mm/aaaa."
-BAD_NUMBER = "Saisissez un nombre entier."
+BAD_DATE = _l("Date invalide : utilisez le format jj/mm/aaaa.")
+BAD_NUMBER = _l("Saisissez un nombre entier.")
+MONTHS_RANGE = _l("Une durée entre 1 et 120 mois.")
 
 
 def _date(label: str, required: str | None = None, **kw) -> DateField:
@@ -52,7 +55,7 @@ class _Dated(FlaskForm):
             if isinstance(f, DateField) and f.errors and f.raw_data and f.raw_data[0]:
                 f.errors[:] = [BAD_DATE]
             if isinstance(f, IntegerField) and f.errors and f.raw_data and f.raw_data[0]:
-                f.errors[:] = [e if "entre" in e else BAD_NUMBER for e in f.errors]
+                f.errors[:] = [e if e == MONTHS_RANGE else BAD_NUMBER for e in f.errors]
         return ok
 
 
@@ -73,30 +76,30 @@ class VersionedForm(_Dated):
 class PersonForm(VersionedForm):
     """Identity, status, dates, hosting, language level, prior programme, contact (SPEC §3)."""
 
-    last_name = StringField("Nom *", validators=[DataRequired("Le nom est obligatoire."), Length(max=120)],
+    last_name = StringField(_l("Nom *"), validators=[DataRequired(_l("Le nom est obligatoire.")), Length(max=120)],
                             render_kw={"autocomplete": "family-name"})
-    first_name = StringField("Prénom *", validators=[DataRequired("Le prénom est obligatoire."), Length(max=120)],
-                             render_kw={"autocomplete": "given-name"})
-    sex = SelectField("Sexe *", choices=choices("sex", "Choisir"),
-                      validators=[DataRequired("Le sexe est obligatoire.")])
-    birth_on = _date("Date de naissance *", "La date de naissance est obligatoire.")
-    nationality = StringField("Nationalité *", validators=[DataRequired("La nationalité est obligatoire."),
-                                                         Length(min=3, max=3, message="Code à trois lettres.")],
+    first_name = StringField(_l("Prénom *"), validators=[DataRequired(_l("Le prénom est obligatoire.")),
+                                                          Length(max=120)], render_kw={"autocomplete": "given-name"})
+    sex = SelectField(_l("Sexe *"), choices=choices("sex", _l("Choisir")),
+                      validators=[DataRequired(_l("Le sexe est obligatoire."))])
+    birth_on = _date(_l("Date de naissance *"), _l("La date de naissance est obligatoire."))
+    nationality = StringField(_l("Nationalité *"), validators=[
+        DataRequired(_l("La nationalité est obligatoire.")), Length(min=3, max=3, message=_l("Code à trois lettres."))],
                               render_kw={"list": "nationalities", "autocomplete": "off", "maxlength": 3,
                                          "class": "agir-upper"})
-    status = SelectField("Statut *", choices=choices("status", "Choisir"),
-                         validators=[DataRequired("Le statut est obligatoire.")])
-    protection_on = _date("Date d'obtention de la protection")
-    first_permit_on = _date("Date du premier titre de séjour")
-    arrival_on = _date("Date d'arrivée dans le département")
-    cir_on = _date("Date de signature du CIR")
-    permit_expiry_on = _date("Date d'expiration du titre de séjour")
-    hosting = SelectField("Hébergement à l'entrée", choices=choices("hosting", "Non renseigné"), default="")
-    language_level = SelectField("Niveau de français au positionnement (CECRL)",
-                                 choices=choices("level", "Non évalué"), default="")
-    prior_programme = StringField("Programme d'accompagnement antérieur", validators=[Length(max=200)])
-    phone = TelField("Téléphone", validators=[Length(max=40)], render_kw={"autocomplete": "off"})
-    email = EmailField("Adresse électronique", validators=[Length(max=200)], render_kw={"autocomplete": "off"})
+    status = SelectField(_l("Statut *"), choices=choices("status", _l("Choisir")),
+                         validators=[DataRequired(_l("Le statut est obligatoire."))])
+    protection_on = _date(_l("Date d'obtention de la protection"))
+    first_permit_on = _date(_l("Date du premier titre de séjour"))
+    arrival_on = _date(_l("Date d'arrivée dans le département"))
+    cir_on = _date(_l("Date de signature du CIR"))
+    permit_expiry_on = _date(_l("Date d'expiration du titre de séjour"))
+    hosting = SelectField(_l("Hébergement à l'entrée"), choices=choices("hosting", _l("Non renseigné")), default="")
+    language_level = SelectField(_l("Niveau de français au positionnement (CECRL)"),
+                                 choices=choices("level", _l("Non évalué")), default="")
+    prior_programme = StringField(_l("Programme d'accompagnement antérieur"), validators=[Length(max=200)])
+    phone = TelField(_l("Téléphone"), validators=[Length(max=40)], render_kw={"autocomplete": "off"})
+    email = EmailField(_l("Adresse électronique"), validators=[Length(max=200)], render_kw={"autocomplete": "off"})
 
     def values(self) -> dict:
         """The person's fields as the operations take them."""
@@ -107,126 +110,127 @@ class PersonForm(VersionedForm):
 class NewPersonForm(PersonForm):
     """A new file: the person and their household (a new one, or one of my persons' households)."""
 
-    household_choice = RadioField("Rattachement", choices=[("new", "Nouveau ménage"),
-                                                     ("join", "Rejoindre le ménage d'une personne déjà suivie")],
-                                  default="new")
-    household_ref = StringField("Ménage à rejoindre", render_kw={"list": "households", "autocomplete": "off"})
+    household_choice = RadioField(_l("Rattachement"), choices=[
+        ("new", _l("Nouveau ménage")), ("join", _l("Rejoindre le ménage d'une personne déjà suivie"))], default="new")
+    household_ref = StringField(_l("Ménage à rejoindre"), render_kw={"list": "households", "autocomplete": "off"})
 
 
 class HouseholdForm(VersionedForm):
     """Move the person into another household or into a household of their own."""
 
-    household_choice = RadioField("Rattachement", choices=[("join", "Rejoindre le ménage d'une personne déjà suivie"),
-                                                     ("new", "Former un ménage à part")], default="join")
-    household_ref = StringField("Ménage à rejoindre", render_kw={"list": "households", "autocomplete": "off"})
+    household_choice = RadioField(_l("Rattachement"), choices=[
+        ("join", _l("Rejoindre le ménage d'une personne déjà suivie")), ("new", _l("Former un ménage à part"))],
+        default="join")
+    household_ref = StringField(_l("Ménage à rejoindre"), render_kw={"list": "households", "autocomplete": "off"})
 
 
 class EnrolForm(_Dated):
     """Enrolment: entry date and planned end (proposed at the department's usual length)."""
 
-    start = _date("Date d'entrée", "La date d'entrée est obligatoire.", default=date.today)
-    planned_end = _date("Fin prévue")
+    start = _date(_l("Date d'entrée"), _l("La date d'entrée est obligatoire."), default=date.today)
+    planned_end = _date(_l("Fin prévue"))
 
 
 class ExtensionForm(VersionedForm):
     """Extension: decision date, new planned end, reason."""
 
-    date = _date("Date de la décision", "La date de décision est obligatoire.", default=date.today)
-    planned_end = _date("Nouvelle fin prévue", "La nouvelle fin prévue est obligatoire.")
-    reason = TextAreaField("Motif de la prolongation",
-                           validators=[DataRequired("Le motif de la prolongation est obligatoire."),
+    date = _date(_l("Date de la décision"), _l("La date de décision est obligatoire."), default=date.today)
+    planned_end = _date(_l("Nouvelle fin prévue"), _l("La nouvelle fin prévue est obligatoire."))
+    reason = TextAreaField(_l("Motif de la prolongation"),
+                           validators=[DataRequired(_l("Le motif de la prolongation est obligatoire.")),
                                        Length(max=2000)], render_kw={"rows": 3})
 
 
 def _exit_reasons() -> list:
     labels = dict(choices("exit_reason"))
-    early = [(r, f"{labels[r]}") for r in EARLY_EXIT_REASONS]
+    early = [(r, labels[r]) for r in EARLY_EXIT_REASONS]
     others = [(r, labels[r]) for r in EXIT_REASONS if r not in EARLY_EXIT_REASONS]
-    return [("", "Choisir")] + others + early
+    return [("", _l("Choisir"))] + others + early
 
 
 class ExitForm(VersionedForm):
     """Exit: date, reason, situation at exit (job and/or training)."""
 
-    date = _date("Date de sortie", "La date de sortie est obligatoire.", default=date.today)
-    reason = SelectField("Motif de sortie", choices=_exit_reasons(),
-                         validators=[DataRequired("Le motif de sortie est obligatoire.")])
-    job_kind = SelectField("Emploi à la sortie", choices=choices("job_kind", "Aucun emploi"), default="")
-    months = IntegerField("Durée du contrat (mois)", validators=[Optional(), NumberRange(min=1, max=120,
-                          message="Une durée entre 1 et 120 mois.")])
-    training_level = SelectField("Formation à la sortie", choices=choices("training_level", "Aucune formation"),
+    date = _date(_l("Date de sortie"), _l("La date de sortie est obligatoire."), default=date.today)
+    reason = SelectField(_l("Motif de sortie"), choices=_exit_reasons(),
+                         validators=[DataRequired(_l("Le motif de sortie est obligatoire."))])
+    job_kind = SelectField(_l("Emploi à la sortie"), choices=choices("job_kind", _l("Aucun emploi")), default="")
+    months = IntegerField(_l("Durée du contrat (mois)"), validators=[Optional(), NumberRange(min=1, max=120,
+                          message=MONTHS_RANGE)])
+    training_level = SelectField(_l("Formation à la sortie"),
+                                 choices=choices("training_level", _l("Aucune formation")),
                                  default="")
 
 
 class FollowUpForm(VersionedForm):
     """The 6-month follow-up: date and whether the situation is positive."""
 
-    date = _date("Date du suivi", "La date du suivi est obligatoire.", default=date.today)
-    positive = RadioField("Situation six mois après la sortie",
-                          choices=[("yes", "Positive (en emploi ou en formation)"),
-                                   ("no", "Non positive")],
-                          validators=[InputRequired("Indiquez si la situation est positive.")])
+    date = _date(_l("Date du suivi"), _l("La date du suivi est obligatoire."), default=date.today)
+    positive = RadioField(_l("Situation six mois après la sortie"),
+                          choices=[("yes", _l("Positive (en emploi ou en formation)")),
+                                   ("no", _l("Non positive"))],
+                          validators=[InputRequired(_l("Indiquez si la situation est positive."))])
 
 
 class RightForm(VersionedForm):
     """One right: state and its dates."""
 
-    state = SelectField("État", choices=choices("right_state"))
-    requested = _date("Date de demande")
-    obtained = _date("Date d'obtention")
-    refused = _date("Date de refus")
-    reason = StringField("Motif du refus", validators=[Length(max=500)])
+    state = SelectField(_l("État"), choices=choices("right_state"))
+    requested = _date(_l("Date de demande"))
+    obtained = _date(_l("Date d'obtention"))
+    refused = _date(_l("Date de refus"))
+    reason = StringField(_l("Motif du refus"), validators=[Length(max=500)])
 
 
 class HousingStepForm(_Dated):
     """A housing application."""
 
-    kind = SelectField("Démarche", choices=choices("housing_step_kind", "Choisir"),
-                       validators=[DataRequired("Choisissez le type de démarche.")])
-    date = _date("Date", "La date est obligatoire.", default=date.today)
-    number = StringField("Numéro de la demande", validators=[Length(max=64)])
+    kind = SelectField(_l("Démarche"), choices=choices("housing_step_kind", _l("Choisir")),
+                       validators=[DataRequired(_l("Choisissez le type de démarche."))])
+    date = _date(_l("Date"), _l("La date est obligatoire."), default=date.today)
+    number = StringField(_l("Numéro de la demande"), validators=[Length(max=64)])
 
 
 class HousingForm(_Dated):
     """Access to a dwelling."""
 
-    kind = SelectField("Logement", choices=choices("housing_kind", "Choisir"),
-                       validators=[DataRequired("Choisissez le type de logement.")])
-    date = _date("Date d'entrée dans le logement", "La date est obligatoire.")
+    kind = SelectField(_l("Logement"), choices=choices("housing_kind", _l("Choisir")),
+                       validators=[DataRequired(_l("Choisissez le type de logement."))])
+    date = _date(_l("Date d'entrée dans le logement"), _l("La date est obligatoire."))
 
 
 class JobForm(_Dated):
     """A job."""
 
-    kind = SelectField("Contrat", choices=choices("job_kind", "Choisir"),
-                       validators=[DataRequired("Choisissez le type de contrat.")])
-    date = _date("Date de début", "La date de début est obligatoire.")
-    months = IntegerField("Durée (mois)", validators=[Optional(), NumberRange(min=1, max=120,
-                          message="Une durée entre 1 et 120 mois.")])
+    kind = SelectField(_l("Contrat"), choices=choices("job_kind", _l("Choisir")),
+                       validators=[DataRequired(_l("Choisissez le type de contrat."))])
+    date = _date(_l("Date de début"), _l("La date de début est obligatoire."))
+    months = IntegerField(_l("Durée (mois)"), validators=[Optional(), NumberRange(min=1, max=120,
+                          message=MONTHS_RANGE)])
 
 
 class TrainingForm(_Dated):
     """A training."""
 
-    level = SelectField("Niveau", choices=choices("training_level", "Choisir"),
-                        validators=[DataRequired("Choisissez le niveau de la formation.")])
-    date = _date("Date de début", "La date de début est obligatoire.")
+    level = SelectField(_l("Niveau"), choices=choices("training_level", _l("Choisir")),
+                        validators=[DataRequired(_l("Choisissez le niveau de la formation."))])
+    date = _date(_l("Date de début"), _l("La date de début est obligatoire."))
 
 
 class EventForm(_Dated):
     """A dated event."""
 
-    kind = SelectField("Événement", choices=choices("event_kind", "Choisir"),
-                       validators=[DataRequired("Choisissez le type d'événement.")])
-    date = _date("Date", "La date est obligatoire.", default=date.today)
-    event_ref = StringField("Identifiant de l'événement", validators=[Length(max=64)])
+    kind = SelectField(_l("Événement"), choices=choices("event_kind", _l("Choisir")),
+                       validators=[DataRequired(_l("Choisissez le type d'événement."))])
+    date = _date(_l("Date"), _l("La date est obligatoire."), default=date.today)
+    event_ref = StringField(_l("Identifiant de l'événement"), validators=[Length(max=64)])
 
 
 class NoteForm(_Dated):
     """A dated note."""
 
-    date = _date("Date", "La date est obligatoire.", default=date.today)
-    text = TextAreaField("Note", validators=[DataRequired("Le texte de la note est obligatoire."),
+    date = _date(_l("Date"), _l("La date est obligatoire."), default=date.today)
+    text = TextAreaField(_l("Note"), validators=[DataRequired(_l("Le texte de la note est obligatoire.")),
                                              Length(max=5000)], render_kw={"rows": 4})
 
 
@@ -236,28 +240,31 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField("Rechercher un nom", render_kw={"type": "search", "autocomplete": "off"})
-    accompaniment = SelectField("Accompagnement", choices=[("", "Tous"), ("open", "En cours"),
-                                                           ("closed", "Terminé"), ("none", "Pas encore inscrit·e")])
-    alert = SelectField("Alertes", choices=[("", "Toutes les personnes"), ("any", "Avec une alerte")]
+    q = StringField(_l("Rechercher un nom"), render_kw={"type": "search", "autocomplete": "off"})
+    accompaniment = SelectField(_l("Accompagnement"), choices=[
+        ("", _l("Tous")), ("open", _l("En cours")), ("closed", _l("Terminé")), ("none", _l("Pas encore inscrit·e"))])
+    alert = SelectField(_l("Alertes"), choices=[("", _l("Toutes les personnes")), ("any", _l("Avec une alerte"))]
                         + choices("alert_kind"))
-    priority = SelectField("Public", choices=[("", "Tous"), ("1", "Prioritaire")])
-    end_before = DateField("Fin prévue avant le", validators=[Optional()])
-    sort = SelectField("Trier par", choices=[("name", "Nom"), ("end", "Fin prévue"), ("start", "Date d'entrée"),
-                                              ("protection", "Date de protection"), ("created", "Date de création")])
-    dir = SelectField("Ordre", choices=[("asc", "Croissant"), ("desc", "Décroissant")])
+    priority = SelectField(_l("Public"), choices=[("", _l("Tous")), ("1", _l("Prioritaire"))])
+    end_before = DateField(_l("Fin prévue avant le"), validators=[Optional()])
+    sort = SelectField(_l("Trier par"), choices=[
+        ("name", _l("Nom")), ("end", _l("Fin prévue")), ("start", _l("Date d'entrée")),
+        ("protection", _l("Date de protection")), ("created", _l("Date de création"))])
+    dir = SelectField(_l("Ordre"), choices=[("asc", _l("Croissant")), ("desc", _l("Décroissant"))])
 
 
 # Fields shown for each kind of dated line, with their hint.
 ITEM_FIELDS = {
     "housing_step": (("kind", None), ("date", None),
-                     ("number", "Numéro unique de la demande de logement social, s'il est connu")),
-    "housing": (("kind", "Logement social, location privée et IML en mandat de gestion sont des logements pérennes"),
+                     ("number", _l("Numéro unique de la demande de logement social, s'il est connu"))),
+    "housing": (("kind", _l("Logement social, location privée et IML en mandat de gestion "
+                            "sont des logements pérennes")),
                 ("date", None)),
-    "job": (("kind", None), ("date", None), ("months", "Laisser vide pour un CDI")),
+    "job": (("kind", None), ("date", None), ("months", _l("Laisser vide pour un CDI"))),
     "training": (("level", None), ("date", None)),
     "event": (("kind", None), ("date", None),
-              ("event_ref", "Événement sportif ou culturel : le même identifiant pour toutes les personnes présentes")),
+              ("event_ref", _l("Événement sportif ou culturel : le même identifiant pour toutes les personnes "
+                               "présentes"))),
 }
 # The forms of the dated lines of the path, by kind of item (see agir.operations.path.ITEMS).
 ITEM_FORMS = {"housing_step": HousingStepForm, "housing": HousingForm, "job": JobForm,

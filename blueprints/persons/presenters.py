@@ -6,7 +6,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext
+
 from agir.dates import add_months
+from agir.i18n import N_
 from agir.labels import label
 from agir.operations.accompaniments import followup_due_on
 from agir.rules import durations
@@ -49,62 +52,70 @@ class TimelineItem:
 
 
 def _identity_facts(person):
-    yield (person.protection_on if person.is_bpi else person.first_permit_on, "Statut",
-           "Obtention de la protection" if person.is_bpi else "Premier titre de séjour", "identite")
-    yield person.arrival_on, "Statut", "Arrivée dans le département", "identite"
-    yield person.cir_on, "Statut", "Signature du contrat d'intégration républicaine", "identite"
+    status = gettext("Statut")
+    yield (person.protection_on if person.is_bpi else person.first_permit_on, status,
+           gettext("Obtention de la protection") if person.is_bpi else gettext("Premier titre de séjour"), "identite")
+    yield person.arrival_on, status, gettext("Arrivée dans le département"), "identite"
+    yield person.cir_on, status, gettext("Signature du contrat d'intégration républicaine"), "identite"
 
 
 def _accompaniment_facts(person):
+    category = gettext("Accompagnement")
     for acc in person.accompaniments:
-        yield acc.start_on, "Accompagnement", f"Entrée — {label(acc.kind, 'accompaniment_kind')}", "accompagnement"
+        yield (acc.start_on, category, gettext("Entrée — %(kind)s", kind=label(acc.kind, "accompaniment_kind")),
+               "accompagnement")
         for ext in acc.extensions:
-            yield (ext.decided_on, "Accompagnement", f"Prolongation jusqu'au {ext.planned_end_on:%d/%m/%Y}",
-                   "accompagnement")
+            yield (ext.decided_on, category,
+                   gettext("Prolongation jusqu'au %(day)s", day=f"{ext.planned_end_on:%d/%m/%Y}"), "accompagnement")
         if acc.exit is not None:
-            yield (acc.exit.exit_on, "Accompagnement", f"Sortie — {label(acc.exit.reason, 'exit_reason')}",
-                   "accompagnement")
+            yield (acc.exit.exit_on, category,
+                   gettext("Sortie — %(reason)s", reason=label(acc.exit.reason, "exit_reason")), "accompagnement")
             if acc.exit.followup is not None:
-                situation = "situation positive" if acc.exit.followup.is_positive else "situation non positive"
-                yield acc.exit.followup.followup_on, "Accompagnement", f"Suivi à 6 mois — {situation}", "accompagnement"
+                situation = (gettext("Suivi à 6 mois — situation positive") if acc.exit.followup.is_positive
+                             else gettext("Suivi à 6 mois — situation non positive"))
+                yield acc.exit.followup.followup_on, category, situation, "accompagnement"
 
 
 def _path_facts(person):
+    rights, housing = gettext("Droits"), gettext("Logement")
     for step in person.rights:
         name = label(step.kind, "right_kind")
-        yield step.requested_on, "Droits", f"{name} : demande", "droits"
-        yield step.obtained_on, "Droits", f"{name} : obtenu", "droits"
-        yield step.refused_on, "Droits", f"{name} : refusé", "droits"
+        yield step.requested_on, rights, gettext("%(right)s : demande", right=name), "droits"
+        yield step.obtained_on, rights, gettext("%(right)s : obtenu", right=name), "droits"
+        yield step.refused_on, rights, gettext("%(right)s : refusé", right=name), "droits"
     for step in person.housing_steps:
-        number = f" n° {step.number}" if step.number else ""
-        yield step.step_on, "Logement", label(step.kind, "housing_step_kind") + number, "logement"
+        number = gettext(" n° %(number)s", number=step.number) if step.number else ""
+        yield step.step_on, housing, label(step.kind, "housing_step_kind") + number, "logement"
     for access in person.housing:
-        permanent = " (logement pérenne)" if access.is_permanent else ""
-        yield (access.access_on, "Logement", f"Entrée en {label(access.kind, 'housing_kind').lower()}{permanent}",
-               "logement")
+        kind = label(access.kind, "housing_kind").lower()
+        text = (gettext("Entrée en %(kind)s (logement pérenne)", kind=kind) if access.is_permanent
+                else gettext("Entrée en %(kind)s", kind=kind))
+        yield access.access_on, housing, text, "logement"
     for job in person.jobs:
-        length = f" de {job.months} mois" if job.months else ""
-        yield job.start_on, "Emploi", label(job.kind, "job_kind") + length, "emploi"
+        length = gettext(" de %(months)s mois", months=job.months) if job.months else ""
+        yield job.start_on, gettext("Emploi"), label(job.kind, "job_kind") + length, "emploi"
     for training in person.trainings:
-        yield (training.start_on, "Formation", f"Formation {label(training.level, 'training_level').lower()}",
-               "emploi")
+        level = label(training.level, "training_level").lower()
+        yield training.start_on, gettext("Formation"), gettext("Formation %(level)s", level=level), "emploi"
     for event in person.events:
         ref = f" ({event.event_ref})" if event.event_ref else ""
-        yield event.event_on, "Événement", label(event.kind, "event_kind") + ref, "evenements"
+        yield event.event_on, gettext("Événement"), label(event.kind, "event_kind") + ref, "evenements"
     for note in person.notes:
-        yield note.noted_on, "Note", "Note de suivi", "notes"
+        yield note.noted_on, gettext("Note"), gettext("Note de suivi"), "notes"
 
 
 def _programme_facts(person):
     for referral in person.referrals:
-        name = referral.programme.name if referral.programme else "programme"
+        name = referral.programme.name if referral.programme else gettext("programme")
         for step in ("sent", "accepted", "refused", "started", "completed", "dropped_out", "cancelled"):
-            yield (getattr(referral, f"{step}_on", None), "Orientation",
-                   f"{name} : {label(step, 'referral_state').lower()}", "orientations")
+            yield (getattr(referral, f"{step}_on", None), gettext("Orientation"),
+                   gettext("%(name)s : %(state)s", name=name, state=label(step, "referral_state").lower()),
+                   "orientations")
     for part in person.participations:
-        name = part.programme.name if part.programme else "programme"
-        yield part.start_on, "Participation", f"Début de participation — {name}", "orientations"
-        yield part.end_on, "Participation", f"Fin de participation — {name}", "orientations"
+        name = part.programme.name if part.programme else gettext("programme")
+        category = gettext("Participation")
+        yield part.start_on, category, gettext("Début de participation — %(name)s", name=name), "orientations"
+        yield part.end_on, category, gettext("Fin de participation — %(name)s", name=name), "orientations"
 
 
 def timeline(person) -> list:
@@ -124,48 +135,62 @@ def followup_status(accompaniment, today: date) -> dict | None:
 
 
 ACTIONS = {
-    "view_person": "Consultation", "create_person": "Création du dossier",
-    "update_person": "Modification de l'identité", "change_household": "Changement de ménage",
-    "enrol_person": "Inscription en accompagnement", "extend_accompaniment": "Prolongation",
-    "record_exit": "Sortie d'accompagnement", "record_followup": "Suivi à 6 mois",
-    "update_followup": "Correction du suivi à 6 mois", "set_right": "Accès aux droits",
-    "add_note": "Ajout d'une note", "update_note": "Correction d'une note", "delete_note": "Suppression d'une note",
-    "add_housing_step": "Démarche logement", "update_housing_step": "Correction d'une démarche logement",
-    "delete_housing_step": "Suppression d'une démarche logement", "add_housing": "Accès au logement",
-    "update_housing": "Correction d'un accès au logement", "delete_housing": "Suppression d'un accès au logement",
-    "add_job": "Emploi", "update_job": "Correction d'un emploi", "delete_job": "Suppression d'un emploi",
-    "add_training": "Formation", "update_training": "Correction d'une formation",
-    "delete_training": "Suppression d'une formation", "add_event": "Événement",
-    "update_event": "Correction d'un événement", "delete_event": "Suppression d'un événement",
-    "send_referral": "Orientation envoyée", "view_person_limited": "Consultation (vue restreinte)",
-    "export_person_audit": "Export de l'historique",
+    "view_person": N_("Consultation"), "create_person": N_("Création du dossier"),
+    "update_person": N_("Modification de l'identité"), "change_household": N_("Changement de ménage"),
+    "enrol_person": N_("Inscription en accompagnement"), "extend_accompaniment": N_("Prolongation"),
+    "record_exit": N_("Sortie d'accompagnement"), "record_followup": N_("Suivi à 6 mois"),
+    "update_followup": N_("Correction du suivi à 6 mois"), "set_right": N_("Accès aux droits"),
+    "add_note": N_("Ajout d'une note"), "update_note": N_("Correction d'une note"),
+    "delete_note": N_("Suppression d'une note"), "add_housing_step": N_("Démarche logement"),
+    "update_housing_step": N_("Correction d'une démarche logement"),
+    "delete_housing_step": N_("Suppression d'une démarche logement"), "add_housing": N_("Accès au logement"),
+    "update_housing": N_("Correction d'un accès au logement"),
+    "delete_housing": N_("Suppression d'un accès au logement"), "add_job": N_("Emploi"),
+    "update_job": N_("Correction d'un emploi"), "delete_job": N_("Suppression d'un emploi"),
+    "add_training": N_("Formation"), "update_training": N_("Correction d'une formation"),
+    "delete_training": N_("Suppression d'une formation"), "add_event": N_("Événement"),
+    "update_event": N_("Correction d'un événement"), "delete_event": N_("Suppression d'un événement"),
+    "send_referral": N_("Orientation envoyée"), "view_person_limited": N_("Consultation (vue restreinte)"),
+    "export_person_audit": N_("Export de l'historique"),
 }
 FIELDS = {
-    "last_name": "nom", "first_name": "prénom", "sex": "sexe", "birth_on": "date de naissance",
-    "nationality": "nationalité", "status": "statut", "protection_on": "date de protection",
-    "first_permit_on": "date du premier titre", "arrival_on": "date d'arrivée", "cir_on": "date du CIR",
-    "permit_expiry_on": "expiration du titre", "hosting": "hébergement", "language_level": "niveau de français",
-    "prior_programme": "programme antérieur", "phone": "téléphone", "email": "adresse électronique",
-    "household": "ménage", "kind": "type", "start": "date d'entrée", "planned_end": "fin prévue",
-    "date": "date", "reason": "motif", "job_kind": "emploi", "months": "durée", "training_level": "formation",
-    "positive": "situation", "text": "texte", "number": "numéro", "level": "niveau", "event_ref": "identifiant",
-    "state": "état", "requested_on": "date de demande", "obtained_on": "date d'obtention",
-    "refused_on": "date de refus", "refusal_reason": "motif du refus",
+    "last_name": N_("nom"), "first_name": N_("prénom"), "sex": N_("sexe"), "birth_on": N_("date de naissance"),
+    "nationality": N_("nationalité"), "status": N_("statut"), "protection_on": N_("date de protection"),
+    "first_permit_on": N_("date du premier titre"), "arrival_on": N_("date d'arrivée"), "cir_on": N_("date du CIR"),
+    "permit_expiry_on": N_("expiration du titre"), "hosting": N_("hébergement"),
+    "language_level": N_("niveau de français"), "prior_programme": N_("programme antérieur"), "phone": N_("téléphone"),
+    "email": N_("adresse électronique"), "household": N_("ménage"), "kind": N_("type"), "start": N_("date d'entrée"),
+    "planned_end": N_("fin prévue"), "date": N_("date"), "reason": N_("motif"), "job_kind": N_("emploi"),
+    "months": N_("durée"), "training_level": N_("formation"), "positive": N_("situation"), "text": N_("texte"),
+    "number": N_("numéro"), "level": N_("niveau"), "event_ref": N_("identifiant"), "state": N_("état"),
+    "requested_on": N_("date de demande"), "obtained_on": N_("date d'obtention"), "refused_on": N_("date de refus"),
+    "refusal_reason": N_("motif du refus"),
 }
-PAGES = {"file": "dossier", "summary": "fiche imprimable", "history": "historique", "form": "formulaire"}
+# Stored in the audit entries (detail of "view_person"): never translated there, only when shown (page_label).
+PAGES = {"file": N_("dossier"), "summary": N_("fiche imprimable"), "history": N_("historique"),
+         "form": N_("formulaire")}
 
 
 def action_label(action: str) -> str:
-    """The French name of an audited action (its code when unknown)."""
-    return ACTIONS.get(action, action.replace("_", " "))
+    """The name of an audited action (its code when unknown)."""
+    return gettext(ACTIONS[action]) if action in ACTIONS else action.replace("_", " ")
+
+
+def page_label(detail: str | None) -> str:
+    """The page named in a "view_person" entry, in the reader's language."""
+    return gettext(detail) if detail in PAGES.values() else (detail or "")
 
 
 def field_label(name: str) -> str:
-    """The French name of an audited field; "health_insurance.state" reads "Assurance maladie : état"."""
+    """The name of an audited field; "health_insurance.state" reads "Assurance maladie : état"."""
     if "." in name:
         kind, _, sub = name.partition(".")
-        return f"{label(kind, 'right_kind')} : {FIELDS.get(sub, sub)}"
-    return FIELDS.get(name, name)
+        return gettext("%(right)s : %(field)s", right=label(kind, "right_kind"), field=_field(sub))
+    return _field(name)
+
+
+def _field(name: str) -> str:
+    return gettext(FIELDS[name]) if name in FIELDS else name
 
 
 def fields_text(fields) -> str:
@@ -174,10 +199,11 @@ def fields_text(fields) -> str:
     for name in fields or ():
         head, _, sub = name.partition(".")
         if sub:
-            groups.setdefault(label(head, "right_kind"), []).append(FIELDS.get(sub, sub))
+            groups.setdefault(label(head, "right_kind"), []).append(_field(sub))
         else:
-            groups.setdefault("", []).append(FIELDS.get(name, name))
-    parts = [", ".join(items) if not head else f"{head} : {', '.join(items)}" for head, items in groups.items()]
+            groups.setdefault("", []).append(_field(name))
+    parts = [", ".join(items) if not head else gettext("%(right)s : %(field)s", right=head, field=", ".join(items))
+             for head, items in groups.items()]
     return " ; ".join(parts) or "—"
 
 
@@ -185,4 +211,5 @@ def local_time(moment: datetime | None) -> str:
     """A stored UTC time as read in France."""
     if moment is None:
         return "—"
-    return moment.replace(tzinfo=UTC).astimezone(PARIS).strftime("%d/%m/%Y à %H:%M")
+    local = moment.replace(tzinfo=UTC).astimezone(PARIS)
+    return gettext("%(day)s à %(time)s", day=local.strftime("%d/%m/%Y"), time=local.strftime("%H:%M"))

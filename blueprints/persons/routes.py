@@ -2,6 +2,7 @@
 from datetime import date
 
 from flask import current_app, flash, jsonify, redirect, render_template, request
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -48,8 +49,8 @@ def _household_or_error(form):
         return None
     household = queries.household_for(current_user, form.household_ref.data)
     if household is None:
-        form.household_ref.errors = ["Choisissez un ménage dans la liste (référence H-… d'une personne "
-                                     "que vous suivez)."]
+        form.household_ref.errors = [gettext("Choisissez un ménage dans la liste (référence H-… d'une personne "
+                                             "que vous suivez).")]
         return False
     return household
 
@@ -66,7 +67,7 @@ def new():
         if household is not False:
             person, ok = apply(form, ops.create_person, current_user, form.values(), household=household)
             if ok:
-                flash(f"Le dossier de {person.full_name} est créé.", "success")
+                flash(gettext("Le dossier de %(name)s est créé.", name=person.full_name), "success")
                 return redirect(file_url(person, "accompagnement"))
     households = queries.visible_households(current_user, form.household_ref.data or "")
     return render_template("persons/new.html", form=form, households=households)
@@ -86,12 +87,12 @@ def eligibility():
     structure = current_user.structure
     status = request.args.get("status") or ""
     if structure is None:
-        return jsonify(complete=False, message="Votre compte n'est rattaché à aucune structure.")
+        return jsonify(complete=False, message=gettext("Votre compte n'est rattaché à aucune structure."))
     department = structure.department
     protection_on = _date_arg("protection_on")
     on = _date_arg("on") or date.today()
     if not status:
-        return jsonify(complete=False, message="Indiquez le statut pour connaître l'éligibilité.")
+        return jsonify(complete=False, message=gettext("Indiquez le statut pour connaître l'éligibilité."))
     verdict = check_eligibility(status=status, protection_on=protection_on, on=on, structure_kind=structure.kind,
                                 agir_start=department.agir_start_on,
                                 prior_programme=(request.args.get("prior_programme") or "").strip() or None)
@@ -101,7 +102,8 @@ def eligibility():
     closing = eligibility_closing_on(protection_on) if status in BPI_STATUSES and protection_on else None
     return jsonify(
         complete=True, eligible=verdict.eligible, kind=verdict.kind,
-        kind_label={"agir": "un accompagnement AGIR", "project": "un projet structurant"}.get(verdict.kind, ""),
+        kind_label={"agir": gettext("un accompagnement AGIR"),
+                    "project": gettext("un projet structurant")}.get(verdict.kind, ""),
         on=on.isoformat(), on_fr=f"{on:%d/%m/%Y}", priority=verdict.priority,
         reasons=[r.message for r in verdict.reasons], warnings=[w.message for w in verdict.warnings],
         agir_until_fr=f"{closing:%d/%m/%Y}" if closing and verdict.kind == "agir" else None,
@@ -131,7 +133,7 @@ def edit(person_id: int):
     if form.validate_on_submit():
         _, ok = apply(form, ops.update_person, current_user, person, form.values(), version=form.version_value)
         if ok:
-            flash("L'identité est enregistrée.", "success")
+            flash(gettext("L'identité est enregistrée."), "success")
             return redirect(file_url(person, "identite"))
     elif request.method == "GET":
         audit_view(person, PAGES["form"])
@@ -149,7 +151,7 @@ def household(person_id: int):
         if target is not False:
             _, ok = apply(form, ops.change_household, current_user, person, target, version=form.version_value)
             if ok:
-                flash("Le ménage est enregistré.", "success")
+                flash(gettext("Le ménage est enregistré."), "success")
                 return redirect(file_url(person, "identite"))
     elif request.method == "GET":
         audit_view(person, PAGES["form"])

@@ -2,6 +2,7 @@
 from datetime import date
 
 from flask import abort, flash, redirect, render_template, request
+from flask_babel import gettext
 from flask_login import current_user
 
 from agir.extensions import db
@@ -41,7 +42,7 @@ def enrol(person_id: int):
     if form.validate_on_submit():
         _, ok = apply(form, ops.enrol_person, current_user, person, form.start.data, form.planned_end.data)
         if ok:
-            flash("L'inscription est enregistrée.", "success")
+            flash(gettext("L'inscription est enregistrée."), "success")
             return redirect(file_url(person, "accompagnement"))
     elif request.method == "GET":
         audit_view(person, PAGES["form"])
@@ -62,7 +63,7 @@ def extend(person_id: int, accompaniment_id: int):
         _, ok = apply(form, ops.extend_accompaniment, current_user, accompaniment, form.date.data,
                       form.planned_end.data, form.reason.data, version=form.version_value)
         if ok:
-            flash("La prolongation est enregistrée.", "success")
+            flash(gettext("La prolongation est enregistrée."), "success")
             return redirect(file_url(person, "accompagnement"))
     elif request.method == "GET":
         audit_view(person, PAGES["form"])
@@ -82,8 +83,8 @@ def exit_(person_id: int, accompaniment_id: int):
                       job_kind=form.job_kind.data or None, job_months=form.months.data,
                       training_level=form.training_level.data or None, version=form.version_value)
         if ok:
-            flash("La sortie est enregistrée. Le suivi à 6 mois sera à faire à partir du "
-                  f"{followup_due_on(accompaniment.exit_on):%d/%m/%Y}.", "success")
+            flash(gettext("La sortie est enregistrée. Le suivi à 6 mois sera à faire à partir du %(day)s.",
+                          day=f"{followup_due_on(accompaniment.exit_on):%d/%m/%Y}"), "success")
             return redirect(file_url(person, "accompagnement"))
     elif request.method == "GET":
         audit_view(person, PAGES["form"])
@@ -107,7 +108,7 @@ def followup(person_id: int, accompaniment_id: int):
         _, ok = apply(form, ops.record_followup, current_user, accompaniment, form.date.data,
                       form.positive.data == "yes", version=form.version_value)
         if ok:
-            flash("Le suivi à 6 mois est enregistré.", "success")
+            flash(gettext("Le suivi à 6 mois est enregistré."), "success")
             return redirect(file_url(person, "accompagnement"))
     elif request.method == "GET":
         audit_view(person, PAGES["form"])

@@ -1,9 +1,11 @@
 """Rights, housing, jobs, trainings, events and notes: add, correct, delete (short forms, also embedded in the file)."""
 from flask import abort, flash, redirect, render_template, request
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 
 from agir.extensions import db
+from agir.i18n import lazy_gettext as _l
 from agir.labels import label
 from agir.operations import path as path_ops
 from agir.operations import persons as person_ops
@@ -18,11 +20,12 @@ from models.enums import RIGHT_KINDS
 
 # URL segment → (item kind, section anchor, French titles: add / edit, success message)
 SECTIONS = {
-    "housing-steps": ("housing_step", "logement", "Nouvelle démarche logement", "Corriger une démarche logement"),
-    "housing": ("housing", "logement", "Nouvel accès au logement", "Corriger un accès au logement"),
-    "jobs": ("job", "emploi", "Nouvel emploi", "Corriger un emploi"),
-    "trainings": ("training", "emploi", "Nouvelle formation", "Corriger une formation"),
-    "events": ("event", "evenements", "Nouvel événement", "Corriger un événement"),
+    "housing-steps": ("housing_step", "logement", _l("Nouvelle démarche logement"),
+                      _l("Corriger une démarche logement")),
+    "housing": ("housing", "logement", _l("Nouvel accès au logement"), _l("Corriger un accès au logement")),
+    "jobs": ("job", "emploi", _l("Nouvel emploi"), _l("Corriger un emploi")),
+    "trainings": ("training", "emploi", _l("Nouvelle formation"), _l("Corriger une formation")),
+    "events": ("event", "evenements", _l("Nouvel événement"), _l("Corriger un événement")),
 }
 
 
@@ -40,7 +43,7 @@ def right(person_id: int, kind: str):
                       requested=form.requested.data, obtained=form.obtained.data, refused=form.refused.data,
                       reason=form.reason.data, version=form.version_value)
         if ok:
-            flash(f"{label(kind, 'right_kind')} : enregistré.", "success")
+            flash(gettext("%(what)s : enregistré.", what=label(kind, "right_kind")), "success")
             return redirect(file_url(person, f"droit-{kind}"))
     elif request.method == "GET":
         audit_view(person, PAGES["form"])
@@ -67,7 +70,7 @@ def add_item(person_id: int, section: str):
     if form.validate_on_submit():
         _, ok = apply(form, path_ops.add_item, current_user, person, item_kind, _values(form, item_kind))
         if ok:
-            flash(f"{title} : enregistré.", "success")
+            flash(gettext("%(what)s : enregistré.", what=title), "success")
             return redirect(file_url(person, anchor))
     elif request.method == "GET":
         audit_view(person, PAGES["form"])
@@ -95,7 +98,7 @@ def edit_item(person_id: int, section: str, item_id: int):
     if form.validate_on_submit():
         _, ok = apply(form, path_ops.update_item, current_user, item, _values(form, item_kind))
         if ok:
-            flash("La correction est enregistrée.", "success")
+            flash(gettext("La correction est enregistrée."), "success")
             return redirect(file_url(person, anchor))
     elif request.method == "GET":
         audit_view(person, PAGES["form"])
@@ -112,7 +115,7 @@ def delete_item(person_id: int, section: str, item_id: int):
     item = _item_or_404(person, item_kind, item_id)
     path_ops.delete_item(current_user, item)
     commit()
-    flash("La ligne est supprimée.", "success")
+    flash(gettext("La ligne est supprimée."), "success")
     return redirect(file_url(person, anchor))
 
 
@@ -132,7 +135,7 @@ def add_note(person_id: int):
     if form.validate_on_submit():
         _, ok = apply(form, person_ops.add_note, current_user, person, form.date.data, form.text.data)
         if ok:
-            flash("La note est enregistrée.", "success")
+            flash(gettext("La note est enregistrée."), "success")
             return redirect(file_url(person, "notes"))
     elif request.method == "GET":
         audit_view(person, PAGES["form"])
@@ -150,7 +153,7 @@ def edit_note(person_id: int, note_id: int):
     if form.validate_on_submit():
         _, ok = apply(form, person_ops.update_note, current_user, note, form.date.data, form.text.data)
         if ok:
-            flash("La note est corrigée.", "success")
+            flash(gettext("La note est corrigée."), "success")
             return redirect(file_url(person, "notes"))
     elif request.method == "GET":
         audit_view(person, PAGES["form"])
@@ -165,5 +168,5 @@ def delete_note(person_id: int, note_id: int):
     note = _note_or_404(person, note_id)
     form = NoteForm(prefix="note")
     _, ok = apply(form, person_ops.delete_note, current_user, note)
-    flash("La note est supprimée." if ok else " ".join(form.form_errors), "success" if ok else "error")
+    flash(gettext("La note est supprimée.") if ok else " ".join(form.form_errors), "success" if ok else "error")
     return redirect(file_url(person, "notes"))

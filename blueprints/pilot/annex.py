@@ -2,6 +2,7 @@
 from datetime import date
 
 from flask import abort, render_template, request
+from flask_babel import gettext
 
 from agir.extensions import db
 from agir.indicators import ScopeError, build_scope, exports
@@ -37,7 +38,7 @@ def sheet_period(programme: Programme) -> tuple[date, date, str | None]:
     try:
         scope = build_scope(request.args.get("from"), request.args.get("to"))
     except ScopeError as error:
-        return start, end, error.message.replace("--from", "« du »").replace("--to", "« au »")
+        return start, end, error.message.replace("--from", gettext("« du »")).replace("--to", gettext("« au »"))
     return scope.start, scope.end, None
 
 

@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import abort, request
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -57,8 +58,9 @@ class Period:
 def presets(department: Department, today: date) -> list[tuple[str, date, date]]:
     """Calendar years from AGIR's start (or 2022) to this year, newest first, and the last 12 months."""
     first = max(FIRST_YEAR, department.agir_start_on.year if department.agir_start_on else FIRST_YEAR)
-    years = [(f"Année {y}", date(y, 1, 1), date(y, 12, 31)) for y in range(max(today.year, first), first - 1, -1)]
-    return years + [("12 derniers mois", add_years(today, -1) + timedelta(days=1), today)]
+    years = [(gettext("Année %(year)s", year=y), date(y, 1, 1), date(y, 12, 31))
+             for y in range(max(today.year, first), first - 1, -1)]
+    return years + [(gettext("12 derniers mois"), add_years(today, -1) + timedelta(days=1), today)]
 
 
 def period_from_args(department: Department, today: date | None = None) -> Period:
@@ -72,7 +74,7 @@ def period_from_args(department: Department, today: date | None = None) -> Perio
     try:
         scope = build_scope(start, end, today=today)
     except ScopeError as error:
-        default.error = error.message.replace("--from", "« du »").replace("--to", "« au »")
+        default.error = error.message.replace("--from", gettext("« du »")).replace("--to", gettext("« au »"))
         return default
     custom = all((scope.start, scope.end) != (a, b) for _, a, b in offered)
     return Period(scope.start, scope.end, offered, custom=custom)

@@ -7,20 +7,21 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
+from agir.i18n import lazy_gettext as _l
 from models.enums import DEPARTMENT_WAVES
 
-BAD_DATE = "Date invalide : choisissez une date dans le calendrier (jj/mm/aaaa)."
-BAD_NUMBER = "Saisissez un nombre entier de mois."
-WAVES = [("", "Aucune")] + [(str(w), str(w)) for w in DEPARTMENT_WAVES]
+BAD_DATE = _l("Date invalide : choisissez une date dans le calendrier (jj/mm/aaaa).")
+BAD_NUMBER = _l("Saisissez un nombre entier de mois.")
+WAVES = [("", _l("Aucune"))] + [(str(w), str(w)) for w in DEPARTMENT_WAVES]
 
 
 class DepartmentSettingsForm(FlaskForm):
     """AGIR start date, wave and maximum accompaniment length of the pilot's department."""
 
-    agir_start_on = DateField("Date de déploiement d'AGIR", validators=[Optional()])
-    agir_wave = SelectField("Vague de déploiement", choices=WAVES)
-    max_months = IntegerField("Durée maximale d'accompagnement (en mois)",
-                              validators=[InputRequired("Indiquez une durée en mois.")])
+    agir_start_on = DateField(_l("Date de déploiement d'AGIR"), validators=[Optional()])
+    agir_wave = SelectField(_l("Vague de déploiement"), choices=WAVES)
+    max_months = IntegerField(_l("Durée maximale d'accompagnement (en mois)"),
+                              validators=[InputRequired(_l("Indiquez une durée en mois."))])
     version_id = HiddenField()
 
     def validate(self, extra_validators=None):
@@ -35,8 +36,8 @@ class DepartmentSettingsForm(FlaskForm):
 class TokenForm(FlaskForm):
     """A named personal API token."""
 
-    name = StringField("Nom du jeton", validators=[InputRequired("Donnez un nom à ce jeton."),
-                                                   Length(max=100, message="100 caractères au plus.")])
+    name = StringField(_l("Nom du jeton"), validators=[InputRequired(_l("Donnez un nom à ce jeton.")),
+                                                       Length(max=100, message=_l("100 caractères au plus."))])
 
 
 class PeriodForm(FlaskForm):
@@ -45,5 +46,5 @@ class PeriodForm(FlaskForm):
     class Meta:
         csrf = False
 
-    start = DateField("Du", name="from", validators=[Optional()])
-    end = DateField("Au", name="to", validators=[Optional()])
+    start = DateField(_l("Du"), name="from", validators=[Optional()])
+    end = DateField(_l("Au"), name="to", validators=[Optional()])

@@ -1,6 +1,8 @@
 """The pilot's dashboard and the indicators' exports (the pilot's own department only)."""
 from flask import Response, abort, render_template
+from flask_babel import gettext
 
+from agir.i18n import N_
 from agir.indicators import CohortScope, compute_cohort, compute_indicators, exports, layout
 from agir.indicators import pilot as queries
 from agir.indicators.cohort import MILESTONES
@@ -18,30 +20,34 @@ from blueprints.pilot.common import (
 )
 
 MILESTONE_LABELS = {
-    "health_insurance": "Assurance maladie ouverte", "caf_benefits": "Prestations CAF ouvertes",
-    "bank_account": "Compte bancaire ouvert", "permanent_housing": "Logement pérenne",
-    "job_or_training": "Premier emploi ou formation", "language_referral": "Première orientation linguistique",
+    "health_insurance": N_("Assurance maladie ouverte"), "caf_benefits": N_("Prestations CAF ouvertes"),
+    "bank_account": N_("Compte bancaire ouvert"), "permanent_housing": N_("Logement pérenne"),
+    "job_or_training": N_("Premier emploi ou formation"), "language_referral": N_("Première orientation linguistique"),
 }
 # Column headers of the tables beside the charts (the legend of the chart gives the full label).
 SHORT_LABELS = {
-    "health_insurance": "Assurance maladie", "caf_benefits": "CAF", "bank_account": "Compte bancaire",
-    "permanent_housing": "Logement pérenne", "job_or_training": "Emploi ou formation",
-    "language_referral": "Orientation linguistique",
+    "health_insurance": N_("Assurance maladie"), "caf_benefits": N_("CAF"), "bank_account": N_("Compte bancaire"),
+    "permanent_housing": N_("Logement pérenne"), "job_or_training": N_("Emploi ou formation"),
+    "language_referral": N_("Orientation linguistique"),
 }
-# Two charts of three curves: rights first, then the path (title, milestones, text alternative).
-COHORT_CHARTS = tuple(
-    (title, keys, "Courbes de la part de la cohorte ayant atteint : "
-     + ", ".join(MILESTONE_LABELS[k].lower() for k in keys) + ". Les valeurs sont dans le tableau voisin.")
-    for title, keys in (("Ouverture des droits", MILESTONES[:3]), ("Logement, emploi et langue", MILESTONES[3:])))
+# Two charts of three curves: rights first, then the path (title, milestones).
+COHORT_CHARTS = ((N_("Ouverture des droits"), MILESTONES[:3]), (N_("Logement, emploi et langue"), MILESTONES[3:]))
 PER_PAGE = 20
 EXPORT_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 "csv": "text/csv; charset=utf-8"}
 
 
+def cohort_charts() -> list[tuple[str, tuple, str]]:
+    """(title, milestones, text alternative) of each chart, in the reader's language."""
+    return [(gettext(title), keys, gettext(
+        "Courbes de la part de la cohorte ayant atteint : %(milestones)s. Les valeurs sont dans le tableau voisin.",
+        milestones=", ".join(gettext(MILESTONE_LABELS[k]).lower() for k in keys))) for title, keys in COHORT_CHARTS]
+
+
 def cohort_payload(cohort: dict) -> dict:
     """What pilot.js draws: months and one labelled series per milestone, in percent."""
     return {"months": cohort["months"], "size": cohort["size"],
-            "series": {name: {"label": MILESTONE_LABELS[name],
+            "series": {name: {"label": gettext(MILESTONE_LABELS[name]),
                               "values": [round(v * 100, 2) for v in cohort["milestones"][name]]}
                        for name in MILESTONES}}
 
@@ -62,8 +68,9 @@ def index():
         alerts=queries.alert_counts(department.id), lines=lines, total=total, page=page_number(),
         pages=max(1, -(-total // PER_PAGE)), nationalities=queries.by_nationality(scope),
         structures=queries.by_structure(scope),
-        open_count=queries.open_accompaniments(scope), cohort=cohort, charts=COHORT_CHARTS,
-        milestone_labels=SHORT_LABELS, cohort_data=cohort_payload(cohort), period_form=period_form(period),
+        open_count=queries.open_accompaniments(scope), cohort=cohort, charts=cohort_charts(),
+        milestone_labels={k: gettext(v) for k, v in SHORT_LABELS.items()}, cohort_data=cohort_payload(cohort),
+        period_form=period_form(period),
         nationality_label=queries.nationality_label, label=label,
     )
 

@@ -1,5 +1,6 @@
 """Department settings and personal API tokens of the pilot."""
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from agir.errors import RuleViolation
@@ -26,7 +27,7 @@ def settings():
         _, ok = apply(form, update_department, current_user, department, _int(form.version_id.data),
                       department.name, form.agir_start_on.data, _int(form.agir_wave.data), form.max_months.data)
         if ok:
-            flash("Les paramètres du département sont enregistrés.", "success")
+            flash(gettext("Les paramètres du département sont enregistrés."), "success")
             return redirect(url_for("pilot.settings"))
     return render_template("pilot/settings.html", department=department, form=form)
 
@@ -63,7 +64,7 @@ def revoke_token(token_id: int):
     try:
         revoke_api_token(current_user, token_id, client_ip())
         commit()
-        flash("Le jeton est révoqué : il ne donne plus accès à l'API.", "success")
+        flash(gettext("Le jeton est révoqué : il ne donne plus accès à l'API."), "success")
     except RuleViolation as exc:
         flash(exc.message, "error")
     return redirect(url_for("pilot.tokens"))

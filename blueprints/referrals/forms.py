@@ -6,12 +6,13 @@ from wtforms import DateField, Form, HiddenField, IntegerField, SelectField, Str
 from wtforms.fields import FloatField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from agir.i18n import lazy_gettext as _l
 from agir.labels import choices
 from agir.operations.referrals import NEED_MAX
 
-DATE_INVALID = "Date invalide (format attendu : jj/mm/aaaa)."
-NUMBER_INVALID = "Nombre invalide (exemple : 12,5)."
-NEGATIVE = "La valeur ne peut être négative."
+DATE_INVALID = _l("Date invalide (format attendu : jj/mm/aaaa).")
+NUMBER_INVALID = _l("Nombre invalide (exemple : 12,5).")
+NEGATIVE = _l("La valeur ne peut être négative.")
 
 
 class FrenchFloatField(FloatField):
@@ -38,85 +39,87 @@ def _number(label, **kw):
 class ProgrammeForm(FlaskForm):
     """A programme of the catalogue."""
 
-    name = StringField("Nom du programme", validators=[DataRequired("Le nom du programme est requis."),
+    name = StringField(_l("Nom du programme"), validators=[DataRequired(_l("Le nom du programme est requis.")),
                                                         Length(max=200)])
-    theme = SelectField("Thématique", choices=choices("theme"))
-    structure_id = SelectField("Structure opératrice", coerce=int,
-                               invalid_choice_message="Choisissez une structure de la liste.")
-    start_on = _date("Date de début")
-    end_on = _date("Date de fin", required=False)
-    target_beneficiaries = IntegerField("Nombre de bénéficiaires visé", invalid_value_message=NUMBER_INVALID,
+    theme = SelectField(_l("Thématique"), choices=choices("theme"))
+    structure_id = SelectField(_l("Structure opératrice"), coerce=int,
+                               invalid_choice_message=_l("Choisissez une structure de la liste."))
+    start_on = _date(_l("Date de début"))
+    end_on = _date(_l("Date de fin"), required=False)
+    target_beneficiaries = IntegerField(_l("Nombre de bénéficiaires visé"), invalid_value_message=NUMBER_INVALID,
                                         validators=[Optional(), NumberRange(min=0, message=NEGATIVE)])
-    total_cost = _number("Coût total (€)")
-    p104_subsidy = _number("Subvention P104 (€)")
-    carif_oref_ref = StringField("Référence CARIF-OREF", validators=[Optional(), Length(max=64)])
+    total_cost = _number(_l("Coût total (€)"))
+    p104_subsidy = _number(_l("Subvention P104 (€)"))
+    carif_oref_ref = StringField(_l("Référence CARIF-OREF"), validators=[Optional(), Length(max=64)])
     version_id = HiddenField()
 
 
 class SessionForm(FlaskForm):
     """One session of a programme."""
 
-    held_on = _date("Date de la séance")
-    hours = FrenchFloatField("Durée (heures)", validators=[InputRequired("Indiquez la durée en heures.")],
+    held_on = _date(_l("Date de la séance"))
+    hours = FrenchFloatField(_l("Durée (heures)"), validators=[InputRequired(_l("Indiquez la durée en heures."))],
                              invalid_value_message=NUMBER_INVALID)
 
 
 class ReferralForm(FlaskForm):
     """Refer a person to a programme."""
 
-    programme_id = SelectField("Programme", coerce=int, invalid_choice_message="Choisissez un programme de la liste.")
-    need = TextAreaField("Besoin, en une phrase", validators=[
-        DataRequired("Décrivez le besoin en une phrase."),
-        Length(max=NEED_MAX, message=f"Le besoin tient en {NEED_MAX} caractères au plus.")],
+    programme_id = SelectField(_l("Programme"), coerce=int,
+                               invalid_choice_message=_l("Choisissez un programme de la liste."))
+    need = TextAreaField(_l("Besoin, en une phrase"), validators=[
+        DataRequired(_l("Décrivez le besoin en une phrase.")),
+        Length(max=NEED_MAX, message=_l("Le besoin tient en %(max)s caractères au plus.", max=NEED_MAX))],
         render_kw={"maxlength": NEED_MAX, "rows": 3, "data-counter": NEED_MAX})
-    sent_on = _date("Date d'envoi", default=date.today)
+    sent_on = _date(_l("Date d'envoi"), default=date.today)
 
 
 class StepForm(FlaskForm):
     """One dated step of a referral (the step is in the URL; the form is prefixed by it)."""
 
-    on = _date("Date", default=date.today)
-    reason = TextAreaField("Motif du refus", validators=[Optional(), Length(max=1000)], render_kw={"rows": 2})
+    on = _date(_l("Date"), default=date.today)
+    reason = TextAreaField(_l("Motif du refus"), validators=[Optional(), Length(max=1000)], render_kw={"rows": 2})
     version_id = HiddenField()
 
 
 class ParticipationForm(FlaskForm):
     """Hours, dates and CECRL levels of a participation."""
 
-    programme_id = SelectField("Programme", coerce=int, validators=[Optional()], validate_choice=False)
-    start_on = _date("Début")
-    end_on = _date("Fin", required=False)
-    planned_hours = _number("Heures prévues")
-    attended_hours = _number("Heures suivies")
-    level_start = SelectField("Niveau CECRL au début", choices=choices("level", blank="—"), validators=[Optional()])
-    level_end = SelectField("Niveau CECRL à la fin", choices=choices("level", blank="—"), validators=[Optional()])
+    programme_id = SelectField(_l("Programme"), coerce=int, validators=[Optional()], validate_choice=False)
+    start_on = _date(_l("Début"))
+    end_on = _date(_l("Fin"), required=False)
+    planned_hours = _number(_l("Heures prévues"))
+    attended_hours = _number(_l("Heures suivies"))
+    level_start = SelectField(_l("Niveau CECRL au début"), choices=choices("level", blank="—"), validators=[Optional()])
+    level_end = SelectField(_l("Niveau CECRL à la fin"), choices=choices("level", blank="—"), validators=[Optional()])
     version_id = HiddenField()
 
 
 class EventForm(FlaskForm):
     """An event recorded by the programme."""
 
-    programme_id = SelectField("Programme", coerce=int, invalid_choice_message="Choisissez un programme de la liste.")
-    kind = SelectField("Type d'événement", choices=choices("event_kind"))
-    event_on = _date("Date", default=date.today)
-    event_ref = StringField("Identifiant de l'événement", validators=[Optional(), Length(max=64)])
+    programme_id = SelectField(_l("Programme"), coerce=int,
+                               invalid_choice_message=_l("Choisissez un programme de la liste."))
+    kind = SelectField(_l("Type d'événement"), choices=choices("event_kind"))
+    event_on = _date(_l("Date"), default=date.today)
+    event_ref = StringField(_l("Identifiant de l'événement"), validators=[Optional(), Length(max=64)])
 
 
 class QueueFilterForm(Form):
     """Filters of the queue, read from the query string (a GET form: no CSRF token)."""
 
-    direction = SelectField("Sens", choices=[("", "Reçues et envoyées"), ("in", "Reçues"), ("out", "Envoyées")],
-                            validate_choice=False)
-    state = SelectField("État", choices=choices("referral_state", blank="Tous"), validate_choice=False)
-    theme = SelectField("Thématique", choices=choices("theme", blank="Toutes"), validate_choice=False)
-    programme = SelectField("Programme", validate_choice=False)
+    direction = SelectField(_l("Sens"), choices=[("", _l("Reçues et envoyées")), ("in", _l("Reçues")),
+                                                 ("out", _l("Envoyées"))], validate_choice=False)
+    state = SelectField(_l("État"), choices=choices("referral_state", blank=_l("Tous")), validate_choice=False)
+    theme = SelectField(_l("Thématique"), choices=choices("theme", blank=_l("Toutes")), validate_choice=False)
+    programme = SelectField(_l("Programme"), validate_choice=False)
 
 
 class CatalogueFilterForm(Form):
     """Filters of the programme catalogue (GET)."""
 
-    theme = SelectField("Thématique", choices=choices("theme", blank="Toutes"), validate_choice=False)
-    department = SelectField("Département", validate_choice=False)
-    unreferenced = SelectField("CARIF-OREF", choices=[("", "Tous"), ("1", "Sans référence (à compléter)")],
+    theme = SelectField(_l("Thématique"), choices=choices("theme", blank=_l("Toutes")), validate_choice=False)
+    department = SelectField(_l("Département"), validate_choice=False)
+    unreferenced = SelectField(_l("CARIF-OREF"), choices=[("", _l("Tous")), ("1", _l("Sans référence (à compléter)"))],
                                validate_choice=False)
 

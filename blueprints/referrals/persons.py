@@ -4,6 +4,7 @@ Shown: identity, contact, language level, the referrals sent by or to my structu
 participations and events of my programmes. Never notes, rights, housing or employment.
 """
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from agir import access
@@ -78,10 +79,10 @@ def add_participation(person_id: int):
     if form.validate_on_submit():
         programme = _my_programme(form)
         if programme is None:
-            form.programme_id.errors = ["Choisissez un programme de votre structure."]
+            form.programme_id.errors = [gettext("Choisissez un programme de votre structure.")]
         elif attempt(form, ops.create_participation, current_user, person, programme,
                      **_participation_values(form)):
-            flash("Participation enregistrée.", "success")
+            flash(gettext("Participation enregistrée."), "success")
             return redirect(url_for("referrals.person", person_id=person_id, _anchor="participations"))
     return _render(person, {"new_participation": form})
 
@@ -103,7 +104,7 @@ def edit_participation(person_id: int, participation_id: int):
     if form.validate_on_submit():
         if attempt(form, ops.update_participation, current_user, participation, version_of(form),
                    **_participation_values(form)):
-            flash("Participation enregistrée.", "success")
+            flash(gettext("Participation enregistrée."), "success")
             return redirect(url_for("referrals.person", person_id=person_id,
                                     _anchor=f"participation-{participation_id}"))
     return _render(person, {participation_id: form})
@@ -119,7 +120,7 @@ def add_event(person_id: int):
     if form.validate_on_submit():
         if attempt(form, ops.record_event, current_user, person, _my_programme(form), form.kind.data,
                    form.event_on.data, form.event_ref.data):
-            flash("Événement enregistré.", "success")
+            flash(gettext("Événement enregistré."), "success")
             return redirect(url_for("referrals.person", person_id=person_id, _anchor="evenements"))
     return _render(person, {"event": form})
 
@@ -135,7 +136,7 @@ def remove_event(person_id: int, event_id: int):
         abort(404)
     form = EventForm()
     if attempt(form, ops.remove_event, current_user, event):
-        flash("Événement supprimé.", "success")
+        flash(gettext("Événement supprimé."), "success")
     else:
         flash(" ".join(form.form_errors), "error")
     return redirect(url_for("referrals.person", person_id=person_id, _anchor="evenements"))

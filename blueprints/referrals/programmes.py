@@ -1,5 +1,6 @@
 """The programme catalogue of a department: list, detail, creation, edition and sessions."""
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -41,7 +42,7 @@ def programmes():
     department_id = current_user.effective_department_id
     if current_user.role == "admin":
         departments = db.session.scalars(select(Department).order_by(Department.code)).all()
-        filters.department.choices = [("", "Tous")] + [(d.code, f"{d.code} — {d.name}") for d in departments]
+        filters.department.choices = [("", gettext("Tous"))] + [(d.code, f"{d.code} — {d.name}") for d in departments]
         chosen = next((d for d in departments if d.code == filters.department.data), None)
         department_id = chosen.id if chosen else None
     elif department_id is None:
@@ -76,7 +77,8 @@ def new_programme():
     if form.validate_on_submit():
         programme = attempt(form, ops.create_programme, current_user, **_values(form))
         if programme:
-            flash(f"Programme « {programme.name} » ajouté au catalogue (référence {programme.ref}).", "success")
+            flash(gettext("Programme « %(name)s » ajouté au catalogue (référence %(ref)s).", name=programme.name,
+                          ref=programme.ref), "success")
             return redirect(url_for("referrals.programme", programme_id=programme.id))
     return render_template("referrals/programme_form.html", form=form, programme=None)
 
@@ -90,7 +92,7 @@ def edit_programme(programme_id: int):
                                          version_id=programme.version_id))
     if form.validate_on_submit():
         if attempt(form, ops.update_programme, current_user, programme, version_of(form), **_values(form)):
-            flash("Programme enregistré.", "success")
+            flash(gettext("Programme enregistré."), "success")
             return redirect(url_for("referrals.programme", programme_id=programme_id))
     return render_template("referrals/programme_form.html", form=form, programme=programme)
 
@@ -124,7 +126,7 @@ def add_session(programme_id: int):
     form = SessionForm()
     if form.validate_on_submit():
         if attempt(form, ops.add_session, current_user, programme, form.held_on.data, form.hours.data):
-            flash("Séance ajoutée.", "success")
+            flash(gettext("Séance ajoutée."), "success")
             return redirect(url_for("referrals.programme", programme_id=programme_id, _anchor="seances"))
     return _render_programme(programme, form)
 
@@ -136,7 +138,7 @@ def remove_session(programme_id: int, session_id: int):
     programme = _editable_or_403(programme_id)
     form = SessionForm()
     if attempt(form, ops.remove_session, current_user, programme, session_id):
-        flash("Séance supprimée.", "success")
+        flash(gettext("Séance supprimée."), "success")
     else:
         flash(" ".join([*form.form_errors, *form.held_on.errors]), "error")
     return redirect(url_for("referrals.programme", programme_id=programme_id, _anchor="seances"))

@@ -2,11 +2,14 @@
 from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from agir import access
 from agir import referral_queries as rq
 from agir.extensions import db
+from agir.i18n import N_
+from agir.i18n import lazy_gettext as _l
 from agir.labels import label
 from agir.operations import referrals as ops
 from agir.rules.path import REFERRAL_STATE_LABELS
@@ -16,11 +19,12 @@ from blueprints.referrals._common import ROLES, attempt, paginate, query_args, v
 from blueprints.referrals.forms import QueueFilterForm, ReferralForm, StepForm
 from models import Programme, Referral
 
-STEP_TITLES = {"accepted": "Accepter", "refused": "Refuser", "started": "Démarrer", "completed": "Terminer",
-               "dropped_out": "Enregistrer un abandon", "cancelled": "Annuler l'orientation"}
-STEP_DONE = {"accepted": "Orientation acceptée.", "refused": "Orientation refusée.",
-             "started": "Participation démarrée.", "completed": "Participation terminée.",
-             "dropped_out": "Abandon enregistré.", "cancelled": "Orientation annulée."}
+STEP_TITLES = {"accepted": _l("Accepter"), "refused": _l("Refuser"), "started": _l("Démarrer"),
+               "completed": _l("Terminer"), "dropped_out": _l("Enregistrer un abandon"),
+               "cancelled": _l("Annuler l'orientation")}
+STEP_DONE = {"accepted": N_("Orientation acceptée."), "refused": N_("Orientation refusée."),
+             "started": N_("Participation démarrée."), "completed": N_("Participation terminée."),
+             "dropped_out": N_("Abandon enregistré."), "cancelled": N_("Orientation annulée.")}
 
 
 @bp.get("/")
@@ -28,7 +32,8 @@ STEP_DONE = {"accepted": "Orientation acceptée.", "refused": "Orientation refus
 def index():
     """The queue: referrals received by my structure's programmes and sent by my structure."""
     filters = QueueFilterForm(request.args)
-    filters.programme.choices = [("", "Tous")] + [(str(p.id), p.name) for p in rq.queue_programmes(current_user)]
+    filters.programme.choices = [("", gettext("Tous"))] + [(str(p.id), p.name)
+                                                           for p in rq.queue_programmes(current_user)]
     direction = filters.direction.data or None
     stmt = rq.queue_select(current_user, direction=direction, state=filters.state.data or None,
                            theme=filters.theme.data or None,
@@ -65,7 +70,7 @@ def new_referral():
         referral = attempt(form, ops.send_referral, current_user, person, programme, form.need.data,
                            form.sent_on.data)
         if referral:
-            flash(f"Orientation envoyée à {programme.structure.name}.", "success")
+            flash(gettext("Orientation envoyée à %(structure)s.", structure=programme.structure.name), "success")
             warning = ops.referral_window_warning(person, referral.sent_on)
             if warning:
                 flash(warning, "warning")
@@ -122,6 +127,6 @@ def move(referral_id: int, step: str):
         done = attempt(form, ops.move_referral, current_user, referral, step, form.on.data,
                        reason=form.reason.data, version_id=version_of(form))
         if done:
-            flash(STEP_DONE[step], "success")
+            flash(gettext(STEP_DONE[step]), "success")
             return redirect(url_for("referrals.referral", referral_id=referral_id))
     return _render_referral(referral, {step: form})

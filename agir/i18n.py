@@ -1,0 +1,38 @@
+"""Translation helpers: the French text is the msgid, English comes from agir/translations (Flask-Babel).
+
+- `gettext` translates for the current request; outside a request (CLI, jobs, scheduler, pure rule
+  tests) the text stays French, since Flask-Babel's locale selector reads the session.
+- `lazy_gettext` is for class-level and module-level text (form labels, validation messages,
+  titles): translated each time it is turned into a string. Unlike Flask-Babel's LazyString, it is
+  escaped in HTML like any str, so a French page stays byte-for-byte what it was (an apostrophe
+  still comes out as &#39;) and a translation can never inject markup.
+- `N_` only marks a string for extraction (dict values translated later with gettext).
+"""
+from flask import has_request_context
+from flask_babel import gettext as _babel_gettext
+from flask_babel.speaklater import LazyString
+from markupsafe import Markup, escape
+
+
+def gettext(msgid: str, **variables) -> str:
+    """The text in the reader's language (French outside a request), %(name)s filled from variables."""
+    if has_request_context():
+        return _babel_gettext(msgid, **variables)
+    return msgid % variables if variables else msgid
+
+
+class LazyText(LazyString):
+    """A lazy translation that HTML-escapes like a plain string."""
+
+    def __html__(self) -> Markup:
+        return escape(str(self))
+
+
+def lazy_gettext(msgid: str, **variables) -> LazyText:
+    """A translation resolved when used (form labels and messages defined at import time)."""
+    return LazyText(gettext, msgid, **variables)
+
+
+def N_(msgid: str) -> str:  # noqa: N802 — the usual name of the extraction marker
+    """Mark a string for extraction only; translate it later with gettext(value)."""
+    return msgid
