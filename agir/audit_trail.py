@@ -29,6 +29,7 @@ ACTION_LABELS = {
     "record_exit": "Sortie", "record_followup": "Suivi à 6 mois", "update_followup": "Suivi à 6 mois modifié",
     "set_right": "Accès aux droits", "add_note": "Note ajoutée", "update_note": "Note modifiée",
     "delete_note": "Note supprimée", "export_person": "Export du dossier (droit d'accès)",
+    "anonymise": "Dossier anonymisé (durée de conservation)",
     "limited_view": "Consultation (vue limitée)",
     # referrals and programmes
     "referral_sent": "Orientation envoyée", "referral_accepted": "Orientation acceptée",
