@@ -125,8 +125,12 @@ def persons_page(user, filters: PersonFilters, page: int, per_page: int, today: 
     query, _ = persons_select(user, filters, today)
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     page = min(max(1, page), max(1, -(-total // per_page)))
+    # The page's ids first (the database drops the latest-accompaniment join when neither the filters
+    # nor the order use it), then the rows of those ids only: the latest accompaniment is looked up for
+    # the rows of the page, not for every visible person (docs/performance.md).
+    page_ids = query.with_only_columns(Person.id).limit(per_page).offset((page - 1) * per_page).subquery()
     result = db.session.execute(
-        query.options(joinedload(Person.department)).limit(per_page).offset((page - 1) * per_page)
+        query.where(Person.id.in_(select(page_ids.c.id))).options(joinedload(Person.department))
     ).all()
     rows = [PersonRow(person=p, accompaniment=a) for p, a in result]
     _add_pending(user, rows, today)

@@ -1,7 +1,7 @@
 """Accompaniments (AGIR or structuring project), extensions, exits and 6-month follow-ups."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import db, utcnow
@@ -11,6 +11,8 @@ class Accompaniment(db.Model):
     """A person's accompaniment, held by an AGIR operator or a structuring-project operator."""
 
     __tablename__ = "accompaniments"
+    # A person's latest accompaniment read from the end of the index (persons list; docs/performance.md).
+    __table_args__ = (Index("ix_accompaniments_person_id_start_on", "person_id", "start_on", "id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
     structure_id: Mapped[int] = mapped_column(ForeignKey("structures.id"), index=True)

@@ -2,7 +2,7 @@
 import secrets
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import db, utcnow
@@ -27,6 +27,8 @@ class Person(db.Model):
     """A refugee or primo-arrivant followed in a department."""
 
     __tablename__ = "persons"
+    # A department's persons as an index-only scan (department figures; docs/performance.md).
+    __table_args__ = (Index("ix_persons_department_id_id", "department_id", "id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     ref: Mapped[str] = mapped_column(String(64), unique=True)
     pseudonym: Mapped[str] = mapped_column(String(16), unique=True, default=new_pseudonym)

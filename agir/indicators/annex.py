@@ -48,14 +48,25 @@ def is_bpi():
 
 # --- public -----------------------------------------------------------------------------------
 
-def entries(first: date, last: date, accompaniments: bool = True, programme_id: int | None = None):
-    """Subquery (person_id, entry_on): earliest start among the person's records overlapping the period."""
+def entries(first: date, last: date, accompaniments: bool = True, programme_id: int | None = None,
+            person_conditions=()):
+    """Subquery (person_id, entry_on): earliest start among the person's records overlapping the period.
+
+    With person_conditions (the scope's), only the records of those persons are read: a
+    department's figures then read that department's records, not the whole country's.
+    """
+    among = ()
+    if person_conditions:
+        persons = select(Person.id).where(*person_conditions)
+        among = (Accompaniment.person_id.in_(persons),), (Participation.person_id.in_(persons),)
     parts = []
     if accompaniments:
         parts.append(select(Accompaniment.person_id.label("person_id"), Accompaniment.start_on.label("start_on"))
-                     .where(overlaps(Accompaniment.start_on, Accompaniment.exit_on, first, last)))
+                     .where(overlaps(Accompaniment.start_on, Accompaniment.exit_on, first, last),
+                            *(among[0] if among else ())))
     participations = (select(Participation.person_id.label("person_id"), Participation.start_on.label("start_on"))
-                      .where(overlaps(Participation.start_on, Participation.end_on, first, last)))
+                      .where(overlaps(Participation.start_on, Participation.end_on, first, last),
+                             *(among[1] if among else ())))
     if programme_id is not None:
         participations = participations.where(Participation.programme_id == programme_id)
     parts.append(participations)
@@ -198,10 +209,24 @@ def non_bpi(scope: Scope) -> tuple[int, int]:
     return num.count(row[0]), num.count(row[1])
 
 
-def latest_planned_end():
-    """The latest planned end of an accompaniment (its planned end moved by every extension)."""
-    extended = (select(func.max(Extension.planned_end_on)).where(Extension.accompaniment_id == Accompaniment.id)
-                .correlate(Accompaniment).scalar_subquery())
+def extension_ends():
+    """Subquery (accompaniment_id, planned_end): the furthest planned end among each accompaniment's extensions."""
+    return (select(Extension.accompaniment_id.label("accompaniment_id"),
+                   func.max(Extension.planned_end_on).label("planned_end"))
+            .group_by(Extension.accompaniment_id).subquery("extension_ends"))
+
+
+def latest_planned_end(ends=None):
+    """The latest planned end of an accompaniment (its planned end moved by every extension).
+
+    With `ends` (extension_ends(), outer-joined on the accompaniment by the caller) the extensions
+    are read once for the whole query rather than by a subquery per accompaniment.
+    """
+    if ends is None:
+        extended = (select(func.max(Extension.planned_end_on)).where(Extension.accompaniment_id == Accompaniment.id)
+                    .correlate(Accompaniment).scalar_subquery())
+    else:
+        extended = ends.c.planned_end
     return case((and_(extended.is_not(None), extended > Accompaniment.current_end_on), extended),
                 else_=Accompaniment.current_end_on)
 
@@ -211,9 +236,9 @@ def open_on(as_of: date):
     return and_(Accompaniment.start_on <= as_of, or_(Accompaniment.exit_on.is_(None), Accompaniment.exit_on > as_of))
 
 
-def overdue_condition(as_of: date):
-    """Open on as_of, and as_of after the latest planned end."""
-    return and_(open_on(as_of), latest_planned_end() < literal(as_of, Date))
+def overdue_condition(as_of: date, ends=None):
+    """Open on as_of, and as_of after the latest planned end (`ends`: see latest_planned_end)."""
+    return and_(open_on(as_of), latest_planned_end(ends) < literal(as_of, Date))
 
 
 def over_limit_condition(as_of: date):
@@ -223,12 +248,14 @@ def over_limit_condition(as_of: date):
 
 def durations(scope: Scope) -> dict:
     """Overdue and over-limit accompaniments on as_of; ineligible enrolments overlapping the period."""
+    ends = extension_ends()
     row = db.session.execute(
-        select(count_where(overdue_condition(scope.as_of)), count_where(over_limit_condition(scope.as_of)),
+        select(count_where(overdue_condition(scope.as_of, ends)), count_where(over_limit_condition(scope.as_of)),
                count_where(and_(overlaps(Accompaniment.start_on, Accompaniment.exit_on, scope.start, scope.end),
                           Accompaniment.is_eligible.is_(False))))
         .select_from(Accompaniment).join(Person, Person.id == Accompaniment.person_id)
         .join(Department, Department.id == Person.department_id)
+        .outerjoin(ends, ends.c.accompaniment_id == Accompaniment.id)
         .where(*scope.person_conditions())
     ).one()
     return {"overdue": num.count(row[0]), "over_limit": num.count(row[1]), "ineligible_enrolments": num.count(row[2])}
@@ -249,7 +276,8 @@ def compute(scope: Scope) -> dict:
 
     return {
         "scope": scope.as_json(),
-        "public": public_figures(entries(scope.start, scope.end), scope.person_conditions()),
+        "public": public_figures(entries(scope.start, scope.end, person_conditions=scope.person_conditions()),
+                                 scope.person_conditions()),
         "employment": employment(scope),
         "housing": housing(scope),
         "language": language(scope, hours_by_theme),

@@ -12,6 +12,7 @@ from agir.dates import add_months
 from agir.extensions import db
 from agir.indicators.annex import (
     entries,
+    extension_ends,
     latest_planned_end,
     open_on,
     over_limit_condition,
@@ -67,15 +68,17 @@ class ComplianceLine:
 def _compliance_query(scope: Scope):
     ineligible = and_(Accompaniment.is_eligible.is_(False),
                       overlaps(Accompaniment.start_on, Accompaniment.exit_on, scope.start, scope.end))
-    flagged = or_(overdue_condition(scope.as_of), over_limit_condition(scope.as_of), ineligible)
+    ends = extension_ends()  # extensions read once, not per accompaniment
+    flagged = or_(overdue_condition(scope.as_of, ends), over_limit_condition(scope.as_of), ineligible)
     return (select(Person.pseudonym, Structure.name, Accompaniment.kind, Accompaniment.start_on,
-                   latest_planned_end().label("planned_end"), Department.max_months,
-                   case((overdue_condition(scope.as_of), True), else_=False),
+                   latest_planned_end(ends).label("planned_end"), Department.max_months,
+                   case((overdue_condition(scope.as_of, ends), True), else_=False),
                    case((over_limit_condition(scope.as_of), True), else_=False),
                    case((ineligible, True), else_=False))
             .select_from(Accompaniment).join(Person, Person.id == Accompaniment.person_id)
             .join(Department, Department.id == Person.department_id)
             .join(Structure, Structure.id == Accompaniment.structure_id)
+            .outerjoin(ends, ends.c.accompaniment_id == Accompaniment.id)
             .where(flagged, *scope.person_conditions()))
 
 
@@ -94,7 +97,7 @@ def compliance_list(scope: Scope, page: int = 1, per_page: int = 25) -> tuple[li
 
 def by_nationality(scope: Scope) -> list[tuple[str, int]]:
     """Beneficiaries of the period by nationality, largest first."""
-    entry = entries(scope.start, scope.end)
+    entry = entries(scope.start, scope.end, person_conditions=scope.person_conditions())
     rows = db.session.execute(
         select(Person.nationality, func.count()).select_from(entry).join(Person, Person.id == entry.c.person_id)
         .where(*scope.person_conditions()).group_by(Person.nationality)
