@@ -6,7 +6,7 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 VENDOR := agir/static/vendor
 
-.PHONY: run test install vendor db demo lint e2e test-pg backup-restore-test clean bench
+.PHONY: run test install vendor translations db demo lint e2e test-pg backup-restore-test clean bench
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,11 @@ $(VENV)/.installed: $(BIN)/activate requirements.txt requirements-dev.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed vendor
+install: $(VENV)/.installed vendor translations
+
+# English UI: the .po files are committed, the .mo files are compiled here (git-ignored).
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile -d agir/translations -f
 
 # Front-end libraries come from npm (package-lock.json) and are copied, never committed.
 node_modules/.installed: package.json package-lock.json

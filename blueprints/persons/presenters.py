@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 
 from agir.dates import add_months
 from agir.i18n import N_
@@ -92,7 +92,7 @@ def _path_facts(person):
                 else gettext("Entrée en %(kind)s", kind=kind))
         yield access.access_on, housing, text, "logement"
     for job in person.jobs:
-        length = gettext(" de %(months)s mois", months=job.months) if job.months else ""
+        length = ngettext(" de %(num)s mois", " de %(num)s mois", job.months) if job.months else ""
         yield job.start_on, gettext("Emploi"), label(job.kind, "job_kind") + length, "emploi"
     for training in person.trainings:
         level = label(training.level, "training_level").lower()
