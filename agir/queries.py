@@ -44,6 +44,7 @@ class PersonRow:
     clock: dict | None = None
     pending: list = field(default_factory=list)  # (text, level) with level in info/warning/error
     alerts: list = field(default_factory=list)  # alert kinds
+    covered: set = field(default_factory=set)  # alert kinds the pending list already states
 
 
 @dataclass
@@ -158,28 +159,33 @@ def _add_pending(user, rows: list, today: date) -> None:
                 .order_by(Alert.kind)).all():
             alerts.setdefault(person_id, []).append(kind)
     for row in rows:
-        row.pending, row.alerts = describe_pending(row, requested.get(row.person.id, 0), followed, today), \
-            alerts.get(row.person.id, [])
+        row.pending = describe_pending(row, requested.get(row.person.id, 0), followed, today)
+        # An alert already said by the pending list (same fact, same words) is not repeated.
+        row.alerts = [k for k in alerts.get(row.person.id, []) if k not in row.covered]
 
 
 def describe_pending(row: PersonRow, requested: int, followed: set, today: date) -> list:
     """What the social worker has to do next for this person, in French."""
     from agir.operations.accompaniments import followup_due_on
     pending = []
+    row.covered = set()
     acc = row.accompaniment
     if acc is not None and acc.exit_on is None:
         max_months = row.person.department.max_months
         row.clock = clock(acc.start_on, today, acc.current_end_on, max_months)
         if row.clock["over_limit"]:
             pending.append(("Durée maximale dépassée", "error"))
+            row.covered.add("over_limit")
         elif row.clock["overdue"]:
             pending.append(("Fin prévue dépassée", "error"))
+            row.covered.add("overdue")
         elif acc.current_end_on <= add_months(today, 1):
             pending.append((f"Fin prévue le {acc.current_end_on:%d/%m/%Y}", "warning"))
     elif acc is not None and acc.id not in followed:
         due = followup_due_on(acc.exit_on)
         if due <= today:
             pending.append(("Suivi à 6 mois à faire", "warning"))
+            row.covered.add("followup_due")
         else:
             pending.append((f"Suivi à 6 mois le {due:%d/%m/%Y}", "info"))
     elif acc is None:

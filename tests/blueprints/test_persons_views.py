@@ -78,6 +78,19 @@ def test_the_list_shows_the_clock_and_what_is_pending(client, sw):
     assert "1 droit en attente de réponse" in page
 
 
+def test_an_alert_already_said_by_the_pending_list_is_not_repeated(client, sw):
+    start = add_months(TODAY, -14)
+    person, acc = enrolled(sw, start=start, protection_on=start - timedelta(days=30), last_name="Late")
+    for kind in ("over_limit", "overdue"):
+        db.session.add(Alert(kind=kind, person_id=person.id, structure_id=sw.agir.id, due_on=TODAY,
+                             first_seen_on=TODAY, last_seen_on=TODAY))
+    db.session.commit()
+    page = html(client.get("/persons/"))
+    rows = page[page.index("<tbody"):page.index("</tbody>")]  # the filters list every alert kind too
+    assert rows.count("Durée maximale dépassée") == 1
+    assert rows.count("Fin prévue dépassée") == 1  # the overdue alert, not said by the pending list
+
+
 @pytest.mark.parametrize("query, shown, hidden", [
     ("q=haid", {"HAIDARI"}, {"OPEN", "CLOSED", "NONE"}),
     ("accompaniment=open", {"OPEN"}, {"CLOSED", "NONE", "HAIDARI"}),
