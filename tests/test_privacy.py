@@ -135,3 +135,9 @@ def test_a_file_with_an_empty_path_still_exports(client, login, world):
     assert data["references"]["structures"] == {} and data["references"]["programmes"] == {}
     html = client.get(f"/privacy/persons/{person.id}").get_data(as_text=True)
     assert "Aucun accompagnement." in html and "Aucune note." in html
+
+
+def test_the_file_links_to_the_right_of_access_page(client, login, file_):
+    login("sw@example.fr")
+    page = client.get(f"/persons/{file_.id}").get_data(as_text=True)
+    assert f'href="/privacy/persons/{file_.id}"' in page
