@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import Select, and_, exists, false, func, insert, or_, select, union_all, update
+from sqlalchemy.orm import aliased
 
 from agir.dates import add_years
 from agir.rules import alerts as rules
@@ -62,8 +63,12 @@ def _open_on(as_of: date):
                 or_(Accompaniment.exit_on.is_(None), Accompaniment.exit_on > as_of))
 
 
-def last_activity_subquery(as_of: date):
-    """Per person, the latest date of anything dated in the file on or before as_of."""
+def last_activity_subquery(as_of: date, persons=None):
+    """Per person, the latest date of anything dated in the file on or before as_of.
+
+    `persons` (a select of person ids) restricts the rows read to those persons' (the job needs
+    only the persons with an open accompaniment: a fraction of the files once most have exited).
+    """
     sources = [
         (Accompaniment.person_id, Accompaniment.start_on),
         (RightStep.person_id, RightStep.requested_on), (RightStep.person_id, RightStep.obtained_on),
@@ -77,10 +82,11 @@ def last_activity_subquery(as_of: date):
         (Participation.person_id, Participation.start_on), (Participation.person_id, Participation.end_on),
         (Event.person_id, Event.event_on), (Note.person_id, Note.noted_on),
     ]
-    parts = [select(pid.label("person_id"), day.label("day")).where(day <= as_of) for pid, day in sources]
+    among = (lambda column: (column.in_(persons),)) if persons is not None else (lambda column: ())
+    parts = [select(pid.label("person_id"), day.label("day")).where(day <= as_of, *among(pid)) for pid, day in sources]
     parts.append(select(Accompaniment.person_id.label("person_id"), Extension.decided_on.label("day"))
                  .join(Extension, Extension.accompaniment_id == Accompaniment.id)
-                 .where(Extension.decided_on <= as_of))
+                 .where(Extension.decided_on <= as_of, *among(Accompaniment.person_id)))
     dated = union_all(*parts).subquery("dated")
     return (select(dated.c.person_id, func.max(dated.c.day).label("last_on"))
             .group_by(dated.c.person_id).subquery("activity"))
@@ -88,7 +94,9 @@ def last_activity_subquery(as_of: date):
 
 def _accompaniment_alerts(session, as_of: date) -> list[Found]:
     """end_soon, overdue, over_limit and inactive on the accompaniments open on as_of."""
-    activity = last_activity_subquery(as_of)
+    held = aliased(Accompaniment)
+    activity = last_activity_subquery(as_of, select(held.person_id).where(
+        held.start_on <= as_of, or_(held.exit_on.is_(None), held.exit_on > as_of)))
     last_on = activity.c.last_on
     rows = session.execute(
         select(Accompaniment.id, Accompaniment.person_id, Accompaniment.structure_id, Accompaniment.start_on,

@@ -83,6 +83,7 @@ def main() -> None:
     parser.add_argument("--full", type=int, default=3, help="full plans shown per page (the slowest)")
     parser.add_argument("--jit", choices=("default", "off", "on"), default="default",
                         help="force PostgreSQL's JIT for the EXPLAINs (analysis)")
+    parser.add_argument("--serial", action="store_true", help="no parallel workers in the EXPLAINs (analysis)")
     args = parser.parse_args()
     from bench_pages import PASSWORD, prepare
     from bench_queries import biggest_department, periods
@@ -105,9 +106,12 @@ def main() -> None:
     with app.app_context():
         engine = db.engine
     raw = engine.raw_connection()
-    if args.jit != "default":
+    if args.jit != "default" or args.serial:
         with raw.driver_connection.cursor() as cursor:
-            cursor.execute(f"SET jit = {args.jit}")
+            if args.jit != "default":
+                cursor.execute(f"SET jit = {args.jit}")
+            if args.serial:
+                cursor.execute("SET max_parallel_workers_per_gather = 0")
         raw.driver_connection.commit()
     # Requests outside any app context: each gets its own (as in production; `g` holds the user).
     pages = {"/persons/": workers, f"/persons/{person}": workers, "/pilot/": pilot}
@@ -133,7 +137,7 @@ def main() -> None:
             db.session.rollback()
             out += report(title, statements, raw.driver_connection, 1)
     raw.close()
-    suffix = "" if args.jit == "default" else f"-jit-{args.jit}"
+    suffix = ("" if args.jit == "default" else f"-jit-{args.jit}") + ("-serial" if args.serial else "")
     target = common.BENCH_DIR / f"plans-{common.label(args.size)}{suffix}.md"
     target.write_text("\n".join(out) + "\n")
     common.log(f"plans written to {target}")

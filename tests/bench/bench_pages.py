@@ -174,7 +174,8 @@ def wrk(paths: list[str], cookie: str, seconds: int, connections: int = 2) -> di
     return result
 
 
-def bench(backend: str, size: int, seconds: int) -> None:
+def bench(backend: str, size: int, seconds: int, only: set[str] | None = None,
+          connections: tuple[int, ...] = (2,)) -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install -y wrk")
     url = common.database_url(backend, size)
@@ -195,25 +196,33 @@ def bench(backend: str, size: int, seconds: int) -> None:
     try:
         cookies = {role: login(email) for role, email in ctx["emails"].items()}
         for name, (role, paths) in scenarios.items():
+            if only and name not in only:
+                continue
             status, _, html = get(paths[0], cookies[role])
             if status != 200:
                 raise RuntimeError(f"{paths[0]} as {role}: HTTP {status}")
             wrk(paths[:50], cookies[role], 3)  # warm-up (caches of the workers and of the database)
-            result = wrk(paths, cookies[role], seconds)
-            result.update(structure=ctx["structure"], files=ctx["files"], department=ctx["department"],
-                          paths=len(paths), html_kib=round(len(html.encode()) / 1024, 1))
-            common.save(f"page_{name}/{backend}/{size}", result)
-            common.log(f"page {name} on {backend}/{size}: {result}")
+            for n in connections:
+                result = wrk(paths, cookies[role], seconds, n)
+                result.update(structure=ctx["structure"], files=ctx["files"], department=ctx["department"],
+                              paths=len(paths), connections=n, html_kib=round(len(html.encode()) / 1024, 1))
+                key = f"page_{name}/{backend}/{size}" + ("" if n == 2 else f"/c{n}")
+                common.save(key, result)
+                common.log(f"page {name} on {backend}/{size}, {n} connection(s): {result}")
     finally:
         stop_server(server)
 
 
 def main() -> None:
-    args = common.arguments(__doc__.splitlines()[0])
+    args = common.arguments(__doc__.splitlines()[0], extra=[
+        ("--only", "pages to measure, comma-separated (persons_list, persons_list_mixed, person_file, pilot)"),
+        ("--connections", "wrk connections, comma-separated (default 2: one per gunicorn worker)")])
     seconds = int(os.environ.get("AGIR_BENCH_SECONDS", "20"))
+    only = set(args.only.split(",")) if args.only else None
+    connections = tuple(int(n) for n in (args.connections or "2").split(","))
     for size in args.sizes:
         for backend in args.backends:
-            bench(backend, size, seconds)
+            bench(backend, size, seconds, only, connections)
 
 
 if __name__ == "__main__":

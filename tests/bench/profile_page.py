@@ -25,22 +25,34 @@ def signed_in_client(app, email: str, password: str):
     return client
 
 
+def backend_cpu(conn) -> float:
+    """CPU seconds of the PostgreSQL backend behind a connection (0 on SQLite)."""
+    dbapi = conn.connection.dbapi_connection
+    pid = getattr(getattr(dbapi, "info", None), "backend_pid", None)
+    if pid is None:
+        return 0.0
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / common.CLK_TCK
+
+
 class StatementLog:
-    """SQL statements executed meanwhile, with their duration."""
+    """SQL statements executed meanwhile, with their duration and the backend's CPU (PostgreSQL)."""
 
     def __init__(self, engine):
         from sqlalchemy import event
-        self.items: list[tuple[float, str]] = []
+        self.items: list[tuple[float, float, str, object]] = []
         self.on = False
         event.listen(engine, "before_cursor_execute", self._before)
         event.listen(engine, "after_cursor_execute", self._after)
 
     def _before(self, conn, cursor, statement, parameters, context, executemany):
         conn.info["t0"] = time.perf_counter()
+        conn.info["c0"] = backend_cpu(conn) if self.on else 0.0
 
     def _after(self, conn, cursor, statement, parameters, context, executemany):
         if self.on:
-            self.items.append((time.perf_counter() - conn.info["t0"], statement, parameters))
+            self.items.append((time.perf_counter() - conn.info["t0"], backend_cpu(conn) - conn.info["c0"],
+                               statement, parameters))
 
 
 def main() -> None:
@@ -51,6 +63,8 @@ def main() -> None:
     parser.add_argument("--role", default="social_worker", choices=("social_worker", "pilot"))
     parser.add_argument("--times", type=int, default=20)
     parser.add_argument("--sql", action="store_true", help="print the statements in full")
+    parser.add_argument("--serial", action="store_true",
+                        help="PostgreSQL: no parallel workers (all the CPU in the backend measured)")
     args = parser.parse_args()
     from bench_pages import PASSWORD, prepare
 
@@ -62,25 +76,34 @@ def main() -> None:
     path = args.path.replace("{id}", str(ctx["ids"][len(ctx["ids"]) // 2]))
     assert client.get(path).status_code == 200
     with app.app_context():
+        if args.serial:
+            from sqlalchemy import event
+            event.listen(db.engine, "connect", lambda dbapi, _: dbapi.execute(
+                "SET max_parallel_workers_per_gather = 0") and dbapi.commit())
         log = StatementLog(db.engine)
+        server = common.ServerCpu(db.engine)
+    assert client.get(path).status_code == 200  # a connection known to ServerCpu
     log.on = True
     start = time.perf_counter()
     client.get(path)
     total = time.perf_counter() - start
     log.on = False
     print(f"{path}: {total * 1000:.1f} ms, {len(log.items)} statements, "
-          f"{sum(t for t, _, _ in log.items) * 1000:.1f} ms in the database")
-    for seconds, statement, _params in sorted(log.items, key=lambda x: -x[0])[:15]:
+          f"{sum(t for t, _, _, _ in log.items) * 1000:.1f} ms in the database "
+          f"({sum(c for _, c, _, _ in log.items) * 1000:.0f} ms of backend CPU, 10 ms resolution)")
+    for seconds, cpu, statement, _params in sorted(log.items, key=lambda x: -x[0])[:15]:
         text = " ".join(statement.split())
-        print(f"  {seconds * 1000:7.2f} ms  {text if args.sql else text[:150]}")
-    walls, cpus = [], []
+        print(f"  {seconds * 1000:7.2f} ms {cpu * 1000:4.0f} cpu  {text if args.sql else text[:140]}")
+    walls, cpus, servers = [], [], []
     for _ in range(args.times):
-        w, c = time.perf_counter(), time.process_time()
+        w, c, s = time.perf_counter(), time.process_time(), server.seconds()
         client.get(path)
         walls.append(time.perf_counter() - w)
         cpus.append(time.process_time() - c)
+        servers.append(server.seconds() - s)
     print(f"without profiler, {args.times} requests: median {common.statistics.median(walls) * 1000:.1f} ms wall, "
-          f"{common.statistics.median(cpus) * 1000:.1f} ms CPU of this process")
+          f"{common.statistics.median(cpus) * 1000:.1f} ms CPU of this process, "
+          f"{sum(servers) / len(servers) * 1000:.1f} ms CPU of the database backend (mean)")
     profile = cProfile.Profile()
     profile.enable()
     for _ in range(args.times):
