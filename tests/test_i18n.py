@@ -101,7 +101,8 @@ def english_sw(client, world):
 
 
 def test_a_file_in_english_translates_labels_enums_and_sections(client, english_sw):
-    person = factories.make_person(english_sw.department, english_sw.agir, protection_on=date.today() - timedelta(days=100))
+    person = factories.make_person(english_sw.department, english_sw.agir,
+                                   protection_on=date.today() - timedelta(days=100))
     db.session.commit()
     page = html(client.get(f"/persons/{person.id}"))
     assert "Identity and household" in page and "Access to rights" in page and "Timeline" in page
