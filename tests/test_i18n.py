@@ -3,6 +3,7 @@ import os
 from datetime import date, timedelta
 
 import pytest
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from markupsafe import escape
@@ -175,6 +176,21 @@ def test_every_message_has_an_english_translation():
 def test_translations_keep_the_placeholders_they_use():
     problems = [(m.id, [str(e) for e in errors]) for m, errors in _catalog().check()]
     assert problems == []
+
+
+def test_the_template_holds_every_string_marked_in_the_sources():
+    method_map = [("agir/**.py", "python"), ("blueprints/**.py", "python"), ("templates/**.html", "jinja2")]
+    keywords = {**DEFAULT_KEYWORDS, "_l": None, "N_": None}
+    found = set()
+    for folder in ("agir", "blueprints", "templates"):
+        for _file, _line, message, _comments, _context in extract_from_dir(
+                os.path.join(ROOT, folder), [(f"**{pattern.split('**', 1)[1]}", method)
+                                             for pattern, method in method_map if pattern.startswith(folder)],
+                keywords=keywords, directory_filter=lambda path: os.path.basename(path) != "__pycache__"):
+            found.add(message if isinstance(message, str) else tuple(message))
+    template = {m.id if isinstance(m.id, str) else tuple(m.id) for m in _catalog(POT) if m.id}
+    assert found - template == set(), "re-extract the catalogue (see babel.cfg)"
+    assert template - found == set(), "re-extract the catalogue (see babel.cfg)"
 
 
 def test_the_catalogue_matches_the_template():
