@@ -8,12 +8,13 @@ import importlib
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, false, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
-from agir.access import persons_visible_to
+from agir.access import full_file_condition, persons_visible_to
 from agir.dates import add_months
 from agir.extensions import db
+from agir.i18n import gettext, ngettext
 from agir.rules.durations import clock
 from models import Accompaniment, Alert, Exit, FollowUp, Household, Person, RightStep
 from models.enums import BPI_STATUSES
@@ -92,10 +93,13 @@ def persons_select(user, filters: PersonFilters, today: date):
     latest = aliased(Accompaniment, name="latest")
     query = (persons_visible_to(user).add_columns(latest)
              .outerjoin(latest, latest.id == latest_accompaniment_id()))
-    for word in (filters.q or "").split():
-        pattern = f"%{word}%"
-        query = query.where(or_(Person.last_name.ilike(pattern), Person.first_name.ilike(pattern),
-                                Person.ref.ilike(pattern)))
+    words = (filters.q or "").split()
+    if words:
+        search = and_(*(or_(Person.last_name.ilike(f"%{word}%"), Person.first_name.ilike(f"%{word}%"),
+                            Person.ref.ilike(f"%{word}%")) for word in words))
+        # The costly ILIKE only on the user's files: PostgreSQL orders the conditions of a WHERE by their
+        # estimated cost and would otherwise run it on every person first (docs/performance.md).
+        query = query.where(case((full_file_condition(user), search), else_=false()))
     if filters.accompaniment == "open":
         query = query.where(latest.id.is_not(None), latest.exit_on.is_(None))
     elif filters.accompaniment == "closed":
@@ -165,7 +169,7 @@ def _add_pending(user, rows: list, today: date) -> None:
 
 
 def describe_pending(row: PersonRow, requested: int, followed: set, today: date) -> list:
-    """What the social worker has to do next for this person, in French."""
+    """What the social worker has to do next for this person, in the reader's language."""
     from agir.operations.accompaniments import followup_due_on
     pending = []
     row.covered = set()
@@ -174,24 +178,25 @@ def describe_pending(row: PersonRow, requested: int, followed: set, today: date)
         max_months = row.person.department.max_months
         row.clock = clock(acc.start_on, today, acc.current_end_on, max_months)
         if row.clock["over_limit"]:
-            pending.append(("Durée maximale dépassée", "error"))
+            pending.append((gettext("Durée maximale dépassée"), "error"))
             row.covered.add("over_limit")
         elif row.clock["overdue"]:
-            pending.append(("Fin prévue dépassée", "error"))
+            pending.append((gettext("Fin prévue dépassée"), "error"))
             row.covered.add("overdue")
         elif acc.current_end_on <= add_months(today, 1):
-            pending.append((f"Fin prévue le {acc.current_end_on:%d/%m/%Y}", "warning"))
+            pending.append((gettext("Fin prévue le %(day)s", day=f"{acc.current_end_on:%d/%m/%Y}"), "warning"))
     elif acc is not None and acc.id not in followed:
         due = followup_due_on(acc.exit_on)
         if due <= today:
-            pending.append(("Suivi à 6 mois à faire", "warning"))
+            pending.append((gettext("Suivi à 6 mois à faire"), "warning"))
             row.covered.add("followup_due")
         else:
-            pending.append((f"Suivi à 6 mois le {due:%d/%m/%Y}", "info"))
+            pending.append((gettext("Suivi à 6 mois le %(day)s", day=f"{due:%d/%m/%Y}"), "info"))
     elif acc is None:
-        pending.append(("Pas encore inscrit·e", "info"))
+        pending.append((gettext("Pas encore inscrit·e"), "info"))
     if requested:
-        pending.append((f"{requested} droit{'s' if requested > 1 else ''} en attente de réponse", "info"))
+        pending.append((ngettext("%(num)d droit en attente de réponse", "%(num)d droits en attente de réponse",
+                                 requested), "info"))
     return pending
 
 
