@@ -7,57 +7,63 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import Select, func, select
 
 from agir.extensions import db
+from agir.i18n import N_, gettext
 from models import AuditEntry
 
-# French labels of the actions written by the application (other values are shown as they are).
+# French labels (msgids) of the actions written by the application (other values are shown as they are).
 ACTION_LABELS = {
     # accounts and security
-    "login": "Connexion", "logout": "Déconnexion", "login_failed": "Échec de connexion",
-    "login_throttled": "Connexion bloquée (trop de tentatives)", "access_refused": "Accès refusé",
-    "password_changed": "Mot de passe modifié", "password_change_refused": "Changement de mot de passe refusé",
-    "password_reset": "Mot de passe réinitialisé", "preferences_changed": "Préférences modifiées",
-    "user_created": "Compte créé", "user_disabled": "Compte désactivé", "user_enabled": "Compte réactivé",
-    "api_token_created": "Jeton d'API créé", "api_token_revoked": "Jeton d'API révoqué",
+    "login": N_("Connexion"), "logout": N_("Déconnexion"), "login_failed": N_("Échec de connexion"),
+    "login_throttled": N_("Connexion bloquée (trop de tentatives)"), "access_refused": N_("Accès refusé"),
+    "password_changed": N_("Mot de passe modifié"), "password_change_refused": N_("Changement de mot de passe refusé"),
+    "password_reset": N_("Mot de passe réinitialisé"), "preferences_changed": N_("Préférences modifiées"),
+    "user_created": N_("Compte créé"), "user_disabled": N_("Compte désactivé"), "user_enabled": N_("Compte réactivé"),
+    "api_token_created": N_("Jeton d'API créé"), "api_token_revoked": N_("Jeton d'API révoqué"),
     # reference data and audit
-    "department_created": "Département créé", "department_updated": "Département modifié",
-    "structure_created": "Structure créée", "structure_updated": "Structure modifiée",
-    "audit_exported": "Journal d'une personne exporté",
+    "department_created": N_("Département créé"), "department_updated": N_("Département modifié"),
+    "structure_created": N_("Structure créée"), "structure_updated": N_("Structure modifiée"),
+    "audit_exported": N_("Journal d'une personne exporté"),
     # the file of a person
-    "view_person": "Consultation du dossier", "create_person": "Création du dossier",
-    "update_person": "Modification de l'identité", "change_household": "Changement de ménage",
-    "enrol_person": "Entrée en accompagnement", "extend_accompaniment": "Prolongation",
-    "record_exit": "Sortie", "record_followup": "Suivi à 6 mois", "update_followup": "Suivi à 6 mois modifié",
-    "set_right": "Accès aux droits", "add_note": "Note ajoutée", "update_note": "Note modifiée",
-    "delete_note": "Note supprimée", "export_person": "Export du dossier (droit d'accès)",
-    "anonymise": "Dossier anonymisé (durée de conservation)",
-    "limited_view": "Consultation (vue limitée)",
+    "view_person": N_("Consultation du dossier"), "create_person": N_("Création du dossier"),
+    "update_person": N_("Modification de l'identité"), "change_household": N_("Changement de ménage"),
+    "enrol_person": N_("Entrée en accompagnement"), "extend_accompaniment": N_("Prolongation"),
+    "record_exit": N_("Sortie"), "record_followup": N_("Suivi à 6 mois"),
+    "update_followup": N_("Suivi à 6 mois modifié"),
+    "set_right": N_("Accès aux droits"), "add_note": N_("Note ajoutée"), "update_note": N_("Note modifiée"),
+    "delete_note": N_("Note supprimée"), "export_person": N_("Export du dossier (droit d'accès)"),
+    "anonymise": N_("Dossier anonymisé (durée de conservation)"),
+    "limited_view": N_("Consultation (vue limitée)"),
     # referrals and programmes
-    "referral_sent": "Orientation envoyée", "referral_accepted": "Orientation acceptée",
-    "referral_refused": "Orientation refusée", "referral_started": "Orientation démarrée",
-    "referral_completed": "Orientation terminée", "referral_dropped_out": "Orientation abandonnée",
-    "referral_cancelled": "Orientation annulée", "referral_viewed": "Orientation consultée",
-    "referral_form_viewed": "Formulaire d'orientation consulté",
-    "referral_queue_viewed": "File des orientations consultée",
-    "participation_created": "Participation enregistrée", "participation_updated": "Participation modifiée",
-    "event_recorded": "Événement enregistré", "event_removed": "Événement supprimé",
-    "programme_created": "Programme créé", "programme_updated": "Programme modifié",
-    "programme_participants_viewed": "Participants d'un programme consultés",
-    "session_added": "Séance ajoutée", "session_removed": "Séance supprimée",
-    "export_indicators": "Export d'indicateurs", "import": "Import", "export": "Export",
+    "referral_sent": N_("Orientation envoyée"), "referral_accepted": N_("Orientation acceptée"),
+    "referral_refused": N_("Orientation refusée"), "referral_started": N_("Orientation démarrée"),
+    "referral_completed": N_("Orientation terminée"), "referral_dropped_out": N_("Orientation abandonnée"),
+    "referral_cancelled": N_("Orientation annulée"), "referral_viewed": N_("Orientation consultée"),
+    "referral_form_viewed": N_("Formulaire d'orientation consulté"),
+    "referral_queue_viewed": N_("File des orientations consultée"),
+    "participation_created": N_("Participation enregistrée"), "participation_updated": N_("Participation modifiée"),
+    "event_recorded": N_("Événement enregistré"), "event_removed": N_("Événement supprimé"),
+    "programme_created": N_("Programme créé"), "programme_updated": N_("Programme modifié"),
+    "programme_participants_viewed": N_("Participants d'un programme consultés"),
+    "session_added": N_("Séance ajoutée"), "session_removed": N_("Séance supprimée"),
+    "export_indicators": N_("Export d'indicateurs"), "import": N_("Import"), "export": N_("Export"),
 }
 # Items of the path written by add_/update_/delete_<item> (agir.operations.path).
-PATH_ITEMS = {"housing_step": "démarche logement", "housing": "accès au logement", "job": "emploi",
-              "training": "formation", "event": "événement"}
-for _item, _name in PATH_ITEMS.items():
-    ACTION_LABELS.setdefault(f"add_{_item}", f"Ajout : {_name}")
-    ACTION_LABELS.setdefault(f"update_{_item}", f"Correction : {_name}")
-    ACTION_LABELS.setdefault(f"delete_{_item}", f"Suppression : {_name}")
+PATH_ITEMS = {"housing_step": N_("démarche logement"), "housing": N_("accès au logement"), "job": N_("emploi"),
+              "training": N_("formation"), "event": N_("événement")}
+PATH_VERBS = {"add": N_("Ajout : %(item)s"), "update": N_("Correction : %(item)s"),
+              "delete": N_("Suppression : %(item)s")}
 CSV_HEADER = ("Date (UTC)", "Utilisateur", "Rôle", "Action", "Libellé", "Champs", "Adresse IP", "Détail")
 
 
-def action_label(action: str | None) -> str:
-    """French label of an audit action."""
-    return ACTION_LABELS.get(action or "", action or "—")
+def action_label(action: str | None, translate: bool = True) -> str:
+    """Label of an audit action in the reader's language (French when translate is False, e.g. in the CSV)."""
+    tr = gettext if translate else (lambda text, **variables: text % variables if variables else text)
+    if action in ACTION_LABELS:
+        return tr(ACTION_LABELS[action])
+    verb, _, item = (action or "").partition("_")
+    if verb in PATH_VERBS and item in PATH_ITEMS:
+        return tr(PATH_VERBS[verb], item=tr(PATH_ITEMS[item]))
+    return action or "—"
 
 
 def entries(person_id: int | None = None, user: str | None = None, action: str | None = None,
@@ -99,6 +105,7 @@ def person_trail_csv(person_id: int) -> str:
     writer.writerow(CSV_HEADER)
     for e in rows:
         writer.writerow([_cell(v) for v in (
-            e.at.isoformat(sep=" ", timespec="seconds"), e.user_email, e.role, e.action, action_label(e.action),
+            e.at.isoformat(sep=" ", timespec="seconds"), e.user_email, e.role, e.action,
+            action_label(e.action, translate=False),
             ", ".join(e.fields or []), e.ip, e.detail)])
     return out.getvalue()

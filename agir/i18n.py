@@ -10,6 +10,7 @@
 """
 from flask import has_request_context
 from flask_babel import gettext as _babel_gettext
+from flask_babel import ngettext as _babel_ngettext
 from flask_babel.speaklater import LazyString
 from markupsafe import Markup, escape
 
@@ -19,6 +20,14 @@ def gettext(msgid: str, **variables) -> str:
     if has_request_context():
         return _babel_gettext(msgid, **variables)
     return msgid % variables if variables else msgid
+
+
+def ngettext(singular: str, plural: str, num: int, **variables) -> str:
+    """gettext with a plural form chosen by num (available as %(num)d); French outside a request."""
+    if has_request_context():
+        return _babel_ngettext(singular, plural, num, **variables)
+    variables.setdefault("num", num)
+    return (singular if num == 1 else plural) % variables
 
 
 class LazyText(LazyString):

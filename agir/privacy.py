@@ -18,6 +18,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 
 from agir import audit
 from agir.extensions import db
+from agir.i18n import N_, gettext
 from agir.interchange.exporter import person_record
 from agir.rules.eligibility import MESSAGES
 from models import (
@@ -49,20 +50,20 @@ CHUNK = 500
 
 # What art. 13-15 GDPR says the person must be told, given with every export (docs/privacy.md).
 PROCESSING = {
-    "purposes": "Suivi de l'accompagnement global et individualisé des réfugiés (AGIR) et des projets "
-                "structurants : ouverture des droits, logement, emploi, orientations vers des programmes ; "
-                "statistiques anonymes pour l'évaluation de la politique d'intégration.",
-    "legal_basis": "Mission d'intérêt public (RGPD art. 6-1-e) ; pour les orientations vers des programmes de "
-                   "santé, motif d'intérêt public important et prise en charge sociale (art. 9-2-g et 9-2-h). "
-                   "Aucun diagnostic ni détail médical n'est enregistré.",
-    "recipients": "Les référent·es de parcours de la structure qui vous accompagne (dossier complet) ; les "
-                  "chargé·es d'orientation des programmes vers lesquels vous êtes orienté·e (identité, "
-                  "contact, niveau de français, orientations et participations seulement) ; le pilote "
-                  "départemental ne voit que des chiffres agrégés, jamais votre nom.",
-    "retention": "Le dossier est anonymisé lorsqu'il n'a plus d'activité depuis {years} ans après la fin de "
-                 "l'accompagnement ; le journal des accès est conservé {audit_days} jours.",
-    "rights": "Vous pouvez demander la rectification de ces données à votre référent·e de parcours, et vous "
-              "adresser au délégué à la protection des données de la structure ou à la CNIL (www.cnil.fr).",
+    "purposes": N_("Suivi de l'accompagnement global et individualisé des réfugiés (AGIR) et des projets "
+                   "structurants : ouverture des droits, logement, emploi, orientations vers des programmes ; "
+                   "statistiques anonymes pour l'évaluation de la politique d'intégration."),
+    "legal_basis": N_("Mission d'intérêt public (RGPD art. 6-1-e) ; pour les orientations vers des programmes de "
+                      "santé, motif d'intérêt public important et prise en charge sociale (art. 9-2-g et 9-2-h). "
+                      "Aucun diagnostic ni détail médical n'est enregistré."),
+    "recipients": N_("Les référent·es de parcours de la structure qui vous accompagne (dossier complet) ; les "
+                     "chargé·es d'orientation des programmes vers lesquels vous êtes orienté·e (identité, "
+                     "contact, niveau de français, orientations et participations seulement) ; le pilote "
+                     "départemental ne voit que des chiffres agrégés, jamais votre nom."),
+    "retention": N_("Le dossier est anonymisé lorsqu'il n'a plus d'activité depuis %(years)s ans après la fin de "
+                    "l'accompagnement ; le journal des accès est conservé %(audit_days)s jours."),
+    "rights": N_("Vous pouvez demander la rectification de ces données à votre référent·e de parcours, et vous "
+                 "adresser au délégué à la protection des données de la structure ou à la CNIL (www.cnil.fr)."),
 }
 
 
@@ -72,13 +73,19 @@ def reason_text(code: str) -> str:
     return re.sub(r" ?\([^)]*\{\w+\}[^)]*\)", "", text)
 
 
-def processing_information(years: int, audit_days: int) -> dict[str, str]:
-    """The art. 15 information, with the configured retention periods."""
-    return {key: text.format(years=years, audit_days=audit_days) for key, text in PROCESSING.items()}
+def processing_information(years: int, audit_days: int, translate: bool = False) -> dict[str, str]:
+    """The art. 15 information, with the configured retention periods (French, or the reader's language)."""
+    if translate:
+        return {key: gettext(text, years=years, audit_days=audit_days) for key, text in PROCESSING.items()}
+    return {key: text % {"years": years, "audit_days": audit_days} for key, text in PROCESSING.items()}
 
 
-def access_export(person_id: int, *, years: int, audit_days: int, now: datetime | None = None) -> dict | None:
-    """Everything the database holds about one person (right of access), or None if there is no such person."""
+def access_export(person_id: int, *, years: int, audit_days: int, now: datetime | None = None,
+                  translate: bool = False) -> dict | None:
+    """Everything the database holds about one person (right of access), or None if there is no such person.
+
+    The JSON document is French; the readable page (translate=True) gives the art. 15 texts in the reader's
+    language."""
     record = person_record(person_id)
     if record is None:
         return None
@@ -95,7 +102,7 @@ def access_export(person_id: int, *, years: int, audit_days: int, now: datetime 
                          "priority": a.is_priority, "reasons": list(a.eligibility_reasons or [])}
                         for a in accompaniments],
         "references": _references(record),
-        "processing": processing_information(years, audit_days),
+        "processing": processing_information(years, audit_days, translate),
     }
 
 
@@ -118,7 +125,7 @@ def _references(record: dict) -> dict:
 def export_person(actor, person: Person, export_format: str, *, years: int, audit_days: int,
                   ip: str | None = None) -> dict:
     """The right-of-access export of a person, audited (action export_person, the format in detail)."""
-    data = access_export(person.id, years=years, audit_days=audit_days)
+    data = access_export(person.id, years=years, audit_days=audit_days, translate=export_format == "html")
     audit.record(actor, "export_person", person=person, ip=ip, detail=f"droit d'accès ({export_format})")
     db.session.flush()
     return data

@@ -1,0 +1,93 @@
+"""English outside the templates: audit labels, pending tags, long dates, right-of-access texts, pilot pages."""
+from datetime import date, timedelta
+
+from agir import audit_trail, privacy
+from agir.extensions import db
+from agir.queries import PersonRow, describe_pending
+from agir.templating import date_long
+from tests import factories
+from tests.test_i18n import choose, compiled_catalogue, html  # noqa: F401 — the fixture compiles the .mo
+
+
+def test_audit_action_labels_follow_the_locale(app):
+    assert audit_trail.action_label("referral_sent") == "Orientation envoyée"  # outside a request: French
+    assert audit_trail.action_label("add_housing_step") == "Ajout : démarche logement"
+    assert audit_trail.action_label("mystery") == "mystery" and audit_trail.action_label(None) == "—"
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert audit_trail.action_label("referral_sent") == "Referral sent"
+        assert audit_trail.action_label("add_housing_step") == "Added: housing step"
+        assert audit_trail.action_label("delete_job") == "Deleted: job"
+        assert audit_trail.action_label("referral_sent", translate=False) == "Orientation envoyée"
+    with app.test_request_context("/", headers={"Accept-Language": "fr"}):
+        assert audit_trail.action_label("update_training") == "Correction : formation"
+
+
+def test_the_admin_audit_view_names_actions_in_english(client, world):
+    factories.login(client, "admin@example.fr")
+    choose(client, "en", page="/admin/audit/")
+    page = html(client.get("/admin/audit/"))
+    assert '<html lang="en"' in page
+    assert "<td>Log in</td>" in page and "<td>Connexion</td>" not in page
+
+
+def test_the_long_date_in_english_and_french(app):
+    day = date(2026, 3, 5)
+    assert date_long(day) == "5 mars 2026" and date_long(date(2026, 3, 1)) == "1er mars 2026"
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert date_long(day) == "5 March 2026" and date_long(date(2026, 3, 1)) == "1 March 2026"
+        assert date_long(None) == "—"
+    with app.test_request_context("/", headers={"Accept-Language": "fr"}):
+        assert date_long(day) == "5 mars 2026"
+
+
+class _Person:
+    department = None
+
+
+def _pending(requested, accompaniment=None):
+    row = PersonRow(person=_Person(), accompaniment=accompaniment)
+    return [text for text, _level in describe_pending(row, requested, set(), date(2026, 3, 5))]
+
+
+def test_pending_tags_in_english_with_plurals(app):
+    assert _pending(1) == ["Pas encore inscrit·e", "1 droit en attente de réponse"]
+    assert _pending(3)[1] == "3 droits en attente de réponse"
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert _pending(1) == ["Not enrolled yet", "1 right awaiting an answer"]
+        assert _pending(2)[1] == "2 rights awaiting an answer"
+    with app.test_request_context("/", headers={"Accept-Language": "fr"}):
+        assert _pending(2) == ["Pas encore inscrit·e", "2 droits en attente de réponse"]
+
+
+def test_the_persons_list_shows_pending_tags_in_english(client, world):
+    person = factories.make_person(world.department, world.agir)
+    db.session.commit()
+    factories.login(client, "sw@example.fr")
+    assert "Pas encore inscrit·e" in html(client.get("/persons/"))
+    choose(client, "en", page="/persons/")
+    page = html(client.get("/persons/"))
+    assert person.last_name.upper() in page.upper()
+    assert "Not enrolled yet" in page and "Pas encore inscrit·e" not in page
+
+
+def test_right_of_access_page_in_english_json_stays_french(client, world):
+    person = factories.make_person(world.department, world.agir, protection_on=date.today() - timedelta(days=100))
+    db.session.commit()
+    factories.login(client, "sw@example.fr")
+    french = html(client.get(f"/privacy/persons/{person.id}"))
+    assert "Mission d&#39;intérêt public" in french
+    choose(client, "en", page="/persons/")
+    page = html(client.get(f"/privacy/persons/{person.id}"))
+    assert "Task carried out in the public interest" in page and "Mission d&#39;intérêt public" not in page
+    assert "the access log is kept for" in page
+    data = client.get(f"/privacy/persons/{person.id}.json").get_json()
+    assert data["processing"]["legal_basis"].startswith("Mission d'intérêt public")
+
+
+def test_processing_texts_are_french_by_default(app):
+    info = privacy.processing_information(3, 365)
+    assert "depuis 3 ans" in info["retention"] and "conservé 365 jours" in info["retention"]
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert privacy.processing_information(3, 365)["retention"].startswith("Le dossier")
+        english = privacy.processing_information(3, 365, translate=True)["retention"]
+        assert "3 years" in english and "365 days" in english
