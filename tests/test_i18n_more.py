@@ -1,11 +1,17 @@
 """English outside the templates: audit labels, pending tags, long dates, right-of-access texts, pilot pages."""
+import csv
+import io
 from datetime import date, timedelta
+
+import pytest
+from openpyxl import load_workbook
 
 from agir import audit_trail, privacy
 from agir.extensions import db
 from agir.queries import PersonRow, describe_pending
 from agir.templating import date_long
 from tests import factories
+from tests.indicators.helpers import accompaniment, participation
 from tests.test_i18n import choose, compiled_catalogue, html  # noqa: F401 — the fixture compiles the .mo
 
 
@@ -91,3 +97,56 @@ def test_processing_texts_are_french_by_default(app):
         assert privacy.processing_information(3, 365)["retention"].startswith("Le dossier")
         english = privacy.processing_information(3, 365, translate=True)["retention"]
         assert "3 years" in english and "365 days" in english
+
+
+# ---- The pilot's dashboard and Annex sheets ------------------------------------------------------
+
+@pytest.fixture
+def english_pilot(client, world):
+    person = factories.make_person(world.department, world.agir, protection_on=date(2021, 6, 1))
+    accompaniment(person, world.agir, date(2022, 3, 1), planned_end=date(2023, 3, 1), exit_on=date(2022, 11, 2))
+    participation(person, world.programme, date(2022, 4, 1), date(2022, 9, 1), planned=10, attended=9,
+                  level_start="A1", level_end="A2")
+    db.session.commit()
+    factories.login(client, "pilot@example.fr")
+    french = html(client.get(PERIOD))
+    choose(client, "en", page="/pilot/")
+    return french
+
+
+PERIOD = "/pilot/?from=2022-01-01&to=2022-12-31"
+
+
+def test_the_dashboard_in_english(client, english_pilot):
+    french = english_pilot
+    assert "<caption>Public accompagné</caption>" in french and "Objectif : au moins 30 %" in french
+    page = html(client.get(PERIOD))
+    assert '<html lang="en"' in page
+    assert "<caption>People accompanied</caption>" in page and "Public accompagné" not in page
+    assert "Share of programme participants who are not BPI" in page and "Target: at least 30 %" in page
+    assert "Regular participants (at least 80 % of the planned hours)" in page
+    assert "Sorties d&#39;accompagnement" in french and "Exits from accompaniment" in page
+
+
+def test_exports_stay_french_in_an_english_session(client, english_pilot):
+    rows = list(csv.reader(io.StringIO(client.get("/pilot/export.csv?from=2022-01-01&to=2022-12-31")
+                                       .data.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == ["Rubrique", "Indicateur", "Valeur", "Objectif", "Objectif atteint"]
+    labels_ = [row[1] for row in rows]
+    assert "Participants assidus (au moins 80 % des heures prévues)" in labels_
+    assert ["Conformité (§3.4, §3.5, §4.1)", "Part de participants aux programmes non BPI", "0", "au moins 30 %",
+            "non"] in rows
+    assert "People accompanied" not in str(rows)
+
+
+def test_the_annex_sheet_in_english_its_files_in_french(client, world, english_pilot):
+    url = f"/pilot/programmes/{world.programme.id}/annex"
+    page = html(client.get(f"{url}?from=2022-01-01&to=2022-12-31"))
+    assert '<th scope="row">Period evaluated</th><td>from 01/01/2022 to 31/12/2022</td>' in page
+    assert '<th scope="row">Target achievement rate</th>' in page and "Sessions held" in page
+    assert "Participants who progressed by at least one CEFR level" in page and "Séances tenues" not in page
+    workbook = load_workbook(io.BytesIO(client.get(f"{url}.xlsx?from=2022-01-01&to=2022-12-31").data))
+    cells = [[c.value for c in row] for row in workbook.active.iter_rows()]
+    assert ["Rubrique", "Indicateur", "Cible", "Réalisé"] in cells
+    assert any(row[:2] == ["Période évaluée", "du 01/01/2022 au 31/12/2022"] for row in cells)
+    assert any(row[1] == "Taux de réalisation de la cible" for row in cells)

@@ -2,18 +2,23 @@
 
 CSV for a French spreadsheet: UTF-8 with a byte-order mark, ';' between fields, decimal comma,
 a French header row. XLSX: the same table under a title block, numbers kept as numbers with
-French-looking formats, shares as percentages.
+French-looking formats, shares as percentages. The files are French documents whatever the reader's
+language (french()); the Annex page shows sheet_identification and sheet_lines in the reader's language.
 """
 import csv
 import io
+from collections.abc import Callable
 from datetime import date
+from functools import wraps
 
+from flask_babel import force_locale
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from agir.dates import format_fr
-from agir.indicators.layout import COUNT, HOURS, MEAN, MONEY, SHARE, rows
+from agir.i18n import N_, gettext
+from agir.indicators.layout import COUNT, HOURS, MEAN, MONEY, SHARE, rows, text
 from agir.indicators.sheet import Sheet
 from agir.labels import label
 
@@ -24,6 +29,15 @@ NUMBER_FORMATS = {COUNT: "#,##0", MEAN: "0.0", SHARE: "0.00%", MONEY: '#,##0.00 
 BOLD = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDDDEE")
 NOT_COMPUTABLE = "non calculable"
+
+
+def french(build: Callable) -> Callable:
+    """An export built in French, even for a reader of the English pages (labels come from gettext)."""
+    @wraps(build)
+    def in_french(*args, **kwargs):
+        with force_locale("fr"):
+            return build(*args, **kwargs)
+    return in_french
 
 
 def _csv_value(value, kind: str = COUNT) -> str:
@@ -64,6 +78,7 @@ def scope_lines(data: dict, department_name: str | None = None) -> list[tuple[st
     return lines
 
 
+@french
 def indicators_csv(data: dict, department_name: str | None = None) -> bytes:
     """The indicators as a CSV table: Rubrique;Indicateur;Valeur;Objectif;Objectif atteint."""
     lines = [("Périmètre", name, value, "", "") for name, value in scope_lines(data, department_name)]
@@ -113,6 +128,7 @@ def _save(wb: Workbook) -> bytes:
     return buffer.getvalue()
 
 
+@french
 def indicators_xlsx(data: dict, department_name: str | None = None) -> bytes:
     """The indicators as a workbook with one sheet laid out like the Annex tables."""
     wb = Workbook()
@@ -128,24 +144,29 @@ def indicators_xlsx(data: dict, department_name: str | None = None) -> bytes:
 
 
 def sheet_lines(sheet: Sheet) -> list[tuple[str, str, object, object, str]]:
-    """(rubrique, indicateur, cible, réalisé, kind) lines of a programme's Annex sheet."""
-    lines = [("Public", name, target, achieved, COUNT) for name, target, achieved in sheet.public]
-    lines.append(("Public", "Taux de réalisation de la cible", None, sheet.achievement, SHARE))
-    lines += [("Activité", name, None, value, kind) for name, value, kind in sheet.activity]
-    lines += [("Financement", name, None, value, kind) for name, value, kind in sheet.finance]
+    """(rubrique, indicateur, cible, réalisé, kind) lines of a programme's Annex sheet.
+
+    The rubric stays French (the page picks its tables by it); the indicator is in the reader's language."""
+    lines = [("Public", text(name), target, achieved, COUNT) for name, target, achieved in sheet.public]
+    lines.append(("Public", text(N_("Taux de réalisation de la cible")), None, sheet.achievement, SHARE))
+    lines += [("Activité", text(name), None, value, kind) for name, value, kind in sheet.activity]
+    lines += [("Financement", text(name), None, value, kind) for name, value, kind in sheet.finance]
     return lines
 
 
 def sheet_identification(sheet: Sheet) -> list[tuple[str, str]]:
-    """The identification block of the sheet."""
+    """The identification block of the sheet, in the reader's language."""
     p = sheet.programme
-    return [("Programme", f"{p.name} ({p.ref})"), ("Thématique", label(p.theme, "theme")),
-            ("Opérateur", p.structure.name), ("Département", f"{p.department.code} — {p.department.name}"),
-            ("Dates du programme", f"du {format_fr(p.start_on)} au {format_fr(p.end_on)}"),
-            ("Référence CARIF-OREF", p.carif_oref_ref or "aucune"),
-            ("Période évaluée", f"du {format_fr(sheet.start)} au {format_fr(sheet.end)}")]
+    period = N_("du %(start)s au %(end)s")
+    return [(gettext("Programme"), f"{p.name} ({p.ref})"), (gettext("Thématique"), label(p.theme, "theme")),
+            (gettext("Opérateur"), p.structure.name),
+            (gettext("Département"), f"{p.department.code} — {p.department.name}"),
+            (gettext("Dates du programme"), gettext(period, start=format_fr(p.start_on), end=format_fr(p.end_on))),
+            (gettext("Référence CARIF-OREF"), p.carif_oref_ref or gettext("aucune")),
+            (gettext("Période évaluée"), gettext(period, start=format_fr(sheet.start), end=format_fr(sheet.end)))]
 
 
+@french
 def sheet_csv(sheet: Sheet) -> bytes:
     """A programme's Annex sheet as CSV: Rubrique;Indicateur;Cible;Réalisé."""
     lines = [("Identification", name, "", value) for name, value in sheet_identification(sheet)]
@@ -165,6 +186,7 @@ def _sheet_into(ws, sheet: Sheet) -> None:
     _widths(ws, (20, 60, 14, 18))
 
 
+@french
 def sheets_xlsx(sheets: list[Sheet]) -> bytes:
     """One worksheet per programme's Annex sheet."""
     wb = Workbook()

@@ -1,80 +1,87 @@
-"""The Annex tables as people read them: French labels, order, kind of figure and objectives.
+"""The Annex tables as people read them: labels (French msgids), order, kind of figure and objectives.
 
 One layout serves the dashboard, the CSV and the XLSX, so the three always agree.
 """
 from dataclasses import dataclass
 from decimal import Decimal
 
+from agir.i18n import N_, gettext
+
 COUNT, MEAN, SHARE, MONEY, HOURS = "count", "mean", "share", "money", "hours"
 
 SECTIONS: tuple[tuple[str, str, tuple[tuple[str, str, str], ...]], ...] = (
-    ("public", "Public accompagné", (
-        ("beneficiaries", "Bénéficiaires (accompagnement ou programme sur la période)", COUNT),
-        ("men", "dont hommes", COUNT),
-        ("women", "dont femmes", COUNT),
-        ("under_25", "dont moins de 25 ans à l'entrée", COUNT),
-        ("bpi", "dont bénéficiaires de la protection internationale (BPI)", COUNT),
-        ("bpi_men", "dont BPI hommes", COUNT),
-        ("bpi_women", "dont BPI femmes", COUNT),
-        ("bpi_under_25", "dont BPI de moins de 25 ans à l'entrée", COUNT),
+    ("public", N_("Public accompagné"), (
+        ("beneficiaries", N_("Bénéficiaires (accompagnement ou programme sur la période)"), COUNT),
+        ("men", N_("dont hommes"), COUNT),
+        ("women", N_("dont femmes"), COUNT),
+        ("under_25", N_("dont moins de 25 ans à l'entrée"), COUNT),
+        ("bpi", N_("dont bénéficiaires de la protection internationale (BPI)"), COUNT),
+        ("bpi_men", N_("dont BPI hommes"), COUNT),
+        ("bpi_women", N_("dont BPI femmes"), COUNT),
+        ("bpi_under_25", N_("dont BPI de moins de 25 ans à l'entrée"), COUNT),
     )),
-    ("employment", "Emploi (3.2) — sorties d'accompagnement de la période", (
-        ("exits", "Sorties d'accompagnement", COUNT),
-        ("average_duration_months", "Durée moyenne d'accompagnement (mois)", MEAN),
-        ("positive_exits", "Sorties positives (emploi ou formation)", COUNT),
-        ("in_training", "dont sorties en formation", COUNT),
-        ("durable_employment", "Sorties en emploi durable (CDI ou contrat de plus de 6 mois)", COUNT),
-        ("positive_at_6_months", "Situation positive au suivi à 6 mois", COUNT),
-        ("followup_missing", "Suivi à 6 mois non renseigné", COUNT),
+    ("employment", N_("Emploi (3.2) — sorties d'accompagnement de la période"), (
+        ("exits", N_("Sorties d'accompagnement"), COUNT),
+        ("average_duration_months", N_("Durée moyenne d'accompagnement (mois)"), MEAN),
+        ("positive_exits", N_("Sorties positives (emploi ou formation)"), COUNT),
+        ("in_training", N_("dont sorties en formation"), COUNT),
+        ("durable_employment", N_("Sorties en emploi durable (CDI ou contrat de plus de 6 mois)"), COUNT),
+        ("positive_at_6_months", N_("Situation positive au suivi à 6 mois"), COUNT),
+        ("followup_missing", N_("Suivi à 6 mois non renseigné"), COUNT),
     )),
-    ("housing", "Logement (3.4)", (
-        ("households_permanent_housing", "Ménages ayant accédé à un logement pérenne", COUNT),
+    ("housing", N_("Logement (3.4)"), (
+        ("households_permanent_housing", N_("Ménages ayant accédé à un logement pérenne"), COUNT),
     )),
-    ("language", "Apprentissage du français (3.1)", (
-        ("training_hours", "Heures de formation linguistique dispensées", HOURS),
-        ("assiduous_participants", "Participants assidus (au moins 80 % des heures prévues)", COUNT),
-        ("progressed_one_level", "Participants ayant progressé d'au moins un niveau CECRL", COUNT),
+    ("language", N_("Apprentissage du français (3.1)"), (
+        ("training_hours", N_("Heures de formation linguistique dispensées"), HOURS),
+        ("assiduous_participants", N_("Participants assidus (au moins 80 %% des heures prévues)"), COUNT),
+        ("progressed_one_level", N_("Participants ayant progressé d'au moins un niveau CECRL"), COUNT),
     )),
-    ("health", "Santé (3.5)", (
-        ("medical_consultations", "Consultations médicales", COUNT),
+    ("health", N_("Santé (3.5)"), (
+        ("medical_consultations", N_("Consultations médicales"), COUNT),
     )),
-    ("digital", "Numérique (3.6)", (
-        ("tools_provided", "Équipements numériques fournis", COUNT),
-        ("training_hours", "Heures de formation au numérique", HOURS),
+    ("digital", N_("Numérique (3.6)"), (
+        ("tools_provided", N_("Équipements numériques fournis"), COUNT),
+        ("training_hours", N_("Heures de formation au numérique"), HOURS),
     )),
-    ("mentoring", "Parrainage (3.7)", (
-        ("pairs", "Binômes de parrainage formés", COUNT),
+    ("mentoring", N_("Parrainage (3.7)"), (
+        ("pairs", N_("Binômes de parrainage formés"), COUNT),
     )),
-    ("sport_culture", "Sport et culture (3.8)", (
-        ("sport_events", "Événements sportifs distincts", COUNT),
-        ("cultural_events", "Événements culturels distincts", COUNT),
+    ("sport_culture", N_("Sport et culture (3.8)"), (
+        ("sport_events", N_("Événements sportifs distincts"), COUNT),
+        ("cultural_events", N_("Événements culturels distincts"), COUNT),
     )),
-    ("republic_values", "Valeurs de la République (3.3)", (
-        ("training_hours", "Heures de formation aux valeurs de la République", HOURS),
+    ("republic_values", N_("Valeurs de la République (3.3)"), (
+        ("training_hours", N_("Heures de formation aux valeurs de la République"), HOURS),
     )),
-    ("finance", "Financement (2) — programmes de la période", (
-        ("total_cost", "Coût total des programmes (€)", MONEY),
-        ("p104_subsidy", "Subvention P104 (€)", MONEY),
+    ("finance", N_("Financement (2) — programmes de la période"), (
+        ("total_cost", N_("Coût total des programmes (€)"), MONEY),
+        ("p104_subsidy", N_("Subvention P104 (€)"), MONEY),
     )),
-    ("compliance", "Conformité (§3.4, §3.5, §4.1)", (
-        ("non_bpi_share", "Part de participants aux programmes non BPI", SHARE),
-        ("employment_subsidy_share", "Part de la subvention P104 consacrée à l'emploi", SHARE),
-        ("language_programmes_unreferenced", "Programmes linguistiques sans référence CARIF-OREF", COUNT),
-        ("overdue", "Accompagnements en cours au-delà de leur fin prévue", COUNT),
-        ("over_limit", "Accompagnements en cours au-delà de la durée maximale", COUNT),
-        ("ineligible_enrolments", "Entrées en accompagnement non éligibles", COUNT),
+    ("compliance", N_("Conformité (§3.4, §3.5, §4.1)"), (
+        ("non_bpi_share", N_("Part de participants aux programmes non BPI"), SHARE),
+        ("employment_subsidy_share", N_("Part de la subvention P104 consacrée à l'emploi"), SHARE),
+        ("language_programmes_unreferenced", N_("Programmes linguistiques sans référence CARIF-OREF"), COUNT),
+        ("overdue", N_("Accompagnements en cours au-delà de leur fin prévue"), COUNT),
+        ("over_limit", N_("Accompagnements en cours au-delà de la durée maximale"), COUNT),
+        ("ineligible_enrolments", N_("Entrées en accompagnement non éligibles"), COUNT),
     )),
 )
 
 # (section, key): (comparison, threshold, text) — the objectives of the instruction.
 OBJECTIVES = {
-    ("compliance", "non_bpi_share"): (">=", Decimal("0.30"), "au moins 30 %"),
-    ("compliance", "employment_subsidy_share"): (">=", Decimal("0.60"), "au moins 60 %"),
-    ("compliance", "language_programmes_unreferenced"): ("==", 0, "aucun"),
-    ("compliance", "overdue"): ("==", 0, "aucun"),
-    ("compliance", "over_limit"): ("==", 0, "aucun"),
-    ("compliance", "ineligible_enrolments"): ("==", 0, "aucune"),
+    ("compliance", "non_bpi_share"): (">=", Decimal("0.30"), N_("au moins 30 %%")),
+    ("compliance", "employment_subsidy_share"): (">=", Decimal("0.60"), N_("au moins 60 %%")),
+    ("compliance", "language_programmes_unreferenced"): ("==", 0, N_("aucun")),
+    ("compliance", "overdue"): ("==", 0, N_("aucun")),
+    ("compliance", "over_limit"): ("==", 0, N_("aucun")),
+    ("compliance", "ineligible_enrolments"): ("==", 0, N_("aucune")),
 }
+
+
+def text(msgid: str) -> str:
+    """A label in the reader's language; labels are written like format strings ("80 %%" reads "80 %")."""
+    return gettext(msgid) % {}
 
 
 @dataclass(frozen=True)
@@ -102,14 +109,14 @@ def objective_met(section: str, key: str, value) -> bool | None:
 
 
 def rows(data: dict) -> list[Row]:
-    """The indicators JSON as the ordered lines of the Annex tables."""
+    """The indicators JSON as the ordered lines of the Annex tables, labelled in the reader's language."""
     out = []
     for section, section_label, figures in SECTIONS:
         for key, label, kind in figures:
             value = data.get(section, {}).get(key)
             objective = OBJECTIVES.get((section, key))
-            out.append(Row(section, section_label, key, label, kind, value,
-                           objective[2] if objective else None, objective_met(section, key, value)))
+            out.append(Row(section, text(section_label), key, text(label), kind, value,
+                           text(objective[2]) if objective else None, objective_met(section, key, value)))
     return out
 
 
@@ -118,7 +125,7 @@ def grouped(data: dict) -> list[tuple[str, str, list[Row]]]:
     by_section: dict[str, list[Row]] = {}
     for row in rows(data):
         by_section.setdefault(row.section, []).append(row)
-    return [(section, label, by_section[section]) for section, label, _ in SECTIONS]
+    return [(section, text(label), by_section[section]) for section, label, _ in SECTIONS]
 
 
 def _group_thousands(text: str) -> str:

@@ -10,6 +10,7 @@ from datetime import date
 from sqlalchemy import and_, case, distinct, func, select
 
 from agir.extensions import db
+from agir.i18n import N_
 from agir.indicators import numbers as num
 from agir.indicators.annex import (
     assiduous_condition,
@@ -24,15 +25,16 @@ from models import Event, Participation, Programme, Referral, Session
 from models.enums import LANGUAGE_THEMES
 
 EVENT_THEMES = {
-    "health": ("medical_consultation", "Consultations médicales enregistrées"),
-    "mental_health": ("medical_consultation", "Consultations enregistrées"),
-    "mentoring": ("mentoring_pair", "Binômes de parrainage formés"),
-    "digital": ("digital_tool", "Équipements numériques fournis"),
+    "health": ("medical_consultation", N_("Consultations médicales enregistrées")),
+    "mental_health": ("medical_consultation", N_("Consultations enregistrées")),
+    "mentoring": ("mentoring_pair", N_("Binômes de parrainage formés")),
+    "digital": ("digital_tool", N_("Équipements numériques fournis")),
 }
 PUBLIC_LABELS = (
-    ("beneficiaries", "Bénéficiaires"), ("men", "dont hommes"), ("women", "dont femmes"),
-    ("under_25", "dont moins de 25 ans à l'entrée"), ("bpi", "dont BPI"), ("non_bpi", "dont non BPI"),
-    ("bpi_men", "dont BPI hommes"), ("bpi_women", "dont BPI femmes"), ("bpi_under_25", "dont BPI de moins de 25 ans"),
+    ("beneficiaries", N_("Bénéficiaires")), ("men", N_("dont hommes")), ("women", N_("dont femmes")),
+    ("under_25", N_("dont moins de 25 ans à l'entrée")), ("bpi", N_("dont BPI")), ("non_bpi", N_("dont non BPI")),
+    ("bpi_men", N_("dont BPI hommes")), ("bpi_women", N_("dont BPI femmes")),
+    ("bpi_under_25", N_("dont BPI de moins de 25 ans")),
 )
 
 
@@ -43,6 +45,7 @@ class Sheet:
     programme: Programme
     start: date
     end: date
+    # Labels are French msgids written like format strings ("80 %%"): exports.sheet_lines gives them as read.
     public: list[tuple[str, object, int]] = field(default_factory=list)   # (label, target or None, achieved)
     achievement: float | None = None
     activity: list[tuple[str, object, str]] = field(default_factory=list)   # (label, value, kind)
@@ -75,16 +78,16 @@ def _activity(programme: Programme, start: date, end: date) -> list[tuple[str, o
                count_where(and_(Referral.refused_on >= start, Referral.refused_on <= end)))
         .where(Referral.programme_id == programme.id)
     ).one()
-    rows = [("Séances tenues", num.count(sessions), COUNT),
-            ("Heures de formation dispensées", num.as_number(num.hours(hours)), HOURS),
-            ("Participations en cours sur la période", num.count(participations), COUNT),
-            ("Participations terminées sur la période", num.count(finished), COUNT),
-            ("Orientations reçues", num.count(sent), COUNT),
-            ("Orientations acceptées", num.count(accepted), COUNT),
-            ("Orientations refusées", num.count(refused), COUNT)]
+    rows = [(N_("Séances tenues"), num.count(sessions), COUNT),
+            (N_("Heures de formation dispensées"), num.as_number(num.hours(hours)), HOURS),
+            (N_("Participations en cours sur la période"), num.count(participations), COUNT),
+            (N_("Participations terminées sur la période"), num.count(finished), COUNT),
+            (N_("Orientations reçues"), num.count(sent), COUNT),
+            (N_("Orientations acceptées"), num.count(accepted), COUNT),
+            (N_("Orientations refusées"), num.count(refused), COUNT)]
     if programme.theme in LANGUAGE_THEMES:
-        rows += [("Participants assidus (au moins 80 % des heures prévues)", num.count(assiduous), COUNT),
-                 ("Participants ayant progressé d'au moins un niveau CECRL", num.count(progressed), COUNT)]
+        rows += [(N_("Participants assidus (au moins 80 %% des heures prévues)"), num.count(assiduous), COUNT),
+                 (N_("Participants ayant progressé d'au moins un niveau CECRL"), num.count(progressed), COUNT)]
     rows += _events(programme, start, end)
     return rows
 
@@ -109,18 +112,18 @@ def _events(programme: Programme, start: date, end: date) -> list[tuple[str, obj
         kind, label = EVENT_THEMES[programme.theme]
         rows.append((label, num.count(counts.get(kind)), COUNT))
     if programme.theme == "sport_culture" or distinct_events:
-        rows += [("Événements sportifs distincts", num.count(distinct_events.get("sport_event")), COUNT),
-                 ("Événements culturels distincts", num.count(distinct_events.get("cultural_event")), COUNT)]
+        rows += [(N_("Événements sportifs distincts"), num.count(distinct_events.get("sport_event")), COUNT),
+                 (N_("Événements culturels distincts"), num.count(distinct_events.get("cultural_event")), COUNT)]
     return rows
 
 
 def _finance(programme: Programme, beneficiaries: int) -> list[tuple[str, object, str]]:
     cost, subsidy = num.money(programme.total_cost), num.money(programme.p104_subsidy)
     per_head = (cost / beneficiaries).quantize(num.CENTS) if beneficiaries and programme.total_cost else None
-    return [("Coût total (€)", num.as_number(cost) if programme.total_cost is not None else None, MONEY),
-            ("Subvention P104 (€)", num.as_number(subsidy) if programme.p104_subsidy is not None else None, MONEY),
-            ("Part de la subvention P104 dans le coût", num.share(subsidy, cost), SHARE),
-            ("Coût par bénéficiaire (€)", num.as_number(per_head) if per_head is not None else None, MONEY)]
+    return [(N_("Coût total (€)"), num.as_number(cost) if programme.total_cost is not None else None, MONEY),
+            (N_("Subvention P104 (€)"), num.as_number(subsidy) if programme.p104_subsidy is not None else None, MONEY),
+            (N_("Part de la subvention P104 dans le coût"), num.share(subsidy, cost), SHARE),
+            (N_("Coût par bénéficiaire (€)"), num.as_number(per_head) if per_head is not None else None, MONEY)]
 
 
 def programme_sheet(programme: Programme, start: date, end: date) -> Sheet:
