@@ -135,3 +135,23 @@ def test_department_indicators_equal_the_national_records_filtered_by_department
         scope = Scope(date(2023, 1, 1), date(2024, 6, 30), TODAY, department)
         national_entries = public_figures(entries(scope.start, scope.end), scope.person_conditions())
         assert compute_indicators(scope)["public"] == national_entries
+
+
+def test_compliance_pages_carry_the_total_of_the_whole_list(generated):
+    from agir.indicators.pilot import _compliance_query, compliance_list
+    scopes = [Scope(date(2022, 1, 1), TODAY, TODAY + timedelta(days=400), d)
+              for d in db.session.scalars(select(Department).order_by(Department.code))]
+    scope = max(scopes, key=lambda sc: len(db.session.execute(_compliance_query(sc)).all()))
+    everything = db.session.execute(_compliance_query(scope)).all()
+    assert len(everything) > 3
+    lines, seen = [], 0
+    for page in range(1, len(everything) // 3 + 2):
+        got, total = compliance_list(scope, page, 3)
+        assert total == len(everything)
+        lines += got
+        seen += 1
+    assert len(lines) == len(everything)
+    assert compliance_list(scope, seen + 5, 3) == ([], len(everything))  # past the end: no line, the same total
+    empty = Scope(date(2022, 1, 1), TODAY, date(2000, 1, 1), scope.department)
+    assert compliance_list(empty, 1, 3)[1] == len(db.session.execute(_compliance_query(empty)).all())
+

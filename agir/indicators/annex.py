@@ -144,14 +144,16 @@ def progressed_condition():
 
 def language(scope: Scope, hours_by_theme: dict) -> dict:
     """Language and professional-French programmes: hours, assiduous persons, persons up one level."""
-    base = (select(func.count(distinct(Participation.person_id)))
-            .select_from(Participation).join(Programme, Programme.id == Participation.programme_id)
-            .join(Person, Person.id == Participation.person_id)
-            .where(Programme.theme.in_(LANGUAGE_THEMES), *scope.person_conditions()))
-    assiduous = db.session.scalar(base.where(
-        overlaps(Participation.start_on, Participation.end_on, scope.start, scope.end), assiduous_condition()))
-    progressed = db.session.scalar(base.where(
-        Participation.end_on >= scope.start, Participation.end_on <= scope.end, progressed_condition()))
+    overlapping = overlaps(Participation.start_on, Participation.end_on, scope.start, scope.end)
+    ending = and_(Participation.end_on >= scope.start, Participation.end_on <= scope.end)
+    # Both figures in one read of the participations.
+    assiduous, progressed = db.session.execute(
+        select(func.count(distinct(case((and_(overlapping, assiduous_condition()), Participation.person_id)))),
+               func.count(distinct(case((and_(ending, progressed_condition()), Participation.person_id)))))
+        .select_from(Participation).join(Programme, Programme.id == Participation.programme_id)
+        .join(Person, Person.id == Participation.person_id)
+        .where(Programme.theme.in_(LANGUAGE_THEMES), or_(overlapping, ending), *scope.person_conditions())
+    ).one()
     total = sum((hours_by_theme.get(theme, 0) for theme in LANGUAGE_THEMES), num.hours(0))
     return {"training_hours": num.as_number(total), "assiduous_participants": num.count(assiduous),
             "progressed_one_level": num.count(progressed)}

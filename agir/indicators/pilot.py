@@ -85,13 +85,20 @@ def _compliance_query(scope: Scope):
 def compliance_list(scope: Scope, page: int = 1, per_page: int = 25) -> tuple[list[ComplianceLine], int]:
     """One page of the accompaniments overdue or over limit on as_of, or not eligible, and their total."""
     query = _compliance_query(scope)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    # The total comes with the page (a window count): one read of the accompaniments, not two.
     rows = db.session.execute(
-        query.order_by(Accompaniment.start_on, Person.pseudonym).limit(per_page).offset((page - 1) * per_page)
+        query.add_columns(func.count().over().label("total"))
+        .order_by(Accompaniment.start_on, Person.pseudonym).limit(per_page).offset((page - 1) * per_page)
     ).all()
+    if rows:
+        total = rows[0][-1]
+    elif page > 1:  # a page past the end: count on its own
+        total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    else:
+        total = 0
     lines = [ComplianceLine(pseudonym, structure, kind, start, planned_end, add_months(start, max_months),
                             bool(overdue), bool(over_limit), bool(ineligible))
-             for pseudonym, structure, kind, start, planned_end, max_months, overdue, over_limit, ineligible in rows]
+             for pseudonym, structure, kind, start, planned_end, max_months, overdue, over_limit, ineligible, _ in rows]
     return lines, int(total)
 
 

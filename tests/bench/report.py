@@ -1,0 +1,193 @@
+"""The README's performance tables, in Markdown, from BENCH_DIR/results.json (one run of run.py).
+
+    .venv/bin/python tests/bench/report.py > /tmp/agir-bench/table.md
+"""
+import sys
+
+import common
+
+BACKENDS = (("sqlite", "SQLite"), ("postgresql", "PostgreSQL"))
+
+
+def sec(value) -> str:
+    """Seconds, three significant figures (ms below one second)."""
+    if value is None:
+        return "—"
+    if value < 1:
+        return f"{value * 1000:.0f} ms"
+    return f"{value:.3g} s" if value < 100 else f"{value:.0f} s"
+
+
+def ratio(a, b) -> str:
+    return "—" if not a or not b else f"{a / b:.2g}×" if a / b < 10 else f"{a / b:.1f}×"
+
+
+def load(entry) -> str:
+    values = entry.get("load") if entry else None
+    return "—" if not values else f"{min(values):.1f}–{max(values):.1f}"
+
+
+class Report:
+    def __init__(self, results: dict):
+        self.r = results
+        run = results.get("_run", {})
+        self.small, self.large = run.get("sizes", [10_000, 100_000])
+
+    def get(self, *parts):
+        return self.r.get("/".join(str(p) for p in parts))
+
+    def header(self) -> list[str]:
+        m, run = self.r.get("_machine", {}), self.r.get("_run", {})
+        return [f"Measured {run.get('started_at', '?')[:10]} (commit {run.get('commit', '?')}, one run of "
+                f"`make bench`, {run.get('minutes', '?')} min) on {m.get('cores')} cores of {m.get('cpu')}, "
+                f"{m.get('memory_mib', 0) // 1024} GiB, Python {m.get('python')}, SQLite {m.get('sqlite')}, "
+                f"PostgreSQL {m.get('postgresql')} (default settings; the migration turns JIT off). The machine "
+                f"was shared with other test runs: the load average (1 min) is given with each figure; "
+                f"CPU time (the process plus its PostgreSQL backend) is less sensitive to it than wall time.", ""]
+
+    def timings(self) -> list[str]:
+        lines = ["| measure | persons | SQLite: median wall (p95) · CPU | PostgreSQL: median wall (p95) · CPU | "
+                 "load |", "|---|---:|---|---|---|"]
+        names = [("indicators_national", "indicators, national, 2 years (in process)"),
+                 ("indicators_department", "indicators, one department"),
+                 ("python_pass_national", "plain Python pass, national (records in memory)"),
+                 ("cohort_national", "cohort, national, one year of entries"),
+                 ("cohort_department", "cohort, one department"),
+                 ("alerts_compute", "alerts (`agir alerts`: compute)"),
+                 ("alerts_job", "alerts job, a night with nothing new (compute + sync + commit)")]
+        for key, title in names:
+            for size in (self.small, self.large):
+                cells, loads = [], []
+                for backend, _ in BACKENDS:
+                    e = self.get(key, backend, size)
+                    cells.append("—" if not e else f"{sec(e['wall_median'])} ({sec(e['wall_p95'])}) · "
+                                                   f"{sec(e['cpu_median'])}")
+                    loads.append(load(e))
+                lines.append(f"| {title} | {size:,} | {cells[0]} | {cells[1]} | {' / '.join(loads)} |")
+        return lines
+
+    def commands(self) -> list[str]:
+        lines = ["| command (child process) | persons | SQLite: wall · CPU · peak RSS | "
+                 "PostgreSQL: wall · CPU · peak RSS | load |", "|---|---:|---|---|---|"]
+        rows = [("import", "`agir import` (generated file)"), ("export", "`agir export`"),
+                ("indicators_command", "`agir indicators` (2 years)"), ("cohort_command", "`agir cohort`"),
+                ("startup", "start-up only (`agir indicators`, bad argument)")]
+        sizes = {"import": (self.small, 20_000, self.large)}
+        for key, title in rows:
+            for size in sizes.get(key, (self.small, self.large)):
+                cells, loads = [], []
+                for backend, _ in BACKENDS:
+                    e = self.get(key, backend, size)
+                    if e and key == "import":
+                        runs = e["runs"]
+                        loads.append(load({"load": [x for r in runs for x in r["load"]]}))
+                    else:
+                        loads.append(load(e))
+                    cells.append("—" if not e else f"{sec(e['wall_median'])} · {sec(e['cpu_median'])} · "
+                                                   f"{e['maxrss_mib']:.0f} MiB")
+                lines.append(f"| {title} | {size:,} | {cells[0]} | {cells[1]} | {' / '.join(loads)} |")
+            if key == "import":
+                for size in sizes["import"]:
+                    e = self.get("import", "bare", size)
+                    if e:
+                        lines.append(f"| bare SQLite `executemany` of the same {e['rows']:,} rows | {size:,} | "
+                                     f"{sec(e['wall_median'])} · {sec(e['cpu_median'])} | | {load(e)} |")
+        return lines
+
+    def pages(self) -> list[str]:
+        lines = ["| page (gunicorn, 2 workers; wrk) | persons | connections | SQLite: median · p95 · req/s | "
+                 "PostgreSQL: median · p95 · req/s | load |", "|---|---:|---:|---|---|---|"]
+        names = [("persons_list", "`/persons/` (structure of ~5,000 files at 100,000), first page"),
+                 ("persons_list_mixed", "`/persons/`: pages, sorts, filters, searches in turn"),
+                 ("person_file", "`/persons/<id>` (1,000 files in turn)"), ("pilot", "`/pilot/` (department)")]
+        for key, title in names:
+            for size in (self.small, self.large):
+                for connections, suffix in ((1, "/c1"), (2, "")):
+                    cells, loads, files = [], [], None
+                    for backend, _ in BACKENDS:
+                        e = self.r.get(f"page_{key}/{backend}/{size}{suffix}")
+                        if e:
+                            files = e.get("files")
+                            bad = f", {e['not_200']} not 200" if e.get("not_200") else ""
+                            cells.append(f"{e['median_ms']:.0f} ms · **{e['p95_ms']:.0f} ms** · {e['rps']:.1f}{bad}")
+                        else:
+                            cells.append("—")
+                        loads.append(load(e))
+                    if cells == ["—", "—"]:
+                        continue
+                    detail = f" ({files:,} files)" if key.startswith("persons_list") and files else ""
+                    lines.append(f"| {title}{detail} | {size:,} | {connections} | {cells[0]} | {cells[1]} | "
+                                 f"{' / '.join(loads)} |")
+        return lines
+
+    def targets(self) -> list[str]:
+        s, L = self.small, self.large
+        lines = ["| target | measured | met? |", "|---|---|---|"]
+        for size in (20_000, L):
+            bare = self.get("import", "bare", size)
+            for backend, name in BACKENDS:
+                e = self.get("import", backend, size)
+                if e and bare:
+                    w, c = e["wall_median"] / bare["wall_median"], e["cpu_median"] / bare["cpu_median"]
+                    lines.append(f"| import ≤ 10× bare SQLite executemany ({name}, {size:,}) | {w:.1f}× wall, "
+                                 f"{c:.1f}× CPU | {'yes' if max(w, c) <= 10 else 'no'} |")
+        for backend, name in BACKENDS:
+            sql, py = self.get("indicators_national", backend, L), self.get("python_pass_national", backend, L)
+            if sql and py:
+                c, w = sql["cpu_median"] / py["cpu_median"], sql["wall_median"] / py["wall_median"]
+                same = "same figures" if py.get("same_figures_as_sql") else "**figures differ**"
+                lines.append(f"| national indicators ≤ plain Python pass ({name}, {L:,}; {same}) | {c:.2f}× CPU, "
+                             f"{w:.2f}× wall | {'yes' if c <= 1 else 'no'} |")
+        for key, title in (("export", "export"), ("indicators_command", "indicators")):
+            for backend, name in BACKENDS:
+                a, b = self.get(key, backend, s), self.get(key, backend, L)
+                start = self.get("startup", backend, L)
+                if a and b:
+                    extra = f" (start-up alone {start['maxrss_mib']:.0f} MiB)" if start else ""
+                    growth = b["maxrss_mib"] / a["maxrss_mib"]
+                    lines.append(f"| {title} memory flat ({name}) | peak RSS {a['maxrss_mib']:.0f} → "
+                                 f"{b['maxrss_mib']:.0f} MiB for {L // s}× the persons{extra} | "
+                                 f"{'yes' if growth < 1.5 else 'no'} ({growth:.2f}×) |")
+        for key, title, limit in (("person_file", "`/persons/<id>` p95 < 150 ms", 150), ("pilot", "`/pilot/` p95 "
+                                                                                         "< 500 ms", 500)):
+            for connections, suffix in ((2, ""), (1, "/c1")):
+                e = self.r.get(f"page_{key}/postgresql/{L}{suffix}")
+                if e:
+                    lines.append(f"| {title} (PostgreSQL, {L:,}, {connections} connection(s), load {load(e)}) | "
+                                 f"{e['p95_ms']:.0f} ms | {'yes' if e['p95_ms'] < limit else 'no'} |")
+        return lines
+
+    def growth(self) -> list[str]:
+        s, L = self.small, self.large
+        lines = [f"| cost at {L:,} ÷ cost at {s:,} ({L // s}× the persons) | SQLite wall · CPU | "
+                 f"PostgreSQL wall · CPU |", "|---|---|---|"]
+        for key, title in (("import", "import"), ("indicators_national", "indicators, national"),
+                           ("indicators_department", "indicators, one department"),
+                           ("cohort_national", "cohort, national"), ("alerts_compute", "alerts"),
+                           ("export", "export (command)"), ("python_pass_national", "plain Python pass")):
+            cells = []
+            for backend, _ in BACKENDS:
+                a, b = self.get(key, backend, s), self.get(key, backend, L)
+                cells.append("—" if not (a and b) else f"{ratio(b['wall_median'], a['wall_median'])} · "
+                                                        f"{ratio(b['cpu_median'], a['cpu_median'])}")
+            lines.append(f"| {title} | {cells[0]} | {cells[1]} |")
+        return lines
+
+    def markdown(self) -> str:
+        parts = [self.header(), ["#### Targets", ""], self.targets(), ["", "#### Cost growth", ""], self.growth(),
+                 ["", "#### Commands", ""], self.commands(), ["", "#### In process (net of start-up)", ""],
+                 self.timings(), ["", "#### Pages under load", ""], self.pages()]
+        return "\n".join(line for part in parts for line in part) + "\n"
+
+
+def main() -> None:
+    results = common.load_results()
+    if not results:
+        raise SystemExit(f"no results in {common.RESULTS}: run tests/bench/run.py first")
+    text = Report(results).markdown()
+    (common.BENCH_DIR / "table.md").write_text(text)
+    sys.stdout.write(text)
+
+
+if __name__ == "__main__":
+    main()
