@@ -251,14 +251,15 @@ def over_limit_condition(as_of: date):
 def durations(scope: Scope) -> dict:
     """Overdue and over-limit accompaniments on as_of; ineligible enrolments overlapping the period."""
     ends = extension_ends()
+    in_period = overlaps(Accompaniment.start_on, Accompaniment.exit_on, scope.start, scope.end)
     row = db.session.execute(
         select(count_where(overdue_condition(scope.as_of, ends)), count_where(over_limit_condition(scope.as_of)),
-               count_where(and_(overlaps(Accompaniment.start_on, Accompaniment.exit_on, scope.start, scope.end),
-                          Accompaniment.is_eligible.is_(False))))
+               count_where(and_(in_period, Accompaniment.is_eligible.is_(False))))
         .select_from(Accompaniment).join(Person, Person.id == Accompaniment.person_id)
         .join(Department, Department.id == Person.department_id)
         .outerjoin(ends, ends.c.accompaniment_id == Accompaniment.id)
-        .where(*scope.person_conditions())
+        # Only rows that may count (open on as_of, or in the period): the exits index skips the others.
+        .where(or_(open_on(scope.as_of), in_period), *scope.person_conditions())
     ).one()
     return {"overdue": num.count(row[0]), "over_limit": num.count(row[1]), "ineligible_enrolments": num.count(row[2])}
 

@@ -29,7 +29,7 @@ USER_AGENT = "agir-bench/1.0"
 TARGET_FILES = 5000
 LUA = r"""
 local paths = {PATHS}
-counter, bad, good = 0, 0, 0  -- globals: done() reads them with thread:get
+counter, bad, good, status_seen = 0, 0, 0, 0  -- globals: done() reads them with thread:get
 local threads = {}
 function setup(thread)
   thread:set("offset", #threads * 7919)
@@ -43,14 +43,14 @@ function request()
   return wrk.format("GET", paths[(counter % #paths) + 1], {["Cookie"] = "COOKIE", ["User-Agent"] = "UA"})
 end
 function response(status, headers, body)
-  if status == 200 then good = good + 1 else bad = bad + 1 end
+  if status == 200 then good = good + 1 else bad = bad + 1; status_seen = status end
 end
 function done(summary, latency, requests)
-  local g, b = 0, 0
-  for _, t in ipairs(threads) do g = g + t:get("good"); b = b + t:get("bad") end
+  local g, b, seen = 0, 0, 0
+  for _, t in ipairs(threads) do g = g + t:get("good"); b = b + t:get("bad"); seen = math.max(seen, t:get("status_seen")) end
   io.write(string.format('RESULT {"requests": %d, "duration_s": %.3f, "ok": %d, "not_200": %d, ' ..
-    '"errors": %d, "median_ms": %.2f, "p95_ms": %.2f, "p99_ms": %.2f, "mean_ms": %.2f, "max_ms": %.2f}\n',
-    summary.requests, summary.duration / 1e6, g, b,
+    '"other_status": %d, "errors": %d, "median_ms": %.2f, "p95_ms": %.2f, "p99_ms": %.2f, "mean_ms": %.2f, "max_ms": %.2f}\n',
+    summary.requests, summary.duration / 1e6, g, b, seen,
     summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
     latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
     latency.mean / 1000, latency.max / 1000))
@@ -174,6 +174,40 @@ def wrk(paths: list[str], cookie: str, seconds: int, connections: int = 2) -> di
     return result
 
 
+def service(url: str, ctx: dict, scenarios: dict, backend: str, size: int, requests: int = 20) -> None:
+    """CPU per request, in process and one at a time: the application's plus its PostgreSQL backend's.
+
+    Much less sensitive to the neighbours than latency: what a request costs, whatever the load.
+    (Parallel workers of PostgreSQL are not counted: their CPU is not the backend's.)
+    """
+    import statistics
+
+    from profile_page import signed_in_client
+
+    from agir.extensions import db
+    app = common.make_app(url)
+    with app.app_context():
+        server = common.ServerCpu(db.engine)
+    clients = {role: signed_in_client(app, email, PASSWORD) for role, email in ctx["emails"].items()}
+    for name, (role, paths) in scenarios.items():
+        client = clients[role]
+        for path in paths[:3]:
+            assert client.get(path).status_code == 200, path
+        samples = []
+        for i in range(requests):
+            with common.measure(server) as m:
+                status = client.get(paths[i % len(paths)]).status_code
+            assert status == 200, (paths[i % len(paths)], status)
+            samples.append(m)
+        result = common.summarize(samples)
+        result.update(app_cpu_median=round(statistics.median(x["client_cpu"] for x in samples), 4),
+                      db_cpu_mean=round(statistics.mean(x["server_cpu"] for x in samples), 4))
+        common.save(f"service_{name}/{backend}/{size}", result)
+        common.log(f"service {name} on {backend}/{size}: {result}")
+    with app.app_context():
+        db.engine.dispose()
+
+
 def bench(backend: str, size: int, seconds: int, only: set[str] | None = None,
           connections: tuple[int, ...] = (2,)) -> None:
     if shutil.which("wrk") is None:
@@ -192,12 +226,12 @@ def bench(backend: str, size: int, seconds: int, only: set[str] | None = None,
         "person_file": ("social_worker", [f"/persons/{i}" for i in ids]),
         "pilot": ("pilot", ["/pilot/"]),
     }
+    scenarios = {name: scenario for name, scenario in scenarios.items() if not only or name in only}
+    service(url, ctx, scenarios, backend, size)
     server = start_server(url)
     try:
         cookies = {role: login(email) for role, email in ctx["emails"].items()}
         for name, (role, paths) in scenarios.items():
-            if only and name not in only:
-                continue
             status, _, html = get(paths[0], cookies[role])
             if status != 200:
                 raise RuntimeError(f"{paths[0]} as {role}: HTTP {status}")
