@@ -47,9 +47,12 @@ function response(status, headers, body)
 end
 function done(summary, latency, requests)
   local g, b, seen = 0, 0, 0
-  for _, t in ipairs(threads) do g = g + t:get("good"); b = b + t:get("bad"); seen = math.max(seen, t:get("status_seen")) end
+  for _, t in ipairs(threads) do
+    g, b, seen = g + t:get("good"), b + t:get("bad"), math.max(seen, t:get("status_seen"))
+  end
   io.write(string.format('RESULT {"requests": %d, "duration_s": %.3f, "ok": %d, "not_200": %d, ' ..
-    '"other_status": %d, "errors": %d, "median_ms": %.2f, "p95_ms": %.2f, "p99_ms": %.2f, "mean_ms": %.2f, "max_ms": %.2f}\n',
+    '"other_status": %d, "errors": %d, "median_ms": %.2f, "p95_ms": %.2f, "p99_ms": %.2f, ' ..
+    '"mean_ms": %.2f, "max_ms": %.2f}\n',
     summary.requests, summary.duration / 1e6, g, b, seen,
     summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
     latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
