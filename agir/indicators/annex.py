@@ -11,7 +11,7 @@ from sqlalchemy import Date, and_, case, distinct, func, literal, or_, select, u
 from agir.extensions import db
 from agir.indicators import numbers as num
 from agir.indicators.scope import Scope
-from agir.indicators.sql import after_months, days_between, level_rank, on_or_after_months
+from agir.indicators.sql import after_months, days_between, level_rank, on_or_after_months, scanned
 from models import (
     Accompaniment,
     Department,
@@ -38,7 +38,7 @@ def count_where(condition):
 
 def overlaps(start_col, end_col, first: date, last: date):
     """A record overlaps [first, last]: start <= last and (end is null or end >= first)."""
-    return and_(start_col <= last, or_(end_col.is_(None), end_col >= first))
+    return and_(scanned(start_col) <= last, or_(end_col.is_(None), end_col >= first))
 
 
 def is_bpi():
@@ -121,14 +121,13 @@ def employment(scope: Scope) -> dict:
 
 def housing(scope: Scope) -> dict:
     """Distinct households (a person without one is their own) with a permanent access in the period."""
-    row = db.session.execute(
-        select(func.count(distinct(Person.household_id)),
-               func.count(distinct(case((Person.household_id.is_(None), Person.id)))))
-        .select_from(HousingAccess).join(Person, Person.id == HousingAccess.person_id)
-        .where(HousingAccess.kind.in_(PERMANENT_HOUSING_KINDS), HousingAccess.access_on >= scope.start,
-               HousingAccess.access_on <= scope.end, *scope.person_conditions())
-    ).one()
-    return {"households_permanent_housing": num.count(row[0]) + num.count(row[1])}
+    # One row per household, or per person without one (a DISTINCT, cheaper than two COUNT(DISTINCT)).
+    housed = (select(Person.household_id, case((Person.household_id.is_(None), Person.id)).label("alone"))
+              .select_from(HousingAccess).join(Person, Person.id == HousingAccess.person_id)
+              .where(HousingAccess.kind.in_(PERMANENT_HOUSING_KINDS), HousingAccess.access_on >= scope.start,
+                     HousingAccess.access_on <= scope.end, *scope.person_conditions())
+              .distinct().subquery("housed"))
+    return {"households_permanent_housing": num.count(db.session.scalar(select(func.count()).select_from(housed)))}
 
 
 def assiduous_condition():
@@ -146,14 +145,15 @@ def language(scope: Scope, hours_by_theme: dict) -> dict:
     """Language and professional-French programmes: hours, assiduous persons, persons up one level."""
     overlapping = overlaps(Participation.start_on, Participation.end_on, scope.start, scope.end)
     ending = and_(Participation.end_on >= scope.start, Participation.end_on <= scope.end)
-    # Both figures in one read of the participations.
+    # Both figures in one read of the participations, grouped by person once (not two COUNT(DISTINCT)).
+    per_person = (select(func.max(case((and_(overlapping, assiduous_condition()), 1), else_=0)).label("assiduous"),
+                         func.max(case((and_(ending, progressed_condition()), 1), else_=0)).label("progressed"))
+                  .select_from(Participation).join(Programme, Programme.id == Participation.programme_id)
+                  .join(Person, Person.id == Participation.person_id)
+                  .where(Programme.theme.in_(LANGUAGE_THEMES), or_(overlapping, ending), *scope.person_conditions())
+                  .group_by(Participation.person_id).subquery("per_person"))
     assiduous, progressed = db.session.execute(
-        select(func.count(distinct(case((and_(overlapping, assiduous_condition()), Participation.person_id)))),
-               func.count(distinct(case((and_(ending, progressed_condition()), Participation.person_id)))))
-        .select_from(Participation).join(Programme, Programme.id == Participation.programme_id)
-        .join(Person, Person.id == Participation.person_id)
-        .where(Programme.theme.in_(LANGUAGE_THEMES), or_(overlapping, ending), *scope.person_conditions())
-    ).one()
+        select(func.sum(per_person.c.assiduous), func.sum(per_person.c.progressed))).one()
     total = sum((hours_by_theme.get(theme, 0) for theme in LANGUAGE_THEMES), num.hours(0))
     return {"training_hours": num.as_number(total), "assiduous_participants": num.count(assiduous),
             "progressed_one_level": num.count(progressed)}
@@ -201,13 +201,13 @@ def programme_totals(scope: Scope) -> dict:
 
 def non_bpi(scope: Scope) -> tuple[int, int]:
     """(participants, non-BPI participants): distinct persons with a participation overlapping the period."""
-    row = db.session.execute(
-        select(func.count(distinct(Participation.person_id)),
-               func.count(distinct(case((~is_bpi(), Participation.person_id)))))
-        .select_from(Participation).join(Person, Person.id == Participation.person_id)
-        .where(overlaps(Participation.start_on, Participation.end_on, scope.start, scope.end),
-               *scope.person_conditions())
-    ).one()
+    # One row per participant (a DISTINCT, cheaper than two COUNT(DISTINCT)), then two counts.
+    participants = (select(Participation.person_id, case((is_bpi(), 0), else_=1).label("non_bpi"))
+                    .select_from(Participation).join(Person, Person.id == Participation.person_id)
+                    .where(overlaps(Participation.start_on, Participation.end_on, scope.start, scope.end),
+                           *scope.person_conditions())
+                    .distinct().subquery("participants"))
+    row = db.session.execute(select(func.count(), func.sum(participants.c.non_bpi))).one()
     return num.count(row[0]), num.count(row[1])
 
 

@@ -59,6 +59,35 @@ def _next_day_sqlite(element, compiler, **kw):
     return f"date({compiler.process(day, **kw)}, '+1 day')"
 
 
+class scanned(FunctionElement):
+    """A column compared without its index on SQLite (`+column`), unchanged elsewhere.
+
+    SQLite has no statistics on value ranges: it takes `start_on <= last` for a selective condition
+    and reads nearly the whole table through the index, one row at a time, when the period is recent
+    (most records start before its end) — twice as slow as scanning (docs/performance.md).
+    PostgreSQL estimates ranges from its statistics and needs no hint.
+    """
+
+    inherit_cache = True
+    name = "scanned"
+
+    @property
+    def type(self):
+        return list(self.clauses)[0].type
+
+
+@compiles(scanned)
+def _scanned_default(element, compiler, **kw):
+    (column,) = list(element.clauses)
+    return compiler.process(column, **kw)
+
+
+@compiles(scanned, "sqlite")
+def _scanned_sqlite(element, compiler, **kw):
+    (column,) = list(element.clauses)
+    return f"+{compiler.process(column, **kw)}"
+
+
 def day_of(day) -> ColumnElement | int:
     """Day of the month (a plain int for a Python date)."""
     if isinstance(day, date):
