@@ -19,7 +19,7 @@ def sec(value) -> str:
 
 
 def ratio(a, b) -> str:
-    return "—" if not a or not b else f"{a / b:.2g}×" if a / b < 10 else f"{a / b:.1f}×"
+    return "—" if not a or not b else f"{a / b:.1f}×"
 
 
 def load(entry) -> str:
@@ -120,6 +120,22 @@ class Report:
                                  f"{' / '.join(loads)} |")
         return lines
 
+    def service(self) -> list[str]:
+        lines = ["| page, one request at a time (in process) | persons | SQLite: wall · CPU | "
+                 "PostgreSQL: wall · CPU of the application + of the database | load |", "|---|---:|---|---|---|"]
+        names = [("persons_list", "`/persons/`, first page"), ("persons_list_mixed", "`/persons/`, variants"),
+                 ("person_file", "`/persons/<id>`"), ("pilot", "`/pilot/`")]
+        for key, title in names:
+            for size in (self.small, self.large):
+                lite, pg = self.get(f"service_{key}", "sqlite", size), self.get(f"service_{key}", "postgresql", size)
+                if not (lite or pg):
+                    continue
+                a = "—" if not lite else f"{sec(lite['wall_median'])} · {sec(lite['cpu_median'])}"
+                b = "—" if not pg else (f"{sec(pg['wall_median'])} · {sec(pg['app_cpu_median'])} + "
+                                        f"{sec(pg['db_cpu_mean'])}")
+                lines.append(f"| {title} | {size:,} | {a} | {b} | {load(lite)} / {load(pg)} |")
+        return lines
+
     def targets(self) -> list[str]:
         s, L = self.small, self.large
         lines = ["| target | measured | met? |", "|---|---|---|"]
@@ -176,7 +192,8 @@ class Report:
     def markdown(self) -> str:
         parts = [self.header(), ["#### Targets", ""], self.targets(), ["", "#### Cost growth", ""], self.growth(),
                  ["", "#### Commands", ""], self.commands(), ["", "#### In process (net of start-up)", ""],
-                 self.timings(), ["", "#### Pages under load", ""], self.pages()]
+                 self.timings(), ["", "#### Pages under load", ""], self.pages(),
+                 ["", "#### Cost of one page", ""], self.service()]
         return "\n".join(line for part in parts for line in part) + "\n"
 
 
