@@ -45,3 +45,25 @@ def lazy_gettext(msgid: str, **variables) -> LazyText:
 def N_(msgid: str) -> str:  # noqa: N802 — the usual name of the extraction marker
     """Mark a string for extraction only; translate it later with gettext(value)."""
     return msgid
+
+
+# Strings the page scripts (agir/static/js) write themselves. The page carries their translations in a
+# JSON block (templates/base.html, CSP-safe) that agir/static/js/i18n.js reads; {name} marks a value.
+JS_STRINGS = (
+    N_("Éligible à {kind}"), N_("Non éligible au {date}"), N_("Verdict au {date}."), N_("Public prioritaire"),
+    N_(" : protection obtenue il y a moins de 12 mois."), N_("Entrée en AGIR possible jusqu’au {date}."),
+    N_("Attention : {text}"),
+    N_("Plus de cinq ans depuis la protection ou le premier titre : les programmes spécialisés ne sont "
+       "en principe plus ouverts."),
+    N_("Fin prévue entre le {min} et le {max} (proposée : {planned}, 12 mois)."),
+    N_("Part de la cohorte (%%)"), N_("Mois depuis l'entrée en accompagnement"),
+    N_("{n} caractères restants"), N_("{n} caractère restant"), N_("{n} caractère(s) de trop"),
+)
+
+
+def js_translations() -> dict[str, str]:
+    """French string → its translation in the current locale (empty in French: the scripts' text is French)."""
+    from flask_babel import get_locale
+    if str(get_locale() or "fr") == "fr":
+        return {}
+    return {msgid.replace("%%", "%"): str(gettext(msgid)).replace("%%", "%") for msgid in JS_STRINGS}

@@ -30,3 +30,8 @@ def init_app(app: Flask) -> None:
     def _endpoints():
         # Navigation shows only the pages that exist.
         return {"url_endpoints": app.view_functions.keys()}
+
+    @app.context_processor
+    def _js_strings():
+        from agir.i18n import js_translations
+        return {"js_translations": js_translations}

@@ -150,3 +150,22 @@ def test_the_annex_sheet_in_english_its_files_in_french(client, world, english_p
     assert ["Rubrique", "Indicateur", "Cible", "Réalisé"] in cells
     assert any(row[:2] == ["Période évaluée", "du 01/01/2022 au 31/12/2022"] for row in cells)
     assert any(row[1] == "Taux de réalisation de la cible" for row in cells)
+
+
+def _js_strings(page: str) -> dict:
+    import json
+    import re
+    match = re.search(r'<script type="application/json" id="agir-i18n">(.*?)</script>', page, re.S)
+    assert match, "the page carries no translations block for its scripts"
+    return json.loads(match.group(1))
+
+
+def test_page_scripts_get_their_strings_in_english_and_nothing_in_french(client, world):
+    factories.login(client, "sw@example.fr")
+    assert _js_strings(html(client.get("/persons/new"))) == {}
+    choose(client, "en", page="/persons/new")
+    strings = _js_strings(html(client.get("/persons/new")))
+    assert strings["Éligible à {kind}"] == "Eligible for {kind}"
+    assert strings["Part de la cohorte (%)"] == "Share of the cohort (%)"
+    assert all(value and value != key for key, value in strings.items())  # every one translated
+    assert len(strings) == len(__import__("agir.i18n", fromlist=["JS_STRINGS"]).JS_STRINGS)

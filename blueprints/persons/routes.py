@@ -103,7 +103,8 @@ def eligibility():
     return jsonify(
         complete=True, eligible=verdict.eligible, kind=verdict.kind,
         # Completes a French sentence of persons.js (the live verdict is French-only, see docs/rules.md).
-        kind_label={"agir": "un accompagnement AGIR", "project": "un projet structurant"}.get(verdict.kind, ""),
+        kind_label={"agir": gettext("un accompagnement AGIR"),
+                    "project": gettext("un projet structurant")}.get(verdict.kind, ""),
         on=on.isoformat(), on_fr=f"{on:%d/%m/%Y}", priority=verdict.priority,
         reasons=[r.message for r in verdict.reasons], warnings=[w.message for w in verdict.warnings],
         agir_until_fr=f"{closing:%d/%m/%Y}" if closing and verdict.kind == "agir" else None,

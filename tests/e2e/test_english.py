@@ -47,3 +47,19 @@ def test_an_english_browser_gets_the_english_login_page(browser, live_server, wo
         assert pg.locator(".fr-error-text").inner_text() == "Incorrect email address or password."
     finally:
         context.close()
+
+
+def test_the_live_eligibility_verdict_speaks_english(page, world):
+    from playwright.sync_api import expect
+    browser_login(page, "sw@example.fr", factories.PASSWORD)
+    page.click("footer button:has-text('English')")
+    page.wait_for_load_state()
+    page.goto(page.base + "/persons/new")
+    page.select_option("#status", "refugee")
+    page.fill("#protection_on", (date.today() - timedelta(days=100)).isoformat())
+    page.locator("#protection_on").dispatch_event("change")
+    verdict = page.locator("#eligibility-verdict")
+    expect(verdict).to_contain_text("Eligible for AGIR support")
+    expect(verdict).to_contain_text("Priority group")
+    expect(verdict).not_to_contain_text("Verdict au")
+    shot(page, "en-live-verdict")

@@ -33,25 +33,25 @@
       return;
     }
     var box = el("div", "fr-alert fr-alert--sm agir-verdict-box " + (data.eligible ? "fr-alert--success" : "fr-alert--error"));
-    var title = el("h3", "fr-alert__title", data.eligible ? "Éligible à " + data.kind_label : "Non éligible au " + data.on_fr);
+    var title = el("h3", "fr-alert__title", data.eligible ? agirT("Éligible à {kind}", {kind: data.kind_label}) : agirT("Non éligible au {date}", {date: data.on_fr}));
     box.appendChild(title);
     if (data.eligible) {
-      box.appendChild(el("p", null, "Verdict au " + data.on_fr + "."));
+      box.appendChild(el("p", null, agirT("Verdict au {date}.", {date: data.on_fr})));
       if (data.priority) {
         var p = el("p");
-        p.appendChild(el("strong", null, "Public prioritaire"));
-        p.appendChild(document.createTextNode(" : protection obtenue il y a moins de 12 mois."));
+        p.appendChild(el("strong", null, agirT("Public prioritaire")));
+        p.appendChild(document.createTextNode(agirT(" : protection obtenue il y a moins de 12 mois.")));
         box.appendChild(p);
       }
-      if (data.agir_until_fr) box.appendChild(el("p", null, "Entrée en AGIR possible jusqu’au " + data.agir_until_fr + "."));
+      if (data.agir_until_fr) box.appendChild(el("p", null, agirT("Entrée en AGIR possible jusqu’au {date}.", {date: data.agir_until_fr})));
     } else {
       var list = el("ul");
       data.reasons.forEach(function (r) { list.appendChild(el("li", null, r)); });
       box.appendChild(list);
     }
-    data.warnings.forEach(function (w) { box.appendChild(el("p", "agir-warning-text", "Attention : " + w)); });
+    data.warnings.forEach(function (w) { box.appendChild(el("p", "agir-warning-text", agirT("Attention : {text}", {text: w}))); });
     if (data.referral_window === false) {
-      box.appendChild(el("p", "agir-warning-text", "Plus de cinq ans depuis la protection ou le premier titre : les programmes spécialisés ne sont en principe plus ouverts."));
+      box.appendChild(el("p", "agir-warning-text", agirT("Plus de cinq ans depuis la protection ou le premier titre : les programmes spécialisés ne sont en principe plus ouverts.")));
     }
     target.appendChild(box);
   }
@@ -94,8 +94,8 @@
             if (!endInput.dataset.touched) endInput.value = data.planned_end;
             endInput.min = data.min_end;
             endInput.max = data.max_end;
-            if (bounds) bounds.textContent = "Fin prévue entre le " + data.min_end_fr + " et le " + data.max_end_fr +
-              " (proposée : " + data.planned_end_fr + ", 12 mois).";
+            if (bounds) bounds.textContent = agirT("Fin prévue entre le {min} et le {max} (proposée : {planned}, 12 mois).",
+              {min: data.min_end_fr, max: data.max_end_fr, planned: data.planned_end_fr});
           }
         })
         .catch(function () { /* the server-side verdict stays shown */ });

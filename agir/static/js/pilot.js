@@ -34,9 +34,9 @@
           responsive: true, maintainAspectRatio: false, animation: reduceMotion ? false : { duration: 400 },
           interaction: { mode: "index", intersect: false },
           scales: {
-            y: { min: 0, max: 100, title: { display: true, text: "Part de la cohorte (%)" },
+            y: { min: 0, max: 100, title: { display: true, text: agirT("Part de la cohorte (%)") },
                  ticks: { callback: function (v) { return v + " %"; } } },
-            x: { title: { display: true, text: "Mois depuis l'entrée en accompagnement" } }
+            x: { title: { display: true, text: agirT("Mois depuis l'entrée en accompagnement") } }
           },
           plugins: {
             legend: { position: "bottom" },

@@ -11,8 +11,8 @@
       function update() {
         var left = max - input.value.length;
         out.textContent = left >= 0
-          ? left + (left > 1 ? " caractères restants" : " caractère restant")
-          : (-left) + " caractère(s) de trop";
+          ? agirT(left > 1 ? "{n} caractères restants" : "{n} caractère restant", {n: left})
+          : agirT("{n} caractère(s) de trop", {n: -left});
       }
       input.addEventListener("input", update);
       update();
