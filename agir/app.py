@@ -1,6 +1,7 @@
 """Application factory: wires config, extensions, blueprints, error handlers and the CLI — nothing else."""
 from flask import Flask, request, session
 from flask_babel import get_locale
+from werkzeug.routing import IntegerConverter
 
 from agir.config import Config, check_production
 from agir.extensions import babel, csrf, db, login_manager, migrate
@@ -16,10 +17,19 @@ def select_locale() -> str:
     return request.accept_languages.best_match(["fr", "en"], default="fr") if request else "fr"
 
 
+class DbIntConverter(IntegerConverter):
+    """`<int:…>` in URLs stays within the databases' INTEGER range: a larger number is a 404, not a 500."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def create_app(config: object | None = None) -> Flask:
     """Build the Flask application."""
     app = Flask(__name__, template_folder=ROOT_TEMPLATES, static_folder="static")
     app.config.from_object(config or Config)
+    app.url_map.converters["int"] = DbIntConverter
     check_production(app.config)
 
     import models  # noqa: F401  (register every table)

@@ -42,3 +42,12 @@ def person_or_404(person_id: int, level: str = access.FULL) -> Person:
         db.session.commit()
         abort(404)
     return db.session.get(Person, person_id)
+
+
+DB_INT_MAX = 2**31 - 1  # the largest id or page number the databases hold in an INTEGER column
+
+
+def int_arg(name: str, default: int | None = None) -> int | None:
+    """A whole number from the query string, or `default` when absent, malformed or out of a database's range."""
+    value = request.args.get(name, type=int)
+    return value if value is not None and 0 <= value <= DB_INT_MAX else default

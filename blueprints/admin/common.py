@@ -3,13 +3,14 @@ from flask import current_app, request
 
 from agir.errors import RuleViolation
 from agir.extensions import db
+from blueprints._helpers import int_arg
 
 ADMIN = ("admin",)
 
 
 def paginate(query):
     """A Flask-SQLAlchemy page of the query (COUNT in SQL), page number from ?page=."""
-    page = request.args.get("page", 1, type=int) or 1
+    page = int_arg("page", 1) or 1
     return db.paginate(query, page=max(page, 1), per_page=current_app.config.get("PER_PAGE", 25), error_out=False)
 
 

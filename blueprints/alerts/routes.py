@@ -13,7 +13,7 @@ from agir import jobs
 from agir.extensions import db
 from agir.jobs import last_run_at, paris_today
 from agir.operations.users import set_digest
-from blueprints._helpers import role_required
+from blueprints._helpers import int_arg, role_required
 from blueprints.alerts import bp, presenters
 from models import Alert
 from models.base import utcnow
@@ -48,7 +48,7 @@ def index():
     kind = request.args.get("kind") if request.args.get("kind") in kinds else None
     counts = queries.inbox_counts(db.session, current_user)
     rows, total, page, pages = _page_of(queries.inbox_query(current_user, kind),
-                                        request.args.get("page", 1, type=int), current_app.config["PER_PAGE"])
+                                        int_arg("page", 1), current_app.config["PER_PAGE"])
     today, role = paris_today(), current_user.role
     items = [{"alert": a, "person": p, "situation": presenters.situation(a, today),
               "action": presenters.action(a, role), "link": presenters.link(a, role),

@@ -13,7 +13,7 @@ from agir.operations import persons as ops
 from agir.operations.accompaniments import proposed_planned_end
 from agir.rules import durations
 from agir.rules.eligibility import check_eligibility, eligibility_closing_on, within_referral_window
-from blueprints._helpers import person_or_404, role_required
+from blueprints._helpers import int_arg, person_or_404, role_required
 from blueprints.persons import bp
 from blueprints.persons.common import ROLES, apply, audit_view, file_url
 from blueprints.persons.file import file_context, load_file
@@ -37,7 +37,7 @@ def index():
         sort=form.sort.data if form.sort.data in queries.SORTS else "name",
         descending=form.dir.data == "desc",
     )
-    page = queries.persons_page(current_user, filters, request.args.get("page", 1, type=int),
+    page = queries.persons_page(current_user, filters, int_arg("page", 1),
                                 current_app.config.get("PER_PAGE", 25), date.today())
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("persons/index.html", form=form, page=page, args=args, filters=filters)
@@ -176,7 +176,7 @@ def summary(person_id: int):
 def history(person_id: int):
     """Who opened or changed this file, when, which fields (never the values)."""
     person = person_or_404(person_id)
-    page = max(1, request.args.get("page", 1, type=int))
+    page = max(1, int_arg("page", 1))
     per_page = 50
     base = select(AuditEntry).where(AuditEntry.person_id == person.id)
     total = db.session.scalar(select(func.count()).select_from(base.subquery()))

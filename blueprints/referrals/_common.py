@@ -8,6 +8,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from agir.errors import RuleViolation, StaleRecord
 from agir.extensions import db
+from blueprints._helpers import int_arg
 
 ROLES = ("referral_officer", "social_worker")
 # Names used by the operations → names of the form fields.
@@ -65,7 +66,7 @@ def paginate(stmt: Select, scalars: bool = True) -> Page:
     """Count in SQL, then fetch the requested page only (?page=N)."""
     per_page = current_app.config.get("PER_PAGE", 25)
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    page = max(1, min(request.args.get("page", 1, type=int), max(1, ceil(total / per_page))))
+    page = max(1, min(int_arg("page", 1), max(1, ceil(total / per_page))))
     limited = stmt.limit(per_page).offset((page - 1) * per_page)
     result = db.session.execute(limited)
     items = list(result.unique().scalars()) if scalars else list(result.unique().all())

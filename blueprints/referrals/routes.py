@@ -13,7 +13,7 @@ from agir.i18n import lazy_gettext as _l
 from agir.labels import label
 from agir.operations import referrals as ops
 from agir.rules.path import REFERRAL_STATE_LABELS
-from blueprints._helpers import audit_event, person_or_404, role_required
+from blueprints._helpers import audit_event, int_arg, person_or_404, role_required
 from blueprints.referrals import bp
 from blueprints.referrals._common import ROLES, attempt, paginate, query_args, version_of
 from blueprints.referrals.forms import QueueFilterForm, ReferralForm, StepForm
@@ -37,7 +37,7 @@ def index():
     direction = filters.direction.data or None
     stmt = rq.queue_select(current_user, direction=direction, state=filters.state.data or None,
                            theme=filters.theme.data or None,
-                           programme_id=request.args.get("programme", type=int))
+                           programme_id=int_arg("programme"))
     page = paginate(stmt)
     audit_event("referral_queue_viewed", fields=["need", "state", "person"],
                 detail=f"{len(page.items)} orientations affichées")
@@ -61,10 +61,10 @@ def _referral_form(person, form=None):
 @role_required(*ROLES)
 def new_referral():
     """Refer a person to a programme (?person_id=…): the need in a sentence, the date of sending."""
-    person = person_or_404(request.args.get("person_id", type=int) or 0, level=access.LIMITED)
+    person = person_or_404(int_arg("person_id") or 0, level=access.LIMITED)
     form = _referral_form(person)
-    if request.method == "GET" and request.args.get("programme_id", type=int):
-        form.programme_id.data = request.args.get("programme_id", type=int)
+    if request.method == "GET" and int_arg("programme_id"):
+        form.programme_id.data = int_arg("programme_id")
     if form.validate_on_submit():
         programme = db.session.get(Programme, form.programme_id.data)
         referral = attempt(form, ops.send_referral, current_user, person, programme, form.need.data,
