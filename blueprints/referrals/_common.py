@@ -77,4 +77,4 @@ def query_args(**overrides) -> dict:
     """The current query string as a dict, with some keys replaced (for pagination links)."""
     args = {k: v for k, v in request.args.items() if v}
     args.update({k: v for k, v in overrides.items()})
-    return args
+    return {k: v for k, v in args.items() if v is not None}
