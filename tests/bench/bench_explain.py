@@ -67,20 +67,21 @@ def report(title: str, statements, connection, full: int = 3) -> list[str]:
         used = Counter(scans(plan))
         scan_text = "; ".join(f"{s}{f' ×{n}' if n > 1 else ''}" for s, n in used.items()) or "—"
         jit = re.search(r"Timing: .*Total ([\d.]+) ms", plan)
-        lines.append(f"| {ms:.2f} | {jit.group(1) if jit else '—'} | {scan_text} | `{text[:90]}…` |")
+        lines.append(f"| {ms:.2f} | {jit.group(1) if jit else '—'} | {scan_text} | `{text[:70]}…` |")
     seq = sorted({s for _, _, plan in explained for s in scans(plan)
                   if s.startswith(("Seq Scan", "Parallel Seq Scan")) and s.split()[-1] in BIG_TABLES})
     lines += ["", f"Sequential scans of large tables: {', '.join(seq) if seq else 'none'}.", ""]
     for ms, statement, plan in sorted(explained, key=lambda x: -x[0])[:full]:
-        lines += [f"Slowest ({ms:.2f} ms):", "", "```sql", " ".join(statement.split()), "```", "", "```", plan,
-                  "```", ""]
+        text = " ".join(statement.split())
+        shown = text if len(text) <= 400 else text[:400] + " …"
+        lines += [f"Slowest ({ms:.2f} ms):", "", "```sql", shown, "```", "", "```", plan, "```", ""]
     return lines
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=100_000)
-    parser.add_argument("--full", type=int, default=3, help="full plans shown per page (the slowest)")
+    parser.add_argument("--full", type=int, default=1, help="full plans shown per page (the slowest)")
     parser.add_argument("--jit", choices=("default", "off", "on"), default="default",
                         help="force PostgreSQL's JIT for the EXPLAINs (analysis)")
     parser.add_argument("--serial", action="store_true", help="no parallel workers in the EXPLAINs (analysis)")

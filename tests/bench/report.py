@@ -145,8 +145,12 @@ class Report:
                 e = self.get("import", backend, size)
                 if e and bare:
                     w, c = e["wall_median"] / bare["wall_median"], e["cpu_median"] / bare["cpu_median"]
+                    start = self.get("startup", backend, s)
+                    net = "" if not start else (
+                        f"; net of the command's start-up "
+                        f"{(e['cpu_median'] - start['cpu_median']) / bare['cpu_median']:.1f}× CPU")
                     lines.append(f"| import ≤ 10× bare SQLite executemany ({name}, {size:,}) | {w:.1f}× wall, "
-                                 f"{c:.1f}× CPU | {'yes' if max(w, c) <= 10 else 'no'} |")
+                                 f"{c:.1f}× CPU{net} | {'yes' if max(w, c) <= 10 else 'no'} |")
         for backend, name in BACKENDS:
             sql, py = self.get("indicators_national", backend, L), self.get("python_pass_national", backend, L)
             if sql and py:
