@@ -32,11 +32,28 @@ def age_on(birth: date, day: date) -> int:
     return relativedelta(day, birth).years
 
 
-def parse_iso(value: str) -> date:
-    """Strict ISO date YYYY-MM-DD (raises ValueError otherwise)."""
+# The dates the application accepts from anyone (forms, query strings, the interchange file):
+# a birth in 1900 at the earliest, a planned end or a permit expiry before 2200. Beyond, the
+# calendar arithmetic (start + 18 months…) would leave Python's calendar, and no file needs it.
+DATE_MIN, DATE_MAX = date(1900, 1, 1), date(2199, 12, 31)
+
+
+def in_range(day: date) -> bool:
+    """A date within DATE_MIN..DATE_MAX."""
+    return DATE_MIN <= day <= DATE_MAX
+
+
+def parse_iso(value: str, bounded: bool = True) -> date:
+    """Strict ISO date YYYY-MM-DD within DATE_MIN..DATE_MAX (raises ValueError otherwise).
+
+    `bounded=False` parses any calendar date (the importer, which has its own message for the range).
+    """
     if not isinstance(value, str) or len(value) != 10 or value[4] != "-" or value[7] != "-":
         raise ValueError(value)
-    return date.fromisoformat(value)
+    day = date.fromisoformat(value)
+    if bounded and not in_range(day):
+        raise ValueError(value)
+    return day
 
 
 def format_fr(day: date | None, long: bool = False) -> str:

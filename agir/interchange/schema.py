@@ -6,8 +6,8 @@ a decoded line against them; the rules of SPEC §4 are applied by agir/interchan
 """
 import re
 from dataclasses import dataclass
-from datetime import date
 
+from agir.dates import DATE_MAX, DATE_MIN
 from models import enums
 
 RECORD_TYPES = ("department", "structure", "programme", "person")
@@ -15,7 +15,7 @@ RECORD_TYPES = ("department", "structure", "programme", "person")
 KEY_FIELDS = {"department": "code", "structure": "ref", "programme": "ref", "person": "ref"}
 INT32_MAX = 2_147_483_647
 DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-DATE_RANGE = (date(1900, 1, 1), date(2199, 12, 31))
+DATE_RANGE = (DATE_MIN, DATE_MAX)
 # INSEE codes: 01–95 (no 20: Corsica is 2A and 2B), 2A, 2B, overseas 971–976 (as the admin forms accept).
 DEPARTMENT_CODE_RE = re.compile(r"0[1-9]|1[0-9]|2[1-9AB]|[3-8][0-9]|9[0-5]|97[1-6]")
 NATIONALITY_RE = re.compile(r"[A-Z]{3}")

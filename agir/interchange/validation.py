@@ -171,7 +171,7 @@ def _parse_date(value: str) -> tuple[date | None, str | None]:
     if not DATE_RE.fullmatch(value):
         return None, MESSAGES["date"]
     try:
-        parsed = parse_iso(value)
+        parsed = parse_iso(value, bounded=False)
     except ValueError:
         return None, MESSAGES["impossible_date"].format(value=value)
     if not DATE_RANGE[0] <= parsed <= DATE_RANGE[1]:

@@ -1,12 +1,13 @@
 """Forms of the admin space. Select fields only accept the values they offer (anything else is refused)."""
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import DateField, EmailField, HiddenField, IntegerField, SelectChoice, SelectField, StringField
+from wtforms import EmailField, HiddenField, IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from agir import labels
 from agir.extensions import db
 from agir.i18n import lazy_gettext as _l
+from blueprints._fields import FrenchDateField
 from models import Department, Structure
 from models.enums import STRUCTURE_KINDS
 
@@ -64,7 +65,7 @@ class DepartmentForm(FlaskForm):
 
     code = StringField(_l("Code INSEE"), validators=[Optional(), Length(max=3)])
     name = StringField(_l("Nom"), validators=[DataRequired(_l("Saisissez le nom du département.")), Length(max=120)])
-    agir_start_on = DateField(_l("Date de déploiement d'AGIR"), validators=[Optional()])
+    agir_start_on = FrenchDateField(_l("Date de déploiement d'AGIR"), validators=[Optional()])
     agir_wave = StrictSelectField(_l("Vague AGIR"), choices=[("", _l("— Aucune —")), ("2022", "2022"),
                                                               ("2023", "2023"), ("2024", "2024")])
     max_months = IntegerField(_l("Durée maximale d'accompagnement (mois)"), validators=[
@@ -106,8 +107,8 @@ class AuditFilterForm(FilterForm):
     person = IntegerField(_l("N° de personne"), validators=[Optional(), NumberRange(1, None, _l("Numéro invalide."))])
     user = StringField(_l("Utilisateur (adresse)"), validators=[Optional(), Length(max=200)])
     action = SelectField(_l("Action"), choices=[], validate_choice=False)
-    date_from = DateField(_l("Du"), validators=[Optional()])
-    date_to = DateField(_l("Au"), validators=[Optional()])
+    date_from = FrenchDateField(_l("Du"), validators=[Optional()])
+    date_to = FrenchDateField(_l("Au"), validators=[Optional()])
 
 
 class UserFilterForm(FilterForm):

@@ -7,7 +7,6 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     EmailField,
     HiddenField,
     IntegerField,
@@ -21,6 +20,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from agir.i18n import lazy_gettext as _l
 from agir.labels import choices
+from blueprints._fields import FrenchDateField
 from models.enums import EARLY_EXIT_REASONS, EXIT_REASONS
 
 # Nationalities most often met (ISO 3166 alpha-3): suggested while typing, any 3-letter code is accepted.
@@ -36,24 +36,21 @@ NATIONALITIES = {
     "LKA": _l("Sri Lanka"), "SYR": _l("Syrie"), "TUN": _l("Tunisie"), "TUR": _l("Turquie"), "UKR": _l("Ukraine"),
     "VEN": _l("Venezuela"), "YEM": _l("Yémen"), "XXA": _l("Apatride (code ICAO)"),
 }
-BAD_DATE = _l("Date invalide : utilisez le format jj/mm/aaaa.")
 BAD_NUMBER = _l("Saisissez un nombre entier.")
 MONTHS_RANGE = _l("Une durée entre 1 et 120 mois.")
 
 
-def _date(label: str, required: str | None = None, **kw) -> DateField:
+def _date(label: str, required: str | None = None, **kw) -> FrenchDateField:
     validators = [InputRequired(required)] if required else [Optional()]
-    return DateField(label, validators=validators, **kw)
+    return FrenchDateField(label, validators=validators, **kw)
 
 
 class _Dated(FlaskForm):
-    """Dates in French: an unreadable date gets a French message."""
+    """Numbers in French: an unreadable number gets a French message (dates: FrenchDateField)."""
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
         for f in self:
-            if isinstance(f, DateField) and f.errors and f.raw_data and f.raw_data[0]:
-                f.errors[:] = [BAD_DATE]
             if isinstance(f, IntegerField) and f.errors and f.raw_data and f.raw_data[0]:
                 f.errors[:] = [e if e == MONTHS_RANGE else BAD_NUMBER for e in f.errors]
         return ok
@@ -246,7 +243,7 @@ class FilterForm(FlaskForm):
     alert = SelectField(_l("Alertes"), choices=[("", _l("Toutes les personnes")), ("any", _l("Avec une alerte"))]
                         + choices("alert_kind"))
     priority = SelectField(_l("Public"), choices=[("", _l("Tous")), ("1", _l("Prioritaire"))])
-    end_before = DateField(_l("Fin prévue avant le"), validators=[Optional()])
+    end_before = FrenchDateField(_l("Fin prévue avant le"), validators=[Optional()])
     sort = SelectField(_l("Trier par"), choices=[
         ("name", _l("Nom")), ("end", _l("Fin prévue")), ("start", _l("Date d'entrée")),
         ("protection", _l("Date de protection")), ("created", _l("Date de création"))])

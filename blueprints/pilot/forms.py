@@ -4,13 +4,13 @@ The 6..18 months range is a rule (agir.rules.durations.check_max_months), checke
 operation; the form only owns the shape of the input.
 """
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField
+from wtforms import HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
 from agir.i18n import lazy_gettext as _l
+from blueprints._fields import FrenchDateField
 from models.enums import DEPARTMENT_WAVES
 
-BAD_DATE = _l("Date invalide : choisissez une date dans le calendrier (jj/mm/aaaa).")
 BAD_NUMBER = _l("Saisissez un nombre entier de mois.")
 WAVES = [("", _l("Aucune"))] + [(str(w), str(w)) for w in DEPARTMENT_WAVES]
 
@@ -18,18 +18,17 @@ WAVES = [("", _l("Aucune"))] + [(str(w), str(w)) for w in DEPARTMENT_WAVES]
 class DepartmentSettingsForm(FlaskForm):
     """AGIR start date, wave and maximum accompaniment length of the pilot's department."""
 
-    agir_start_on = DateField(_l("Date de déploiement d'AGIR"), validators=[Optional()])
+    agir_start_on = FrenchDateField(_l("Date de déploiement d'AGIR"), validators=[Optional()])
     agir_wave = SelectField(_l("Vague de déploiement"), choices=WAVES)
     max_months = IntegerField(_l("Durée maximale d'accompagnement (en mois)"),
                               validators=[InputRequired(_l("Indiquez une durée en mois."))])
     version_id = HiddenField()
 
     def validate(self, extra_validators=None):
-        """Unreadable dates and numbers get a French message."""
+        """An unreadable number gets a French message (dates: FrenchDateField)."""
         ok = super().validate(extra_validators)
-        for field, message in ((self.agir_start_on, BAD_DATE), (self.max_months, BAD_NUMBER)):
-            if field.errors and field.raw_data and field.raw_data[0]:
-                field.errors[:] = [message]
+        if self.max_months.errors and self.max_months.raw_data and self.max_months.raw_data[0]:
+            self.max_months.errors[:] = [BAD_NUMBER]
         return ok
 
 
@@ -46,5 +45,5 @@ class PeriodForm(FlaskForm):
     class Meta:
         csrf = False
 
-    start = DateField(_l("Du"), name="from", validators=[Optional()])
-    end = DateField(_l("Au"), name="to", validators=[Optional()])
+    start = FrenchDateField(_l("Du"), name="from", validators=[Optional()])
+    end = FrenchDateField(_l("Au"), name="to", validators=[Optional()])

@@ -2,15 +2,15 @@
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, Form, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import Form, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields import FloatField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from agir.i18n import lazy_gettext as _l
 from agir.labels import choices
 from agir.operations.referrals import NEED_MAX
+from blueprints._fields import BAD_DATE, FrenchDateField
 
-DATE_INVALID = _l("Date invalide (format attendu : jj/mm/aaaa).")
 NUMBER_INVALID = _l("Nombre invalide (exemple : 12,5).")
 NEGATIVE = _l("La valeur ne peut être négative.")
 
@@ -26,9 +26,8 @@ class FrenchFloatField(FloatField):
 
 
 def _date(label, required=True, **kw):
-    validators = [InputRequired(DATE_INVALID) if required else Optional()]
-    return DateField(label, validators=validators, format=["%Y-%m-%d", "%d/%m/%Y"],
-                     invalid_value_message=DATE_INVALID, **kw)
+    validators = [InputRequired(BAD_DATE) if required else Optional()]
+    return FrenchDateField(label, validators=validators, **kw)
 
 
 def _number(label, **kw):

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from agir.dates import add_months, add_years, age_on, format_fr, months_between, parse_iso
+from agir.dates import DATE_MAX, DATE_MIN, add_months, add_years, age_on, format_fr, months_between, parse_iso
 
 # Far enough from date.min / date.max that every step below stays representable.
 days = st.dates(min_value=date(1900, 1, 1), max_value=date(2199, 12, 31))
@@ -170,8 +170,34 @@ def test_age_of_a_person_born_on_29_february():
 # --- parse_iso and format_fr ----------------------------------------------------------------------
 
 @given(st.dates(min_value=date(1000, 1, 1)))
-def test_parse_iso_reads_back_any_iso_date(day):
-    assert parse_iso(day.isoformat()) == day
+def test_parse_iso_unbounded_reads_back_any_iso_date(day):
+    assert parse_iso(day.isoformat(), bounded=False) == day
+
+
+@given(st.dates(min_value=date(1000, 1, 1)))
+def test_parse_iso_reads_back_exactly_the_dates_of_the_accepted_range(day):
+    if DATE_MIN <= day <= DATE_MAX:
+        assert parse_iso(day.isoformat()) == day
+    else:
+        with pytest.raises(ValueError):
+            parse_iso(day.isoformat())
+
+
+@pytest.mark.parametrize("text, accepted", [
+    ("1899-12-31", False), ("1900-01-01", True), ("2199-12-31", True), ("2200-01-01", False), ("9999-12-31", False),
+])
+def test_parse_iso_range_boundaries(text, accepted):
+    if accepted:
+        assert parse_iso(text).isoformat() == text
+    else:
+        with pytest.raises(ValueError):
+            parse_iso(text)
+
+
+@given(days, st.integers(min_value=6, max_value=18))
+def test_every_accepted_date_survives_the_longest_accompaniment(day, months):
+    """Any date a form or the importer accepts can carry start + 18 months (the CI overflow of 9999-12-31)."""
+    assert add_months(day, months) > day
 
 
 @pytest.mark.parametrize("text", [
