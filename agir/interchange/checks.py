@@ -86,7 +86,7 @@ def check_person(person, department: DepartmentInfo | None,
     errors: list[tuple[str, str]] = []
     facts = PersonFacts()
     _check_reference_date(person, errors)
-    accompaniments = _items(person, "accompaniments")
+    accompaniments = items(person, "accompaniments")
     for index, acc in enumerate(accompaniments):
         facts.accompaniments.append(
             _check_accompaniment(person, acc, f"accompaniments[{index}]", department, structures, errors))
@@ -94,17 +94,17 @@ def check_person(person, department: DepartmentInfo | None,
                if usable(acc, "start", "exit") and (acc["exit"] is None or usable(acc["exit"], "date"))]
     if len(periods) == len(accompaniments):
         errors += _rule("accompaniments", check_no_overlap, periods, keep_field=False)
-    _check_rights(_items(person, "rights"), errors)
-    for index, job in enumerate(_items(person, "jobs")):
+    _check_rights(items(person, "rights"), errors)
+    for index, job in enumerate(items(person, "jobs")):
         if usable(job, "kind", "months"):
             errors += _rule(f"jobs[{index}]", check_job, job["kind"], job["months"])
-    for index, referral in enumerate(_items(person, "referrals")):
+    for index, referral in enumerate(items(person, "referrals")):
         facts.referral_states.append(_check_referral(referral, f"referrals[{index}]", errors))
-    for index, part in enumerate(_items(person, "participations")):
+    for index, part in enumerate(items(person, "participations")):
         if usable(part, "start", "end", "planned_hours", "attended_hours", "level_start", "level_end"):
             errors += _rule(f"participations[{index}]", check_participation, part["start"], part["end"],
                             part["planned_hours"], part["attended_hours"], part["level_start"], part["level_end"])
-    for index, event in enumerate(_items(person, "events")):
+    for index, event in enumerate(items(person, "events")):
         if not usable(event, "kind", "event"):
             continue
         if event["kind"] in EVENTS_WITH_ID and not (event["event"] or "").strip():
@@ -116,7 +116,7 @@ def check_person(person, department: DepartmentInfo | None,
     return errors, facts
 
 
-def _items(node, key) -> list:
+def items(node, key) -> list:
     """The items of a list field ([] when the list itself was invalid)."""
     value = node.get(key)
     return value if isinstance(value, list) else []
@@ -178,14 +178,14 @@ def _check_accompaniment(person, acc, path: str, department: DepartmentInfo | No
 
 def _latest_end(acc) -> date:
     """The planned end after the latest extension (by decision date), else the planned end."""
-    valid = [e for e in _items(acc, "extensions") if usable(e, "date", "planned_end")]
+    valid = [e for e in items(acc, "extensions") if usable(e, "date", "planned_end")]
     return max(valid, key=lambda e: e["date"])["planned_end"] if valid else acc["planned_end"]
 
 
 def _check_extensions(acc, path: str, max_months: int, exit_on: date | None, errors: list) -> date:
     current = acc["planned_end"]
     # Extensions are decisions in time: check each against the planned end it moved.
-    ordered = sorted((e["date"], i, e) for i, e in enumerate(_items(acc, "extensions"))
+    ordered = sorted((e["date"], i, e) for i, e in enumerate(items(acc, "extensions"))
                      if usable(e, "date", "planned_end"))
     for _, index, ext in ordered:
         found = _rule(f"{path}.extensions[{index}]", check_extension,

@@ -1,11 +1,18 @@
 """Import of the JSON-Lines interchange file (INTERCHANGE.md): validate everything, then write all or nothing.
 
-Three passes over the lines, so that memory holds the raw text and the small reference data only:
-1. scan: decode every line, validate departments, structures and programmes, collect every ref
-   declared in the file (references may point forward);
-2. check: refs already in the database, dangling refs, and every person against the schema and
-   the rules of SPEC §4 (agir/interchange/checks.py, through agir/rules);
-3. write (only when no error was found and not a dry run): batched inserts (writer.py).
+Passes over the lines, so that memory holds the raw text and the small reference data only:
+1. scan: decode every line, validate every record against the schema, collect every ref declared
+   in the file (references may point forward); a person whose department and structures are
+   already known (from the database or earlier lines, the usual order of a file) is checked
+   against the rules of SPEC §4 there and then (agir/interchange/checks.py, through agir/rules);
+2. check: refs already in the database, dangling refs, and the rules for the persons whose
+   department or structures came later in the file;
+3. write (only when no error was found and not a dry run): batched inserts (writer.py), from the
+   raw line again, normalised without being validated a second time.
+
+Each person line is thus validated once. Errors are ordered by line, and within a line as they
+would be found one pass after the other: decoding and duplicates, refs already in the database,
+dangling refs, then the schema and the rules (RANK).
 
 `import_lines` writes through db.session and never commits: the caller commits, or rolls back.
 """
@@ -37,6 +44,8 @@ JSON_MESSAGES = {
     "Unexpected UTF-8 BOM": "marque d'ordre d'octets (BOM) inattendue",
 }
 PHASES = {"scan": "Lecture", "check": "Vérification", "write": "Écriture"}  # what progress(phase, …) gets
+# Order of a line's errors: decoding and duplicates, refs already in the database, dangling refs, schema and rules.
+RANK = {"scan": 0, "existing": 1, "refs": 2, "rules": 3}
 
 
 @dataclass
@@ -67,7 +76,7 @@ class ImportJob:
 
     def __init__(self, lines: Iterable, progress: Progress | None = None):
         self.progress = progress
-        self.errors: list[tuple[int, str, str]] = []
+        self.errors: list[tuple[int, int, str, str]] = []  # (line, RANK, path, message)
         self.lines: list[tuple[int, str]] = []  # (line number, text) of non-blank lines
         self.person_lines: list[int] = []  # indexes in self.lines
         # What the rules derived for each valid person (small), so the write pass need not apply them again.
@@ -75,12 +84,13 @@ class ImportJob:
         self.records: dict[str, dict] = {t: {} for t in RECORD_TYPES if t != "person"}
         self.declared: dict[str, dict[str, int]] = {t: {} for t in RECORD_TYPES}
         self.pending_refs: list[tuple[int, str, str, str]] = []
+        self.deferred: list[int] = []  # persons whose department or structures were not yet known at scan
         self.reference = Reference()
         self._read(lines)
 
-    def error(self, line: int, path: str, message: str) -> None:
+    def error(self, line: int, path: str, message: str, rank: str = "scan") -> None:
         """Keep one error of a line."""
-        self.errors.append((line, path, message))
+        self.errors.append((line, RANK[rank], path, message))
 
     def tick(self, phase: str, done: int, total: int, force: bool = False) -> None:
         """Report progress every few hundred lines."""
@@ -126,6 +136,7 @@ class ImportJob:
             if kind == "person":
                 self._declare(number, kind, data)
                 self.person_lines.append(index)
+                self.scan_person(index, number, data)
                 continue
             found = validate_record(data)
             for path, message in found.errors:
@@ -137,7 +148,51 @@ class ImportJob:
             key = data.get(KEY_FIELDS[found.type])
             if found.record.ok and self.declared[found.type].get(key) == number:
                 self.records[found.type][key] = (number, found.record)
+                self._learn(found.type, found.record)
         self.tick("scan", total, total, force=True)
+
+    def scan_person(self, index: int, number: int, data) -> None:
+        """Validate a person line; check its rules now if what they need is known, else in the check pass."""
+        found = validate_record(data)
+        self.pending_refs += [(number, path, target, value) for path, target, value in found.refs]
+        for path, message in found.errors:
+            self.error(number, path, message, "rules")
+        record = found.record
+        if record is None or not self._rules_ready(record):
+            self.deferred.append(index)
+            return
+        self.apply_rules(index, number, record, failed=bool(found.errors))
+
+    def _rules_ready(self, record) -> bool:
+        """The person's department and the structures of its accompaniments are already known."""
+        if usable(record, "department") and record["department"] not in self.reference.departments:
+            return False
+        structures = self.reference.structures
+        return all(acc["structure"] in structures for acc in checks.items(record, "accompaniments")
+                   if usable(acc, "structure"))
+
+    def apply_rules(self, index: int, number: int, record, failed: bool) -> None:
+        """SPEC §4 on one validated person; its facts are kept for the writer while the file is valid."""
+        department = None
+        if usable(record, "department"):
+            department = self.reference.departments.get(record["department"])
+        try:
+            rule_errors, facts = checks.check_person(record, department, self.reference.structures)
+        except (ValueError, OverflowError):  # date arithmetic at the edge of the calendar
+            rule_errors = [("record", "dates hors des limites du calendrier")]
+        for path, message in rule_errors:
+            self.error(number, path, message, "rules")
+        if not failed and not rule_errors and not self.errors:
+            self.person_facts[index] = facts
+
+    def _learn(self, kind: str, record) -> None:
+        """A valid department or structure of the file, known to the rules from now on (the database's first)."""
+        ref = self.reference
+        if kind == "department" and usable(record, "agir_start", "agir_wave", "max_months"):
+            months = record["max_months"] or checks.default_max_months(record["agir_wave"])
+            ref.departments.setdefault(record["code"], checks.DepartmentInfo(record["agir_start"], months))
+        elif kind == "structure":
+            ref.structures.setdefault(record["ref"], checks.StructureInfo(record["kind"], record["department"]))
 
     def _declare(self, number: int, kind: str, data: dict) -> None:
         key_field = KEY_FIELDS[kind]
@@ -148,9 +203,9 @@ class ImportJob:
         if first != number:
             self.error(number, key_field, f"référence {quote(key)} en double dans le fichier (déjà ligne {first})")
 
-    # Between the passes ------------------------------------------------------------------
-    def load_database(self) -> None:
-        """Refs of the file already in the database are errors; load the reference data of the database."""
+    # Before and between the passes ------------------------------------------------------
+    def find_existing(self) -> None:
+        """Refs of the file already in the database are errors."""
         tables = {"department": Department.code, "structure": Structure.ref, "programme": Programme.ref,
                   "person": Person.ref}
         for kind, column in tables.items():
@@ -158,7 +213,10 @@ class ImportJob:
             for start in range(0, len(refs), CHUNK):
                 for key in db.session.scalars(select(column).where(column.in_(refs[start:start + CHUNK]))):
                     self.error(self.declared[kind][key], KEY_FIELDS[kind],
-                               f"{quote(key)} existe déjà dans la base (import déjà fait ?)")
+                               f"{quote(key)} existe déjà dans la base (import déjà fait ?)", "existing")
+
+    def load_database(self) -> None:
+        """The reference data of the database (before the scan: the file's own come as they are read)."""
         ref = self.reference
         for dep in db.session.scalars(select(Department)):
             ref.departments[dep.code] = checks.DepartmentInfo(dep.agir_start_on, dep.max_months)
@@ -169,13 +227,6 @@ class ImportJob:
             ref.structures[key] = checks.StructureInfo(kind, code)
             ref.ids["structure"][key] = id_
         ref.ids["programme"].update(db.session.execute(select(Programme.ref, Programme.id)).all())
-        for _, dep in self.records["department"].values():
-            if usable(dep, "agir_start", "agir_wave", "max_months"):
-                months = dep["max_months"] or checks.default_max_months(dep["agir_wave"])
-                ref.departments.setdefault(dep["code"], checks.DepartmentInfo(dep["agir_start"], months))
-        for _, structure in self.records["structure"].values():
-            ref.structures.setdefault(structure["ref"], checks.StructureInfo(structure["kind"],
-                                                                             structure["department"]))
 
     def known(self, kind: str, key: str) -> bool:
         """Declared in the file (valid or not) or present in the database."""
@@ -185,53 +236,32 @@ class ImportJob:
         """Each reference must name a record of the file or of the database."""
         for path, target, value in refs:
             if not self.known(target, value):
-                self.error(number, path, f"référence inconnue {quote(value)} (ni dans le fichier ni dans la base)")
+                self.error(number, path, f"référence inconnue {quote(value)} (ni dans le fichier ni dans la base)",
+                           "refs")
 
     # Pass 2 ------------------------------------------------------------------------------
     def check(self) -> None:
-        """Dangling refs and the rules, for every record."""
+        """Dangling refs, the rules of the reference records, and of the persons left for now by the scan."""
         for number, path, target, value in self.pending_refs:
             self.check_refs(number, [(path, target, value)])
         for number, dep in self.records["department"].values():
             for path, message in checks.check_department(dep):
-                self.error(number, path, message)
+                self.error(number, path, message, "rules")
         for number, programme in self.records["programme"].values():
             for path, message in checks.check_programme(programme):
-                self.error(number, path, message)
-        total = len(self.person_lines)
-        for done, index in enumerate(self.person_lines):
+                self.error(number, path, message, "rules")
+        total = len(self.deferred)
+        for done, index in enumerate(self.deferred):
             self.tick("check", done, total)
-            checked = self.check_person(*self.lines[index])
-            if checked is not None and not self.errors:
-                self.person_facts[index] = checked[1]
+            number, text = self.lines[index]
+            found = validate_record(json.loads(text))  # decoded once already: it parses
+            self.apply_rules(index, number, found.record, failed=bool(found.errors))
         self.tick("check", total, total, force=True)
 
-    def check_person(self, number: int, text: str):
-        """Validate one person line; returns (record, facts) when it is valid, else None."""
-        data = self.parse(number, text)
-        if data is None:
-            return None
-        found = validate_record(data)
-        self.check_refs(number, found.refs)
-        department = None
-        if found.record is not None and usable(found.record, "department"):
-            department = self.reference.departments.get(found.record["department"])
-        failures = list(found.errors)
-        facts = None
-        if found.record is not None:
-            try:
-                rule_errors, facts = checks.check_person(found.record, department, self.reference.structures)
-            except (ValueError, OverflowError):  # date arithmetic at the edge of the calendar
-                rule_errors = [("record", "dates hors des limites du calendrier")]
-            failures += rule_errors
-        for path, message in failures:
-            self.error(number, path, message)
-        return (found.record, facts) if not failures else None
-
     def result(self) -> ImportResult:
-        """The errors, formatted and ordered by line."""
-        ordered = sorted(self.errors, key=lambda e: e[0])
-        return ImportResult(errors=[f"line {n}: {path}: {message}" for n, path, message in ordered])
+        """The errors, formatted and ordered by line (and within a line by RANK)."""
+        ordered = sorted(self.errors, key=lambda e: e[:2])
+        return ImportResult(errors=[f"line {n}: {path}: {message}" for n, _, path, message in ordered])
 
 
 def import_lines(lines: Iterable, *, dry_run: bool = False, progress: Progress | None = None) -> ImportResult:
@@ -243,8 +273,9 @@ def import_lines(lines: Iterable, *, dry_run: bool = False, progress: Progress |
     if isinstance(lines, str | bytes):
         lines = lines.splitlines()
     job = ImportJob(lines, progress)
-    job.scan()
     job.load_database()
+    job.scan()
+    job.find_existing()
     job.check()
     result = job.result()
     counts = {kind: len(job.declared[kind]) for kind in RECORD_TYPES}

@@ -61,6 +61,47 @@ def validate_record(data) -> Validation:
     return result
 
 
+def normalise_valid(data: dict) -> Node:
+    """The record validate_record returns for a line it found valid, without checking it again.
+
+    For the writer only, on lines the scan validated: dates parsed, numbers as floats, absent
+    fields as None or [] — nothing is checked, so never call it on unchecked input.
+    """
+    return _normal(SCHEMAS[data["type"]], data)
+
+
+def _normal(schema: dict, data: dict) -> Node:
+    node = Node()
+    node.ok = True
+    get = data.get
+    for key, kind, sub in _plan(id(schema), schema):
+        value = get(key)
+        if value is None:
+            node[key] = [] if kind == "list" else None
+        elif kind == "date":
+            node[key] = _parse_date(value)[0]
+        elif kind == "number":
+            node[key] = float(value)
+        elif kind == "object":
+            node[key] = _normal(sub, value)
+        elif kind == "list":
+            node[key] = [_normal(sub, item) for item in value]
+        else:
+            node[key] = value
+    return node
+
+
+_PLANS: dict[int, tuple] = {}
+
+
+def _plan(key: int, schema: dict) -> tuple:
+    """(field, kind, nested schema) of a schema, computed once (the schemas are module constants)."""
+    plan = _PLANS.get(key)
+    if plan is None:
+        plan = _PLANS[key] = tuple((name, spec.kind, spec.schema) for name, spec in schema.items())
+    return plan
+
+
 def _path(parent: str, key) -> str:
     if isinstance(key, int):
         return f"{parent}[{key}]"

@@ -1,6 +1,7 @@
 """Batched writes of a validated import: lists of rows per table, ids reserved where children need them.
 
-Persons are written a thousand at a time (parsed again from their line, so memory stays flat);
+Persons are written a thousand at a time (parsed again from their line and normalised, not
+validated again: the scan did; so memory stays flat);
 everything goes through the session's connection (agir/interchange/bulk.py), in the caller's
 transaction, never committed here.
 """
@@ -11,7 +12,7 @@ from sqlalchemy import select
 from agir.extensions import db
 from agir.interchange import checks
 from agir.interchange.bulk import BulkLoader
-from agir.interchange.validation import validate_record
+from agir.interchange.validation import normalise_valid
 from models import (
     Accompaniment,
     AuditEntry,
@@ -93,7 +94,7 @@ class Writer:
             batch = []
             for index in job.person_lines[start:start + BATCH]:
                 number, text = job.lines[index]
-                record = validate_record(json.loads(text)).record
+                record = normalise_valid(json.loads(text))
                 batch.append((number, record, job.person_facts.pop(index)))
             self.write_batch(batch)
             job.tick("write", min(start + BATCH, total), total, force=True)

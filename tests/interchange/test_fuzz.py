@@ -73,3 +73,27 @@ def test_the_importer_never_raises_on_any_line(app_ctx, lines, with_reference):
             assert result.counts == {}
     finally:
         db.session.rollback()
+
+
+def _typed(value):
+    """A value with the type of every leaf (12 and 12.0 differ here, unlike with ==)."""
+    if isinstance(value, dict):
+        return {key: _typed(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_typed(item) for item in value]
+    return (type(value).__name__, value)
+
+
+def test_the_writer_normalises_a_valid_line_exactly_as_the_validation_does():
+    """The writer skips the second validation (normalise_valid): same record, to the type of each value."""
+    from agir.generator import generate_lines
+    from agir.interchange.validation import normalise_valid, validate_record
+
+    lines = [json.loads(line) for line in generate_lines(300, seed=5)]
+    lines.append(copy.deepcopy(sample.PERSON))
+    persons = [data for data in lines if data["type"] == "person"]
+    assert len(persons) > 300 - 1
+    for data in lines:
+        found = validate_record(data)
+        assert found.errors == [], found.errors
+        assert _typed(normalise_valid(data)) == _typed(found.record)

@@ -220,3 +220,21 @@ def test_invalid_utf8_is_an_error_of_its_line(runner, tmp_path, app):
     result = runner.invoke(args=["agir", "import", str(path)])
     assert result.exit_code == 1
     assert "line 6: record: encodage invalide (UTF-8 attendu)" in result.stderr
+
+
+def test_a_person_before_its_department_gets_the_same_errors_as_after_it(runner, tmp_path, app):
+    """Persons are checked at the scan when their department and structures are known, else in the
+    check pass: the order of the file changes neither the errors nor their order within a line."""
+    bad = _person(protection_date="2023-02-30", referrals=[{**sample.PERSON["referrals"][0], "programme": "NOPE"}],
+                  jobs=[{"kind": "cdi", "start": "2023-01-02", "months": 6}])
+    reference = [sample.DEPARTMENT, *sample.STRUCTURES, sample.PROGRAMME]
+    after = import_file(runner, tmp_path, [*reference, bad], name="after.jsonl")
+    before = import_file(runner, tmp_path, [bad, *reference], name="before.jsonl")
+    assert after.exit_code == before.exit_code == 1
+
+    def messages(result):
+        return [line.split(": ", 1)[1] for line in result.stderr.splitlines()]
+    assert messages(after) == messages(before)
+    assert messages(after)[0].startswith("referrals[0].programme: référence inconnue « NOPE »")
+    assert any(m.startswith("protection_date: date impossible") for m in messages(after))
+    assert any(m.startswith("jobs[0]") for m in messages(after)), messages(after)
