@@ -25,6 +25,8 @@ class User(UserMixin, db.Model):
     wants_digest: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # When the holder last chose their password; None while it is a provisional one given by an
+    # administrator (account created or password reset in the admin space): it must be changed first.
     password_changed_at: Mapped[datetime | None]
 
     structure = relationship("Structure")
@@ -36,6 +38,11 @@ class User(UserMixin, db.Model):
 
     def get_id(self) -> str:  # Flask-Login: the epoch is part of the id, so old sessions stop loading
         return f"{self.id}:{self.session_epoch}"
+
+    @property
+    def has_provisional_password(self) -> bool:
+        """The password was given by an administrator and not yet changed by its holder."""
+        return self.password_changed_at is None
 
     @property
     def effective_department_id(self) -> int | None:

@@ -40,8 +40,11 @@ def test_create_user_with_password_stdin_creates_an_account_that_can_sign_in(run
     user = stored(args[0])
     assert user is not None and user.role == args[2]
     assert verify_password(user.password_hash, PASSWORD)  # the trailing newline is not part of it
+    assert not user.has_provisional_password  # chosen by its holder on the server: no change forced
     response = factories.login(client, args[0], PASSWORD)
     assert response.status_code == 302
+    assert client.get("/account").status_code == 200
+    assert "Votre mot de passe est provisoire" not in client.get("/account").get_data(as_text=True)
 
 
 def test_pilot_attachment_is_its_department(runner, reference):

@@ -48,8 +48,11 @@ def test_each_demo_account_signs_in_with_the_printed_password(app, runner):
     assert runner.invoke(args=["agir", "demo"]).exit_code == 0
     for email in EMAILS.values():
         assert factories.login(app.test_client(), email, "not the demo password").status_code == 200
-        response = factories.login(app.test_client(), email, DEFAULT_PASSWORD)
+        client = app.test_client()
+        response = factories.login(client, email, DEFAULT_PASSWORD)
         assert response.status_code == 302, email
+        home = client.get("/")  # straight to the role's space: a demo password is not a provisional one
+        assert home.status_code == 302 and not home.headers["Location"].endswith("/account"), email
 
 
 def test_if_empty_does_nothing_once_the_demo_is_there(runner, app_ctx):

@@ -84,8 +84,12 @@ def _attachment(role: str, structure_ref: str | None, department_code: str | Non
 
 
 def create_user(email: str, role: str, password: str, structure_ref: str | None = None,
-                department_code: str | None = None, actor=None) -> User:
-    """Create an account attached to a structure (social worker, referral officer) or a department (pilot)."""
+                department_code: str | None = None, actor=None, provisional: bool = False) -> User:
+    """Create an account attached to a structure (social worker, referral officer) or a department (pilot).
+
+    `provisional`: the password is given to the holder by an administrator, who must change it
+    before anything else (the admin space); the command line sets a password of one's choosing.
+    """
     email = normalise_email(email)
     if not EMAIL_RE.match(email) or len(email) > 200:
         raise RuleViolation("email_invalid", f"Adresse électronique invalide : {email or '(vide)'}.", "email")
@@ -96,7 +100,8 @@ def create_user(email: str, role: str, password: str, structure_ref: str | None 
         raise RuleViolation("email_taken", "Un compte existe déjà avec cette adresse.", "email")
     structure, department = _attachment(role, structure_ref, department_code)
     user = User(email=email, role=role, password_hash=hash_password(password), structure=structure,
-                department=department, is_enabled=True, session_epoch=0, password_changed_at=utcnow())
+                department=department, is_enabled=True, session_epoch=0,
+                password_changed_at=None if provisional else utcnow())
     db.session.add(user)
     db.session.flush()
     audit.record(actor, "user_created", fields=["email", "role", "structure", "department", "password"],
@@ -139,9 +144,9 @@ def change_password(actor: User, current: str, new: str, confirmation: str) -> U
     return actor
 
 
-def _set_password(user: User, password: str) -> None:
+def _set_password(user: User, password: str, provisional: bool = False) -> None:
     user.password_hash = hash_password(password)
-    user.password_changed_at = utcnow()
+    user.password_changed_at = None if provisional else utcnow()
     end_sessions(user)
 
 
@@ -151,12 +156,13 @@ def generate_password() -> str:
 
 
 def reset_password(actor, user: User) -> str:
-    """An administrator gives the user a new random password (shown once); the user's sessions end."""
+    """An administrator gives the user a new random provisional password (shown once, to be changed at
+    the next sign-in); the user's sessions end."""
     if actor is not None and getattr(actor, "id", None) == user.id:
         raise RuleViolation("reset_self", "Pour votre propre compte, changez votre mot de passe depuis « Mon compte ».",
                             "user")
     password = generate_password()
-    _set_password(user, password)
+    _set_password(user, password, provisional=True)
     audit.record(actor, "password_reset", fields=["password"], detail=f"compte {user.id}")
     return password
 

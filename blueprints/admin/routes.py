@@ -77,7 +77,8 @@ def user_new():
         try:
             user = create_user(form.email.data, form.role.data, password,
                                structure_ref=structure.ref if structure else None,
-                               department_code=department.code if department else None, actor=current_user)
+                               department_code=department.code if department else None, actor=current_user,
+                               provisional=True)
         except RuleViolation as exc:
             db.session.rollback()
             show_violation(form, exc)

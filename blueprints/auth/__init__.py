@@ -1,6 +1,8 @@
-"""Sign in and out."""
+"""Sign in and out; a provisional password is changed before anything else."""
 from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
 from blueprints.auth import routes  # noqa: E402,F401
+
+bp.before_app_request(routes.require_own_password)

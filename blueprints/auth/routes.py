@@ -115,6 +115,23 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
+# What a user with a provisional password may still reach: the account page, signing out, the
+# language switch, static files, /healthz; and the JSON API, whose clients cannot change a password.
+OPEN_WITH_PROVISIONAL = {"auth.account", "auth.account_password", "auth.logout", "auth.login", "main.set_locale",
+                         "main.healthz", "static"}
+
+
+def require_own_password():
+    """Before any page: a user signed in with a provisional password is sent to choose their own."""
+    endpoint = request.endpoint or ""
+    if (not current_user.is_authenticated or not current_user.has_provisional_password
+            or endpoint in OPEN_WITH_PROVISIONAL or endpoint.startswith("api.")):
+        return None
+    flash(gettext("Votre mot de passe est provisoire : choisissez votre propre mot de passe pour continuer."),
+          "warning")
+    return redirect(url_for("auth.account"))
+
+
 def _account_page(password_form=None, preferences_form=None, status=200):
     password_form = password_form or PasswordChangeForm(formdata=None)
     preferences_form = preferences_form or PreferencesForm(formdata=None, wants_digest=current_user.wants_digest)

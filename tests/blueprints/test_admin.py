@@ -295,3 +295,45 @@ def test_person_audit_export_for_the_dpo_is_csv_and_is_itself_audited(admin, tra
 
 def test_person_audit_export_of_an_unknown_person_is_404(admin):
     assert admin.get("/admin/audit/persons/99999.csv").status_code == 404
+
+
+def _choose_password(client, provisional: str, new: str = "ma phrase de passe secrète"):
+    return post(client, "/account/password", {"current_password": provisional, "new_password": new,
+                                              "confirmation": new}, "/account")
+
+
+def test_a_provisional_password_opens_only_the_account_page_until_changed(admin, world, app):
+    html = post(admin, "/admin/users/new", {"email": "first.day@example.fr", "role": "social_worker",
+                                            "structure": str(world.agir.id), "department": ""}).get_data(as_text=True)
+    password = PASSWORD_RE.search(html).group(1)
+    user = db.session.scalar(select(User).where(User.email == "first.day@example.fr"))
+    assert user.has_provisional_password
+    assert "le mot de passe est provisoire" in admin.get(f"/admin/users/{user.id}").get_data(as_text=True)
+    newcomer = app.test_client()
+    assert factories.login(newcomer, "first.day@example.fr", password).status_code == 302
+    for url in ("/", "/persons/", "/alerts/", "/referrals/", "/persons/new"):
+        response = newcomer.get(url)
+        assert response.status_code == 302 and response.headers["Location"].endswith("/account"), url
+    page = newcomer.get("/account").get_data(as_text=True)
+    assert "Votre mot de passe est provisoire" in page and 'data-testid="provisional-callout"' in page
+    assert newcomer.get("/healthz").status_code == 200
+    assert _choose_password(newcomer, "pas le bon", "ma phrase de passe secrète").status_code == 200
+    assert newcomer.get("/persons/").status_code == 302  # a refused change keeps the password provisional
+    assert _choose_password(newcomer, password).status_code == 302
+    assert newcomer.get("/persons/").status_code == 200
+    db.session.expire_all()
+    assert not db.session.get(User, user.id).has_provisional_password
+
+
+def test_a_reset_password_is_provisional_too(admin, world, app):
+    ro = world.users.referral_officer
+    html = post(admin, f"/admin/users/{ro.id}/password", {}, f"/admin/users/{ro.id}").get_data(as_text=True)
+    password = PASSWORD_RE.search(html).group(1)
+    other = app.test_client()
+    assert factories.login(other, "ro@example.fr", password).status_code == 302
+    assert other.get("/referrals/").headers["Location"].endswith("/account")
+    assert post(other, "/logout", {}, "/account").status_code == 302  # signing out stays possible
+    assert factories.login(other, "ro@example.fr", password).status_code == 302
+    assert _choose_password(other, password).status_code == 302
+    assert other.get("/referrals/").status_code == 200
+

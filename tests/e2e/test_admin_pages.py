@@ -43,14 +43,20 @@ def test_admin_creates_an_account_and_the_newcomer_changes_the_password(page, wo
     newcomer = browser.new_context(locale="fr-FR", viewport={"width": 1366, "height": 900}).new_page()
     newcomer.base = live_server
     browser_login(newcomer, "nouvelle.referente@example.fr", password)
-    newcomer.click("a:has-text('nouvelle.referente@example.fr')")
+    # A provisional password opens "Mon compte" only: any other page leads back there.
     assert newcomer.locator("h1").inner_text() == "Mon compte"
+    assert "Votre mot de passe est provisoire" in newcomer.locator(".fr-alert").first.inner_text()
+    newcomer.goto(newcomer.base + "/persons/")
+    assert newcomer.url.endswith("/account") and newcomer.locator("h1").inner_text() == "Mon compte"
+    shot(newcomer, "account-provisional")
     newcomer.fill("input[name=current_password]", password)
     newcomer.fill("input[name=new_password]", "ma phrase de passe secrète")
     newcomer.fill("input[name=confirmation]", "ma phrase de passe secrète")
     newcomer.click("button:has-text('Changer le mot de passe')")
     assert "Votre mot de passe a été modifié" in newcomer.locator(".fr-alert").first.inner_text()
     shot(newcomer, "account")
+    newcomer.goto(newcomer.base + "/persons/")
+    assert newcomer.locator("h1").inner_text() == "Mes personnes"
     newcomer.context.close()
 
 
