@@ -12,10 +12,10 @@
 from agir.indicators.scope import CohortScope, Scope, ScopeError, build_cohort_scope, build_scope
 
 
-def compute_indicators(scope: Scope) -> dict:
-    """The indicators JSON for a scope."""
+def compute_indicators(scope: Scope, **computed) -> dict:
+    """The indicators JSON for a scope (`computed`: figures the caller already has, see annex.compute)."""
     from agir.indicators import annex
-    return annex.compute(scope)
+    return annex.compute(scope, **computed)
 
 
 def compute_cohort(scope: CohortScope) -> dict:

@@ -75,19 +75,48 @@ def entries(first: date, last: date, accompaniments: bool = True, programme_id: 
             .group_by(records.c.person_id).subquery("entries"))
 
 
-def public_figures(entry_subquery, person_conditions) -> dict:
-    """Beneficiaries and their breakdown (sex, under 25 on the entry date, BPI)."""
+PUBLIC_KEYS = ("beneficiaries", "men", "women", "under_25", "bpi", "bpi_men", "bpi_women", "bpi_under_25")
+
+
+def _public_columns(entry_subquery) -> list:
+    """The eight counts of PUBLIC_KEYS over the entries joined to their persons."""
     young = ~on_or_after_months(entry_subquery.c.entry_on, Person.birth_on, UNDER_AGE_MONTHS)
     bpi = is_bpi()
+    return [func.count(), count_where(Person.sex == "M"), count_where(Person.sex == "F"), count_where(young),
+            count_where(bpi), count_where(and_(bpi, Person.sex == "M")), count_where(and_(bpi, Person.sex == "F")),
+            count_where(and_(bpi, young))]
+
+
+def public_figures(entry_subquery, person_conditions) -> dict:
+    """Beneficiaries and their breakdown (sex, under 25 on the entry date, BPI)."""
     row = db.session.execute(
-        select(func.count(), count_where(Person.sex == "M"), count_where(Person.sex == "F"), count_where(young),
-               count_where(bpi), count_where(and_(bpi, Person.sex == "M")), count_where(and_(bpi, Person.sex == "F")),
-               count_where(and_(bpi, young)))
+        select(*_public_columns(entry_subquery))
         .select_from(entry_subquery).join(Person, Person.id == entry_subquery.c.person_id)
         .where(*person_conditions)
     ).one()
-    keys = ("beneficiaries", "men", "women", "under_25", "bpi", "bpi_men", "bpi_women", "bpi_under_25")
-    return {key: num.count(value) for key, value in zip(keys, row, strict=True)}
+    return {key: num.count(value) for key, value in zip(PUBLIC_KEYS, row, strict=True)}
+
+
+def public_by_nationality(scope: Scope) -> list[tuple[str, dict]]:
+    """[(nationality, public figures of its beneficiaries)], most beneficiaries first, from one read of the entries.
+
+    The dashboard's breakdown by nationality and the public figures (their sums, `sum_public`) share
+    this one statement: the entries of the period are computed once, not twice.
+    """
+    conditions = scope.person_conditions()
+    entry = entries(scope.start, scope.end, person_conditions=conditions)
+    rows = db.session.execute(
+        select(Person.nationality, *_public_columns(entry))
+        .select_from(entry).join(Person, Person.id == entry.c.person_id).where(*conditions)
+        .group_by(Person.nationality).order_by(func.count().desc(), Person.nationality)
+    ).all()
+    return [(row[0], {key: num.count(value) for key, value in zip(PUBLIC_KEYS, row[1:], strict=True)})
+            for row in rows]
+
+
+def sum_public(by_nationality: list[tuple[str, dict]]) -> dict:
+    """The public figures of the whole scope: the sums of its nationalities' (a few dozen groups)."""
+    return {key: sum(figures[key] for _, figures in by_nationality) for key in PUBLIC_KEYS}
 
 
 # --- employment ------------------------------------------------------------------------------
@@ -141,19 +170,10 @@ def progressed_condition():
     return level_rank(Participation.level_end) >= level_rank(Participation.level_start) + 1
 
 
-def language(scope: Scope, hours_by_theme: dict) -> dict:
-    """Language and professional-French programmes: hours, assiduous persons, persons up one level."""
-    overlapping = overlaps(Participation.start_on, Participation.end_on, scope.start, scope.end)
-    ending = and_(Participation.end_on >= scope.start, Participation.end_on <= scope.end)
-    # Both figures in one read of the participations, grouped by person once (not two COUNT(DISTINCT)).
-    per_person = (select(func.max(case((and_(overlapping, assiduous_condition()), 1), else_=0)).label("assiduous"),
-                         func.max(case((and_(ending, progressed_condition()), 1), else_=0)).label("progressed"))
-                  .select_from(Participation).join(Programme, Programme.id == Participation.programme_id)
-                  .join(Person, Person.id == Participation.person_id)
-                  .where(Programme.theme.in_(LANGUAGE_THEMES), or_(overlapping, ending), *scope.person_conditions())
-                  .group_by(Participation.person_id).subquery("per_person"))
-    assiduous, progressed = db.session.execute(
-        select(func.sum(per_person.c.assiduous), func.sum(per_person.c.progressed))).one()
+def language(scope: Scope, hours_by_theme: dict, per_person: tuple[int, int]) -> dict:
+    """Language and professional-French programmes: hours, assiduous persons, persons up one level
+    (`per_person`: the two counts of `participants`)."""
+    assiduous, progressed = per_person
     total = sum((hours_by_theme.get(theme, 0) for theme in LANGUAGE_THEMES), num.hours(0))
     return {"training_hours": num.as_number(total), "assiduous_participants": num.count(assiduous),
             "progressed_one_level": num.count(progressed)}
@@ -199,16 +219,30 @@ def programme_totals(scope: Scope) -> dict:
             "employment_subsidy": num.money(employment_subsidy), "unreferenced": num.count(unreferenced_n)}
 
 
-def non_bpi(scope: Scope) -> tuple[int, int]:
-    """(participants, non-BPI participants): distinct persons with a participation overlapping the period."""
-    # One row per participant (a DISTINCT, cheaper than two COUNT(DISTINCT)), then two counts.
-    participants = (select(Participation.person_id, case((is_bpi(), 0), else_=1).label("non_bpi"))
-                    .select_from(Participation).join(Person, Person.id == Participation.person_id)
-                    .where(overlaps(Participation.start_on, Participation.end_on, scope.start, scope.end),
-                           *scope.person_conditions())
-                    .distinct().subquery("participants"))
-    row = db.session.execute(select(func.count(), func.sum(participants.c.non_bpi))).one()
-    return num.count(row[0]), num.count(row[1])
+def participants(scope: Scope) -> dict:
+    """Figures of the persons' participations, in one read of them grouped by person once:
+
+    - participants: distinct persons with a participation overlapping the period, non_bpi: those not BPI;
+    - assiduous: persons with a language or professional-French participation overlapping the period
+      and attended at least 80 %; progressed: persons with one ending in the period, up one level.
+    """
+    overlapping = overlaps(Participation.start_on, Participation.end_on, scope.start, scope.end)
+    ending = and_(Participation.end_on >= scope.start, Participation.end_on <= scope.end)
+    language_theme = Programme.theme.in_(LANGUAGE_THEMES)
+
+    def anyone(condition, then=1):
+        return func.max(case((condition, then), else_=0))
+
+    per_person = (select(anyone(overlapping).label("participant"),
+                         anyone(overlapping, case((is_bpi(), 0), else_=1)).label("non_bpi"),
+                         anyone(and_(language_theme, overlapping, assiduous_condition())).label("assiduous"),
+                         anyone(and_(language_theme, ending, progressed_condition())).label("progressed"))
+                  .select_from(Participation).join(Programme, Programme.id == Participation.programme_id)
+                  .join(Person, Person.id == Participation.person_id)
+                  .where(or_(overlapping, ending), *scope.person_conditions())
+                  .group_by(Participation.person_id).subquery("per_person"))
+    row = db.session.execute(select(*(func.sum(column) for column in per_person.c))).one()
+    return {key: num.count(value) for key, value in zip(per_person.c.keys(), row, strict=True)}
 
 
 def extension_ends():
@@ -249,41 +283,50 @@ def over_limit_condition(as_of: date):
 
 
 def durations(scope: Scope) -> dict:
-    """Overdue and over-limit accompaniments on as_of; ineligible enrolments overlapping the period."""
+    """Overdue and over-limit accompaniments on as_of; ineligible enrolments overlapping the period;
+    also the accompaniments open on as_of and those flagged (any of the three: the compliance list)."""
     ends = extension_ends()
     in_period = overlaps(Accompaniment.start_on, Accompaniment.exit_on, scope.start, scope.end)
+    overdue, over_limit = overdue_condition(scope.as_of, ends), over_limit_condition(scope.as_of)
+    ineligible = and_(in_period, Accompaniment.is_eligible.is_(False))
     row = db.session.execute(
-        select(count_where(overdue_condition(scope.as_of, ends)), count_where(over_limit_condition(scope.as_of)),
-               count_where(and_(in_period, Accompaniment.is_eligible.is_(False))))
+        select(count_where(overdue), count_where(over_limit), count_where(ineligible),
+               count_where(open_on(scope.as_of)), count_where(or_(overdue, over_limit, ineligible)))
         .select_from(Accompaniment).join(Person, Person.id == Accompaniment.person_id)
         .join(Department, Department.id == Person.department_id)
         .outerjoin(ends, ends.c.accompaniment_id == Accompaniment.id)
         # Only rows that may count (open on as_of, or in the period): the exits index skips the others.
         .where(or_(open_on(scope.as_of), in_period), *scope.person_conditions())
     ).one()
-    return {"overdue": num.count(row[0]), "over_limit": num.count(row[1]), "ineligible_enrolments": num.count(row[2])}
+    keys = ("overdue", "over_limit", "ineligible_enrolments", "open", "flagged")
+    return {key: num.count(value) for key, value in zip(keys, row, strict=True)}
 
 
 # --- the whole JSON --------------------------------------------------------------------------
 
-def compute(scope: Scope) -> dict:
-    """The indicators JSON of INTERCHANGE.md (plus the optional compliance.ineligible_enrolments)."""
+def compute(scope: Scope, by_nationality: list[tuple[str, dict]] | None = None,
+            limits: dict | None = None) -> dict:
+    """The indicators JSON of INTERCHANGE.md (plus the optional compliance.ineligible_enrolments).
+
+    The dashboard, which shows more from the same reads, passes what it already computed:
+    `by_nationality` (public_by_nationality) and `limits` (durations, or the compliance list's).
+    """
     hours_by_theme = session_hours_by_theme(scope)
     events = event_counts(scope.start, scope.end, scope.person_conditions())
     totals = programme_totals(scope)
-    participants, non_bpi_n = non_bpi(scope)
-    limits = durations(scope)
+    persons = participants(scope)
+    limits = limits if limits is not None else durations(scope)
+    public = sum_public(by_nationality if by_nationality is not None else public_by_nationality(scope))
 
     def n_events(kind, distinct_events=False):
         return events.get(kind, (0, 0))[1 if distinct_events else 0]
 
     return {
         "scope": scope.as_json(),
-        "public": public_figures(entries(scope.start, scope.end, person_conditions=scope.person_conditions()),
-                                 scope.person_conditions()),
+        "public": public,
         "employment": employment(scope),
         "housing": housing(scope),
-        "language": language(scope, hours_by_theme),
+        "language": language(scope, hours_by_theme, (persons["assiduous"], persons["progressed"])),
         "health": {"medical_consultations": n_events("medical_consultation")},
         "digital": {"tools_provided": n_events("digital_tool"),
                     "training_hours": num.as_number(hours_by_theme.get("digital"))},
@@ -294,7 +337,7 @@ def compute(scope: Scope) -> dict:
         "finance": {"total_cost": num.as_number(totals["total_cost"]),
                     "p104_subsidy": num.as_number(totals["p104_subsidy"])},
         "compliance": {
-            "non_bpi_share": num.share(non_bpi_n, participants),
+            "non_bpi_share": num.share(persons["non_bpi"], persons["participant"]),
             "employment_subsidy_share": num.share(totals["employment_subsidy"], totals["p104_subsidy"]),
             "language_programmes_unreferenced": totals["unreferenced"],
             "overdue": limits["overdue"], "over_limit": limits["over_limit"],

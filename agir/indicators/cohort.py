@@ -86,10 +86,18 @@ def first_rights(persons):
             .group_by(RightStep.kind, RightStep.person_id))
 
 
+MEMBERS = "members"  # the pseudo-milestone every member reaches at month 0: the cohort's size
+
+
 def reached_by_month(cohort) -> dict[str, dict[int, int]]:
-    """{milestone: {m: members who first reached the milestone at month m}}, in one statement."""
+    """{milestone: {m: members who first reached the milestone at month m}}, in one statement.
+
+    Also {MEMBERS: {0: size}}: each member "reaches" their own entry date, so the size of the cohort
+    comes from the same statement (the members are computed once).
+    """
     persons = select(cohort.c.person_id)
-    parts = [first_rights(persons)]
+    parts = [first_rights(persons),
+             select(literal(MEMBERS, String).label("milestone"), cohort.c.person_id, cohort.c.entry_on)]
     for name in MILESTONES[len(RIGHT_MILESTONES):]:
         reached = milestone_dates(name, persons)
         parts.append(select(literal(name, String).label("milestone"), reached.c.person_id, reached.c.reached_on))
@@ -99,7 +107,7 @@ def reached_by_month(cohort) -> dict[str, dict[int, int]]:
         select(reached.c.milestone, month, func.count()).select_from(cohort)
         .join(reached, reached.c.person_id == cohort.c.person_id).group_by(reached.c.milestone, month)
     ).all()
-    counts: dict[str, dict[int, int]] = {name: {} for name in MILESTONES}
+    counts: dict[str, dict[int, int]] = {name: {} for name in (*MILESTONES, MEMBERS)}
     for name, m, n in rows:
         counts[name][int(m)] = int(n)
     return counts
@@ -117,9 +125,9 @@ def curve(counts: dict[int, int], size: int, months: int) -> list[float]:
 def compute(scope: CohortScope) -> dict:
     """The cohort JSON of INTERCHANGE.md."""
     cohort = members(scope, cte=True)
-    size = db.session.scalar(select(func.count()).select_from(cohort)) or 0
     months = max_months(scope)
     counts = reached_by_month(cohort)
+    size = sum(counts[MEMBERS].values())  # {0: size}, or {} for an empty cohort
     return {
         "scope": scope.as_json(),
         "size": size,

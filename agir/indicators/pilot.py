@@ -11,13 +11,15 @@ from sqlalchemy import and_, case, distinct, func, or_, select
 from agir.dates import add_months
 from agir.extensions import db
 from agir.indicators.annex import (
-    entries,
+    count_where,
+    durations,
     extension_ends,
     latest_planned_end,
     open_on,
     over_limit_condition,
     overdue_condition,
     overlaps,
+    public_by_nationality,
 )
 from agir.indicators.scope import Scope
 from models import Accompaniment, Alert, Department, Participation, Person, Programme, Structure
@@ -82,35 +84,59 @@ def _compliance_query(scope: Scope):
             .where(flagged, *scope.person_conditions()))
 
 
-def compliance_list(scope: Scope, page: int = 1, per_page: int = 25) -> tuple[list[ComplianceLine], int]:
-    """One page of the accompaniments overdue or over limit on as_of, or not eligible, and their total."""
-    query = _compliance_query(scope)
-    # The total comes with the page (a window count): one read of the accompaniments, not two.
+def compliance(scope: Scope, page: int = 1, per_page: int = 25) -> tuple[list[ComplianceLine], int, dict]:
+    """One page of the compliance list, its total, and the figures of `annex.durations` — one statement.
+
+    The accompaniments that may count (open on as_of, or in the period) are read once: window sums
+    over all of them give the overdue, over-limit, ineligible and open counts, then the flagged ones
+    are paged (their total is a window count too). A page past the end returns no row: the counts then
+    come from `durations` on its own.
+    """
+    ends = extension_ends()  # extensions read once, not per accompaniment
+    in_period = overlaps(Accompaniment.start_on, Accompaniment.exit_on, scope.start, scope.end)
+    overdue, over_limit = overdue_condition(scope.as_of, ends), over_limit_condition(scope.as_of)
+    ineligible = and_(Accompaniment.is_eligible.is_(False), in_period)
+    flags = {"overdue": overdue, "over_limit": over_limit, "ineligible": ineligible}
+    candidates = (
+        select(Person.pseudonym.label("pseudonym"), Structure.name.label("structure"),
+               Accompaniment.kind.label("kind"), Accompaniment.start_on.label("start_on"),
+               latest_planned_end(ends).label("planned_end"), Department.max_months.label("max_months"),
+               *(case((condition, 1), else_=0).label(name) for name, condition in flags.items()),
+               *(count_where(condition).over().label(f"{name}_n") for name, condition in flags.items()),
+               count_where(open_on(scope.as_of)).over().label("open_n"))
+        .select_from(Accompaniment).join(Person, Person.id == Accompaniment.person_id)
+        .join(Department, Department.id == Person.department_id)
+        .join(Structure, Structure.id == Accompaniment.structure_id)
+        .outerjoin(ends, ends.c.accompaniment_id == Accompaniment.id)
+        .where(or_(open_on(scope.as_of), in_period), *scope.person_conditions())
+        .subquery("candidates"))
+    c = candidates.c
     rows = db.session.execute(
-        query.add_columns(func.count().over().label("total"))
-        .order_by(Accompaniment.start_on, Person.pseudonym).limit(per_page).offset((page - 1) * per_page)
+        select(c.pseudonym, c.structure, c.kind, c.start_on, c.planned_end, c.max_months, c.overdue, c.over_limit,
+               c.ineligible, c.overdue_n, c.over_limit_n, c.ineligible_n, c.open_n, func.count().over())
+        .where(or_(c.overdue == 1, c.over_limit == 1, c.ineligible == 1))
+        .order_by(c.start_on, c.pseudonym).limit(per_page).offset((page - 1) * per_page)
     ).all()
     if rows:
-        total = rows[0][-1]
-    elif page > 1:  # a page past the end: count on its own
-        total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    else:
-        total = 0
-    lines = [ComplianceLine(pseudonym, structure, kind, start, planned_end, add_months(start, max_months),
-                            bool(overdue), bool(over_limit), bool(ineligible))
-             for pseudonym, structure, kind, start, planned_end, max_months, overdue, over_limit, ineligible, _ in rows]
-    return lines, int(total)
+        first = rows[0]
+        limits = {"overdue": int(first[9]), "over_limit": int(first[10]), "ineligible_enrolments": int(first[11]),
+                  "open": int(first[12]), "flagged": int(first[13])}
+    else:  # nothing flagged, or a page past the end
+        limits = durations(scope)
+    lines = [ComplianceLine(row[0], row[1], row[2], row[3], row[4], add_months(row[3], row[5]),
+                            bool(row[6]), bool(row[7]), bool(row[8])) for row in rows]
+    return lines, limits["flagged"], limits
+
+
+def compliance_list(scope: Scope, page: int = 1, per_page: int = 25) -> tuple[list[ComplianceLine], int]:
+    """One page of the accompaniments overdue or over limit on as_of, or not eligible, and their total."""
+    lines, total, _ = compliance(scope, page, per_page)
+    return lines, total
 
 
 def by_nationality(scope: Scope) -> list[tuple[str, int]]:
     """Beneficiaries of the period by nationality, largest first."""
-    entry = entries(scope.start, scope.end, person_conditions=scope.person_conditions())
-    rows = db.session.execute(
-        select(Person.nationality, func.count()).select_from(entry).join(Person, Person.id == entry.c.person_id)
-        .where(*scope.person_conditions()).group_by(Person.nationality)
-        .order_by(func.count().desc(), Person.nationality)
-    ).all()
-    return [(nationality, int(n)) for nationality, n in rows]
+    return [(nationality, figures["beneficiaries"]) for nationality, figures in public_by_nationality(scope)]
 
 
 def by_structure(scope: Scope) -> list[tuple[str, str, int, int]]:

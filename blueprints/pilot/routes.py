@@ -3,7 +3,7 @@ from flask import Response, abort, render_template
 from flask_babel import gettext
 
 from agir.i18n import N_
-from agir.indicators import CohortScope, compute_cohort, compute_indicators, exports, layout
+from agir.indicators import CohortScope, annex, compute_cohort, compute_indicators, exports, layout
 from agir.indicators import pilot as queries
 from agir.indicators.cohort import MILESTONES
 from agir.labels import label
@@ -59,16 +59,21 @@ def index():
     department = pilot_department()
     period = period_from_args(department)
     scope = department_scope(department, period)
-    data = compute_indicators(scope)
+    # Statements that read the same records serve several parts of the page (docs/performance.md):
+    # the compliance list gives the compliance counts and the open accompaniments, the breakdown
+    # by nationality gives the public figures.
+    lines, total, limits = queries.compliance(scope, page_number(), PER_PAGE)
+    by_nationality = annex.public_by_nationality(scope)
+    data = compute_indicators(scope, by_nationality=by_nationality, limits=limits)
     cohort = compute_cohort(CohortScope(period.start, period.end, department))
-    lines, total = queries.compliance_list(scope, page_number(), PER_PAGE)
     return render_template(
         "pilot/index.html", department=department, period=period, scope=scope, data=data,
         groups=layout.grouped(data), objectives=[r for r in layout.rows(data) if r.objective],
         alerts=queries.alert_counts(department.id), lines=lines, total=total, page=page_number(),
-        pages=max(1, -(-total // PER_PAGE)), nationalities=queries.by_nationality(scope),
+        pages=max(1, -(-total // PER_PAGE)),
+        nationalities=[(nationality, figures["beneficiaries"]) for nationality, figures in by_nationality],
         structures=queries.by_structure(scope),
-        open_count=queries.open_accompaniments(scope), cohort=cohort, charts=cohort_charts(),
+        open_count=limits["open"], cohort=cohort, charts=cohort_charts(),
         milestone_labels={k: gettext(v) for k, v in SHORT_LABELS.items()}, cohort_data=cohort_payload(cohort),
         period_form=period_form(period),
         nationality_label=queries.nationality_label, label=label,

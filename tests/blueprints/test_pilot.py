@@ -190,3 +190,17 @@ def test_settings_refuse_a_stale_version(client, department):
     assert "modifié par quelqu&#39;un d&#39;autre" in html
     db.session.expire_all()
     assert db.session.get(Department, department.department.id).max_months == 14
+
+
+def test_dashboard_counts_open_accompaniments_and_pages_the_compliance_list(client, department):
+    # Open today: the named person's accompaniment only (the three others exited, 2A is not the pilot's).
+    html = pilot_client(client).get("/pilot/?from=2022-01-01&to=2022-12-31").get_data(as_text=True)
+    assert ('<span class="agir-kpi__value">1</span>\n      <span class="agir-kpi__label">accompagnements en cours'
+            in html)
+    named = db.session.scalar(select(f.Person).where(f.Person.last_name == SURNAME))
+    assert named.pseudonym in html
+    # A page past the end of the list: no line, the same figures.
+    past = client.get("/pilot/?from=2022-01-01&to=2022-12-31&page=9").get_data(as_text=True)
+    assert named.pseudonym not in past
+    assert ('<span class="agir-kpi__value">1</span>\n      <span class="agir-kpi__label">accompagnements en cours'
+            in past)
