@@ -15,6 +15,8 @@ class FrenchDateField(DateField):
 
     def __init__(self, label=None, validators=None, format=("%Y-%m-%d", "%d/%m/%Y"), **kwargs):
         kwargs.setdefault("invalid_value_message", BAD_DATE)
+        # The calendar widget offers the same range (the forms are novalidate: the server has the last word).
+        kwargs["render_kw"] = {"min": DATE_MIN.isoformat(), "max": DATE_MAX.isoformat(), **kwargs.get("render_kw", {})}
         super().__init__(label, validators, format=list(format), **kwargs)
 
     def process_formdata(self, valuelist):

@@ -1,4 +1,6 @@
 """Numbers beyond a database INTEGER in URLs and query strings are refused or ignored, never a 500."""
+import re
+
 import pytest
 
 from agir.extensions import db
@@ -49,3 +51,12 @@ def test_the_eligibility_verdict_ignores_a_date_outside_the_range(client, world)
     factories.login(client, "sw@example.fr")
     response = client.get("/persons/eligibility?status=refugee&protection_on=2023-01-01&on=9999-12-31")
     assert response.status_code == 200 and response.get_json()["complete"] is True
+
+
+def test_the_calendar_widget_offers_the_same_range(client, world):
+    person = factories.make_person(world.department, world.agir)
+    db.session.commit()
+    factories.login(client, "sw@example.fr")
+    page = client.get(f"/persons/{person.id}/enrol").get_data(as_text=True)
+    tag = re.search(r'<input[^>]*name="enrol-start"[^>]*>', page).group(0)
+    assert 'type="date"' in tag and 'min="1900-01-01"' in tag and 'max="2199-12-31"' in tag
