@@ -18,6 +18,7 @@ ACTION_LABELS = {
     "password_changed": N_("Mot de passe modifié"), "password_change_refused": N_("Changement de mot de passe refusé"),
     "password_reset": N_("Mot de passe réinitialisé"), "preferences_changed": N_("Préférences modifiées"),
     "user_created": N_("Compte créé"), "user_disabled": N_("Compte désactivé"), "user_enabled": N_("Compte réactivé"),
+    "user_changed": N_("Rôle ou rattachement du compte modifié"),
     "api_token_created": N_("Jeton d'API créé"), "api_token_revoked": N_("Jeton d'API révoqué"),
     # reference data and audit
     "department_created": N_("Département créé"), "department_updated": N_("Département modifié"),

@@ -46,6 +46,7 @@ PAGES = [
     ("pilot", "/pilot/"),
     ("pilot", "/pilot/settings"),
     ("admin", "/admin/users/new"),
+    ("admin", "/admin/users/{account}/edit"),
     ("admin", "/admin/structures/new"),
     ("admin", "/admin/departments/{department}/edit"),
 ]
@@ -153,7 +154,7 @@ def places(world):
     db.session.commit()
     return SimpleNamespace(person=person.id, accompaniment=accompaniment.id, newcomer=newcomer.id, leaver=leaver.id,
                            closed=closed.id, referral=referral.id, programme=world.programme.id,
-                           department=world.department.id)
+                           department=world.department.id, account=world.users.social_worker.id)
 
 
 def endpoint_of(app, method: str, url: str) -> str:

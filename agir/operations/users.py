@@ -109,6 +109,30 @@ def create_user(email: str, role: str, password: str, structure_ref: str | None 
     return user
 
 
+def change_attachment(actor, user: User, role: str, structure_ref: str | None,
+                      department_code: str | None) -> list[str]:
+    """An administrator changes an account's role or attachment (someone moves to another structure,
+    becomes a pilot…). Administrator accounts are managed on the server only and no account becomes one.
+    The account's sessions end when anything changed (what it may see changed); returns the changed fields."""
+    if user.role == "admin" or role == "admin":
+        raise RuleViolation("admin_on_server", "Les comptes d'administration se gèrent sur le serveur "
+                            "(commande create-user).", "role")
+    if role not in ROLES:
+        raise RuleViolation("role_unknown", f"Rôle inconnu : {role} (attendu : {', '.join(ROLES)}).", "role")
+    structure, department = _attachment(role, structure_ref, department_code)
+    changed = [name for name, before, after in (("role", user.role, role),
+                                                 ("structure", user.structure_id, structure.id if structure else None),
+                                                 ("department", user.department_id,
+                                                  department.id if department else None))
+               if before != after]
+    if not changed:
+        return []
+    user.role, user.structure, user.department = role, structure, department
+    end_sessions(user)
+    audit.record(actor, "user_changed", fields=changed, detail=f"compte {user.id}")
+    return changed
+
+
 def authenticate(email: str, password: str) -> User | None:
     """The enabled user with this e-mail and password, or None (same cost for an unknown account)."""
     user = db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))

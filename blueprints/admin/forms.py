@@ -60,6 +60,20 @@ class UserCreateForm(FlaskForm):
         self.department.choices = department_choices()
 
 
+class UserAttachmentForm(FlaskForm):
+    """An existing account's role and attachment (the e-mail never changes: it is the account's name)."""
+
+    role = StrictSelectField(_l("Rôle"), choices=[(r, labels.lazy_label(r, "role")) for r in WEB_ROLES],
+                             validators=[DataRequired(_l("Choisissez le rôle."))])
+    structure = StrictSelectField(_l("Structure de rattachement"), choices=[])
+    department = StrictSelectField(_l("Département (pilote)"), choices=[])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.structure.choices = structure_choices()
+        self.department.choices = department_choices()
+
+
 class DepartmentForm(FlaskForm):
     """A department and its AGIR settings."""
 

@@ -10,11 +10,25 @@ from sqlalchemy.orm import selectinload
 from agir import audit_trail
 from agir.errors import RuleViolation
 from agir.extensions import db
-from agir.operations.users import create_user, disable_user, enable_user, generate_password, reset_password
+from agir.operations.users import (
+    change_attachment,
+    create_user,
+    disable_user,
+    enable_user,
+    generate_password,
+    reset_password,
+)
 from blueprints._helpers import role_required
 from blueprints.admin import bp
 from blueprints.admin.common import ADMIN, int_or_none, page_args, paginate, show_violation
-from blueprints.admin.forms import ActionForm, UserCreateForm, UserFilterForm, department_choices, structure_choices
+from blueprints.admin.forms import (
+    ActionForm,
+    UserAttachmentForm,
+    UserCreateForm,
+    UserFilterForm,
+    department_choices,
+    structure_choices,
+)
 from models import AuditEntry, Department, LoginThrottle, Structure, User
 from models.base import utcnow
 
@@ -101,6 +115,40 @@ def user(user_id: int):
                                 .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(10)).all()
     return render_template("admin/user.html", account=account, recent=recent, action_form=ActionForm(),
                            action_label=audit_trail.action_label)
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@role_required(*ADMIN)
+def user_edit(user_id: int):
+    """Change an account's role or attachment; its sessions end (what it may see changes)."""
+    account = _user_or_404(user_id)
+    if account.role == "admin":
+        flash(gettext("Les comptes d'administration se gèrent sur le serveur (commande create-user)."), "error")
+        return redirect(url_for("admin.user", user_id=user_id))
+    # As on the creation form, the department is the pilot's: a structure's staff take their structure's.
+    department_id = account.department_id if account.role == "pilot" else None
+    form = UserAttachmentForm(data={"role": account.role, "structure": str(account.structure_id or ""),
+                                    "department": str(department_id or "")}
+                              if request.method == "GET" else None)
+    if form.validate_on_submit():
+        structure = db.session.get(Structure, int_or_none(form.structure.data) or 0)
+        department = db.session.get(Department, int_or_none(form.department.data) or 0)
+        try:
+            changed = change_attachment(current_user, account, form.role.data,
+                                        structure.ref if structure else None,
+                                        department.code if department else None)
+        except RuleViolation as exc:
+            db.session.rollback()
+            show_violation(form, exc)
+        else:
+            db.session.commit()
+            if changed:
+                flash(gettext("Le compte %(email)s est modifié ; ses sessions ont été fermées.",
+                              email=account.email), "success")
+            else:
+                flash(gettext("Aucune modification."), "info")
+            return redirect(url_for("admin.user", user_id=user_id))
+    return render_template("admin/user_edit.html", form=form, account=account)
 
 
 @bp.post("/users/<int:user_id>/disable")

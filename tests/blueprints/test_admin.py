@@ -337,3 +337,82 @@ def test_a_reset_password_is_provisional_too(admin, world, app):
     assert _choose_password(other, password).status_code == 302
     assert other.get("/referrals/").status_code == 200
 
+
+
+# Role and attachment of an existing account ------------------------------------------------------------------
+
+def test_a_social_worker_moves_to_another_structure(admin, world, app):
+    sw = world.users.social_worker
+    theirs = factories.make_person(world.department, world.other)
+    db.session.commit()
+    worker = app.test_client()
+    assert factories.login(worker, "sw@example.fr").status_code == 302
+    assert worker.get(f"/persons/{theirs.id}").status_code == 404
+    form = admin.get(f"/admin/users/{sw.id}/edit").get_data(as_text=True)
+    assert f'<option selected value="{world.agir.id}">' in form
+    response = post(admin, f"/admin/users/{sw.id}/edit",
+                    {"role": "social_worker", "structure": str(world.other.id), "department": ""})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/admin/users/{sw.id}")
+    assert "ses sessions ont été fermées" in admin.get(response.headers["Location"]).get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(User, sw.id).structure_id == world.other.id
+    assert worker.get("/persons/").status_code == 302  # the old session ended
+    assert factories.login(worker, "sw@example.fr").status_code == 302
+    assert worker.get(f"/persons/{theirs.id}").status_code == 200  # the new structure's files
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "user_changed")).one()
+    assert entry.fields == ["structure"] and entry.user_email == "admin@example.fr"
+
+
+def test_nothing_changed_writes_nothing(admin, world):
+    sw = world.users.social_worker
+    epoch = sw.session_epoch
+    response = post(admin, f"/admin/users/{sw.id}/edit",
+                    {"role": "social_worker", "structure": str(world.agir.id), "department": ""})
+    assert "Aucune modification" in admin.get(response.headers["Location"]).get_data(as_text=True)
+    assert count(AuditEntry, AuditEntry.action == "user_changed") == 0
+    assert db.session.get(User, sw.id).session_epoch == epoch
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"role": "pilot", "structure": "", "department": ""}, "Un pilote est rattaché à un département."),
+    ({"role": "referral_officer", "structure": "", "department": ""}, "Ce rôle exige une structure"),
+    ({"role": "admin", "structure": "", "department": ""}, "Valeur non autorisée"),
+    ({"role": "social_worker", "structure": "99999", "department": ""}, "Valeur non autorisée"),
+])
+def test_a_wrong_attachment_is_refused_next_to_the_field_and_nothing_changes(admin, world, data, message):
+    sw = world.users.social_worker
+    response = post(admin, f"/admin/users/{sw.id}/edit", data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and message in html and "fr-error-text" in html
+    assert count(User, User.id == sw.id, User.role == "social_worker", User.structure_id == world.agir.id) == 1
+
+
+def test_a_social_worker_becomes_the_pilot_of_a_department(admin, world):
+    sw = world.users.social_worker
+    post(admin, f"/admin/users/{sw.id}/edit",
+         {"role": "pilot", "structure": "", "department": str(world.department.id)})
+    db.session.expire_all()
+    user = db.session.get(User, sw.id)
+    assert (user.role, user.structure_id, user.department_id) == ("pilot", None, world.department.id)
+
+
+def test_administrator_accounts_are_not_edited_in_the_web_space(admin, world):
+    me = world.users.admin
+    response = admin.get(f"/admin/users/{me.id}/edit")
+    assert response.status_code == 302
+    assert "se gèrent sur le serveur" in admin.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Modifier le rôle ou le rattachement" not in admin.get(f"/admin/users/{me.id}").get_data(as_text=True)
+
+
+def test_a_social_worker_moves_to_a_structure_of_another_department(admin, world):
+    elsewhere = factories.make_department("75", "Paris")
+    structure = factories.make_structure(elsewhere, ref="S-PARIS")
+    db.session.commit()
+    sw = world.users.social_worker
+    form = admin.get(f"/admin/users/{sw.id}/edit").get_data(as_text=True)
+    department_select = form.split('name="department"', 1)[1].split("</select>", 1)[0]
+    assert '<option selected value="">' in department_select  # derived from the structure, not offered
+    post(admin, f"/admin/users/{sw.id}/edit", {"role": "social_worker", "structure": str(structure.id),
+                                               "department": ""})
+    db.session.expire_all()
+    assert db.session.get(User, sw.id).department_id == elsewhere.id
