@@ -50,6 +50,9 @@ class Config:
     SMTP_PASSWORD = os.environ.get("AGIR_SMTP_PASSWORD")
     MAIL_FROM = os.environ.get("AGIR_MAIL_FROM", "agir@localhost")
     PER_PAGE = 25
+    # The pilot's dashboard: figures kept per process this many seconds (0: computed at every request).
+    DASHBOARD_CACHE_SECONDS = int(os.environ.get("AGIR_DASHBOARD_CACHE_SECONDS", "300"))
+    DASHBOARD_CACHE_SIZE = int(os.environ.get("AGIR_DASHBOARD_CACHE_SIZE", "64"))
 
 
 class TestConfig(Config):
@@ -60,6 +63,7 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key-not-for-production"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    DASHBOARD_CACHE_SECONDS = 0  # every test sees the live figures; the cache's own tests turn it on
 
 
 def check_production(config: dict) -> None:

@@ -1,14 +1,16 @@
 """The pilot's dashboard and the indicators' exports (the pilot's own department only)."""
-from flask import Response, abort, render_template
+from flask import Response, abort, render_template, request
 from flask_babel import gettext
 
 from agir.i18n import N_
 from agir.indicators import CohortScope, annex, compute_cohort, compute_indicators, exports, layout
 from agir.indicators import pilot as queries
 from agir.indicators.cohort import MILESTONES
+from agir.jobs import PARIS
 from agir.labels import label
 from blueprints._helpers import audit_event, role_required
 from blueprints.pilot import bp
+from blueprints.pilot.cache import cached_figures
 from blueprints.pilot.common import (
     ROLES,
     commit,
@@ -59,25 +61,39 @@ def index():
     department = pilot_department()
     period = period_from_args(department)
     scope = department_scope(department, period)
-    # Statements that read the same records serve several parts of the page (docs/performance.md):
-    # the compliance list gives the compliance counts and the open accompaniments, the breakdown
-    # by nationality gives the public figures.
-    lines, total, limits = queries.compliance(scope, page_number(), PER_PAGE)
-    by_nationality = annex.public_by_nationality(scope)
-    data = compute_indicators(scope, by_nationality=by_nationality, limits=limits)
-    cohort = compute_cohort(CohortScope(period.start, period.end, department))
+    page = page_number()
+    figures, computed_at = cached_figures(
+        (department.id, period.start, period.end, scope.as_of, page),
+        lambda: dashboard_figures(department, period, scope, page), recompute=request.args.get("recompute") == "1")
+    data, cohort, total = figures["data"], figures["cohort"], figures["total"]
+    local = computed_at.astimezone(PARIS)
     return render_template(
         "pilot/index.html", department=department, period=period, scope=scope, data=data,
         groups=layout.grouped(data), objectives=[r for r in layout.rows(data) if r.objective],
-        alerts=queries.alert_counts(department.id), lines=lines, total=total, page=page_number(),
-        pages=max(1, -(-total // PER_PAGE)),
-        nationalities=[(nationality, figures["beneficiaries"]) for nationality, figures in by_nationality],
-        structures=queries.by_structure(scope),
-        open_count=limits["open"], cohort=cohort, charts=cohort_charts(),
+        alerts=figures["alerts"], lines=figures["lines"], total=total, page=page,
+        pages=max(1, -(-total // PER_PAGE)), nationalities=figures["nationalities"],
+        structures=figures["structures"], open_count=figures["open_count"], cohort=cohort, charts=cohort_charts(),
         milestone_labels={k: gettext(v) for k, v in SHORT_LABELS.items()}, cohort_data=cohort_payload(cohort),
-        period_form=period_form(period),
+        period_form=period_form(period), computed_day=f"{local:%d/%m/%Y}", computed_time=f"{local:%H:%M}",
         nationality_label=queries.nationality_label, label=label,
     )
+
+
+def dashboard_figures(department, period, scope, page: int) -> dict:
+    """Every figure of the dashboard (what the cache keeps: numbers, pseudonyms, names — no label)."""
+    # Statements that read the same records serve several parts of the page (docs/performance.md):
+    # the compliance list gives the compliance counts and the open accompaniments, the breakdown
+    # by nationality gives the public figures.
+    lines, total, limits = queries.compliance(scope, page, PER_PAGE)
+    by_nationality = annex.public_by_nationality(scope)
+    return {
+        "data": compute_indicators(scope, by_nationality=by_nationality, limits=limits),
+        "cohort": compute_cohort(CohortScope(period.start, period.end, department)),
+        "lines": lines, "total": total, "open_count": limits["open"],
+        "alerts": queries.alert_counts(department.id),
+        "nationalities": [(nationality, figures["beneficiaries"]) for nationality, figures in by_nationality],
+        "structures": queries.by_structure(scope),
+    }
 
 
 def download(content: bytes, kind: str, filename: str) -> Response:

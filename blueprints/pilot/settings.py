@@ -8,6 +8,7 @@ from agir.operations.api_tokens import create_api_token, revoke_api_token, token
 from agir.operations.reference import update_department
 from blueprints._helpers import client_ip, role_required
 from blueprints.pilot import bp
+from blueprints.pilot.cache import forget_department
 from blueprints.pilot.common import ROLES, apply, commit, pilot_department
 from blueprints.pilot.forms import DepartmentSettingsForm, TokenForm
 
@@ -27,6 +28,7 @@ def settings():
         _, ok = apply(form, update_department, current_user, department, _int(form.version_id.data),
                       department.name, form.agir_start_on.data, _int(form.agir_wave.data), form.max_months.data)
         if ok:
+            forget_department(department.id)  # its dashboard figures depend on max_months
             flash(gettext("Les paramètres du département sont enregistrés."), "success")
             return redirect(url_for("pilot.settings"))
     return render_template("pilot/settings.html", department=department, form=form)

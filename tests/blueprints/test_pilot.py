@@ -1,6 +1,7 @@
 """The pilot's pages: dashboard (aggregates and pseudonyms only), Annex sheets, exports, settings, tokens."""
 import csv
 import io
+import re
 from datetime import date
 
 import pytest
@@ -204,3 +205,99 @@ def test_dashboard_counts_open_accompaniments_and_pages_the_compliance_list(clie
     assert named.pseudonym not in past
     assert ('<span class="agir-kpi__value">1</span>\n      <span class="agir-kpi__label">accompagnements en cours'
             in past)
+
+
+# --- the short-lived cache of the dashboard's figures (docs/rules.md, Performance) ---------------------
+
+OPEN_KPI = '<span class="agir-kpi__value">{}</span>\n      <span class="agir-kpi__label">accompagnements en cours'
+YEAR_2022 = "/pilot/?from=2022-01-01&to=2022-12-31"
+
+
+@pytest.fixture
+def cache_on(app, monkeypatch):
+    """The dashboard cache turned on (the test configuration turns it off), empty, of four entries."""
+    from blueprints.pilot.cache import FiguresCache
+    monkeypatch.setitem(app.config, "DASHBOARD_CACHE_SECONDS", 300)
+    cache = FiguresCache(4, 300)
+    monkeypatch.setitem(app.extensions, "agir_dashboard_cache", cache)
+    return cache
+
+
+def open_one_more(world):
+    accompaniment(person(world), world.agir, date(2022, 6, 1), planned_end=date(2027, 5, 31))
+    db.session.commit()
+
+
+def test_without_the_cache_every_request_shows_the_live_figures(client, department):
+    pilot_client(client)
+    assert OPEN_KPI.format(1) in client.get(YEAR_2022).get_data(as_text=True)
+    open_one_more(department)
+    html = client.get(YEAR_2022).get_data(as_text=True)
+    assert OPEN_KPI.format(2) in html
+    assert "Chiffres calculés le " in html
+
+
+def test_cached_figures_say_when_they_were_computed_and_can_be_computed_again(client, department, cache_on):
+    pilot_client(client)
+    first = client.get(YEAR_2022).get_data(as_text=True)
+    assert OPEN_KPI.format(1) in first and len(cache_on) == 1
+    stamp = re.search(r"Chiffres calculés le (\d\d/\d\d/\d{4}) à (\d\d:\d\d)\.", first)
+    assert stamp, "the page says when its figures were computed"
+    assert "recompute=1" in first and "Recalculer maintenant" in first
+    open_one_more(department)
+    again = client.get(YEAR_2022).get_data(as_text=True)
+    assert OPEN_KPI.format(1) in again                      # the kept figures, and their time
+    assert stamp.group(0) in again
+    assert OPEN_KPI.format(2) in client.get(YEAR_2022 + "&recompute=1").get_data(as_text=True)
+    assert OPEN_KPI.format(2) in client.get(YEAR_2022).get_data(as_text=True)  # kept again
+    assert len(cache_on) == 1
+
+
+def test_the_cache_is_keyed_by_department_period_day_and_page(client, department, cache_on):
+    from blueprints.pilot.cache import cached_figures
+    pilot_client(client)
+    client.get(YEAR_2022)
+    open_one_more(department)
+    assert OPEN_KPI.format(2) in client.get("/pilot/?from=2022-01-01&to=2022-12-30").get_data(as_text=True)
+    assert OPEN_KPI.format(2) in client.get(YEAR_2022 + "&page=2").get_data(as_text=True)
+    assert len(cache_on) == 3
+    department_id = db.session.scalar(select(Department.id).where(Department.code == "33"))
+    key = next(iter(cache_on._entries))
+    assert key[:4] == (department_id, date(2022, 1, 1), date(2022, 12, 31), date.today()) and key[4] == 1
+    # Another as-of day is another key: computed, not read.
+    tomorrow = key[:3] + (date.fromordinal(date.today().toordinal() + 1), 1)
+    with client.application.app_context():
+        assert cached_figures(tomorrow, lambda: "fresh")[0] == "fresh"
+        assert cached_figures(tomorrow, lambda: "again")[0] == "fresh"
+
+
+def test_saving_the_department_settings_forgets_its_cached_dashboards(client, department, cache_on):
+    pilot_client(client)
+    client.get(YEAR_2022)
+    other = (-1, date(2022, 1, 1), date(2022, 12, 31), date.today(), 1)
+    cache_on.put(other, {"kept": True})
+    html = client.get("/pilot/settings").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+    version = re.search(r'name="version_id"[^>]*value="([^"]+)"', html).group(1)
+    response = client.post("/pilot/settings", data={"csrf_token": token, "version_id": version, "max_months": 12,
+                                                     "agir_start_on": "", "agir_wave": ""})
+    assert response.status_code == 302
+    assert list(cache_on._entries) == [other]
+
+
+def test_the_cache_keeps_a_bounded_number_of_fresh_entries():
+    from blueprints.pilot.cache import FiguresCache
+    now = [0.0]
+    cache = FiguresCache(3, 300, clock=lambda: now[0])
+    for i in range(5):
+        cache.put((1, i), i)
+    assert len(cache) == 3 and cache.get((1, 0)) is None and cache.get((1, 4))[1] == 4
+    cache.get((1, 2))                                   # used: the least recently used goes first
+    cache.put((2, 0), "b")
+    assert cache.get((1, 3)) is None and cache.get((1, 2))[1] == 2
+    now[0] = 299.9
+    assert cache.get((2, 0))[1] == "b"
+    now[0] = 300.0
+    assert cache.get((2, 0)) is None and cache.get((1, 2)) is None and len(cache) == 1
+    cache.forget(1)
+    assert len(cache) == 0
