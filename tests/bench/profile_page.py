@@ -4,6 +4,9 @@ Prints the SQL statements of one request with their time, then cProfile's top fu
 --times requests. A tool for finding what to make faster, not a benchmark.
 
     .venv/bin/python tests/bench/profile_page.py --size 100000 --backend postgresql --role social_worker /persons/123
+    .venv/bin/python tests/bench/profile_page.py --role pilot "/pilot/?recompute=1"   (the dashboard keeps its figures)
+
+PROFILE_SORT=tottime sorts the profile by own time instead of cumulative time.
 """
 import argparse
 import cProfile
@@ -109,7 +112,7 @@ def main() -> None:
     for _ in range(args.times):
         client.get(path)
     profile.disable()
-    pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
+    pstats.Stats(profile).sort_stats(__import__("os").environ.get("PROFILE_SORT", "cumulative")).print_stats(40)
 
 
 if __name__ == "__main__":
