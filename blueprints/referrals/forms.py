@@ -1,4 +1,5 @@
 """Forms of the referrals blueprint: the shape of input only (rules live in agir/)."""
+import math
 from datetime import date
 
 from flask_wtf import FlaskForm
@@ -7,22 +8,29 @@ from wtforms.fields import FloatField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from agir.i18n import lazy_gettext as _l
+from agir.interchange.schema import INT32_MAX
+from agir.interchange.validation import MAX_NUMBER
 from agir.labels import choices
 from agir.operations.referrals import NEED_MAX
 from blueprints._fields import BAD_DATE, FrenchDateField
 
 NUMBER_INVALID = _l("Nombre invalide (exemple : 12,5).")
 NEGATIVE = _l("La valeur ne peut être négative.")
+TOO_LARGE = _l("Nombre trop grand.")
 
 
 class FrenchFloatField(FloatField):
-    """A number typed the French way: a decimal comma and spaces between thousands are accepted."""
+    """A number typed the French way: a decimal comma and spaces between thousands are accepted.
+    "NaN", "inf" and numbers beyond 10^15 (hours or euros: typing errors) are refused, as by the importer."""
 
     def process_formdata(self, valuelist):
         if valuelist:
             valuelist = [v.replace("\u202f", "").replace("\xa0", "").replace(" ", "").replace(",", ".")
                          for v in valuelist]
         super().process_formdata(valuelist)
+        if self.data is not None and (not math.isfinite(self.data) or abs(self.data) > MAX_NUMBER):
+            self.data = None
+            raise ValueError(str(NUMBER_INVALID))
 
 
 def _date(label, required=True, **kw):
@@ -46,7 +54,8 @@ class ProgrammeForm(FlaskForm):
     start_on = _date(_l("Date de début"))
     end_on = _date(_l("Date de fin"), required=False)
     target_beneficiaries = IntegerField(_l("Nombre de bénéficiaires visé"), invalid_value_message=NUMBER_INVALID,
-                                        validators=[Optional(), NumberRange(min=0, message=NEGATIVE)])
+                                        validators=[Optional(), NumberRange(min=0, message=NEGATIVE),
+                                                    NumberRange(max=INT32_MAX, message=TOO_LARGE)])
     total_cost = _number(_l("Coût total (€)"))
     p104_subsidy = _number(_l("Subvention P104 (€)"))
     carif_oref_ref = StringField(_l("Référence CARIF-OREF"), validators=[Optional(), Length(max=64)])

@@ -181,3 +181,21 @@ def test_menu_marks_programmes_or_referrals_not_both(app, world):
     current = re.compile(r'href="([^"]+)"\s*aria-current="page"')
     assert current.findall(html(ro.get(f"/referrals/programmes/{world.programme.id}"))) == ["/referrals/programmes"]
     assert current.findall(html(ro.get("/referrals/"))) == ["/referrals/"]
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("target_beneficiaries", str(10**12), "Nombre trop grand."),
+    ("total_cost", "NaN", "Nombre invalide"),
+    ("total_cost", "inf", "Nombre invalide"),
+    ("p104_subsidy", "1e309", "Nombre invalide"),
+    ("total_cost", "9" * 20, "Nombre invalide"),
+])
+def test_numbers_beyond_what_a_programme_holds_are_refused_next_to_the_field(app, world, field, value, message):
+    ro = client_for(app, "ro@example.fr")
+    url = "/referrals/programmes/new"
+    resp = ro.post(url, data=_form(csrf_token=factories.csrf_token(ro, url), structure_id=world.school.id,
+                                   **{field: value}))
+    page = html(resp)
+    assert resp.status_code == 200
+    assert re.search(rf'id="{field}-error" class="fr-error-text">{message}', page), page[page.find("fr-error"):][:300]
+    assert db.session.scalar(select(func.count(Programme.id))) == 1
