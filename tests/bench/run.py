@@ -9,7 +9,7 @@
 5. bench_explain.py  — EXPLAIN ANALYZE of every statement behind the pages and indicators (PostgreSQL);
 6. report.py         — the Markdown table of the README, from BENCH_DIR/results.json.
 
-Each step runs in its own process (memory and database sessions start clean). About 25 minutes
+Each step runs in its own process (memory and database sessions start clean). About 35 minutes
 on 2 cores; `--quick` uses 2,000 and 10,000 persons instead (a few minutes, to try the scripts).
 
     .venv/bin/python tests/bench/run.py [--quick] [--keep]
