@@ -44,27 +44,13 @@ def department_choices(blank: str = _l("— Aucun —")) -> list[SelectChoice]:
     return options([("", blank)] + [(i, f"{code} — {name}") for i, code, name in rows])
 
 
-class UserCreateForm(FlaskForm):
-    """A new account: e-mail, role and attachment (structure, or department for a pilot)."""
-
-    email = EmailField(_l("Adresse électronique professionnelle"), validators=[
-        DataRequired(_l("Saisissez l'adresse électronique.")), Length(max=200)])
-    role = StrictSelectField(_l("Rôle"), choices=[("", _l("— Choisir —"))] + [
-        (r, labels.lazy_label(r, "role")) for r in WEB_ROLES], validators=[DataRequired(_l("Choisissez le rôle."))])
-    structure = StrictSelectField(_l("Structure de rattachement"), choices=[])
-    department = StrictSelectField(_l("Département (pilote)"), choices=[])
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.structure.choices = structure_choices()
-        self.department.choices = department_choices()
+ROLE_CHOICES = [(r, labels.lazy_label(r, "role")) for r in WEB_ROLES]
 
 
 class UserAttachmentForm(FlaskForm):
     """An existing account's role and attachment (the e-mail never changes: it is the account's name)."""
 
-    role = StrictSelectField(_l("Rôle"), choices=[(r, labels.lazy_label(r, "role")) for r in WEB_ROLES],
-                             validators=[DataRequired(_l("Choisissez le rôle."))])
+    role = StrictSelectField(_l("Rôle"), choices=ROLE_CHOICES, validators=[DataRequired(_l("Choisissez le rôle."))])
     structure = StrictSelectField(_l("Structure de rattachement"), choices=[])
     department = StrictSelectField(_l("Département (pilote)"), choices=[])
 
@@ -72,6 +58,15 @@ class UserAttachmentForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.structure.choices = structure_choices()
         self.department.choices = department_choices()
+
+
+class UserCreateForm(UserAttachmentForm):
+    """A new account: e-mail, role and attachment (structure, or department for a pilot)."""
+
+    email = EmailField(_l("Adresse électronique professionnelle"), validators=[
+        DataRequired(_l("Saisissez l'adresse électronique.")), Length(max=200)])
+    role = StrictSelectField(_l("Rôle"), choices=[("", _l("— Choisir —")), *ROLE_CHOICES],
+                             validators=[DataRequired(_l("Choisissez le rôle."))])
 
 
 class DepartmentForm(FlaskForm):
