@@ -32,7 +32,8 @@ PAGES = {
                       "/referrals/", "/privacy/persons/{file}", "/account"],
     "referral_officer": ["/referrals/", "/referrals/persons/{referred}", "/referrals/programmes", "/alerts/"],
     "pilot": ["/pilot/", "/pilot/programmes/", "/pilot/settings"],
-    "admin": ["/admin/", "/admin/users/", "/admin/audit/", "/admin/structures/"],
+    "admin": ["/admin/", "/admin/users/", "/admin/users/new", "/admin/users/{worker}/edit", "/admin/audit/",
+              "/admin/structures/"],
 }
 
 
@@ -48,7 +49,7 @@ def demo(app_ctx):
     referred = exists().where(Referral.person_id == Person.id)
     file_ = db.session.scalars(access.persons_visible_to(worker).where(is_open, referred).order_by(Person.id)).first()
     seen = db.session.scalars(access.persons_referred_to(officer).order_by(Person.id)).first()
-    return {"file": file_.id, "referred": seen.id}
+    return {"file": file_.id, "referred": seen.id, "worker": worker.id}
 
 
 @pytest.fixture
