@@ -100,10 +100,24 @@ def _title_block(ws, title: str, lines: list[tuple[str, str]], width: int) -> in
 
 def _header(ws, header) -> None:
     ws.append(list(header))
+    row = ws.max_row
     for col in range(1, len(header) + 1):
-        cell = ws.cell(row=ws.max_row, column=col)
+        cell = ws.cell(row=row, column=col)
         cell.font, cell.fill = BOLD, HEADER_FILL
-    ws.freeze_panes = ws.cell(row=ws.max_row + 1, column=1)
+    ws.freeze_panes = f"A{row + 1}"  # a reference, not ws.cell(): that would create an empty row there
+    _printable(ws, row)
+
+
+def _printable(ws, header_row: int) -> None:
+    """Printed (or turned into PDF) as the Annex form: A4 landscape, every column on one page wide,
+    the header row repeated on each page (spreadsheets otherwise split the columns over pages)."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages down as needed
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.print_options.horizontalCentered = True
 
 
 def _value_cell(ws, row: int, column: int, value, kind: str) -> None:
@@ -183,7 +197,7 @@ def _sheet_into(ws, sheet: Sheet) -> None:
         if target is not None:
             _value_cell(ws, ws.max_row, 3, target, COUNT)
         _value_cell(ws, ws.max_row, 4, value, kind)
-    _widths(ws, (20, 60, 14, 18))
+    _widths(ws, (24, 60, 14, 18))
 
 
 @french

@@ -106,6 +106,13 @@ def test_xlsx_export_has_the_annex_layout_and_is_audited(client, department):
     assert by_label["Accompagnements en cours au-delà de leur fin prévue"][3:] == ["aucun", "non"]
     assert by_label["Durée moyenne d'accompagnement (mois)"][2] == 8.1
     assert ["Département", "33 — Gironde", None, None, None] in values
+    # Printed as the Annex form: A4 landscape, one page wide, the header row on every page.
+    setup = sheet.page_setup
+    assert (setup.orientation, setup.paperSize, setup.fitToWidth, setup.fitToHeight) == ("landscape", 9, 1, 0)
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    header_row = next(row[0].row for row in sheet.iter_rows() if row[0].value == "Rubrique")
+    assert sheet.print_title_rows == f"${header_row}:${header_row}"
+    assert sheet.freeze_panes == f"A{header_row + 1}" and sheet.cell(header_row + 1, 1).value == "Public accompagné"
     audit = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "export_indicators")).all()
     assert len(audit) == 1 and audit[0].detail.startswith("xlsx 33")
 
