@@ -103,7 +103,7 @@ def test_processing_texts_are_french_by_default(app):
 
 @pytest.fixture
 def english_pilot(client, world):
-    person = factories.make_person(world.department, world.agir, protection_on=date(2021, 6, 1))
+    person = factories.make_person(world.department, world.agir, protection_on=date(2021, 6, 1), nationality="SYR")
     accompaniment(person, world.agir, date(2022, 3, 1), planned_end=date(2023, 3, 1), exit_on=date(2022, 11, 2))
     participation(person, world.programme, date(2022, 4, 1), date(2022, 9, 1), planned=10, attended=9,
                   level_start="A1", level_end="A2")
@@ -126,6 +126,7 @@ def test_the_dashboard_in_english(client, english_pilot):
     assert "Share of programme participants who are not BPI" in page and "Target: at least 30 %" in page
     assert "Regular participants (at least 80 % of the planned hours)" in page
     assert "Sorties d&#39;accompagnement" in french and "Exits from accompaniment" in page
+    assert '<th scope="row">Syrie</th>' in french and '<th scope="row">Syria</th>' in page  # by nationality
 
 
 def test_exports_stay_french_in_an_english_session(client, english_pilot):

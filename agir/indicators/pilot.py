@@ -10,6 +10,7 @@ from sqlalchemy import and_, case, distinct, func, or_, select
 
 from agir.dates import add_months
 from agir.extensions import db
+from agir.i18n import N_, gettext
 from agir.indicators.annex import (
     count_where,
     durations,
@@ -25,20 +26,23 @@ from agir.indicators.scope import Scope
 from models import Accompaniment, Alert, Department, Participation, Person, Programme, Structure
 from models.enums import ALERT_KINDS
 
-NATIONALITIES_FR = {
-    "AFG": "Afghanistan", "SYR": "Syrie", "ERI": "Érythrée", "SDN": "Soudan", "SSD": "Soudan du Sud",
-    "UKR": "Ukraine", "IRQ": "Irak", "IRN": "Iran", "SOM": "Somalie", "ETH": "Éthiopie", "COD": "RD Congo",
-    "GIN": "Guinée", "CIV": "Côte d'Ivoire", "BGD": "Bangladesh", "TUR": "Turquie", "RUS": "Russie",
-    "GEO": "Géorgie", "ALB": "Albanie", "PAK": "Pakistan", "LBY": "Libye", "YEM": "Yémen", "MLI": "Mali",
-    "NGA": "Nigeria", "HTI": "Haïti", "VEN": "Venezuela", "TCD": "Tchad", "CMR": "Cameroun", "PSE": "Palestine",
-    "MMR": "Birmanie", "LKA": "Sri Lanka", "CHN": "Chine", "ARM": "Arménie", "AZE": "Azerbaïdjan",
-    "MAR": "Maroc", "DZA": "Algérie", "TUN": "Tunisie", "SEN": "Sénégal", "COG": "Congo",
+NATIONALITIES_FR = {  # French names (msgids): gettext gives the reader's language
+    "AFG": N_("Afghanistan"), "SYR": N_("Syrie"), "ERI": N_("Érythrée"), "SDN": N_("Soudan"),
+    "SSD": N_("Soudan du Sud"), "UKR": N_("Ukraine"), "IRQ": N_("Irak"), "IRN": N_("Iran"), "SOM": N_("Somalie"),
+    "ETH": N_("Éthiopie"), "COD": N_("RD Congo"), "GIN": N_("Guinée"), "CIV": N_("Côte d'Ivoire"),
+    "BGD": N_("Bangladesh"), "TUR": N_("Turquie"), "RUS": N_("Russie"), "GEO": N_("Géorgie"), "ALB": N_("Albanie"),
+    "PAK": N_("Pakistan"), "LBY": N_("Libye"), "YEM": N_("Yémen"), "MLI": N_("Mali"), "NGA": N_("Nigeria"),
+    "HTI": N_("Haïti"), "VEN": N_("Venezuela"), "TCD": N_("Tchad"), "CMR": N_("Cameroun"), "PSE": N_("Palestine"),
+    "MMR": N_("Birmanie"), "LKA": N_("Sri Lanka"), "CHN": N_("Chine"), "ARM": N_("Arménie"),
+    "AZE": N_("Azerbaïdjan"), "MAR": N_("Maroc"), "DZA": N_("Algérie"), "TUN": N_("Tunisie"), "SEN": N_("Sénégal"),
+    "COG": N_("Congo"),
 }
 
 
 def nationality_label(code: str | None) -> str:
-    """French name of a frequent nationality, else its ISO code."""
-    return NATIONALITIES_FR.get(code or "", code or "—")
+    """Name of a frequent nationality in the reader's language (French outside a request), else its ISO code."""
+    name = NATIONALITIES_FR.get(code or "")
+    return gettext(name) if name else code or "—"
 
 
 def alert_counts(department_id: int) -> dict[str, int]:
