@@ -59,6 +59,20 @@ LABELS: dict[str, dict[str, str]] = {
                    "referral_unanswered": N_("Orientation sans réponse"), "followup_due": N_("Suivi à 6 mois à faire"),
                    "inactive": N_("Dossier inactif"), "eligibility_closing": N_("Éligibilité AGIR bientôt close")},
     "accompaniment_kind": {"agir": N_("Accompagnement AGIR"), "project": N_("Projet structurant")},
+    # Nationalities most often met (ISO 3166 alpha-3): suggested while typing, named in the file and in
+    # the pilot's breakdown; any other 3-letter code is accepted and shown as it is.
+    "nationality": {"AFG": N_("Afghanistan"), "ALB": N_("Albanie"), "DZA": N_("Algérie"), "ARM": N_("Arménie"),
+                     "AZE": N_("Azerbaïdjan"), "BGD": N_("Bangladesh"), "BDI": N_("Burundi"),
+                     "MMR": N_("Birmanie (Myanmar)"), "CMR": N_("Cameroun"), "CAF": N_("Centrafrique"),
+                     "TCD": N_("Tchad"), "CHN": N_("Chine"), "COL": N_("Colombie"), "COG": N_("Congo"),
+                     "COD": N_("Congo (RD)"), "CIV": N_("Côte d'Ivoire"), "ERI": N_("Érythrée"),
+                     "ETH": N_("Éthiopie"), "GEO": N_("Géorgie"), "GIN": N_("Guinée"), "HTI": N_("Haïti"),
+                     "IRN": N_("Iran"), "IRQ": N_("Irak"), "LBN": N_("Liban"), "LBY": N_("Libye"), "MLI": N_("Mali"),
+                     "MAR": N_("Maroc"), "MRT": N_("Mauritanie"), "NGA": N_("Nigeria"), "PAK": N_("Pakistan"),
+                     "PSE": N_("Palestine"), "RUS": N_("Russie"), "RWA": N_("Rwanda"), "SEN": N_("Sénégal"),
+                     "SOM": N_("Somalie"), "SDN": N_("Soudan"), "SSD": N_("Soudan du Sud"), "LKA": N_("Sri Lanka"),
+                     "SYR": N_("Syrie"), "TUN": N_("Tunisie"), "TUR": N_("Turquie"), "UKR": N_("Ukraine"),
+                     "VEN": N_("Venezuela"), "YEM": N_("Yémen"), "XXA": N_("Apatride (code ICAO)")},
 }
 
 

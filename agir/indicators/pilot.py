@@ -10,7 +10,6 @@ from sqlalchemy import and_, case, distinct, func, or_, select
 
 from agir.dates import add_months
 from agir.extensions import db
-from agir.i18n import N_, gettext
 from agir.indicators.annex import (
     count_where,
     durations,
@@ -20,29 +19,10 @@ from agir.indicators.annex import (
     over_limit_condition,
     overdue_condition,
     overlaps,
-    public_by_nationality,
 )
 from agir.indicators.scope import Scope
 from models import Accompaniment, Alert, Department, Participation, Person, Programme, Structure
 from models.enums import ALERT_KINDS
-
-NATIONALITIES_FR = {  # French names (msgids): gettext gives the reader's language
-    "AFG": N_("Afghanistan"), "SYR": N_("Syrie"), "ERI": N_("Érythrée"), "SDN": N_("Soudan"),
-    "SSD": N_("Soudan du Sud"), "UKR": N_("Ukraine"), "IRQ": N_("Irak"), "IRN": N_("Iran"), "SOM": N_("Somalie"),
-    "ETH": N_("Éthiopie"), "COD": N_("RD Congo"), "GIN": N_("Guinée"), "CIV": N_("Côte d'Ivoire"),
-    "BGD": N_("Bangladesh"), "TUR": N_("Turquie"), "RUS": N_("Russie"), "GEO": N_("Géorgie"), "ALB": N_("Albanie"),
-    "PAK": N_("Pakistan"), "LBY": N_("Libye"), "YEM": N_("Yémen"), "MLI": N_("Mali"), "NGA": N_("Nigeria"),
-    "HTI": N_("Haïti"), "VEN": N_("Venezuela"), "TCD": N_("Tchad"), "CMR": N_("Cameroun"), "PSE": N_("Palestine"),
-    "MMR": N_("Birmanie"), "LKA": N_("Sri Lanka"), "CHN": N_("Chine"), "ARM": N_("Arménie"),
-    "AZE": N_("Azerbaïdjan"), "MAR": N_("Maroc"), "DZA": N_("Algérie"), "TUN": N_("Tunisie"), "SEN": N_("Sénégal"),
-    "COG": N_("Congo"),
-}
-
-
-def nationality_label(code: str | None) -> str:
-    """Name of a frequent nationality in the reader's language (French outside a request), else its ISO code."""
-    name = NATIONALITIES_FR.get(code or "")
-    return gettext(name) if name else code or "—"
 
 
 def alert_counts(department_id: int) -> dict[str, int]:
@@ -69,23 +49,6 @@ class ComplianceLine:
     overdue: bool
     over_limit: bool
     ineligible: bool
-
-
-def _compliance_query(scope: Scope):
-    ineligible = and_(Accompaniment.is_eligible.is_(False),
-                      overlaps(Accompaniment.start_on, Accompaniment.exit_on, scope.start, scope.end))
-    ends = extension_ends()  # extensions read once, not per accompaniment
-    flagged = or_(overdue_condition(scope.as_of, ends), over_limit_condition(scope.as_of), ineligible)
-    return (select(Person.pseudonym, Structure.name, Accompaniment.kind, Accompaniment.start_on,
-                   latest_planned_end(ends).label("planned_end"), Department.max_months,
-                   case((overdue_condition(scope.as_of, ends), True), else_=False),
-                   case((over_limit_condition(scope.as_of), True), else_=False),
-                   case((ineligible, True), else_=False))
-            .select_from(Accompaniment).join(Person, Person.id == Accompaniment.person_id)
-            .join(Department, Department.id == Person.department_id)
-            .join(Structure, Structure.id == Accompaniment.structure_id)
-            .outerjoin(ends, ends.c.accompaniment_id == Accompaniment.id)
-            .where(flagged, *scope.person_conditions()))
 
 
 def compliance(scope: Scope, page: int = 1, per_page: int = 25) -> tuple[list[ComplianceLine], int, dict]:
@@ -132,15 +95,9 @@ def compliance(scope: Scope, page: int = 1, per_page: int = 25) -> tuple[list[Co
     return lines, limits["flagged"], limits
 
 
-def compliance_list(scope: Scope, page: int = 1, per_page: int = 25) -> tuple[list[ComplianceLine], int]:
-    """One page of the accompaniments overdue or over limit on as_of, or not eligible, and their total."""
-    lines, total, _ = compliance(scope, page, per_page)
-    return lines, total
-
-
-def by_nationality(scope: Scope) -> list[tuple[str, int]]:
-    """Beneficiaries of the period by nationality, largest first."""
-    return [(nationality, figures["beneficiaries"]) for nationality, figures in public_by_nationality(scope)]
+def by_nationality(public: list[tuple[str, dict]]) -> list[tuple[str, int]]:
+    """Beneficiaries of the period by nationality, largest first, from `annex.public_by_nationality`."""
+    return [(nationality, figures["beneficiaries"]) for nationality, figures in public]
 
 
 def by_structure(scope: Scope) -> list[tuple[str, str, int, int]]:
@@ -176,13 +133,3 @@ def programmes_of(scope: Scope) -> list[Programme]:
                                 *scope.programme_conditions())
         .order_by(Programme.theme, Programme.name)
     ))
-
-
-def open_accompaniments(scope: Scope) -> int:
-    """Accompaniments of the scope open on as_of (for the headline of the dashboard)."""
-    return int(db.session.scalar(
-        select(func.count(Accompaniment.id)).join(Person, Person.id == Accompaniment.person_id)
-        .where(open_on(scope.as_of), *scope.person_conditions())
-    ) or 0)
-
-

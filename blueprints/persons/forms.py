@@ -19,23 +19,12 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from agir.i18n import lazy_gettext as _l
-from agir.labels import choices
+from agir.labels import LABELS, choices, lazy_label
 from blueprints._fields import FrenchDateField
 from models.enums import EARLY_EXIT_REASONS, EXIT_REASONS
 
-# Nationalities most often met (ISO 3166 alpha-3): suggested while typing, any 3-letter code is accepted.
-NATIONALITIES = {
-    "AFG": _l("Afghanistan"), "ALB": _l("Albanie"), "DZA": _l("Algérie"), "ARM": _l("Arménie"),
-    "AZE": _l("Azerbaïdjan"), "BGD": _l("Bangladesh"), "BDI": _l("Burundi"), "MMR": _l("Birmanie (Myanmar)"),
-    "CMR": _l("Cameroun"), "CAF": _l("Centrafrique"), "TCD": _l("Tchad"), "CHN": _l("Chine"), "COL": _l("Colombie"),
-    "COG": _l("Congo"), "COD": _l("Congo (RD)"), "CIV": _l("Côte d'Ivoire"), "ERI": _l("Érythrée"),
-    "ETH": _l("Éthiopie"), "GEO": _l("Géorgie"), "GIN": _l("Guinée"), "HTI": _l("Haïti"), "IRN": _l("Iran"),
-    "IRQ": _l("Irak"), "LBN": _l("Liban"), "LBY": _l("Libye"), "MLI": _l("Mali"), "MAR": _l("Maroc"),
-    "MRT": _l("Mauritanie"), "NGA": _l("Nigeria"), "PAK": _l("Pakistan"), "PSE": _l("Palestine"), "RUS": _l("Russie"),
-    "RWA": _l("Rwanda"), "SEN": _l("Sénégal"), "SOM": _l("Somalie"), "SDN": _l("Soudan"), "SSD": _l("Soudan du Sud"),
-    "LKA": _l("Sri Lanka"), "SYR": _l("Syrie"), "TUN": _l("Tunisie"), "TUR": _l("Turquie"), "UKR": _l("Ukraine"),
-    "VEN": _l("Venezuela"), "YEM": _l("Yémen"), "XXA": _l("Apatride (code ICAO)"),
-}
+# Nationalities suggested while typing (agir.labels), names resolved when shown.
+NATIONALITIES = {code: lazy_label(code, "nationality") for code in LABELS["nationality"]}
 BAD_NUMBER = _l("Saisissez un nombre entier.")
 MONTHS_RANGE = _l("Une durée entre 1 et 120 mois.")
 
@@ -45,7 +34,7 @@ def _date(label: str, required: str | None = None, **kw) -> FrenchDateField:
     return FrenchDateField(label, validators=validators, **kw)
 
 
-class _Dated(FlaskForm):
+class _FrenchNumbers(FlaskForm):
     """Numbers in French: an unreadable number gets a French message (dates: FrenchDateField)."""
 
     def validate(self, extra_validators=None):
@@ -56,7 +45,7 @@ class _Dated(FlaskForm):
         return ok
 
 
-class VersionedForm(_Dated):
+class VersionedForm(_FrenchNumbers):
     """An edit form: the record's version when the form was loaded."""
 
     version = HiddenField()
@@ -121,7 +110,7 @@ class HouseholdForm(VersionedForm):
     household_ref = StringField(_l("Ménage à rejoindre"), render_kw={"list": "households", "autocomplete": "off"})
 
 
-class EnrolForm(_Dated):
+class EnrolForm(_FrenchNumbers):
     """Enrolment: entry date and planned end (proposed at the department's usual length)."""
 
     start = _date(_l("Date d'entrée"), _l("La date d'entrée est obligatoire."), default=date.today)
@@ -179,7 +168,7 @@ class RightForm(VersionedForm):
     reason = StringField(_l("Motif du refus"), validators=[Length(max=500)])
 
 
-class HousingStepForm(_Dated):
+class HousingStepForm(_FrenchNumbers):
     """A housing application."""
 
     kind = SelectField(_l("Démarche"), choices=choices("housing_step_kind", _l("Choisir")),
@@ -188,7 +177,7 @@ class HousingStepForm(_Dated):
     number = StringField(_l("Numéro de la demande"), validators=[Length(max=64)])
 
 
-class HousingForm(_Dated):
+class HousingForm(_FrenchNumbers):
     """Access to a dwelling."""
 
     kind = SelectField(_l("Logement"), choices=choices("housing_kind", _l("Choisir")),
@@ -196,7 +185,7 @@ class HousingForm(_Dated):
     date = _date(_l("Date d'entrée dans le logement"), _l("La date est obligatoire."))
 
 
-class JobForm(_Dated):
+class JobForm(_FrenchNumbers):
     """A job."""
 
     kind = SelectField(_l("Contrat"), choices=choices("job_kind", _l("Choisir")),
@@ -206,7 +195,7 @@ class JobForm(_Dated):
                           message=MONTHS_RANGE)])
 
 
-class TrainingForm(_Dated):
+class TrainingForm(_FrenchNumbers):
     """A training."""
 
     level = SelectField(_l("Niveau"), choices=choices("training_level", _l("Choisir")),
@@ -214,7 +203,7 @@ class TrainingForm(_Dated):
     date = _date(_l("Date de début"), _l("La date de début est obligatoire."))
 
 
-class EventForm(_Dated):
+class EventForm(_FrenchNumbers):
     """A dated event."""
 
     kind = SelectField(_l("Événement"), choices=choices("event_kind", _l("Choisir")),
@@ -223,7 +212,7 @@ class EventForm(_Dated):
     event_ref = StringField(_l("Identifiant de l'événement"), validators=[Length(max=64)])
 
 
-class NoteForm(_Dated):
+class NoteForm(_FrenchNumbers):
     """A dated note."""
 
     date = _date(_l("Date"), _l("La date est obligatoire."), default=date.today)

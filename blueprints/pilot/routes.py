@@ -75,7 +75,7 @@ def index():
         structures=figures["structures"], open_count=figures["open_count"], cohort=cohort, charts=cohort_charts(),
         milestone_labels={k: gettext(v) for k, v in SHORT_LABELS.items()}, cohort_data=cohort_payload(cohort),
         period_form=period_form(period), computed_day=f"{local:%d/%m/%Y}", computed_time=f"{local:%H:%M}",
-        nationality_label=queries.nationality_label, label=label,
+        label=label,
     )
 
 
@@ -91,7 +91,7 @@ def dashboard_figures(department, period, scope, page: int) -> dict:
         "cohort": compute_cohort(CohortScope(period.start, period.end, department)),
         "lines": lines, "total": total, "open_count": limits["open"],
         "alerts": queries.alert_counts(department.id),
-        "nationalities": [(nationality, figures["beneficiaries"]) for nationality, figures in by_nationality],
+        "nationalities": queries.by_nationality(by_nationality),
         "structures": queries.by_structure(scope),
     }
 

@@ -108,3 +108,54 @@ def referral(p, programme, sent):
     """A referral sent on a date."""
     db.session.add(Referral(person=p, programme=programme, sent_on=sent, state="sent"))
     db.session.flush()
+
+
+# Plain forms of the dashboard's shared statements: the oracles its tests compare them with ------------------
+
+def plain_compliance_query(scope):
+    """The accompaniments overdue or over limit on as_of, or not eligible, in a statement of their own."""
+    from sqlalchemy import and_, case, or_, select
+
+    from agir.indicators.annex import (
+        extension_ends,
+        latest_planned_end,
+        over_limit_condition,
+        overdue_condition,
+        overlaps,
+    )
+    from models import Accompaniment, Department, Person, Structure
+    ineligible = and_(Accompaniment.is_eligible.is_(False),
+                      overlaps(Accompaniment.start_on, Accompaniment.exit_on, scope.start, scope.end))
+    ends = extension_ends()
+    flagged = or_(overdue_condition(scope.as_of, ends), over_limit_condition(scope.as_of), ineligible)
+    return (select(Person.pseudonym, Structure.name, Accompaniment.kind, Accompaniment.start_on,
+                   latest_planned_end(ends).label("planned_end"), Department.max_months,
+                   case((overdue_condition(scope.as_of, ends), True), else_=False),
+                   case((over_limit_condition(scope.as_of), True), else_=False),
+                   case((ineligible, True), else_=False))
+            .select_from(Accompaniment).join(Person, Person.id == Accompaniment.person_id)
+            .join(Department, Department.id == Person.department_id)
+            .join(Structure, Structure.id == Accompaniment.structure_id)
+            .outerjoin(ends, ends.c.accompaniment_id == Accompaniment.id)
+            .where(flagged, *scope.person_conditions()))
+
+
+def plain_open_accompaniments(scope) -> int:
+    """Accompaniments of the scope open on as_of, counted on their own."""
+    from sqlalchemy import func, select
+
+    from agir.indicators.annex import open_on
+    from models import Accompaniment, Person
+    return int(db.session.scalar(
+        select(func.count(Accompaniment.id)).join(Person, Person.id == Accompaniment.person_id)
+        .where(open_on(scope.as_of), *scope.person_conditions())
+    ) or 0)
+
+
+def import_generated(persons: int, seed: int, today: date, departments: int = 3) -> None:
+    """Generated persons (every rule of SPEC §4 holds) written by the importer, committed."""
+    from agir.generator import generate_lines
+    from agir.interchange.importer import import_lines
+    result = import_lines(generate_lines(persons, seed=seed, departments=departments, today=today))
+    assert not result.errors, result.errors[:3]
+    db.session.commit()

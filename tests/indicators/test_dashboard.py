@@ -12,12 +12,11 @@ import pytest
 from sqlalchemy import distinct, func, select
 
 from agir.extensions import db
-from agir.generator import generate_lines
 from agir.indicators import CohortScope, Scope, annex, compute_cohort, compute_indicators, pilot
 from agir.indicators import cohort as cohort_module
-from agir.interchange.importer import import_lines
 from models import Department, Participation, Person, Programme
 from models.enums import LANGUAGE_THEMES
+from tests.indicators.helpers import import_generated, plain_compliance_query, plain_open_accompaniments
 
 TODAY = date(2024, 6, 30)
 
@@ -25,9 +24,7 @@ TODAY = date(2024, 6, 30)
 @pytest.fixture
 def generated(app_ctx):
     """A few hundred generated persons in three departments."""
-    result = import_lines(generate_lines(400, seed=11, departments=3, today=TODAY))
-    assert not result.errors, result.errors[:3]
-    db.session.commit()
+    import_generated(400, seed=11, today=TODAY)
 
 
 def scopes() -> list[Scope]:
@@ -44,9 +41,9 @@ def test_compliance_list_carries_the_compliance_counts_and_the_open_accompanimen
     checked = 0
     for scope in scopes():
         plain = annex.durations(scope)
-        flagged = len(db.session.execute(pilot._compliance_query(scope)).all())
+        flagged = len(db.session.execute(plain_compliance_query(scope)).all())
         assert plain["flagged"] == flagged
-        assert plain["open"] == pilot.open_accompaniments(scope)
+        assert plain["open"] == plain_open_accompaniments(scope)
         for page in (1, 2, flagged // 3 + 5):  # first pages, and one past the end
             lines, total, limits = pilot.compliance(scope, page, 3)
             assert limits == plain, (scope, page)
@@ -73,7 +70,7 @@ def test_public_figures_are_the_sums_of_the_nationalities(generated):
         plain = db.session.execute(
             select(Person.nationality, func.count()).select_from(entries).join(Person, Person.id == entries.c.person_id)
             .group_by(Person.nationality).order_by(func.count().desc(), Person.nationality)).all()
-        assert pilot.by_nationality(scope) == [tuple(row) for row in plain]
+        assert pilot.by_nationality(by_nationality) == [tuple(row) for row in plain]
         seen += len(by_nationality) > 3
     assert seen >= 3
 
