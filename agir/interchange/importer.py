@@ -157,11 +157,10 @@ class ImportJob:
         self.pending_refs += [(number, path, target, value) for path, target, value in found.refs]
         for path, message in found.errors:
             self.error(number, path, message, "rules")
-        record = found.record
-        if record is None or not self._rules_ready(record):
+        if not self._rules_ready(found.record):  # a "person" line always gives a record
             self.deferred.append(index)
             return
-        self.apply_rules(index, number, record, failed=bool(found.errors))
+        self.apply_rules(index, number, found.record, failed=bool(found.errors))
 
     def _rules_ready(self, record) -> bool:
         """The person's department and the structures of its accompaniments are already known."""

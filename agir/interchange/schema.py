@@ -15,7 +15,6 @@ RECORD_TYPES = ("department", "structure", "programme", "person")
 KEY_FIELDS = {"department": "code", "structure": "ref", "programme": "ref", "person": "ref"}
 INT32_MAX = 2_147_483_647
 DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-DATE_RANGE = (DATE_MIN, DATE_MAX)
 # INSEE codes: 01–95 (no 20: Corsica is 2A and 2B), 2A, 2B, overseas 971–976 (as the admin forms accept).
 DEPARTMENT_CODE_RE = re.compile(r"0[1-9]|1[0-9]|2[1-9AB]|[3-8][0-9]|9[0-5]|97[1-6]")
 NATIONALITY_RE = re.compile(r"[A-Z]{3}")
@@ -38,7 +37,7 @@ MESSAGES = {
     "list": "doit être une liste",
     "date": "doit être une date au format AAAA-MM-JJ",
     "impossible_date": "date impossible : {value}",
-    "date_range": "date hors de la plage admise (1900-01-01 à 2199-12-31)",
+    "date_range": f"date hors de la plage admise ({DATE_MIN.isoformat()} à {DATE_MAX.isoformat()})",
     "enum": "valeur inconnue {value} (valeurs admises : {allowed})",
     "department_code": "code de département INSEE invalide (ex. « 33 », « 2A », « 974 »)",
     "nationality": "code pays ISO 3166 alpha-3 attendu (trois lettres majuscules, ex. « AFG »)",

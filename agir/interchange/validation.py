@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from agir.dates import parse_iso
+from agir.dates import in_range, parse_iso
 from agir.interchange.schema import (
-    DATE_RANGE,
     DATE_RE,
     MESSAGES,
     RECORD_TYPES,
@@ -215,7 +214,7 @@ def _parse_date(value: str) -> tuple[date | None, str | None]:
         parsed = parse_iso(value, bounded=False)
     except ValueError:
         return None, MESSAGES["impossible_date"].format(value=value)
-    if not DATE_RANGE[0] <= parsed <= DATE_RANGE[1]:
+    if not in_range(parsed):
         return None, MESSAGES["date_range"]
     return parsed, None
 

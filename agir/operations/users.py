@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from agir import audit
 from agir.errors import RuleViolation
 from agir.extensions import db
+from agir.i18n import N_
 from models import Department, Structure, User
 from models.base import utcnow
 from models.enums import ROLES
@@ -17,6 +18,7 @@ MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 512  # the login form accepts no more
 STRUCTURE_ROLES = ("social_worker", "referral_officer")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+$")
+ADMIN_ON_SERVER = N_("Les comptes d'administration se gèrent sur le serveur (commande create-user).")
 _hasher = PasswordHasher()
 _dummy: dict[int, str] = {}
 
@@ -115,8 +117,7 @@ def change_attachment(actor, user: User, role: str, structure_ref: str | None,
     becomes a pilot…). Administrator accounts are managed on the server only and no account becomes one.
     The account's sessions end when anything changed (what it may see changed); returns the changed fields."""
     if user.role == "admin" or role == "admin":
-        raise RuleViolation("admin_on_server", "Les comptes d'administration se gèrent sur le serveur "
-                            "(commande create-user).", "role")
+        raise RuleViolation("admin_on_server", ADMIN_ON_SERVER, "role")
     if role not in ROLES:
         raise RuleViolation("role_unknown", f"Rôle inconnu : {role} (attendu : {', '.join(ROLES)}).", "role")
     structure, department = _attachment(role, structure_ref, department_code)

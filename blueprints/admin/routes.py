@@ -11,6 +11,7 @@ from agir import audit_trail
 from agir.errors import RuleViolation
 from agir.extensions import db
 from agir.operations.users import (
+    ADMIN_ON_SERVER,
     change_attachment,
     create_user,
     disable_user,
@@ -123,7 +124,7 @@ def user_edit(user_id: int):
     """Change an account's role or attachment; its sessions end (what it may see changes)."""
     account = _user_or_404(user_id)
     if account.role == "admin":
-        flash(gettext("Les comptes d'administration se gèrent sur le serveur (commande create-user)."), "error")
+        flash(gettext(ADMIN_ON_SERVER), "error")
         return redirect(url_for("admin.user", user_id=user_id))
     # As on the creation form, the department is the pilot's: a structure's staff take their structure's.
     department_id = account.department_id if account.role == "pilot" else None
