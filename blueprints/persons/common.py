@@ -1,4 +1,5 @@
 """What every view of the persons blueprint shares: the role, one operation then commit, errors to fields."""
+from contextlib import contextmanager
 from datetime import date
 
 from flask import url_for
@@ -56,6 +57,21 @@ def audit_view(person, page: str) -> None:
     """Every read of a file is audited (which page; no value)."""
     audit_event("view_person", person=person, detail=page)
     commit()
+
+
+@contextmanager
+def audited_view(person, page: str):
+    """The same audit entry, for a page built from the whole loaded file (`with audited_view(…): return render…`).
+
+    The entry is written (flushed) before the page is built, so the page's own history lists it, and committed
+    once the page is built: a commit expires every loaded object, and committing first made the page read the
+    whole file a second time, one relationship at a time. No page leaves without its committed entry: if the
+    commit fails, the error replaces the page.
+    """
+    audit_event("view_person", person=person, detail=page)
+    db.session.flush()
+    yield
+    db.session.commit()
 
 
 def file_url(person, anchor: str | None = None) -> str:

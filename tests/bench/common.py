@@ -33,6 +33,8 @@ VENV_BIN = ROOT / ".venv" / "bin"
 SEED = int(os.environ.get("AGIR_BENCH_SEED", "8"))
 # Eight departments: at 100,000 persons the largest AGIR operators hold about 5,000 files each.
 DEPARTMENTS = int(os.environ.get("AGIR_BENCH_DEPARTMENTS", "8"))
+# Database names (PostgreSQL) start with this: two people benchmarking on one server keep apart.
+DB_PREFIX = os.environ.get("AGIR_BENCH_DB_PREFIX", "agir_bench_")
 TODAY = date.today()
 BACKENDS = ("sqlite", "postgresql")
 SECRET = "bench-secret-key-not-for-production"
@@ -53,7 +55,7 @@ def log(message: str) -> None:
 
 def database_name(size: int, purpose: str = "") -> str:
     """agir_bench_100k, agir_bench_import_20k …"""
-    return f"agir_bench_{purpose + '_' if purpose else ''}{label(size)}"
+    return f"{DB_PREFIX}{purpose + '_' if purpose else ''}{label(size)}"
 
 
 def database_url(backend: str, size: int, purpose: str = "") -> str:

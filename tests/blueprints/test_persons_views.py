@@ -257,6 +257,33 @@ def test_the_file_shows_every_section_and_audits_the_view(client, sw):
     assert entry.user_id == sw.users.social_worker.id and entry.detail == "dossier" and entry.ip == "127.0.0.1"
 
 
+def test_the_file_reads_each_of_its_sections_once(app, client, sw):
+    """The view's audit entry used to be committed before the page was built: the commit expired the loaded file,
+    which the page then read a second time, one relationship at a time."""
+    person, _ = enrolled(sw)
+    actor = sw.users.social_worker
+    for kind in ("health_insurance", "rsa"):
+        path_ops.set_right(actor, db.session.get(Person, person.id), kind, "requested", requested=TODAY)
+    for months in (3, 6):
+        path_ops.add_job(actor, db.session.get(Person, person.id), kind="cdd", date=TODAY, months=months)
+    db.session.commit()
+    statements = []
+    with app.app_context():
+        engine = db.engine
+    listen = lambda conn, cursor, statement, *args: statements.append(statement)  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        page = html(client.get(f"/persons/{person.id}"))
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+    assert page.count("demandé le") == 2 and page.count("CDD") >= 2
+    reads = [m.group(1) for s in statements for m in [re.search(r"\bFROM (\w+)", s)] if m]
+    for table in ("accompaniments", "right_steps", "housing_steps", "housing_accesses", "jobs", "trainings", "events",
+                  "notes", "referrals", "participations", "exits", "extensions", "followups"):
+        assert reads.count(table) <= 1, (table, reads)  # exits and followups: only when there is one to read
+    assert reads.count("right_steps") == reads.count("jobs") == 1
+    assert len(statements) <= 25, statements
+
 def test_enrolment_through_the_form(client, sw):
     person = mine(sw)
     start = TODAY - timedelta(days=2)
