@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext, ngettext
 
+from agir import audit_trail
 from agir.dates import add_months
 from agir.i18n import N_
 from agir.labels import label
@@ -150,9 +151,7 @@ ACTIONS = {
     "add_training": N_("Formation"), "update_training": N_("Correction d'une formation"),
     "delete_training": N_("Suppression d'une formation"), "add_event": N_("Événement"),
     "update_event": N_("Correction d'un événement"), "delete_event": N_("Suppression d'un événement"),
-    "send_referral": N_("Orientation envoyée"), "view_person_limited": N_("Consultation (vue restreinte)"),
-    "export_person_audit": N_("Export de l'historique"),
-}
+}  # the others (import, referrals, participations, exports…): agir.audit_trail's labels
 FIELDS = {
     "last_name": N_("nom"), "first_name": N_("prénom"), "sex": N_("sexe"), "birth_on": N_("date de naissance"),
     "nationality": N_("nationalité"), "status": N_("statut"), "protection_on": N_("date de protection"),
@@ -165,6 +164,21 @@ FIELDS = {
     "number": N_("numéro"), "level": N_("niveau"), "event_ref": N_("identifiant"), "state": N_("état"),
     "requested_on": N_("date de demande"), "obtained_on": N_("date d'obtention"), "refused_on": N_("date de refus"),
     "refusal_reason": N_("motif du refus"),
+    # the keys of an imported line (agir import: the audit entry lists the keys the line filled)
+    "ref": N_("référence"), "department": N_("département"), "birth_date": N_("date de naissance"),
+    "protection_date": N_("date de protection"), "first_permit_date": N_("date du premier titre"),
+    "arrival_date": N_("date d'arrivée"), "cir_date": N_("date du CIR"), "permit_expiry": N_("expiration du titre"),
+    "accompaniments": N_("accompagnements"), "rights": N_("droits"), "housing_steps": N_("démarches logement"),
+    "housing": N_("accès au logement"), "jobs": N_("emplois"), "trainings": N_("formations"),
+    "referrals": N_("orientations"), "participations": N_("participations"), "events": N_("événements"),
+    "notes": N_("notes"), "opened_by": N_("structure d'ouverture"),
+    # referrals, participations and events (agir.operations.referrals)
+    "programme": N_("programme"), "need": N_("besoin"), "sent_on": N_("date d'envoi"),
+    "accepted_on": N_("date d'acceptation"), "started_on": N_("date de démarrage"),
+    "completed_on": N_("date de fin"), "dropped_out_on": N_("date d'abandon"),
+    "cancelled_on": N_("date d'annulation"), "start_on": N_("date de début"), "end_on": N_("date de fin"),
+    "planned_hours": N_("heures prévues"), "attended_hours": N_("heures suivies"),
+    "level_start": N_("niveau d'entrée"), "level_end": N_("niveau de sortie"), "event_on": N_("date"),
 }
 # Stored in the audit entries (detail of "view_person"): never translated there, only when shown (page_label).
 PAGES = {"file": N_("dossier"), "summary": N_("fiche imprimable"), "history": N_("historique"),
@@ -172,8 +186,8 @@ PAGES = {"file": N_("dossier"), "summary": N_("fiche imprimable"), "history": N_
 
 
 def action_label(action: str) -> str:
-    """The name of an audited action (its code when unknown)."""
-    return gettext(ACTIONS[action]) if action in ACTIONS else action.replace("_", " ")
+    """The name of an audited action: the file's own wording, else the audit log's (agir.audit_trail)."""
+    return gettext(ACTIONS[action]) if action in ACTIONS else audit_trail.action_label(action)
 
 
 def page_label(detail: str | None) -> str:

@@ -284,6 +284,24 @@ def test_the_file_reads_each_of_its_sections_once(app, client, sw):
     assert reads.count("right_steps") == reads.count("jobs") == 1
     assert len(statements) <= 25, statements
 
+def test_the_files_history_names_every_action_and_field_in_french(client, sw):
+    """Entries written by the import and by the referral officers read as the file's own entries do."""
+    person = mine(sw)
+    db.session.add_all([
+        AuditEntry(person_id=person.id, action="import", fields=["arrival_date", "housing_steps", "rights"],
+                   detail="agir import, ligne 3"),
+        AuditEntry(person_id=person.id, action="referral_accepted", fields=["state", "accepted_on"]),
+        AuditEntry(person_id=person.id, action="participation_created", fields=["start_on", "level_start"]),
+    ])
+    db.session.commit()
+    page = html(client.get(f"/persons/{person.id}"))
+    history = page[page.index('id="historique"'):]
+    assert "Import" in history and "date d&#39;arrivée, démarches logement, droits" in history
+    assert "Orientation acceptée" in history and "état, date d&#39;acceptation" in history
+    assert "Participation enregistrée" in history and "date de début, niveau d&#39;entrée" in history
+    for code in ("arrival_date", "housing_steps", "accepted_on", "level_start", "referral accepted"):
+        assert code not in history, code
+
 def test_enrolment_through_the_form(client, sw):
     person = mine(sw)
     start = TODAY - timedelta(days=2)
