@@ -56,7 +56,7 @@ def validate_record(data) -> Validation:
         return result
     result.type = kind
     body = {k: v for k, v in data.items() if k != "type"}
-    result.record = _object(SCHEMAS[kind], body, "", result)
+    result.record = _compiled(SCHEMAS[kind]).check(body, "", result)
     return result
 
 
@@ -66,39 +66,7 @@ def normalise_valid(data: dict) -> Node:
     For the writer only, on lines the scan validated: dates parsed, numbers as floats, absent
     fields as None or [] — nothing is checked, so never call it on unchecked input.
     """
-    return _normal(SCHEMAS[data["type"]], data)
-
-
-def _normal(schema: dict, data: dict) -> Node:
-    node = Node()
-    node.ok = True
-    get = data.get
-    for key, kind, sub in _plan(id(schema), schema):
-        value = get(key)
-        if value is None:
-            node[key] = [] if kind == "list" else None
-        elif kind == "date":
-            node[key] = _parse_date(value)[0]
-        elif kind == "number":
-            node[key] = float(value)
-        elif kind == "object":
-            node[key] = _normal(sub, value)
-        elif kind == "list":
-            node[key] = [_normal(sub, item) for item in value]
-        else:
-            node[key] = value
-    return node
-
-
-_PLANS: dict[int, tuple] = {}
-
-
-def _plan(key: int, schema: dict) -> tuple:
-    """(field, kind, nested schema) of a schema, computed once (the schemas are module constants)."""
-    plan = _PLANS.get(key)
-    if plan is None:
-        plan = _PLANS[key] = tuple((name, spec.kind, spec.schema) for name, spec in schema.items())
-    return plan
+    return _compiled(SCHEMAS[data["type"]]).normal(data)
 
 
 def _path(parent: str, key) -> str:
@@ -118,38 +86,6 @@ def quote(value) -> str:
     return shown if len(shown) <= 60 else shown[:57] + "…"
 
 
-def _object(schema: dict, data: dict, path: str, out: Validation) -> Node:
-    before = len(out.errors)
-    node = Node()
-    for key in data:
-        if key not in schema:
-            out.errors.append((_path(path, key), MESSAGES["unknown"]))
-    for key, spec in schema.items():
-        if key in data:
-            node[key] = _value(spec, data[key], path, key, out)
-        elif spec.required:
-            out.errors.append((_path(path, key), MESSAGES["missing"]))
-            node[key] = INVALID
-        else:
-            node[key] = [] if spec.kind == "list" else None
-    node.ok = len(out.errors) == before
-    return node
-
-
-def _value(spec: Field, value, parent: str, key: str, out: Validation):
-    """The normalised value of one field (its path is only built when needed: errors, nesting, refs)."""
-    if value is None:
-        if spec.required:
-            out.errors.append((_path(parent, key), MESSAGES["null"]))
-            return INVALID
-        return [] if spec.kind == "list" else None
-    try:
-        return _CHECKERS[spec.kind](spec, value, parent, key, out)
-    except _Invalid as exc:
-        out.errors.append((_path(parent, key), exc.args[0]))
-    return INVALID
-
-
 class _Invalid(Exception):
     """Raised inside the checkers, turned into one error at the field's path."""
 
@@ -159,10 +95,11 @@ def _check_str(spec: Field, value, parent: str, key: str, out: Validation):
         raise _Invalid(MESSAGES["str"])
     if "\x00" in value:
         raise _Invalid(MESSAGES["bad_chars"])
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:  # lone surrogates cannot be stored
-        raise _Invalid(MESSAGES["bad_chars"]) from None
+    if not value.isascii():  # (isascii is immediate; most values are ASCII)
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:  # lone surrogates cannot be stored
+            raise _Invalid(MESSAGES["bad_chars"]) from None
     if spec.nonblank and not value.strip():
         raise _Invalid(MESSAGES["blank"])
     if spec.pattern is not None and not spec.pattern[0].fullmatch(value):
@@ -196,15 +133,6 @@ def _check_bool(spec: Field, value, parent: str, key: str, out: Validation):
     return value
 
 
-def _check_date(spec: Field, value, parent: str, key: str, out: Validation):
-    if not isinstance(value, str):
-        raise _Invalid(MESSAGES["date"])
-    parsed, error = _parse_date(value)
-    if error is not None:
-        raise _Invalid(error)
-    return parsed
-
-
 @lru_cache(maxsize=65536)
 def _parse_date(value: str) -> tuple[date | None, str | None]:
     """(date, None) or (None, message); cached, since a file repeats the same dates a lot."""
@@ -219,41 +147,149 @@ def _parse_date(value: str) -> tuple[date | None, str | None]:
     return parsed, None
 
 
-def _check_enum(spec: Field, value, parent: str, key: str, out: Validation):
-    # type() guards against 2022.0 == 2022 and True == 1.
-    if type(value) is not type(spec.values[0]) or value not in spec.values:
-        raise _Invalid(MESSAGES["enum"].format(value=quote(value), allowed=", ".join(map(str, spec.values))))
-    return value
+def _enum_error(spec: Field, value) -> str:
+    return MESSAGES["enum"].format(value=quote(value), allowed=", ".join(map(str, spec.values)))
 
 
-def _check_object(spec: Field, value, parent: str, key: str, out: Validation):
-    if not isinstance(value, dict):
-        raise _Invalid(MESSAGES["object"])
-    return _object(spec.schema, value, _path(parent, key), out)
+def _not_an_object(where: str, out: Validation):
+    """An item of a list of objects that is not one."""
+    out.errors.append((where, MESSAGES["object"]))
+    return INVALID
 
 
-def _check_list(spec: Field, value, parent: str, key: str, out: Validation):
-    if not isinstance(value, list):
-        raise _Invalid(MESSAGES["list"])
-    path = _path(parent, key)
-    result = []
-    for index, item in enumerate(value):
-        where = _path(path, index)
-        if isinstance(item, dict):
-            result.append(_object(spec.schema, item, where, out))
+# Compiled schemas ---------------------------------------------------------------------------
+# Each schema of schema.py (records and the objects nested in them) becomes two generated
+# functions, written once per process: `check(data, path, out)` validates an object and
+# `normal(data)` normalises one already validated. A field is one straight block of code, where a
+# walk over the schema looked up its spec and dispatched on its kind for every value of every line
+# (a person line holds about a hundred values). The generated code does what the walk did, in the
+# same order: unknown fields first (in the line's order), then each field of the schema in the
+# schema's order; `_compiled(schema).source` shows it.
+
+_ABSENT = object()  # a field missing from the line (None is a null)
+
+
+class _Compiled:
+    """The generated check and normal functions of one schema, and their source."""
+
+    def __init__(self, schema: dict):
+        self.namespace = {"Node": Node, "INVALID": INVALID, "_ABSENT": _ABSENT, "_Invalid": _Invalid,
+                          "_path": _path, "_parse_date": _parse_date, "_enum_error": _enum_error,
+                          "_not_an_object": _not_an_object, "MESSAGES": MESSAGES}
+        check, normal = ["def check(data, path, out):"], ["def normal(data):"]
+        keys = self._name(frozenset(schema), "keys")
+        check += ["    errors = out.errors",
+                  "    before = len(errors)",
+                  f"    if not {keys}.issuperset(data):",
+                  "        for key in data:",
+                  f"            if key not in {keys}:",
+                  "                errors.append((_path(path, key), MESSAGES['unknown']))",
+                  "    node = Node()"]
+        normal += ["    get = data.get",
+                   "    node = Node()",
+                   "    node.ok = True"]
+        for key, spec in schema.items():
+            check += self._check_field(key, spec)
+            normal += self._normal_field(key, spec)
+        check += ["    node.ok = len(errors) == before",
+                  "    return node"]
+        normal += ["    return node"]
+        self.source = "\n".join(check + [""] + normal) + "\n"
+        exec(compile(self.source, f"<schema {', '.join(schema)[:60]}>", "exec"), self.namespace)
+        self.check, self.normal = self.namespace["check"], self.namespace["normal"]
+
+    def _name(self, value, prefix: str) -> str:
+        """A name for a constant of the generated code (spec, values, nested function)."""
+        name = f"_{prefix}{len(self.namespace)}"
+        self.namespace[name] = value
+        return name
+
+    def _check_field(self, key: str, spec: Field) -> list[str]:
+        k = repr(key)  # schema keys are plain identifiers
+
+        def fail(message: str) -> list[str]:
+            """The lines recording an error of the field (`message`: an expression)."""
+            return [f"            errors.append((_path(path, {k}), {message}))",
+                    f"            node[{k}] = INVALID"]
+        if spec.required:
+            absent = [f"        errors.append((_path(path, {k}), MESSAGES['missing' if value is _ABSENT else 'null']))",
+                      f"        node[{k}] = INVALID"]
         else:
-            out.errors.append((where, MESSAGES["object"]))
-            result.append(INVALID)
-    return result
+            absent = [f"        node[{k}] = {'[]' if spec.kind == 'list' else 'None'}"]
+        lines = [f"    value = data.get({k}, _ABSENT)",
+                 "    if value is None or value is _ABSENT:", *absent,
+                 "    else:"]
+        if spec.kind == "date":
+            lines += ["        if isinstance(value, str):",
+                      "            parsed, error = _parse_date(value)",
+                      "        else:",
+                      "            parsed, error = None, MESSAGES['date']",
+                      "        if error is None:",
+                      f"            node[{k}] = parsed",
+                      "        else:", *fail("error")]
+        elif spec.kind == "enum":
+            # type() guards against 2022.0 == 2022 and True == 1.
+            kind, values = self._name(type(spec.values[0]), "type"), self._name(frozenset(spec.values), "values")
+            lines += [f"        if type(value) is {kind} and value in {values}:",
+                      f"            node[{k}] = value",
+                      "        else:", *fail(f"_enum_error({self._name(spec, 'spec')}, value)")]
+        elif spec.kind == "object":
+            sub = self._name(_compiled(spec.schema).check, "check")
+            lines += ["        if isinstance(value, dict):",
+                      f"            node[{k}] = {sub}(value, _path(path, {k}), out)",
+                      "        else:", *fail("MESSAGES['object']")]
+        elif spec.kind == "list":
+            sub = self._name(_compiled(spec.schema).check, "check")
+            lines += ["        if isinstance(value, list):",
+                      f"            where = _path(path, {k})",
+                      f"            node[{k}] = [{sub}(item, f'{{where}}[{{i}}]', out) if isinstance(item, dict)",
+                      "                         else _not_an_object(f'{where}[{i}]', out)",
+                      "                         for i, item in enumerate(value)]",
+                      "        else:", *fail("MESSAGES['list']")]
+        else:  # str, ref, int, number, bool: their checker raises _Invalid with the message
+            checker = self._name(_CHECKERS[spec.kind], "checker")
+            lines += ["        try:",
+                      f"            node[{k}] = {checker}({self._name(spec, 'spec')}, value, path, {k}, out)",
+                      "        except _Invalid as exc:", *fail("exc.args[0]")]
+        return lines
+
+    def _normal_field(self, key: str, spec: Field) -> list[str]:
+        k = repr(key)
+        if spec.kind == "date":
+            value = "_parse_date(value)[0]"
+        elif spec.kind == "number":
+            value = "float(value)"
+        elif spec.kind == "object":
+            value = f"{self._name(_compiled(spec.schema).normal, 'normal')}(value)"
+        elif spec.kind == "list":
+            value = f"[{self._name(_compiled(spec.schema).normal, 'normal')}(item) for item in value]"
+        else:
+            return [f"    node[{k}] = get({k})"]
+        return [f"    value = get({k})",
+                f"    node[{k}] = {'[]' if spec.kind == 'list' else 'None'} if value is None else {value}"]
 
 
-_CHECKERS = {
-    "str": _check_str, "ref": _check_str, "int": _check_int, "number": _check_number,
-    "bool": _check_bool, "date": _check_date, "enum": _check_enum, "object": _check_object,
-    "list": _check_list,
-}
+_COMPILED: dict[int, _Compiled] = {}
+
+
+def _compiled(schema: dict) -> _Compiled:
+    """The compiled functions of a schema (the schemas are module constants: compiled once)."""
+    compiled = _COMPILED.get(id(schema))
+    if compiled is None:
+        compiled = _COMPILED[id(schema)] = _Compiled(schema)
+    return compiled
+
+
+_CHECKERS = {"str": _check_str, "ref": _check_str, "int": _check_int, "number": _check_number, "bool": _check_bool}
 
 
 def usable(node, *keys) -> bool:
     """True when the node and the named values are valid (rule checks skip the rest)."""
-    return isinstance(node, Node) and all(node.get(k) is not INVALID for k in keys)
+    if not isinstance(node, Node):
+        return False
+    if node.ok:  # nothing inside it was invalid: the usual case, asked ~15 times per person
+        return True
+    for key in keys:
+        if node.get(key) is INVALID:
+            return False
+    return True

@@ -7,11 +7,9 @@ transaction, never committed here.
 """
 import json
 
-from sqlalchemy import select
-
 from agir.extensions import db
 from agir.interchange import checks
-from agir.interchange.bulk import BulkLoader
+from agir.interchange.bulk import BulkLoader, rows_where_in
 from agir.interchange.validation import normalise_valid
 from models import (
     Accompaniment,
@@ -38,7 +36,6 @@ from models import (
 from models.person import new_pseudonym
 
 BATCH = 1000
-CHUNK = 500
 
 
 class Writer:
@@ -121,10 +118,7 @@ class Writer:
     def resolve_households(self, refs: list[str]) -> None:
         """Households already in the database are joined; the others are created."""
         missing = sorted(set(refs) - self.households.keys())
-        for start in range(0, len(missing), CHUNK):
-            chunk = missing[start:start + CHUNK]
-            self.households.update(db.session.execute(
-                select(Household.ref, Household.id).where(Household.ref.in_(chunk))).all())
+        self.households.update(rows_where_in(db.session, (Household.ref, Household.id), Household.ref, missing))
         new = [ref for ref in missing if ref not in self.households]
         self.households.update(zip(new, self.insert(Household, [{"ref": ref} for ref in new], True), strict=True))
         self.counts["household"] += len(new)
@@ -134,7 +128,7 @@ class Writer:
         chosen: set[str] = set()
         while len(chosen) < count:
             candidates = {new_pseudonym() for _ in range(count - len(chosen))} - chosen
-            taken = set(db.session.scalars(select(Person.pseudonym).where(Person.pseudonym.in_(candidates))))
+            taken = {p for (p,) in rows_where_in(db.session, (Person.pseudonym,), Person.pseudonym, candidates)}
             chosen |= candidates - taken
         return list(chosen)
 

@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from agir.extensions import db
+from agir.interchange import validation
 from agir.interchange.importer import import_lines
 from tests.interchange import sample
 
@@ -97,3 +98,98 @@ def test_the_writer_normalises_a_valid_line_exactly_as_the_validation_does():
         found = validate_record(data)
         assert found.errors == [], found.errors
         assert _typed(normalise_valid(data)) == _typed(found.record)
+
+
+# The compiled validation (generated code per schema) against the plain walk over the schema it
+# replaced, kept here as the oracle: same record, same errors in the same order, same refs.
+
+def _plain_object(schema, data, path, out):
+    from agir.interchange.validation import MESSAGES, Node, _path
+    before = len(out.errors)
+    node = Node()
+    for key in data:
+        if key not in schema:
+            out.errors.append((_path(path, key), MESSAGES["unknown"]))
+    for key, spec in schema.items():
+        if key in data:
+            node[key] = _plain_value(spec, data[key], path, key, out)
+        elif spec.required:
+            out.errors.append((_path(path, key), MESSAGES["missing"]))
+            node[key] = validation.INVALID
+        else:
+            node[key] = [] if spec.kind == "list" else None
+    node.ok = len(out.errors) == before
+    return node
+
+
+def _plain_value(spec, value, parent, key, out):
+    from agir.interchange.validation import _CHECKERS, MESSAGES, _Invalid, _parse_date, _path, quote
+    if value is None:
+        if spec.required:
+            out.errors.append((_path(parent, key), MESSAGES["null"]))
+            return validation.INVALID
+        return [] if spec.kind == "list" else None
+    try:
+        if spec.kind in _CHECKERS:
+            return _CHECKERS[spec.kind](spec, value, parent, key, out)
+        if spec.kind == "date":
+            if not isinstance(value, str):
+                raise _Invalid(MESSAGES["date"])
+            parsed, error = _parse_date(value)
+            if error is not None:
+                raise _Invalid(error)
+            return parsed
+        if spec.kind == "enum":
+            if type(value) is not type(spec.values[0]) or value not in spec.values:
+                raise _Invalid(MESSAGES["enum"].format(value=quote(value), allowed=", ".join(map(str, spec.values))))
+            return value
+        if spec.kind == "object":
+            if not isinstance(value, dict):
+                raise _Invalid(MESSAGES["object"])
+            return _plain_object(spec.schema, value, _path(parent, key), out)
+        assert spec.kind == "list"
+        if not isinstance(value, list):
+            raise _Invalid(MESSAGES["list"])
+        path, result = _path(parent, key), []
+        for index, item in enumerate(value):
+            where = _path(path, index)
+            if isinstance(item, dict):
+                result.append(_plain_object(spec.schema, item, where, out))
+            else:
+                out.errors.append((where, MESSAGES["object"]))
+                result.append(validation.INVALID)
+        return result
+    except _Invalid as exc:
+        out.errors.append((_path(parent, key), exc.args[0]))
+    return validation.INVALID
+
+
+def _shape(value):
+    """_typed, with INVALID and each node's `ok` made visible."""
+    if value is validation.INVALID:
+        return "INVALID"
+    if isinstance(value, validation.Node):
+        return ("node", value.ok, {key: _shape(item) for key, item in value.items()})
+    if isinstance(value, list):
+        return [_shape(item) for item in value]
+    return (type(value).__name__, value)
+
+
+RECORDS = st.one_of(mutated_person().map(json.loads), JSON,
+                    st.sampled_from([sample.DEPARTMENT, *sample.STRUCTURES, sample.PROGRAMME]).flatmap(
+                        lambda record: st.dictionaries(st.sampled_from(list(record)), JSON, max_size=3).map(
+                            lambda changes: {**record, **changes})))
+
+
+@settings(max_examples=400, deadline=None)
+@given(data=RECORDS)
+def test_the_compiled_validation_finds_what_the_plain_walk_over_the_schema_finds(data):
+    from agir.interchange.schema import SCHEMAS
+    found = validation.validate_record(data)
+    if found.type is None:
+        return
+    plain = validation.Validation(found.type, None, [], [])
+    plain.record = _plain_object(SCHEMAS[found.type], {k: v for k, v in data.items() if k != "type"}, "", plain)
+    assert found.errors == plain.errors
+    assert found.refs == plain.refs
+    assert _shape(found.record) == _shape(plain.record)
