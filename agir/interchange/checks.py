@@ -124,13 +124,17 @@ def items(node, key) -> list:
 
 def _rule(prefix: str, check, *args, keep_field: bool = True, **kwargs) -> list[tuple[str, str]]:
     """Run one rule; a RuleViolation becomes an error at prefix.field."""
+    return _outcome(prefix, check, *args, keep_field=keep_field, **kwargs)[0]
+
+
+def _outcome(prefix: str, check, *args, keep_field: bool = True, **kwargs) -> tuple[list[tuple[str, str]], object]:
+    """Run one rule: (its errors as _rule gives them, what it returned — None on a violation)."""
     try:
-        check(*args, **kwargs)
+        return [], check(*args, **kwargs)
     except RuleViolation as exc:
         name = exc.field if keep_field and exc.field else ""
         path = ".".join(p for p in (prefix, name) if p) or "record"
-        return [(path, exc.message)]
-    return []
+        return [(path, exc.message)], None
 
 
 def _check_reference_date(person, errors: list) -> None:
@@ -227,7 +231,6 @@ def _check_referral(referral, path: str, errors: list) -> str | None:
     names = ("sent", "accepted", "refused", "started", "completed", "dropped_out", "cancelled")
     if not usable(referral, *names):
         return None
-    dates = {name: referral[name] for name in names}
-    found = _rule(path, referral_state, dates)
+    found, state = _outcome(path, referral_state, {name: referral[name] for name in names})
     errors += found
-    return None if found else referral_state(dates)
+    return state

@@ -206,6 +206,7 @@ class _Compiled:
 
     def _check_field(self, key: str, spec: Field) -> list[str]:
         k = repr(key)  # schema keys are plain identifiers
+        joined = f"(f'{{path}}.{key}' if path else {k})"  # _path(path, key), inlined
 
         def fail(message: str) -> list[str]:
             """The lines recording an error of the field (`message`: an expression)."""
@@ -236,16 +237,18 @@ class _Compiled:
         elif spec.kind == "object":
             sub = self._name(_compiled(spec.schema).check, "check")
             lines += ["        if isinstance(value, dict):",
-                      f"            node[{k}] = {sub}(value, _path(path, {k}), out)",
+                      f"            node[{k}] = {sub}(value, {joined}, out)",
                       "        else:", *fail("MESSAGES['object']")]
         elif spec.kind == "list":
             sub = self._name(_compiled(spec.schema).check, "check")
-            lines += ["        if isinstance(value, list):",
-                      f"            where = _path(path, {k})",
+            lines += ["        if not isinstance(value, list):", *fail("MESSAGES['list']"),
+                      "        elif not value:",
+                      f"            node[{k}] = []",
+                      "        else:",
+                      f"            where = {joined}",
                       f"            node[{k}] = [{sub}(item, f'{{where}}[{{i}}]', out) if isinstance(item, dict)",
                       "                         else _not_an_object(f'{where}[{i}]', out)",
-                      "                         for i, item in enumerate(value)]",
-                      "        else:", *fail("MESSAGES['list']")]
+                      "                         for i, item in enumerate(value)]"]
         else:  # str, ref, int, number, bool: their checker raises _Invalid with the message
             checker = self._name(_CHECKERS[spec.kind], "checker")
             lines += ["        try:",
