@@ -3,7 +3,7 @@ from flask import Response, abort, render_template, request
 from flask_babel import gettext
 
 from agir.i18n import N_
-from agir.indicators import CohortScope, annex, compute_cohort, compute_indicators, exports, layout
+from agir.indicators import CohortScope, compute_cohort, compute_indicators, exports, layout
 from agir.indicators import pilot as queries
 from agir.indicators.cohort import MILESTONES
 from agir.jobs import PARIS
@@ -82,17 +82,17 @@ def index():
 def dashboard_figures(department, period, scope, page: int) -> dict:
     """Every figure of the dashboard (what the cache keeps: numbers, pseudonyms, names — no label)."""
     # Statements that read the same records serve several parts of the page (docs/performance.md):
-    # the compliance list gives the compliance counts and the open accompaniments, the breakdown
-    # by nationality gives the public figures.
+    # the compliance list gives the compliance counts and the open accompaniments; one read of the
+    # period's records gives the breakdowns by nationality (whose sums are the public figures) and by structure.
     lines, total, limits = queries.compliance(scope, page, PER_PAGE)
-    by_nationality = annex.public_by_nationality(scope)
+    by_nationality, by_structure = queries.period_breakdowns(scope)
     return {
         "data": compute_indicators(scope, by_nationality=by_nationality, limits=limits),
         "cohort": compute_cohort(CohortScope(period.start, period.end, department)),
         "lines": lines, "total": total, "open_count": limits["open"],
         "alerts": queries.alert_counts(department.id),
         "nationalities": queries.by_nationality(by_nationality),
-        "structures": queries.by_structure(scope),
+        "structures": by_structure,
     }
 
 

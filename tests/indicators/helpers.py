@@ -159,3 +159,33 @@ def import_generated(persons: int, seed: int, today: date, departments: int = 3)
     result = import_lines(generate_lines(persons, seed=seed, departments=departments, today=today))
     assert not result.errors, result.errors[:3]
     db.session.commit()
+
+
+def plain_by_structure(scope) -> list[tuple[str, str, int, int]]:
+    """(structure, kind, persons accompanied, programme participants) over the period, in statements of their own."""
+    from sqlalchemy import distinct, func, select
+
+    from agir.indicators.annex import overlaps
+    from models import Accompaniment, Participation, Person, Programme, Structure
+    held = dict(db.session.execute(
+        select(Accompaniment.structure_id, func.count(distinct(Accompaniment.person_id)))
+        .join(Person, Person.id == Accompaniment.person_id)
+        .where(overlaps(Accompaniment.start_on, Accompaniment.exit_on, scope.start, scope.end),
+               *scope.person_conditions())
+        .group_by(Accompaniment.structure_id)
+    ).all())
+    attended = dict(db.session.execute(
+        select(Programme.structure_id, func.count(distinct(Participation.person_id)))
+        .join(Programme, Programme.id == Participation.programme_id)
+        .join(Person, Person.id == Participation.person_id)
+        .where(overlaps(Participation.start_on, Participation.end_on, scope.start, scope.end),
+               *scope.person_conditions(), *scope.programme_conditions())
+        .group_by(Programme.structure_id)
+    ).all())
+    ids = set(held) | set(attended)
+    if not ids:
+        return []
+    structures = db.session.execute(
+        select(Structure.id, Structure.name, Structure.kind).where(Structure.id.in_(ids)).order_by(Structure.name)
+    ).all()
+    return [(name, kind, int(held.get(sid, 0)), int(attended.get(sid, 0))) for sid, name, kind in structures]

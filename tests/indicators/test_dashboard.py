@@ -4,7 +4,8 @@ The pilot's page reads each set of records once for several figures: the complia
 the compliance counts and the open accompaniments (window sums), the breakdown by nationality also
 gives the public figures, one read of the participations gives the participants, non-BPI, assiduous
 and progressed persons, and the cohort's size comes with its milestones. Each is compared here with
-the plain statement it replaces, on generated data (many persons, every rule of SPEC §4).
+the plain statement it replaces, on generated data (many persons, every rule of SPEC §4). One read of the
+period's records gives the breakdowns by nationality and by structure.
 """
 from datetime import date, timedelta
 
@@ -16,7 +17,12 @@ from agir.indicators import CohortScope, Scope, annex, compute_cohort, compute_i
 from agir.indicators import cohort as cohort_module
 from models import Department, Participation, Person, Programme
 from models.enums import LANGUAGE_THEMES
-from tests.indicators.helpers import import_generated, plain_compliance_query, plain_open_accompaniments
+from tests.indicators.helpers import (
+    import_generated,
+    plain_by_structure,
+    plain_compliance_query,
+    plain_open_accompaniments,
+)
 
 TODAY = date(2024, 6, 30)
 
@@ -56,7 +62,7 @@ def test_compliance_list_carries_the_compliance_counts_and_the_open_accompanimen
 def test_dashboard_indicators_equal_the_indicators_computed_alone(generated):
     for scope in scopes():
         lines, total, limits = pilot.compliance(scope, 1, 20)
-        by_nationality = annex.public_by_nationality(scope)
+        by_nationality, _ = pilot.period_breakdowns(scope)
         assert compute_indicators(scope, by_nationality=by_nationality, limits=limits) == compute_indicators(scope)
 
 
@@ -65,6 +71,7 @@ def test_public_figures_are_the_sums_of_the_nationalities(generated):
     for scope in scopes():
         entries = annex.entries(scope.start, scope.end, person_conditions=scope.person_conditions())
         by_nationality = annex.public_by_nationality(scope)
+        assert pilot.period_breakdowns(scope)[0] == by_nationality
         assert annex.sum_public(by_nationality) == annex.public_figures(entries, scope.person_conditions())
         # The breakdown's counts and order: those of a plain GROUP BY over the entries.
         plain = db.session.execute(
@@ -73,6 +80,15 @@ def test_public_figures_are_the_sums_of_the_nationalities(generated):
         assert pilot.by_nationality(by_nationality) == [tuple(row) for row in plain]
         seen += len(by_nationality) > 3
     assert seen >= 3
+
+
+def test_breakdown_by_structure_equals_its_plain_statements(generated):
+    seen = 0
+    for scope in scopes():
+        got = pilot.period_breakdowns(scope)[1]
+        assert got == plain_by_structure(scope), scope
+        seen += len(got) > 3 and any(held == 0 or attended == 0 for _, _, held, attended in got)
+    assert seen >= 2  # several structures, some with accompaniments only or participations only
 
 
 def test_participant_figures_equal_their_plain_counts(generated):
