@@ -1,5 +1,4 @@
 """What every view of the persons blueprint shares: the role, one operation then commit, errors to fields."""
-from contextlib import contextmanager
 from datetime import date
 
 from flask import url_for
@@ -54,24 +53,21 @@ def apply(form, operation, *args, **kwargs):
 
 
 def audit_view(person, page: str) -> None:
-    """Every read of a file is audited (which page; no value)."""
-    audit_event("view_person", person=person, detail=page)
-    commit()
+    """Every read of a file is audited (which page; no value), committed before the page is built.
 
-
-@contextmanager
-def audited_view(person, page: str):
-    """The same audit entry, for a page built from the whole loaded file (`with audited_view(…): return render…`).
-
-    The entry is written (flushed) before the page is built, so the page's own history lists it, and committed
-    once the page is built: a commit expires every loaded object, and committing first made the page read the
-    whole file a second time, one relationship at a time. No page leaves without its committed entry: if the
-    commit fails, the error replaces the page.
+    The commit keeps what the view has loaded: a commit expires every object of the session by
+    default, and the file page then read the whole file a second time, one relationship at a time
+    (docs/performance.md, change 10). What was read a moment ago in this request is what the page
+    shows. Committing here, not after the page is built, keeps SQLite's write lock for the insert
+    only: held during the rendering, it queued the other workers' views behind it.
     """
     audit_event("view_person", person=person, detail=page)
-    db.session.flush()
-    yield
-    db.session.commit()
+    session = db.session()
+    expiring, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        commit()
+    finally:
+        session.expire_on_commit = expiring
 
 
 def file_url(person, anchor: str | None = None) -> str:

@@ -15,7 +15,7 @@ from agir.rules import durations
 from agir.rules.eligibility import check_eligibility, eligibility_closing_on, within_referral_window
 from blueprints._helpers import int_arg, person_or_404, role_required
 from blueprints.persons import bp
-from blueprints.persons.common import ROLES, apply, audit_view, audited_view, file_url
+from blueprints.persons.common import ROLES, apply, audit_view, file_url
 from blueprints.persons.file import file_context, load_file
 from blueprints.persons.forms import FilterForm, HouseholdForm, NewPersonForm, PersonForm
 from blueprints.persons.presenters import PAGES
@@ -121,8 +121,8 @@ def show(person_id: int):
     """The file: identity, household, accompaniment, rights, housing, employment, referrals, events, notes, timeline."""
     person_or_404(person_id)
     person = load_file(person_id)
-    with audited_view(person, PAGES["file"]):
-        return render_template("persons/show.html", **file_context(person, date.today()))
+    audit_view(person, PAGES["file"])
+    return render_template("persons/show.html", **file_context(person, date.today()))
 
 
 @bp.route("/<int:person_id>/edit", methods=["GET", "POST"])
@@ -167,8 +167,8 @@ def summary(person_id: int):
     """A printable summary of the path (no notes)."""
     person_or_404(person_id)
     person = load_file(person_id)
-    with audited_view(person, PAGES["summary"]):
-        return render_template("persons/summary.html", **file_context(person, date.today(), forms=False))
+    audit_view(person, PAGES["summary"])
+    return render_template("persons/summary.html", **file_context(person, date.today(), forms=False))
 
 
 @bp.get("/<int:person_id>/history")
