@@ -115,7 +115,8 @@ def main() -> None:
                 cursor.execute("SET max_parallel_workers_per_gather = 0")
         raw.driver_connection.commit()
     # Requests outside any app context: each gets its own (as in production; `g` holds the user).
-    pages = {"/persons/": workers, f"/persons/{person}": workers, "/pilot/": pilot}
+    # The dashboard as computed (as served, its figures are kept 5 minutes and it reads next to nothing).
+    pages = {"/persons/": workers, f"/persons/{person}": workers, "/pilot/?recompute=1": pilot}
     for path, client in pages.items():
         status = client.get(path).status_code  # warm
         if status != 200:
