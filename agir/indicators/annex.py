@@ -87,14 +87,26 @@ def _public_columns(entry_subquery) -> list:
             count_where(and_(bpi, young))]
 
 
+def public_counts(values) -> dict:
+    """The eight counts of a row of _public_columns (in PUBLIC_KEYS order) as the public figures."""
+    return {key: num.count(value) for key, value in zip(PUBLIC_KEYS, values, strict=True)}
+
+
 def public_figures(entry_subquery, person_conditions) -> dict:
     """Beneficiaries and their breakdown (sex, under 25 on the entry date, BPI)."""
-    row = db.session.execute(
+    return public_counts(db.session.execute(
         select(*_public_columns(entry_subquery))
         .select_from(entry_subquery).join(Person, Person.id == entry_subquery.c.person_id)
         .where(*person_conditions)
-    ).one()
-    return {key: num.count(value) for key, value in zip(PUBLIC_KEYS, row, strict=True)}
+    ).one())
+
+
+def nationality_breakdown(entry_subquery, person_conditions):
+    """select (nationality, the counts of PUBLIC_KEYS, each labelled with its key), grouped by nationality."""
+    return (select(Person.nationality, *(column.label(key) for key, column in
+                                         zip(PUBLIC_KEYS, _public_columns(entry_subquery), strict=True)))
+            .select_from(entry_subquery).join(Person, Person.id == entry_subquery.c.person_id)
+            .where(*person_conditions).group_by(Person.nationality))
 
 
 def public_by_nationality(scope: Scope) -> list[tuple[str, dict]]:
@@ -106,12 +118,8 @@ def public_by_nationality(scope: Scope) -> list[tuple[str, dict]]:
     conditions = scope.person_conditions()
     entry = entries(scope.start, scope.end, person_conditions=conditions)
     rows = db.session.execute(
-        select(Person.nationality, *_public_columns(entry))
-        .select_from(entry).join(Person, Person.id == entry.c.person_id).where(*conditions)
-        .group_by(Person.nationality).order_by(func.count().desc(), Person.nationality)
-    ).all()
-    return [(row[0], {key: num.count(value) for key, value in zip(PUBLIC_KEYS, row[1:], strict=True)})
-            for row in rows]
+        nationality_breakdown(entry, conditions).order_by(func.count().desc(), Person.nationality)).all()
+    return [(row[0], public_counts(row[1:])) for row in rows]
 
 
 def sum_public(by_nationality: list[tuple[str, dict]]) -> dict:

@@ -10,18 +10,18 @@ from sqlalchemy import String, and_, case, func, literal, or_, select, union_all
 
 from agir.dates import add_months
 from agir.extensions import db
-from agir.indicators import numbers as num
 from agir.indicators.annex import (
     PUBLIC_KEYS,
-    _public_columns,
     count_where,
     durations,
     extension_ends,
     latest_planned_end,
+    nationality_breakdown,
     open_on,
     over_limit_condition,
     overdue_condition,
     overlaps,
+    public_counts,
 )
 from agir.indicators.scope import Scope
 from models import Accompaniment, Alert, Department, Participation, Person, Programme, Structure
@@ -135,12 +135,10 @@ def period_breakdowns(scope: Scope) -> tuple[list[tuple[str, dict]], list[tuple[
     entry = (select(records.c.person_id, func.min(records.c.start_on).label("entry_on"))
              .group_by(records.c.person_id).subquery("entries"))
     n = len(PUBLIC_KEYS)
-    nationalities = (
-        select(literal(0).label("part"), Person.nationality.label("name"), literal(None, String).label("kind"),
-               *(column.label(f"n{i}") for i, column in enumerate(_public_columns(entry))),
-               (-func.count()).label("rank"))
-        .select_from(entry).join(Person, Person.id == entry.c.person_id).where(*conditions)
-        .group_by(Person.nationality))
+    grouped = nationality_breakdown(entry, conditions).subquery("by_nationality")
+    nationalities = select(literal(0).label("part"), grouped.c.nationality.label("name"),
+                           literal(None, String).label("kind"), *(grouped.c[key] for key in PUBLIC_KEYS),
+                           (-grouped.c.beneficiaries).label("rank"))
     # One row per (structure, person, held): each person counted once per structure and kind of record.
     pairs = (select(records.c.structure_id, records.c.person_id, records.c.held)
              .where(records.c.counted == 1).distinct().subquery("pairs"))
@@ -153,8 +151,7 @@ def period_breakdowns(scope: Scope) -> tuple[list[tuple[str, dict]], list[tuple[
         .join(per_structure, per_structure.c.structure_id == Structure.id))
     both = union_all(nationalities, structures).subquery("both")
     rows = db.session.execute(select(both).order_by(both.c.part, both.c.rank, both.c.name)).all()
-    public = [(row[1], {key: num.count(value) for key, value in zip(PUBLIC_KEYS, row[3:3 + n], strict=True)})
-              for row in rows if row[0] == 0]
+    public = [(row[1], public_counts(row[3:3 + n])) for row in rows if row[0] == 0]
     held = [(row[1], row[2], int(row[3]), int(row[4])) for row in rows if row[0] == 1]
     return public, held
 
