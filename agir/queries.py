@@ -234,10 +234,10 @@ def visible_members(user, household_id: int | None) -> list:
                               .order_by(Person.birth_on)).all()
 
 
-def hidden_member_count(user, household_id: int | None, visible: list | None = None) -> int:
-    """Members of the household the user may not open (counted, never named); `visible`: visible_members' answer
-    when the caller already has it."""
+def hidden_member_count(household_id: int | None, visible: list) -> int:
+    """Members of the household the user may not open (counted, never named): those not in `visible`,
+    visible_members' answer."""
     if household_id is None:
         return 0
     total = db.session.scalar(select(func.count()).select_from(Person).where(Person.household_id == household_id))
-    return total - len(visible_members(user, household_id) if visible is None else visible)
+    return total - len(visible)

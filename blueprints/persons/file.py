@@ -73,7 +73,7 @@ def file_context(person: Person, today: date, forms: bool = True) -> dict:
     members = queries.visible_members(current_user, person.household_id)
     ctx = dict(person=person, today=today, department=department, current=current, latest=latest,
                structure=structure, rights=right_lines(person), timeline=timeline(person),
-               members=members, hidden_members=queries.hidden_member_count(current_user, person.household_id, members),
+               members=members, hidden_members=queries.hidden_member_count(person.household_id, members),
                followup=followup_status(latest, today) if current is None else None,
                referral_window=within_referral_window(person.reference_on, today),
                clock=clock_bar(current, today, department.max_months) if current else None,
