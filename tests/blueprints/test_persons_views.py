@@ -284,6 +284,16 @@ def test_the_file_reads_each_of_its_sections_once(app, client, sw):
     assert reads.count("right_steps") == reads.count("jobs") == 1
     assert len(statements) <= 25, statements
 
+def test_the_household_names_my_members_and_only_counts_the_others(client, sw):
+    person = mine(sw, last_name="Haidari")
+    factories.make_person(sw.department, sw.agir, household=person.household, last_name="Soeur")
+    for name in ("Cousin", "Oncle"):
+        factories.make_person(sw.department, sw.other, household=person.household, last_name=name)
+    db.session.commit()
+    page = html(client.get(f"/persons/{person.id}"))
+    assert "SOEUR" in page.upper() and "et 2 membres suivis par une autre structure" in page
+    assert "COUSIN" not in page.upper() and "ONCLE" not in page.upper()
+
 def test_the_files_history_names_every_action_and_field_in_french(client, sw):
     """Entries written by the import and by the referral officers read as the file's own entries do."""
     person = mine(sw)
