@@ -16,3 +16,18 @@ def record(actor, action: str, person=None, fields: Iterable[str] = (), ip: str 
     )
     db.session.add(entry)
     return entry
+
+
+def record_correction(actor, person, record_kind: str, before: dict, after: dict | None, reason: str,
+                      ip: str | None = None) -> AuditEntry:
+    """A recorded fact corrected (after given) or cancelled (after None), with the reason (SPEC §4.8).
+
+    `before` and `after` are plain JSON values (dates as ISO strings) of the fields of the record;
+    the history of the file shows them as « correction » or « annulation ».
+    """
+    action = "cancel_record" if after is None else "correct_record"
+    changed = sorted(k for k in set(before) | set(after or {}) if after is None or before.get(k) != after.get(k))
+    entry = record(actor, action, person, changed, ip=ip, detail=record_kind)
+    entry.reason = reason
+    entry.changes = {"record": record_kind, "before": before, "after": after}
+    return entry

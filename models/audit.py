@@ -1,7 +1,7 @@
-"""The audit log: append-only, values never stored (only field names)."""
+"""The audit log: append-only; values are stored only for corrections (before / after, with the reason)."""
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import db, utcnow
@@ -21,3 +21,7 @@ class AuditEntry(db.Model):
     fields: Mapped[list] = mapped_column(JSON, default=list)
     ip: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[str | None] = mapped_column(String(300))
+    # Corrections and cancellations of a recorded fact (SPEC §4.8): why, and what it was and became
+    # ({"record": "job", "before": {...}, "after": {...} or None when cancelled}).
+    reason: Mapped[str | None] = mapped_column(Text)
+    changes: Mapped[dict | None] = mapped_column(JSON)

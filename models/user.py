@@ -14,6 +14,8 @@ class User(UserMixin, db.Model):
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(200), unique=True)
+    # The name shown in a file's history instead of the e-mail (« Awa Diallo »); None: the e-mail is shown.
+    display_name: Mapped[str | None] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(32))
     structure_id: Mapped[int | None] = mapped_column(ForeignKey("structures.id"), index=True)
