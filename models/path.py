@@ -36,6 +36,8 @@ class HousingStep(db.Model):
     kind: Mapped[str] = mapped_column(String(32))
     step_on: Mapped[date]
     number: Mapped[str | None] = mapped_column(String(64))
+    version_id: Mapped[int] = mapped_column(default=1)
+    __mapper_args__ = {"version_id_col": version_id}
 
     person = relationship("Person", back_populates="housing_steps")
 
@@ -48,6 +50,8 @@ class HousingAccess(db.Model):
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(32))
     access_on: Mapped[date] = mapped_column(index=True)
+    version_id: Mapped[int] = mapped_column(default=1)
+    __mapper_args__ = {"version_id_col": version_id}
 
     person = relationship("Person", back_populates="housing")
 
@@ -66,6 +70,8 @@ class Job(db.Model):
     kind: Mapped[str] = mapped_column(String(32))
     start_on: Mapped[date]
     months: Mapped[int | None]
+    version_id: Mapped[int] = mapped_column(default=1)
+    __mapper_args__ = {"version_id_col": version_id}
 
     person = relationship("Person", back_populates="jobs")
 
@@ -78,6 +84,8 @@ class Training(db.Model):
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
     level: Mapped[str] = mapped_column(String(32))
     start_on: Mapped[date]
+    version_id: Mapped[int] = mapped_column(default=1)
+    __mapper_args__ = {"version_id_col": version_id}
 
     person = relationship("Person", back_populates="trainings")
 
@@ -149,6 +157,8 @@ class Event(db.Model):
     event_ref: Mapped[str | None] = mapped_column(String(64))
     # The programme that recorded it, when recorded from the programme side.
     programme_id: Mapped[int | None] = mapped_column(ForeignKey("programmes.id"), index=True)
+    version_id: Mapped[int] = mapped_column(default=1)
+    __mapper_args__ = {"version_id_col": version_id}
 
     person = relationship("Person", back_populates="events")
     programme = relationship("Programme")
