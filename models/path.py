@@ -21,6 +21,8 @@ class RightStep(db.Model):
     obtained_on: Mapped[date | None] = mapped_column(index=True)
     refused_on: Mapped[date | None]
     refusal_reason: Mapped[str | None] = mapped_column(Text)
+    # The structure that recorded the line (corrections are its own); null: imported, or recorded before 0006.
+    structure_id: Mapped[int | None] = mapped_column(ForeignKey("structures.id", ondelete="SET NULL"))
     version_id: Mapped[int] = mapped_column(default=1)
     __mapper_args__ = {"version_id_col": version_id}
 
@@ -36,6 +38,8 @@ class HousingStep(db.Model):
     kind: Mapped[str] = mapped_column(String(32))
     step_on: Mapped[date]
     number: Mapped[str | None] = mapped_column(String(64))
+    # The structure that recorded the line (corrections are its own); null: imported, or recorded before 0006.
+    structure_id: Mapped[int | None] = mapped_column(ForeignKey("structures.id", ondelete="SET NULL"))
     version_id: Mapped[int] = mapped_column(default=1)
     __mapper_args__ = {"version_id_col": version_id}
 
@@ -50,6 +54,8 @@ class HousingAccess(db.Model):
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(32))
     access_on: Mapped[date] = mapped_column(index=True)
+    # The structure that recorded the line (corrections are its own); null: imported, or recorded before 0006.
+    structure_id: Mapped[int | None] = mapped_column(ForeignKey("structures.id", ondelete="SET NULL"))
     version_id: Mapped[int] = mapped_column(default=1)
     __mapper_args__ = {"version_id_col": version_id}
 
@@ -70,6 +76,8 @@ class Job(db.Model):
     kind: Mapped[str] = mapped_column(String(32))
     start_on: Mapped[date]
     months: Mapped[int | None]
+    # The structure that recorded the line (corrections are its own); null: imported, or recorded before 0006.
+    structure_id: Mapped[int | None] = mapped_column(ForeignKey("structures.id", ondelete="SET NULL"))
     version_id: Mapped[int] = mapped_column(default=1)
     __mapper_args__ = {"version_id_col": version_id}
 
@@ -84,6 +92,8 @@ class Training(db.Model):
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
     level: Mapped[str] = mapped_column(String(32))
     start_on: Mapped[date]
+    # The structure that recorded the line (corrections are its own); null: imported, or recorded before 0006.
+    structure_id: Mapped[int | None] = mapped_column(ForeignKey("structures.id", ondelete="SET NULL"))
     version_id: Mapped[int] = mapped_column(default=1)
     __mapper_args__ = {"version_id_col": version_id}
 
@@ -157,6 +167,8 @@ class Event(db.Model):
     event_ref: Mapped[str | None] = mapped_column(String(64))
     # The programme that recorded it, when recorded from the programme side.
     programme_id: Mapped[int | None] = mapped_column(ForeignKey("programmes.id"), index=True)
+    # The structure that recorded the line (corrections are its own); null: imported, or recorded before 0006.
+    structure_id: Mapped[int | None] = mapped_column(ForeignKey("structures.id", ondelete="SET NULL"))
     version_id: Mapped[int] = mapped_column(default=1)
     __mapper_args__ = {"version_id_col": version_id}
 
