@@ -23,3 +23,14 @@ class StaleRecord(RuleViolation):
             "Ce dossier a été modifié par quelqu'un d'autre pendant votre saisie. "
             "Rechargez la page pour voir la dernière version, puis recommencez.",
         )
+
+
+class StaleLine(StaleRecord):
+    """A line of the path (job, housing step, note, participation…) saved by someone else meanwhile."""
+
+    def __init__(self):
+        super().__init__()
+        self.message = ("Cette fiche a été modifiée par quelqu'un d'autre pendant que vous la corrigiez : rien n'a "
+                        "été enregistré, votre saisie est conservée ci-dessous. Rechargez la fiche pour voir sa "
+                        "dernière version, puis reportez-y votre correction.")
+        self.args = (self.message,)
