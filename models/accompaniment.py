@@ -1,10 +1,15 @@
 """Accompaniments (AGIR or structuring project), extensions, exits and 6-month follow-ups."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import db, utcnow
+from models.enums import ACCOMPANIMENT_KINDS, EXIT_REASONS, JOB_KINDS, TRAINING_LEVELS, check_in
+
+# An accompaniment is open while it has no exit; a person has one open at most (SPEC §4.2), which the
+# database itself guarantees with this partial unique index (migration 0005).
+OPEN_ACCOMPANIMENT = "exit_on IS NULL"
 
 
 class Accompaniment(db.Model):
@@ -12,7 +17,10 @@ class Accompaniment(db.Model):
 
     __tablename__ = "accompaniments"
     # A person's latest accompaniment read from the end of the index (persons list; docs/performance.md).
-    __table_args__ = (Index("ix_accompaniments_person_id_start_on", "person_id", "start_on", "id"),)
+    __table_args__ = (Index("ix_accompaniments_person_id_start_on", "person_id", "start_on", "id"),
+                      Index("uq_accompaniments_open_person_id", "person_id", unique=True,
+                            sqlite_where=text(OPEN_ACCOMPANIMENT), postgresql_where=text(OPEN_ACCOMPANIMENT)),
+                      check_in("kind", ACCOMPANIMENT_KINDS))
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
     structure_id: Mapped[int] = mapped_column(ForeignKey("structures.id"), index=True)
@@ -67,6 +75,8 @@ class Exit(db.Model):
     """The end of an accompaniment: date, reason and the situation at exit."""
 
     __tablename__ = "exits"
+    __table_args__ = (check_in("reason", EXIT_REASONS), check_in("job_kind", JOB_KINDS),
+                      check_in("training_level", TRAINING_LEVELS))
     id: Mapped[int] = mapped_column(primary_key=True)
     accompaniment_id: Mapped[int] = mapped_column(
         ForeignKey("accompaniments.id", ondelete="CASCADE"), unique=True

@@ -5,13 +5,15 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import db, utcnow
+from models.enums import ALERT_KINDS, check_in
 
 
 class Alert(db.Model):
     """An alert of SPEC §4.4: appears once, keeps its first-seen date, resolved when it no longer holds."""
 
     __tablename__ = "alerts"
-    __table_args__ = (UniqueConstraint("kind", "person_id", "structure_id", "subject_key"),)
+    __table_args__ = (UniqueConstraint("kind", "person_id", "structure_id", "subject_key"),
+                      check_in("kind", ALERT_KINDS))
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(32), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)

@@ -5,12 +5,15 @@ from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import db, utcnow
+from models.enums import ROLES, check_in
 
 
 class AuditEntry(db.Model):
     """Who did what to which file, when, from where — with field names, never values."""
 
     __tablename__ = "audit_entries"
+    # The role the author held then (one of ROLES, or none for a command run on the server).
+    __table_args__ = (check_in("role", ROLES),)
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)

@@ -1,37 +1,228 @@
-"""Enumerations of SPEC §2–§4, stored as strings. Order matters where stated."""
+"""Enumerations of SPEC §2–§4, stored as strings. Order matters where stated.
 
-DEPARTMENT_WAVES = (2022, 2023, 2024)
-STRUCTURE_KINDS = ("agir_operator", "project_operator", "programme_operator", "state_service")
-THEMES = (
-    "employment", "professional_french", "language", "health", "mental_health", "mobility",
-    "host_society", "mentoring", "childcare", "digital", "sport_culture", "republic_values",
-    "global_support", "housing", "rights",
-)
-LANGUAGE_THEMES = ("language", "professional_french")
-EMPLOYMENT_SUBSIDY_THEMES = ("employment", "professional_french", "global_support")
-SEXES = ("F", "M")
-BPI_STATUSES = ("refugee", "subsidiary_protection", "stateless")
-STATUSES = BPI_STATUSES + ("family", "economic", "other")
-HOSTINGS = ("dna", "cph", "general_shelter", "third_party", "homeless", "own_housing")
+Each enumeration is a `StrEnum` (its members compare equal to the strings stored in the
+database); the tuples of values the rest of the code has always used are derived from them, in
+the same order. Every column holding one of them carries a named CHECK constraint built by
+`check_in` (migration 0005): a value outside the list is refused by the database itself.
+Adding a value therefore takes a migration that rewrites that CHECK.
+"""
+from enum import IntEnum, StrEnum
+
+from sqlalchemy import CheckConstraint
+
+
+def _values(enum) -> tuple:
+    """The plain values of an enumeration, in its order (plain str / int, not members)."""
+    return tuple(member.value for member in enum)
+
+
+class DepartmentWave(IntEnum):
+    W2022 = 2022
+    W2023 = 2023
+    W2024 = 2024
+
+
+class StructureKind(StrEnum):
+    AGIR_OPERATOR = "agir_operator"
+    PROJECT_OPERATOR = "project_operator"
+    PROGRAMME_OPERATOR = "programme_operator"
+    STATE_SERVICE = "state_service"
+
+
+class Theme(StrEnum):
+    EMPLOYMENT = "employment"
+    PROFESSIONAL_FRENCH = "professional_french"
+    LANGUAGE = "language"
+    HEALTH = "health"
+    MENTAL_HEALTH = "mental_health"
+    MOBILITY = "mobility"
+    HOST_SOCIETY = "host_society"
+    MENTORING = "mentoring"
+    CHILDCARE = "childcare"
+    DIGITAL = "digital"
+    SPORT_CULTURE = "sport_culture"
+    REPUBLIC_VALUES = "republic_values"
+    GLOBAL_SUPPORT = "global_support"
+    HOUSING = "housing"
+    RIGHTS = "rights"
+
+
+class Sex(StrEnum):
+    F = "F"
+    M = "M"
+
+
+class Status(StrEnum):
+    REFUGEE = "refugee"
+    SUBSIDIARY_PROTECTION = "subsidiary_protection"
+    STATELESS = "stateless"
+    FAMILY = "family"
+    ECONOMIC = "economic"
+    OTHER = "other"
+
+
+class Hosting(StrEnum):
+    DNA = "dna"
+    CPH = "cph"
+    GENERAL_SHELTER = "general_shelter"
+    THIRD_PARTY = "third_party"
+    HOMELESS = "homeless"
+    OWN_HOUSING = "own_housing"
+
+
+class Level(StrEnum):
+    """CECRL levels, in increasing order."""
+    PRE_A1 = "pre_A1"
+    A1 = "A1"
+    A2 = "A2"
+    B1 = "B1"
+    B2 = "B2"
+    C1 = "C1"
+    C2 = "C2"
+
+
+class AccompanimentKind(StrEnum):
+    """An AGIR accompaniment or a structuring project (from the kind of the holding structure)."""
+    AGIR = "agir"
+    PROJECT = "project"
+
+
+class ExitReason(StrEnum):
+    GOALS_REACHED = "goals_reached"
+    MAX_DURATION = "max_duration"
+    MOVED_AWAY = "moved_away"
+    DROPPED_OUT = "dropped_out"
+    AUTONOMOUS = "autonomous"
+    DECEASED = "deceased"
+    OTHER = "other"
+
+
+class RightKind(StrEnum):
+    HEALTH_INSURANCE = "health_insurance"
+    COMPLEMENTARY_HEALTH = "complementary_health"
+    CAF_BENEFITS = "caf_benefits"
+    RSA = "rsa"
+    EMPLOYMENT_REGISTRATION = "employment_registration"
+    BANK_ACCOUNT = "bank_account"
+    RESIDENCE_PERMIT = "residence_permit"
+    CIVIL_STATUS = "civil_status"
+    DRIVING_LICENCE = "driving_licence"
+
+
+class RightState(StrEnum):
+    TODO = "todo"
+    REQUESTED = "requested"
+    OBTAINED = "obtained"
+    REFUSED = "refused"
+    NOT_APPLICABLE = "not_applicable"
+
+
+class HousingStepKind(StrEnum):
+    SOCIAL_HOUSING_APPLICATION = "social_housing_application"
+    SIAO_APPLICATION = "siao_application"
+    IML_APPLICATION = "iml_application"
+    OTHER = "other"
+
+
+class HousingKind(StrEnum):
+    SOCIAL_RENTAL = "social_rental"
+    PRIVATE_RENTAL = "private_rental"
+    IML_MANDATE = "iml_mandate"
+    IML_SUBLET = "iml_sublet"
+    TEMPORARY = "temporary"
+
+
+class JobKind(StrEnum):
+    CDI = "cdi"
+    CDD = "cdd"
+    INTERIM = "interim"
+    APPRENTICESHIP = "apprenticeship"
+    SUBSIDISED = "subsidised"
+    SELF_EMPLOYED = "self_employed"
+
+
+class TrainingLevel(StrEnum):
+    PRE_QUALIFYING = "pre_qualifying"
+    QUALIFYING = "qualifying"
+    CERTIFYING = "certifying"
+    DIPLOMA = "diploma"
+
+
+class ReferralState(StrEnum):
+    SENT = "sent"
+    ACCEPTED = "accepted"
+    REFUSED = "refused"
+    STARTED = "started"
+    COMPLETED = "completed"
+    DROPPED_OUT = "dropped_out"
+    CANCELLED = "cancelled"
+
+
+class EventKind(StrEnum):
+    MEDICAL_CONSULTATION = "medical_consultation"
+    MENTORING_PAIR = "mentoring_pair"
+    DIGITAL_TOOL = "digital_tool"
+    SPORT_EVENT = "sport_event"
+    CULTURAL_EVENT = "cultural_event"
+
+
+class Role(StrEnum):
+    SOCIAL_WORKER = "social_worker"
+    REFERRAL_OFFICER = "referral_officer"
+    PILOT = "pilot"
+    ADMIN = "admin"
+
+
+class AlertKind(StrEnum):
+    END_SOON = "end_soon"
+    OVERDUE = "overdue"
+    OVER_LIMIT = "over_limit"
+    PERMIT_EXPIRY = "permit_expiry"
+    REFERRAL_UNANSWERED = "referral_unanswered"
+    FOLLOWUP_DUE = "followup_due"
+    INACTIVE = "inactive"
+    ELIGIBILITY_CLOSING = "eligibility_closing"
+
+
+# The tuples of values, as the code has always used them (plain strings, same order).
+DEPARTMENT_WAVES = _values(DepartmentWave)
+STRUCTURE_KINDS = _values(StructureKind)
+THEMES = _values(Theme)
+LANGUAGE_THEMES = (Theme.LANGUAGE.value, Theme.PROFESSIONAL_FRENCH.value)
+EMPLOYMENT_SUBSIDY_THEMES = (Theme.EMPLOYMENT.value, Theme.PROFESSIONAL_FRENCH.value, Theme.GLOBAL_SUPPORT.value)
+SEXES = _values(Sex)
+BPI_STATUSES = (Status.REFUGEE.value, Status.SUBSIDIARY_PROTECTION.value, Status.STATELESS.value)
+STATUSES = _values(Status)
+HOSTINGS = _values(Hosting)
 # CECRL levels, in increasing order.
-LEVELS = ("pre_A1", "A1", "A2", "B1", "B2", "C1", "C2")
-EARLY_EXIT_REASONS = ("moved_away", "dropped_out", "autonomous", "deceased", "other")
-EXIT_REASONS = ("goals_reached", "max_duration") + EARLY_EXIT_REASONS
-RIGHT_KINDS = (
-    "health_insurance", "complementary_health", "caf_benefits", "rsa", "employment_registration",
-    "bank_account", "residence_permit", "civil_status", "driving_licence",
-)
-RIGHT_STATES = ("todo", "requested", "obtained", "refused", "not_applicable")
-HOUSING_STEP_KINDS = ("social_housing_application", "siao_application", "iml_application", "other")
-HOUSING_KINDS = ("social_rental", "private_rental", "iml_mandate", "iml_sublet", "temporary")
-PERMANENT_HOUSING_KINDS = ("social_rental", "private_rental", "iml_mandate")
-JOB_KINDS = ("cdi", "cdd", "interim", "apprenticeship", "subsidised", "self_employed")
-TRAINING_LEVELS = ("pre_qualifying", "qualifying", "certifying", "diploma")
-REFERRAL_STATES = ("sent", "accepted", "refused", "started", "completed", "dropped_out", "cancelled")
-EVENT_KINDS = ("medical_consultation", "mentoring_pair", "digital_tool", "sport_event", "cultural_event")
-EVENTS_WITH_ID = ("sport_event", "cultural_event")
-ROLES = ("social_worker", "referral_officer", "pilot", "admin")
-ALERT_KINDS = (
-    "end_soon", "overdue", "over_limit", "permit_expiry", "referral_unanswered",
-    "followup_due", "inactive", "eligibility_closing",
-)
+LEVELS = _values(Level)
+ACCOMPANIMENT_KINDS = _values(AccompanimentKind)
+EARLY_EXIT_REASONS = (ExitReason.MOVED_AWAY.value, ExitReason.DROPPED_OUT.value, ExitReason.AUTONOMOUS.value,
+                      ExitReason.DECEASED.value, ExitReason.OTHER.value)
+EXIT_REASONS = _values(ExitReason)
+RIGHT_KINDS = _values(RightKind)
+RIGHT_STATES = _values(RightState)
+HOUSING_STEP_KINDS = _values(HousingStepKind)
+HOUSING_KINDS = _values(HousingKind)
+PERMANENT_HOUSING_KINDS = (HousingKind.SOCIAL_RENTAL.value, HousingKind.PRIVATE_RENTAL.value,
+                           HousingKind.IML_MANDATE.value)
+JOB_KINDS = _values(JobKind)
+TRAINING_LEVELS = _values(TrainingLevel)
+REFERRAL_STATES = _values(ReferralState)
+# A referral still under way: one at most per person and programme (partial unique index, migration 0005).
+OPEN_REFERRAL_STATES = (ReferralState.SENT.value, ReferralState.ACCEPTED.value, ReferralState.STARTED.value)
+EVENT_KINDS = _values(EventKind)
+EVENTS_WITH_ID = (EventKind.SPORT_EVENT.value, EventKind.CULTURAL_EVENT.value)
+ROLES = _values(Role)
+ALERT_KINDS = _values(AlertKind)
+
+
+def in_list_sql(column: str, values) -> str:
+    """`column IN ('a', 'b')` (or numbers), the SQL of a CHECK and of a partial index's WHERE."""
+    quoted = ", ".join(str(v) if isinstance(v, int) else "'" + str(v).replace("'", "''") + "'" for v in values)
+    return f"{column} IN ({quoted})"
+
+
+def check_in(column: str, values) -> CheckConstraint:
+    """The named CHECK keeping a column within its enumeration: ck_<table>_<column> (models/base.py)."""
+    return CheckConstraint(in_list_sql(column, values), name=column)

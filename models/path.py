@@ -1,10 +1,24 @@
 """The path (parcours) of a person: rights, housing, employment, referrals, participations, events (SPEC §4.3)."""
 from datetime import date, datetime
 
-from sqlalchemy import Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import db, utcnow
+from models.enums import (
+    EVENT_KINDS,
+    HOUSING_KINDS,
+    HOUSING_STEP_KINDS,
+    JOB_KINDS,
+    LEVELS,
+    OPEN_REFERRAL_STATES,
+    REFERRAL_STATES,
+    RIGHT_KINDS,
+    RIGHT_STATES,
+    TRAINING_LEVELS,
+    check_in,
+    in_list_sql,
+)
 from models.person import Note  # noqa: F401  (re-exported: notes belong to the path too)
 
 
@@ -12,7 +26,8 @@ class RightStep(db.Model):
     """Opening of one right (health insurance, CAF, bank account…): one line per kind and person."""
 
     __tablename__ = "right_steps"
-    __table_args__ = (UniqueConstraint("person_id", "kind"),)
+    __table_args__ = (UniqueConstraint("person_id", "kind"), check_in("kind", RIGHT_KINDS),
+                      check_in("state", RIGHT_STATES))
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(32))
@@ -33,6 +48,7 @@ class HousingStep(db.Model):
     """A housing application (social housing with its number, SIAO, IML, other)."""
 
     __tablename__ = "housing_steps"
+    __table_args__ = (check_in("kind", HOUSING_STEP_KINDS),)
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(32))
@@ -50,6 +66,7 @@ class HousingAccess(db.Model):
     """Access to a dwelling; social_rental, private_rental and iml_mandate are permanent housing."""
 
     __tablename__ = "housing_accesses"
+    __table_args__ = (check_in("kind", HOUSING_KINDS),)
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(32))
@@ -71,6 +88,7 @@ class Job(db.Model):
     """A job taken during or after the accompaniment; months is null for a CDI."""
 
     __tablename__ = "jobs"
+    __table_args__ = (check_in("kind", JOB_KINDS),)
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(32))
@@ -88,6 +106,7 @@ class Training(db.Model):
     """A vocational training started by the person."""
 
     __tablename__ = "trainings"
+    __table_args__ = (check_in("level", TRAINING_LEVELS),)
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
     level: Mapped[str] = mapped_column(String(32))
@@ -104,6 +123,12 @@ class Referral(db.Model):
     """Orientation of a person toward a programme; each step of its life is dated."""
 
     __tablename__ = "referrals"
+    # One referral under way (sent, accepted, started) at most per person and programme, guaranteed by
+    # the database itself (migration 0005); a refused, completed, dropped-out or cancelled one may be sent again.
+    __table_args__ = (Index("uq_referrals_open_person_id_programme_id", "person_id", "programme_id", unique=True,
+                            sqlite_where=text(in_list_sql("state", OPEN_REFERRAL_STATES)),
+                            postgresql_where=text(in_list_sql("state", OPEN_REFERRAL_STATES))),
+                      check_in("state", REFERRAL_STATES))
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
     programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
@@ -132,6 +157,7 @@ class Participation(db.Model):
     """Participation in a programme: hours planned and attended, CECRL levels for language."""
 
     __tablename__ = "participations"
+    __table_args__ = (check_in("level_start", LEVELS), check_in("level_end", LEVELS))
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
     programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
@@ -159,6 +185,7 @@ class Event(db.Model):
     """A dated event: consultation, mentoring pair, digital tool, sport or cultural event attended."""
 
     __tablename__ = "events"
+    __table_args__ = (check_in("kind", EVENT_KINDS),)
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(32), index=True)

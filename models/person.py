@@ -6,6 +6,7 @@ from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import db, utcnow
+from models.enums import HOSTINGS, LEVELS, SEXES, STATUSES, check_in
 
 
 def new_pseudonym() -> str:
@@ -31,7 +32,9 @@ class Person(db.Model):
     # PostgreSQL it also carries the columns the dashboard's statements read of them (migration 0003).
     __table_args__ = (Index("ix_persons_department_id_id", "department_id", "id",
                             postgresql_include=["status", "sex", "birth_on", "nationality", "household_id",
-                                                "pseudonym"]),)
+                                                "pseudonym"]),
+                      check_in("sex", SEXES), check_in("status", STATUSES), check_in("hosting", HOSTINGS),
+                      check_in("language_level", LEVELS))
     id: Mapped[int] = mapped_column(primary_key=True)
     ref: Mapped[str] = mapped_column(String(64), unique=True)
     pseudonym: Mapped[str] = mapped_column(String(16), unique=True, default=new_pseudonym)

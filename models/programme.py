@@ -5,12 +5,14 @@ from sqlalchemy import Float, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import db
+from models.enums import THEMES, check_in
 
 
 class Programme(db.Model):
     """A funded action operated by a structure of a department, on one theme."""
 
     __tablename__ = "programmes"
+    __table_args__ = (check_in("theme", THEMES),)
     id: Mapped[int] = mapped_column(primary_key=True)
     ref: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))

@@ -5,12 +5,14 @@ from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import db
+from models.enums import DEPARTMENT_WAVES, STRUCTURE_KINDS, check_in
 
 
 class Department(db.Model):
     """A French département, with its AGIR deployment settings."""
 
     __tablename__ = "departments"
+    __table_args__ = (check_in("agir_wave", DEPARTMENT_WAVES),)
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(3), unique=True)
     name: Mapped[str] = mapped_column(String(120))
@@ -30,6 +32,7 @@ class Structure(db.Model):
     """An organisation of a department: AGIR operator, project operator, programme operator, state service."""
 
     __tablename__ = "structures"
+    __table_args__ = (check_in("kind", STRUCTURE_KINDS),)
     id: Mapped[int] = mapped_column(primary_key=True)
     ref: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))

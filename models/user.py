@@ -6,12 +6,14 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import db, utcnow
+from models.enums import ROLES, check_in
 
 
 class User(UserMixin, db.Model):
     """A person who signs in: social worker, referral officer, pilot or admin."""
 
     __tablename__ = "users"
+    __table_args__ = (check_in("role", ROLES),)
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(200), unique=True)
     # The name shown in a file's history instead of the e-mail (« Awa Diallo »); None: the e-mail is shown.
