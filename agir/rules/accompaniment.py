@@ -1,0 +1,105 @@
+"""A whole accompaniment checked at once, and a person's accompaniments together (SPEC §4.2, §4.8).
+
+Used when a recorded fact is corrected or cancelled: the rules of the durations module are applied
+again to the accompaniment as it would become, and every broken rule is returned (not only the first),
+each with the part of the accompaniment it concerns (`start`, `planned_end`, `extensions.date`,
+`extensions.planned_end`, `extensions.reason`, `exit.date`, `exit.reason`, `followup.date`,
+`accompaniments`).
+"""
+from dataclasses import dataclass, field
+from datetime import date
+
+from agir.dates import add_months
+from agir.errors import RuleViolation
+from agir.rules import durations
+
+FOLLOWUP_MONTHS = 6
+
+
+@dataclass
+class AccompanimentFacts:
+    """Plain values of one accompaniment (as it is, or as a correction would make it)."""
+
+    id: int | None
+    start: date
+    planned_end: date
+    # (decided_on, new planned end, reason), in any order.
+    extensions: list[tuple[date, date, str]] = field(default_factory=list)
+    exit_on: date | None = None
+    exit_reason: str | None = None
+    followup_on: date | None = None
+
+    @property
+    def current_end(self) -> date:
+        """The planned end after the latest extension (by decision date)."""
+        ordered = sorted(self.extensions, key=lambda e: e[0])
+        return ordered[-1][1] if ordered else self.planned_end
+
+
+def _violation(exc: RuleViolation, where: str) -> RuleViolation:
+    return RuleViolation(exc.code, exc.message, where)
+
+
+def check_accompaniment(facts: AccompanimentFacts, max_months: int) -> list[RuleViolation]:
+    """Every rule of one accompaniment: planned end, extensions in decision order, exit, follow-up."""
+    found: list[RuleViolation] = []
+    try:
+        durations.check_planned_end(facts.start, facts.planned_end, max_months, field="planned_end")
+    except RuleViolation as exc:
+        found.append(exc)
+    current = facts.planned_end
+    for decided_on, new_end, reason in sorted(facts.extensions, key=lambda e: e[0]):
+        # durations.check_extension stops at the first broken rule: a broken motive or decision date is
+        # set aside (a stand-in that passes) and the check run again, so that every error comes at once.
+        values = {"decided_on": decided_on, "reason": reason}
+        for _ in range(3):
+            try:
+                durations.check_extension(start=facts.start, current_end=current, new_end=new_end,
+                                          max_months=max_months, exit_on=facts.exit_on, **values)
+                break
+            except RuleViolation as exc:
+                found.append(_violation(exc, f"extensions.{exc.field}"))
+                if exc.field == "reason":
+                    values["reason"] = "-"
+                elif exc.field == "date":
+                    values["decided_on"] = facts.start
+                else:
+                    break
+        current = new_end
+    if facts.exit_on is not None:
+        try:
+            durations.check_exit(facts.start, facts.exit_on, facts.exit_reason or "")
+        except RuleViolation as exc:
+            found.append(_violation(exc, "exit.reason" if exc.field == "reason" else "exit.date"))
+    if facts.followup_on is not None:
+        if facts.exit_on is None:
+            found.append(RuleViolation("not_exited", "Le suivi à 6 mois suit une sortie.", "followup.date"))
+        else:
+            due = add_months(facts.exit_on, FOLLOWUP_MONTHS)
+            if facts.followup_on < due:
+                found.append(RuleViolation(
+                    "followup_too_soon",
+                    f"Le suivi à 6 mois enregistré le {facts.followup_on:%d/%m/%Y} précéderait la date de suivi "
+                    f"({due:%d/%m/%Y}, 6 mois après la sortie).", "followup.date"))
+    return found
+
+
+def check_person_accompaniments(all_facts: list[AccompanimentFacts]) -> list[RuleViolation]:
+    """A person's accompaniments never overlap and at most one is open (with the dates that clash)."""
+    found: list[RuleViolation] = []
+    open_ones = [f for f in all_facts if f.exit_on is None]
+    if len(open_ones) > 1:
+        starts = ", ".join(f"{f.start:%d/%m/%Y}" for f in sorted(open_ones, key=lambda f: f.start))
+        found.append(RuleViolation("two_open", "La personne aurait deux accompagnements en cours "
+                                               f"(entrées le {starts}).", "accompaniments"))
+    ordered = sorted(all_facts, key=lambda f: (f.start, f.exit_on or date.max))
+    for before, after in zip(ordered, ordered[1:], strict=False):
+        if before.exit_on is not None and after.start < before.exit_on:
+            found.append(RuleViolation(
+                "overlap", f"Les accompagnements se chevaucheraient : l'un se termine le {before.exit_on:%d/%m/%Y}, "
+                           f"l'autre commence le {after.start:%d/%m/%Y}.", "accompaniments"))
+        elif before.exit_on is None and len(open_ones) <= 1:
+            found.append(RuleViolation(
+                "overlap", f"Les accompagnements se chevaucheraient : celui entré le {before.start:%d/%m/%Y} est "
+                           f"encore en cours quand l'autre commence le {after.start:%d/%m/%Y}.", "accompaniments"))
+    return found
