@@ -47,7 +47,26 @@ def person_or_404(person_id: int, level: str = access.FULL) -> Person:
 DB_INT_MAX = 2**31 - 1  # the largest id or page number the databases hold in an INTEGER column
 
 
+def db_int(value) -> int:
+    """The one integer converter of ids and pages typed in query strings and forms: a whole number within
+    0..DB_INT_MAX (a database INTEGER), else ValueError (WTForms' `coerce`, int_arg). URLs use the same
+    bound through the `int` URL converter (agir.app.DbIntConverter)."""
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if not isinstance(value, int):
+        text = str(value).strip()
+        if not (text.isascii() and text.isdigit()) or len(text) > 12:
+            raise ValueError(value)
+        value = int(text)
+    number = value
+    if not 0 <= number <= DB_INT_MAX:
+        raise ValueError(value)
+    return number
+
+
 def int_arg(name: str, default: int | None = None) -> int | None:
     """A whole number from the query string, or `default` when absent, malformed or out of a database's range."""
-    value = request.args.get(name, type=int)
-    return value if value is not None and 0 <= value <= DB_INT_MAX else default
+    try:
+        return db_int(request.args[name])
+    except (KeyError, ValueError):
+        return default

@@ -3,7 +3,7 @@ from flask import current_app, request
 
 from agir.errors import RuleViolation
 from agir.extensions import db
-from blueprints._helpers import int_arg
+from blueprints._helpers import db_int, int_arg
 
 ADMIN = ("admin",)
 
@@ -26,9 +26,9 @@ def show_violation(form, exc: RuleViolation, aliases: dict[str, str] | None = No
 
 
 def int_or_none(value) -> int | None:
-    """An id from a select (blank = none)."""
+    """An id from a select (blank, malformed or beyond a database integer = none)."""
     try:
-        return int(value) if value not in (None, "") else None
+        return db_int(value) if value not in (None, "") else None
     except (TypeError, ValueError):
         return None
 

@@ -8,6 +8,7 @@ from agir import labels
 from agir.extensions import db
 from agir.i18n import lazy_gettext as _l
 from blueprints._fields import FrenchDateField
+from blueprints._helpers import DB_INT_MAX
 from models import Department, Structure
 from models.enums import STRUCTURE_KINDS
 
@@ -113,7 +114,8 @@ class FilterForm(FlaskForm):
 class AuditFilterForm(FilterForm):
     """Filters of the audit view."""
 
-    person = IntegerField(_l("N° de personne"), validators=[Optional(), NumberRange(1, None, _l("Numéro invalide."))])
+    person = IntegerField(_l("N° de personne"),
+                          validators=[Optional(), NumberRange(1, DB_INT_MAX, _l("Numéro invalide."))])
     user = StringField(_l("Utilisateur (adresse)"), validators=[Optional(), Length(max=200)])
     action = SelectField(_l("Action"), choices=[], validate_choice=False)
     date_from = FrenchDateField(_l("Du"), validators=[Optional()])

@@ -13,7 +13,7 @@ from agir.errors import RuleViolation, StaleRecord
 from agir.extensions import db
 from agir.indicators import Scope, ScopeError, build_scope
 from agir.indicators.layout import format_value, small_count
-from blueprints._helpers import client_ip
+from blueprints._helpers import client_ip, int_arg
 from blueprints.pilot import bp
 from models import AuditEntry, Department
 
@@ -120,8 +120,5 @@ def apply(form, operation, *args, **kwargs):
 
 
 def page_number() -> int:
-    """The ?page= argument, 1 when absent or wrong."""
-    try:
-        return max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        return 1
+    """The ?page= argument, 1 when absent, wrong or beyond a database integer."""
+    return max(1, int_arg("page", 1))

@@ -13,6 +13,7 @@ from agir.interchange.validation import MAX_NUMBER
 from agir.labels import choices
 from agir.operations.referrals import NEED_MAX
 from blueprints._fields import BAD_DATE, FrenchDateField
+from blueprints._helpers import db_int
 
 NUMBER_INVALID = _l("Nombre invalide (exemple : 12,5).")
 NEGATIVE = _l("La valeur ne peut être négative.")
@@ -49,7 +50,7 @@ class ProgrammeForm(FlaskForm):
     name = StringField(_l("Nom du programme"), validators=[DataRequired(_l("Le nom du programme est requis.")),
                                                         Length(max=200)])
     theme = SelectField(_l("Thématique"), choices=choices("theme"))
-    structure_id = SelectField(_l("Structure opératrice"), coerce=int,
+    structure_id = SelectField(_l("Structure opératrice"), coerce=db_int,
                                invalid_choice_message=_l("Choisissez une structure de la liste."))
     start_on = _date(_l("Date de début"))
     end_on = _date(_l("Date de fin"), required=False)
@@ -73,7 +74,7 @@ class SessionForm(FlaskForm):
 class ReferralForm(FlaskForm):
     """Refer a person to a programme."""
 
-    programme_id = SelectField(_l("Programme"), coerce=int,
+    programme_id = SelectField(_l("Programme"), coerce=db_int,
                                invalid_choice_message=_l("Choisissez un programme de la liste."))
     need = TextAreaField(_l("Besoin, en une phrase"), validators=[
         DataRequired(_l("Décrivez le besoin en une phrase.")),
@@ -93,7 +94,7 @@ class StepForm(FlaskForm):
 class ParticipationForm(FlaskForm):
     """Hours, dates and CECRL levels of a participation."""
 
-    programme_id = SelectField(_l("Programme"), coerce=int, validators=[Optional()], validate_choice=False)
+    programme_id = SelectField(_l("Programme"), coerce=db_int, validators=[Optional()], validate_choice=False)
     start_on = _date(_l("Début"))
     end_on = _date(_l("Fin"), required=False)
     planned_hours = _number(_l("Heures prévues"))
@@ -106,7 +107,7 @@ class ParticipationForm(FlaskForm):
 class EventForm(FlaskForm):
     """An event recorded by the programme."""
 
-    programme_id = SelectField(_l("Programme"), coerce=int,
+    programme_id = SelectField(_l("Programme"), coerce=db_int,
                                invalid_choice_message=_l("Choisissez un programme de la liste."))
     kind = SelectField(_l("Type d'événement"), choices=choices("event_kind"))
     event_on = _date(_l("Date"), default=date.today)
