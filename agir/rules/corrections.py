@@ -14,9 +14,9 @@ def check_reason(reason: str | None, cancel: bool = False) -> str:
     reason = " ".join((reason or "").split())
     if not reason:
         what = "l'annulation" if cancel else "la correction"
-        raise RuleViolation("reason_required", f"Indiquez le motif de {what}.", "reason")
+        raise RuleViolation("reason_required", f"Indiquez le motif de {what}.", "correction_reason")
     if len(reason) > REASON_MAX:
-        raise RuleViolation("reason_too_long", f"Le motif fait au plus {REASON_MAX} caractères.", "reason")
+        raise RuleViolation("reason_too_long", f"Le motif fait au plus {REASON_MAX} caractères.", "correction_reason")
     return reason
 
 
