@@ -8,6 +8,7 @@ from sqlalchemy import Select, func, select
 
 from agir.extensions import db
 from agir.i18n import N_, gettext
+from agir.safe_files import neutralise
 from models import AuditEntry
 
 # French labels (msgids) of the actions written by the application (other values are shown as they are).
@@ -92,8 +93,7 @@ def known_actions() -> list[str]:
 
 def _cell(value) -> str:
     """A CSV cell that a spreadsheet will never run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return neutralise("" if value is None else str(value))
 
 
 def person_trail_csv(person_id: int) -> str:

@@ -52,7 +52,8 @@ def test_the_holder_downloads_the_whole_file_as_json(client, login, file_):
     response = client.get(f"/privacy/persons/{file_.id}.json")
     assert response.status_code == 200
     assert response.mimetype == "application/json"
-    assert response.headers["Content-Disposition"] == f'attachment; filename="agir-droit-acces-{file_.ref}.json"'
+    assert response.headers["Content-Disposition"] == (
+        f'attachment; filename="agir-droit-acces-{file_.ref}.json"; filename*=UTF-8\'\'agir-droit-acces-{file_.ref}.json')
     assert response.headers["Cache-Control"] == "no-store"
     data = response.get_json()
     # Exactly what the interchange export holds about the person (the same serialisation) …

@@ -1,7 +1,8 @@
 """XLSX (openpyxl) and CSV files of the indicators and of the programmes' Annex sheets.
 
 CSV for a French spreadsheet: UTF-8 with a byte-order mark, ';' between fields, decimal comma,
-a French header row. XLSX: the same table under a title block, numbers kept as numbers with
+a French header row; no cell of either format is ever a formula (agir.safe_files).
+XLSX: the same table under a title block, numbers kept as numbers with
 French-looking formats, shares as percentages. The files are French documents whatever the reader's
 language (french()); the Annex page shows sheet_identification and sheet_lines in the reader's language.
 """
@@ -21,6 +22,7 @@ from agir.i18n import N_, gettext
 from agir.indicators.layout import COUNT, HOURS, MEAN, MONEY, SHARE, rows, text
 from agir.indicators.sheet import Sheet
 from agir.labels import label
+from agir.safe_files import neutralise_row, neutralise_workbook
 
 INDICATOR_HEADER = ("Rubrique", "Indicateur", "Valeur", "Objectif", "Objectif atteint")
 SHEET_HEADER = ("Rubrique", "Indicateur", "Cible", "Réalisé")
@@ -56,8 +58,8 @@ def _csv_value(value, kind: str = COUNT) -> str:
 def _csv(header, lines) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(lines)
+    writer.writerow(neutralise_row(header))
+    writer.writerows(neutralise_row(line) for line in lines)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -137,6 +139,7 @@ def _widths(ws, widths) -> None:
 
 
 def _save(wb: Workbook) -> bytes:
+    neutralise_workbook(wb)  # a name typed as =HYPERLINK(…) stays text
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

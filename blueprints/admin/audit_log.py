@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from agir import audit_trail
 from agir.extensions import db
+from agir.safe_files import content_disposition
 from blueprints._helpers import audit_event, role_required
 from blueprints.admin import bp
 from blueprints.admin.common import ADMIN, page_args, paginate
@@ -39,6 +40,6 @@ def audit_person_csv(person_id: int):
     audit_event("audit_exported", person=person_id, detail="journal d'audit de la personne (CSV)")
     db.session.commit()
     return Response(body, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="audit-personne-{person_id}.csv"',
+        "Content-Disposition": content_disposition(f"audit-personne-{person_id}.csv"),
         "Cache-Control": "no-store",
     })

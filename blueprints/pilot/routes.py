@@ -8,6 +8,7 @@ from agir.indicators import pilot as queries
 from agir.indicators.cohort import MILESTONES
 from agir.jobs import PARIS
 from agir.labels import label
+from agir.safe_files import content_disposition
 from blueprints._helpers import audit_event, role_required
 from blueprints.pilot import bp
 from blueprints.pilot.cache import cached_figures
@@ -99,7 +100,7 @@ def dashboard_figures(department, period, scope, page: int) -> dict:
 def download(content: bytes, kind: str, filename: str) -> Response:
     """A file to save, never cached."""
     return Response(content, mimetype=EXPORT_TYPES[kind], headers={
-        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+        "Content-Disposition": content_disposition(filename), "Cache-Control": "no-store"})
 
 
 @bp.get("/export.<any(xlsx, csv):kind>")

@@ -1,6 +1,5 @@
 """Right of access: the holder's social worker exports one person's whole file, audited each time."""
 import json
-import re
 from datetime import date
 
 from flask import Response, current_app, render_template
@@ -9,6 +8,7 @@ from flask_login import current_user
 from agir import privacy
 from agir.dates import format_fr
 from agir.extensions import db
+from agir.safe_files import content_disposition
 from blueprints._helpers import client_ip, person_or_404, role_required
 from blueprints.privacy import bp
 
@@ -44,8 +44,7 @@ def person(person_id: int):
 def person_json(person_id: int):
     """The whole file as a JSON download (the interchange record of the person, with what it leaves out)."""
     person, data = _export(person_id, "json")
-    name = re.sub(r"[^A-Za-z0-9_-]", "_", person.ref)[:60]
     response = Response(json.dumps(data, ensure_ascii=False, indent=2), mimetype="application/json")
-    response.headers["Content-Disposition"] = f'attachment; filename="agir-droit-acces-{name}.json"'
+    response.headers["Content-Disposition"] = content_disposition(f"agir-droit-acces-{person.ref[:60]}.json")
     response.headers["Cache-Control"] = "no-store"
     return response
