@@ -32,6 +32,7 @@ def create_app(config: object | None = None) -> Flask:
     app.url_map.converters["int"] = DbIntConverter
     check_production(app.config)
 
+    import agir.duplicates  # noqa: F401  (keeps the search and duplicate keys of persons)
     import models  # noqa: F401  (register every table)
 
     db.init_app(app)

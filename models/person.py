@@ -34,7 +34,12 @@ class Person(db.Model):
                             postgresql_include=["status", "sex", "birth_on", "nationality", "household_id",
                                                 "pseudonym"]),
                       check_in("sex", SEXES), check_in("status", STATUSES), check_in("hosting", HOSTINGS),
-                      check_in("language_level", LEVELS))
+                      check_in("language_level", LEVELS),
+                      # Duplicates (SPEC §4.8): candidate pairs found by blocking keys (agir/duplicates.py).
+                      Index("ix_persons_nationality_name_key", "nationality", "name_key"),
+                      Index("ix_persons_nationality_last_key", "nationality", "last_key"),
+                      Index("ix_persons_nationality_first_key", "nationality", "first_key"),
+                      Index("ix_persons_nationality_birth_on", "nationality", "birth_on"))
     id: Mapped[int] = mapped_column(primary_key=True)
     ref: Mapped[str] = mapped_column(String(64), unique=True)
     pseudonym: Mapped[str] = mapped_column(String(16), unique=True, default=new_pseudonym)
@@ -58,6 +63,13 @@ class Person(db.Model):
     prior_programme: Mapped[str | None] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(40))
     email: Mapped[str | None] = mapped_column(String(200))
+    # Normalised columns kept from the names and the phone by agir/duplicates.py (agir/rules/duplicates.py):
+    # blocking keys of the duplicate search, the text the persons list searches, the phone's digits.
+    name_key: Mapped[str | None] = mapped_column(String(120))
+    last_key: Mapped[str | None] = mapped_column(String(120))
+    first_key: Mapped[str | None] = mapped_column(String(120))
+    search_text: Mapped[str | None] = mapped_column(String(600))
+    phone_key: Mapped[str | None] = mapped_column(String(40), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
     anonymised_at: Mapped[datetime | None]

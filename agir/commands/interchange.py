@@ -61,6 +61,8 @@ def import_command(file, dry_run: bool) -> None:
     if result.errors:
         # Nothing but the errors on stderr: one `line N: field.path: message` each.
         _fail("\n".join(result.errors) + (f"\n{len(result.errors)} erreur(s) : rien n'a été écrit." if tty else ""))
+    if result.warnings:  # probable duplicates (SPEC §4.8): said, never refused
+        click.echo("\n".join(result.warnings), err=True)
     summary = ", ".join(f"{n} {TYPE_LABELS[k]}" for k, n in result.counts.items() if k in TYPE_LABELS)
     if dry_run:
         db.session.rollback()

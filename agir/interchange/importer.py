@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from agir.duplicates import identity_of, import_warnings
 from agir.extensions import db
 from agir.interchange import checks
 from agir.interchange.bulk import rows_where_in
@@ -56,6 +57,8 @@ class ImportResult:
 
     errors: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    # `line N: warning: …` lines (probable duplicates, SPEC §4.8): they never stop the import.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -87,6 +90,7 @@ class ImportJob:
         self.declared: dict[str, dict[str, int]] = {t: {} for t in RECORD_TYPES}
         self.pending_refs: list[tuple[int, str, str, str]] = []
         self.deferred: list[int] = []  # persons whose department or structures were not yet known at scan
+        self.identities: list = []  # names, birth date, nationality of each person line (duplicate warnings)
         self.reference = Reference()
         self._read(lines)
 
@@ -159,6 +163,8 @@ class ImportJob:
         self.pending_refs += [(number, path, target, value) for path, target, value in found.refs]
         for path, message in found.errors:
             self.error(number, path, message, "rules")
+        if not found.errors:
+            self.identities.append(identity_of(number, found.record))
         if not self._rules_ready(found.record):  # a "person" line always gives a record
             self.deferred.append(index)
             return
@@ -306,6 +312,7 @@ def _import(lines: Iterable, dry_run: bool, progress: Progress | None) -> Import
     counts = {kind: len(job.declared[kind]) for kind in RECORD_TYPES}
     if result.errors:
         return result
+    result.warnings = [f"line {n}: warning: {message}" for n, message in import_warnings(job.identities)]
     if dry_run:
         result.counts = counts
         return result

@@ -7,6 +7,7 @@ transaction, never committed here.
 """
 import json
 
+from agir.duplicates import keys_of
 from agir.extensions import db
 from agir.interchange import checks
 from agir.interchange.bulk import BulkLoader, rows_where_in
@@ -146,6 +147,8 @@ class Writer:
             "first_permit_on": r["first_permit_date"], "arrival_on": r["arrival_date"], "cir_on": r["cir_date"],
             "permit_expiry_on": r["permit_expiry"], "hosting": r["hosting"], "language_level": r["language_level"],
             "prior_programme": r["prior_programme"], "phone": r["phone"], "email": r["email"],
+            # The normalised keys of the duplicate search and of the persons list (agir/duplicates.py).
+            **keys_of(r["last_name"], r["first_name"], r["phone"]),
         }
 
     def accompaniments(self, batch: list, person_ids: list[int]) -> None:
