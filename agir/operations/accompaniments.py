@@ -5,10 +5,13 @@ denormalised columns (current_end_on, exit_on) in step, and audit the fields tou
 """
 from datetime import date
 
+from sqlalchemy.exc import IntegrityError
+
 from agir.audit import record
 from agir.dates import add_months
 from agir.errors import RuleViolation
 from agir.extensions import db
+from agir.operations.locks import index_named, lock_person, violates
 from agir.operations.persons import check_version, not_after_today
 from agir.rules import durations
 from agir.rules.eligibility import Verdict, check_eligibility
@@ -17,6 +20,7 @@ from models import Accompaniment, Exit, Extension, FollowUp, Person
 from models.base import utcnow
 from models.enums import JOB_KINDS, TRAINING_LEVELS
 
+OPEN_INDEX = index_named(Accompaniment, "uq_accompaniments_open_person_id")
 USUAL_MONTHS = 12
 FOLLOWUP_MONTHS = 6
 
@@ -60,6 +64,7 @@ def enrol_person(actor, person: Person, start_on: date, planned_end_on: date | N
     max_months = person.department.max_months
     planned_end_on = planned_end_on or proposed_planned_end(start_on, max_months)
     durations.check_planned_end(start_on, planned_end_on, max_months, field="planned_end")
+    lock_person(person)  # a second enrolment sent at the same instant waits here, then sees this one
     periods = [(a.start_on, a.exit_on) for a in person.accompaniments] + [(start_on, None)]
     durations.check_no_overlap(periods)
     accompaniment = Accompaniment(
@@ -69,7 +74,14 @@ def enrol_person(actor, person: Person, start_on: date, planned_end_on: date | N
         eligibility_reasons=verdict.codes,
     )
     db.session.add(accompaniment)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        if not violates(exc, OPEN_INDEX):
+            raise
+        # The database's own guarantee (another open accompaniment): the rule's message, never a 500.
+        durations.check_no_overlap([(start_on, None), (start_on, None)])
+        raise
     record(actor, "enrol_person", person=person, fields=["kind", "start", "planned_end"])
     return accompaniment
 
@@ -77,6 +89,7 @@ def enrol_person(actor, person: Person, start_on: date, planned_end_on: date | N
 def extend_accompaniment(actor, accompaniment: Accompaniment, decided_on: date, planned_end_on: date,
                          reason: str, version: int | None = None, today: date | None = None) -> Extension:
     """Move the planned end later (never beyond start + max_months), with a reason."""
+    lock_person(accompaniment.person)  # then the version and the exit checked are the latest ones
     check_version(accompaniment, version)
     _check_holder(actor, accompaniment)
     if accompaniment.exit_on is not None:
@@ -113,6 +126,7 @@ def record_exit(actor, accompaniment: Accompaniment, exit_on: date, reason: str,
                 job_months: int | None = None, training_level: str | None = None,
                 version: int | None = None, today: date | None = None) -> Exit:
     """End the accompaniment: date, reason (early-exit reasons before 6 months), situation at exit."""
+    lock_person(accompaniment.person)  # the other accompaniments checked for overlap are the latest ones
     check_version(accompaniment, version)
     _check_holder(actor, accompaniment)
     if accompaniment.exit is not None:

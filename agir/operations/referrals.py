@@ -9,11 +9,13 @@ import re
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from agir import access, audit
 from agir.dates import add_years, format_fr
 from agir.errors import RuleViolation, StaleRecord
 from agir.extensions import db
+from agir.operations.locks import index_named, lock_person, violates
 from agir.rules.eligibility import within_referral_window
 from agir.rules.path import (
     REFERRAL_DATE_FIELDS,
@@ -25,12 +27,14 @@ from agir.rules.path import (
     referral_state,
 )
 from models import Event, Participation, Person, Programme, Referral
-from models.enums import EVENT_KINDS, EVENTS_WITH_ID, LANGUAGE_THEMES
+from models.enums import EVENT_KINDS, EVENTS_WITH_ID, LANGUAGE_THEMES, OPEN_REFERRAL_STATES
 
 NEED_MAX = 300
 RECEIVER_STEPS = ("accepted", "refused", "started", "completed", "dropped_out")
 SENDER_STEPS = ("cancelled",)
-OPEN_STATES = ("sent", "accepted", "started")
+OPEN_STATES = OPEN_REFERRAL_STATES
+# At most one open referral per person and programme: the database's partial unique index (migration 0005).
+OPEN_INDEX = index_named(Referral, "uq_referrals_open_person_id_programme_id")
 # Words that only a diagnosis or a medical detail would use: the need says what is sought, never why medically.
 MEDICAL_TERMS = re.compile(
     r"\b(diagnostiqu\w*|pathologie\w*|vih|sida|s[ée]ropositi\w*|tuberculose|h[ée]patite\w*|"
@@ -108,6 +112,12 @@ def _check_version(record, version_id: int | None) -> None:
 
 # ---------------------------------------------------------------- referrals
 
+def referral_already_open() -> RuleViolation:
+    """The rule « one open referral per person and programme », as the form shows it."""
+    return RuleViolation("referral_open", "Une orientation de cette personne vers ce programme est déjà en cours.",
+                         "programme")
+
+
 def send_referral(actor, person: Person, programme: Programme, need: str | None, sent_on: date | None,
                   today: date | None = None) -> Referral:
     """Refer a person to a programme of their department; the actor's structure is the sender."""
@@ -126,15 +136,20 @@ def send_referral(actor, person: Person, programme: Programme, need: str | None,
     if programme.end_on is not None and sent_on > programme.end_on:
         raise RuleViolation("programme_ended",
                             f"Ce programme s'est terminé le {format_fr(programme.end_on)}.", "programme")
+    lock_person(person)  # a second referral sent at the same instant waits here, then sees this one
     if db.session.scalar(select(Referral.id).where(
             Referral.person_id == person.id, Referral.programme_id == programme.id,
             Referral.state.in_(OPEN_STATES))):
-        raise RuleViolation("referral_open",
-                            "Une orientation de cette personne vers ce programme est déjà en cours.", "programme")
+        raise referral_already_open()
     referral = Referral(person=person, programme=programme, sender_structure_id=actor.structure_id,
                         state="sent", need=need, sent_on=sent_on)
     db.session.add(referral)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        if violates(exc, OPEN_INDEX):  # the database's own guarantee: the rule's message, never a 500
+            raise referral_already_open() from None
+        raise
     audit.record(actor, "referral_sent", person=person, fields=["programme", "need", "sent_on"],
                  detail=f"referral {referral.id}")
     return referral
