@@ -53,6 +53,21 @@ def revoke_api_token(actor: User, token_id: int, ip: str | None = None) -> ApiTo
     return token
 
 
+def revoke_tokens_of(actor, user: User, reason: str, ip: str | None = None) -> int:
+    """Revoke every token of the account still in use, because its password, state or rights changed
+    (agir.operations.users): a token must never outlive what it was created under. One audit entry per
+    token, as for a revocation by its owner; returns how many were revoked."""
+    tokens = list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id,
+                                                            ApiToken.revoked_at.is_(None))))
+    now = utcnow()
+    for token in tokens:
+        token.revoked_at = now
+    db.session.flush()
+    for token in tokens:
+        audit.record(actor, "api_token_revoked", fields=["revoked_at"], ip=ip, detail=f"jeton {token.id} ({reason})")
+    return len(tokens)
+
+
 def tokens_of(user: User) -> list[ApiToken]:
     """The user's tokens, newest first."""
     return list(db.session.scalars(

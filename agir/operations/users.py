@@ -10,6 +10,7 @@ from agir import audit
 from agir.errors import RuleViolation
 from agir.extensions import db
 from agir.i18n import N_
+from agir.operations.api_tokens import revoke_tokens_of
 from models import Department, Structure, User
 from models.base import utcnow
 from models.enums import ROLES
@@ -19,6 +20,8 @@ MAX_PASSWORD_LENGTH = 512  # the login form accepts no more
 STRUCTURE_ROLES = ("social_worker", "referral_officer")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+$")
 ADMIN_ON_SERVER = N_("Les comptes d'administration se gèrent sur le serveur (commande create-user).")
+ADMIN_ON_ADMIN = ("Un administrateur n'agit pas sur le compte d'un autre administrateur : son mot de passe et son "
+                  "état se gèrent sur le serveur (commande create-user).")
 _hasher = PasswordHasher()
 _dummy: dict[int, str] = {}
 
@@ -130,6 +133,7 @@ def change_attachment(actor, user: User, role: str, structure_ref: str | None,
         return []
     user.role, user.structure, user.department = role, structure, department
     end_sessions(user)
+    revoke_tokens_of(actor, user, "rôle ou rattachement modifié")
     audit.record(actor, "user_changed", fields=changed, detail=f"compte {user.id}")
     return changed
 
@@ -165,6 +169,7 @@ def change_password(actor: User, current: str, new: str, confirmation: str) -> U
         raise RuleViolation("password_unchanged", "Le nouveau mot de passe doit être différent de l'actuel.",
                             "new_password")
     _set_password(actor, new)
+    revoke_tokens_of(actor, actor, "mot de passe modifié")
     audit.record(actor, "password_changed", fields=["password"], detail=f"compte {actor.id}")
     return actor
 
@@ -173,6 +178,13 @@ def _set_password(user: User, password: str, provisional: bool = False) -> None:
     user.password_hash = hash_password(password)
     user.password_changed_at = None if provisional else utcnow()
     end_sessions(user)
+
+
+def _not_another_admin(actor, user: User) -> None:
+    """No administrator acts on another administrator's account from the application (one could otherwise
+    take over or lock out the other); the server's command line (actor None) still can."""
+    if actor is not None and user.role == "admin" and getattr(actor, "id", None) != user.id:
+        raise RuleViolation("admin_on_admin", ADMIN_ON_ADMIN, "user")
 
 
 def generate_password() -> str:
@@ -186,8 +198,10 @@ def reset_password(actor, user: User) -> str:
     if actor is not None and getattr(actor, "id", None) == user.id:
         raise RuleViolation("reset_self", "Pour votre propre compte, changez votre mot de passe depuis « Mon compte ».",
                             "user")
+    _not_another_admin(actor, user)
     password = generate_password()
     _set_password(user, password, provisional=True)
+    revoke_tokens_of(actor, user, "mot de passe réinitialisé")
     audit.record(actor, "password_reset", fields=["password"], detail=f"compte {user.id}")
     return password
 
@@ -205,15 +219,18 @@ def disable_user(actor, user: User) -> User:
     """Disable an account; its sessions end at once. An administrator cannot disable their own account."""
     if actor is not None and getattr(actor, "id", None) == user.id:
         raise RuleViolation("disable_self", "Vous ne pouvez pas désactiver votre propre compte.", "user")
+    _not_another_admin(actor, user)
     if user.is_enabled:
         user.is_enabled = False
         end_sessions(user)
+        revoke_tokens_of(actor, user, "compte désactivé")
         audit.record(actor, "user_disabled", fields=["is_enabled"], detail=f"compte {user.id}")
     return user
 
 
 def enable_user(actor, user: User) -> User:
-    """Enable an account again (the user signs in anew)."""
+    """Enable an account again (the user signs in anew; its API tokens stay revoked)."""
+    _not_another_admin(actor, user)
     if not user.is_enabled:
         user.is_enabled = True
         db.session.flush()

@@ -107,6 +107,16 @@ def _user_or_404(user_id: int) -> User:
     return db.session.get(User, user_id) or abort(404)
 
 
+def _refused(account: User, exc: RuleViolation):
+    """An action the operation refused: its French message; refused outright (403, on the account's page)
+    when it touches another administrator's account."""
+    db.session.rollback()
+    flash(exc.message, "error")
+    if exc.code == "admin_on_admin":
+        return user(account.id), 403
+    return redirect(url_for("admin.user", user_id=account.id))
+
+
 @bp.get("/users/<int:user_id>")
 @role_required(*ADMIN)
 def user(user_id: int):
@@ -160,9 +170,7 @@ def user_disable(user_id: int):
     try:
         disable_user(current_user, account)
     except RuleViolation as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("admin.user", user_id=user_id))
+        return _refused(account, exc)
     db.session.commit()
     flash(gettext("Le compte %(email)s est désactivé ; ses sessions ont été fermées.", email=account.email), "success")
     return redirect(url_for("admin.user", user_id=user_id))
@@ -173,7 +181,10 @@ def user_disable(user_id: int):
 def user_enable(user_id: int):
     """Enable the account again."""
     account = _user_or_404(user_id)
-    enable_user(current_user, account)
+    try:
+        enable_user(current_user, account)
+    except RuleViolation as exc:
+        return _refused(account, exc)
     db.session.commit()
     flash(gettext("Le compte %(email)s est réactivé.", email=account.email), "success")
     return redirect(url_for("admin.user", user_id=user_id))
@@ -187,8 +198,6 @@ def user_password(user_id: int):
     try:
         password = reset_password(current_user, account)
     except RuleViolation as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("admin.user", user_id=user_id))
+        return _refused(account, exc)
     db.session.commit()
     return render_template("admin/user_password.html", user=account, password=password, created=False)
