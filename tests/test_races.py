@@ -142,3 +142,40 @@ def test_six_simultaneous_referrals_leave_one_open_referral(world, live_server):
         Referral.state.in_(OPEN_REFERRAL_STATES))) == 1
     refused = [page for _, page in results if REFERRAL_OPEN in html.unescape(page)]
     assert len(refused) == N - 1, [s for s, _ in results]
+
+
+# ---------------------------------------------------------------- the database's own guarantee
+
+def test_the_database_refuses_a_second_open_accompaniment_and_the_operation_recognises_it(world):
+    from sqlalchemy.exc import IntegrityError
+
+    from agir.operations import accompaniments
+    from agir.operations.locks import violates
+    person = factories.make_person(world.department, world.agir)
+    factories.make_accompaniment(person, world.agir, start=date(2022, 9, 1), exit_on=date(2023, 1, 31))
+    factories.make_accompaniment(person, world.other, start=date(2023, 2, 1))  # one closed, one open: fine
+    db.session.commit()
+    with pytest.raises(IntegrityError) as refused:
+        factories.make_accompaniment(person, world.other, start=date(2023, 6, 1))
+    assert violates(refused.value, accompaniments.OPEN_INDEX)
+    db.session.rollback()
+
+
+def test_the_database_refuses_a_second_open_referral_to_one_programme(world):
+    from sqlalchemy.exc import IntegrityError
+
+    from agir.operations import referrals
+    from agir.operations.locks import violates
+    from tests.referrals_factories import make_referral
+    person = factories.make_person(world.department, world.agir)
+    other = factories.make_programme(world.department, world.school, ref="PR-OTHER")
+    for state in ("refused", "completed", "dropped_out", "cancelled"):  # closed ones do not count
+        make_referral(person, world.programme, state=state)
+    make_referral(person, world.programme, state="accepted")
+    make_referral(person, other, state="sent")  # another programme
+    db.session.commit()
+    for state in OPEN_REFERRAL_STATES:
+        with pytest.raises(IntegrityError) as refused:
+            make_referral(person, world.programme, state=state)
+        assert violates(refused.value, referrals.OPEN_INDEX)
+        db.session.rollback()

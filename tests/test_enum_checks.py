@@ -1,0 +1,119 @@
+"""Every enumerated column carries a named CHECK (issue 13, item 4): the database itself refuses a value
+outside its enumeration, on SQLite and PostgreSQL, whatever wrote it (a script, a bulk load, a bug)."""
+from datetime import date
+
+import pytest
+from sqlalchemy import CheckConstraint, text
+from sqlalchemy.exc import IntegrityError
+
+from agir.extensions import db
+from models import (
+    Alert,
+    AuditEntry,
+    Event,
+    Exit,
+    HousingAccess,
+    HousingStep,
+    Job,
+    Participation,
+    RightStep,
+    Training,
+    enums,
+)
+from tests import factories
+from tests.referrals_factories import make_referral
+
+# (table, column): the enumeration its values come from.
+ENUMERATED = {
+    ("departments", "agir_wave"): enums.DEPARTMENT_WAVES,
+    ("structures", "kind"): enums.STRUCTURE_KINDS,
+    ("programmes", "theme"): enums.THEMES,
+    ("persons", "sex"): enums.SEXES,
+    ("persons", "status"): enums.STATUSES,
+    ("persons", "hosting"): enums.HOSTINGS,
+    ("persons", "language_level"): enums.LEVELS,
+    ("accompaniments", "kind"): enums.ACCOMPANIMENT_KINDS,
+    ("exits", "reason"): enums.EXIT_REASONS,
+    ("exits", "job_kind"): enums.JOB_KINDS,
+    ("exits", "training_level"): enums.TRAINING_LEVELS,
+    ("right_steps", "kind"): enums.RIGHT_KINDS,
+    ("right_steps", "state"): enums.RIGHT_STATES,
+    ("housing_steps", "kind"): enums.HOUSING_STEP_KINDS,
+    ("housing_accesses", "kind"): enums.HOUSING_KINDS,
+    ("jobs", "kind"): enums.JOB_KINDS,
+    ("trainings", "level"): enums.TRAINING_LEVELS,
+    ("referrals", "state"): enums.REFERRAL_STATES,
+    ("participations", "level_start"): enums.LEVELS,
+    ("participations", "level_end"): enums.LEVELS,
+    ("events", "kind"): enums.EVENT_KINDS,
+    ("users", "role"): enums.ROLES,
+    ("audit_entries", "role"): enums.ROLES,
+    ("alerts", "kind"): enums.ALERT_KINDS,
+}
+
+
+def _one_row_of_every_table(world):
+    """A valid row in every table holding an enumerated column; {table: id}."""
+    dep, agir = world.department, world.agir
+    person = factories.make_person(dep, agir, hosting="dna")
+    accompaniment = factories.make_accompaniment(person, agir, exit_on=date(2023, 3, 1))
+    exit_ = Exit(accompaniment=accompaniment, exit_on=date(2023, 3, 1), reason="goals_reached", job_kind="cdi",
+                 training_level="qualifying")
+    rows = [exit_, RightStep(person=person, kind="rsa", state="todo"),
+            HousingStep(person=person, kind="siao_application", step_on=date(2022, 10, 1)),
+            HousingAccess(person=person, kind="social_rental", access_on=date(2022, 11, 1)),
+            Job(person=person, kind="cdd", start_on=date(2022, 12, 1), months=6),
+            Training(person=person, level="diploma", start_on=date(2022, 12, 1)),
+            Participation(person=person, programme=world.programme, start_on=date(2022, 9, 1), level_start="A1",
+                          level_end="A2"),
+            Event(person=person, kind="digital_tool", event_on=date(2022, 9, 2)),
+            Alert(kind="inactive", person=person, structure=agir, due_on=date(2022, 9, 3),
+                  first_seen_on=date(2022, 9, 3), last_seen_on=date(2022, 9, 3)),
+            AuditEntry(role="social_worker", action="view_person", person_id=person.id)]
+    db.session.add_all(rows)
+    referral = make_referral(person, world.programme)
+    db.session.commit()
+    ids = {"departments": dep.id, "structures": agir.id, "programmes": world.programme.id, "persons": person.id,
+           "accompaniments": accompaniment.id, "referrals": referral.id, "users": world.users.social_worker.id}
+    ids |= {row.__tablename__: row.id for row in rows}
+    return ids
+
+
+def test_every_enumerated_column_has_its_named_check():
+    checks = {(t.name, c.name) for t in db.metadata.sorted_tables for c in t.constraints
+              if isinstance(c, CheckConstraint)}
+    assert checks == {(table, f"ck_{table}_{column}") for table, column in ENUMERATED}
+
+
+@pytest.mark.parametrize(("table", "column"), sorted(ENUMERATED))
+def test_the_database_refuses_a_value_outside_the_enumeration(world, table, column):
+    ids = _one_row_of_every_table(world)
+    bad = 1999 if column == "agir_wave" else "x"  # fits every column, even sex VARCHAR(1)
+    with pytest.raises(IntegrityError) as refused:
+        with db.engine.begin() as conn:
+            conn.execute(text(f'UPDATE "{table}" SET "{column}" = :bad WHERE id = :id'), {"bad": bad, "id": ids[table]})
+    assert f"ck_{table}_{column}" in str(refused.value) or "CHECK constraint failed" in str(refused.value)
+    # Every value of the enumeration is accepted (the CHECK is not narrower than the code).
+    with db.engine.begin() as conn:
+        for value in ENUMERATED[(table, column)]:
+            conn.execute(text(f'UPDATE "{table}" SET "{column}" = :v WHERE id = :id'), {"v": value, "id": ids[table]})
+
+
+def test_an_orm_insert_with_a_bad_value_is_refused_and_nothing_is_written(world):
+    person = factories.make_person(world.department, world.agir)
+    db.session.commit()
+    db.session.add(Job(person_id=person.id, kind="cdi_de_chantier", start_on=date(2023, 1, 1)))
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+    assert db.session.query(Job).count() == 0
+
+
+def test_the_enumerations_are_strenums_whose_tuples_keep_plain_values():
+    assert enums.Role.SOCIAL_WORKER == "social_worker"
+    assert enums.ROLES == ("social_worker", "referral_officer", "pilot", "admin")
+    assert enums.ReferralState("sent") is enums.ReferralState.SENT
+    assert enums.RightState.OBTAINED in enums.RIGHT_STATES
+    for values in ENUMERATED.values():
+        assert all(type(v) in (str, int) for v in values)
+    assert enums.LEVELS == ("pre_A1", "A1", "A2", "B1", "B2", "C1", "C2")  # order matters (CECRL)
