@@ -48,6 +48,9 @@ ACTION_LABELS = {
     "programme_participants_viewed": N_("Participants d'un programme consultés"),
     "session_added": N_("Séance ajoutée"), "session_removed": N_("Séance supprimée"),
     "export_indicators": N_("Export d'indicateurs"), "import": N_("Import"), "export": N_("Export"),
+    # corrections (SPEC §4.8): « Correction : sortie », « Annulation : prolongation » with entry_label
+    "correct_record": N_("Correction"), "cancel_record": N_("Annulation"),
+    "delete_person": N_("Suppression du dossier (créé par erreur)"),
 }
 # Items of the path written by add_/update_/delete_<item> (agir.operations.path).
 PATH_ITEMS = {"housing_step": N_("démarche logement"), "housing": N_("accès au logement"), "job": N_("emploi"),
@@ -110,3 +113,115 @@ def person_trail_csv(person_id: int) -> str:
             action_label(e.action, translate=False),
             ", ".join(e.fields or []), e.ip, e.detail)])
     return out.getvalue()
+
+
+# ---- A file's history: changes first, corrections with what they were and became -------------
+
+# Reads of personal data: behind « Afficher aussi les consultations » in a file's history.
+VIEW_ACTIONS = ("view_person", "limited_view", "referral_viewed", "referral_form_viewed", "referral_queue_viewed",
+                "programme_participants_viewed", "export_person", "access_refused", "audit_exported")
+# The recorded facts a correction or cancellation names (agir.audit.record_correction's record_kind).
+RECORD_LABELS = {
+    "enrolment": N_("inscription"), "extension": N_("prolongation"), "exit": N_("sortie"),
+    "followup": N_("suivi à 6 mois"), "right": N_("droit"), "right_step": N_("droit"),
+    "housing_step": N_("démarche logement"), "housing": N_("accès au logement"), "job": N_("emploi"),
+    "training": N_("formation"), "referral": N_("orientation"), "referral_step": N_("étape d'orientation"),
+    "participation": N_("participation"), "event": N_("événement"), "note": N_("note"),
+    "appointment": N_("rendez-vous"), "document": N_("document"), "person": N_("dossier"),
+}
+CORRECTION_VERBS = {"correct_record": N_("Correction : %(record)s"), "cancel_record": N_("Annulation : %(record)s")}
+# Names of the fields kept in a correction's before/after values, by record then for any record.
+CHANGE_FIELDS = {
+    ("enrolment", "start_on"): N_("date d'entrée"), ("enrolment", "kind"): N_("type d'accompagnement"),
+    ("exit", "reason"): N_("motif de sortie"), ("extension", "reason"): N_("motif de la prolongation"),
+    ("job", "start_on"): N_("date de début"), ("training", "start_on"): N_("date de début"),
+    ("job", "months"): N_("durée (mois)"), ("note", "text"): N_("texte"),
+}
+CHANGE_FIELDS_ANY = {
+    "start_on": N_("date de début"), "planned_end_on": N_("fin prévue"), "decided_on": N_("date de la décision"),
+    "exit_on": N_("date de sortie"), "reason": N_("motif"), "job_kind": N_("emploi à la sortie"),
+    "job_months": N_("durée du contrat (mois)"), "training_level": N_("formation à la sortie"),
+    "followup_on": N_("date du suivi"), "is_positive": N_("situation positive"), "kind": N_("type"),
+    "level": N_("niveau"), "months": N_("durée (mois)"), "number": N_("numéro"), "event_ref": N_("identifiant"),
+    "state": N_("état"), "requested_on": N_("date de demande"), "obtained_on": N_("date d'obtention"),
+    "refused_on": N_("date de refus"), "refusal_reason": N_("motif du refus"), "step_on": N_("date"),
+    "access_on": N_("date d'entrée dans le logement"), "event_on": N_("date"), "noted_on": N_("date"),
+    "text": N_("texte"), "date": N_("date"), "end_on": N_("date de fin"), "need": N_("besoin"),
+    "sent_on": N_("date d'envoi"), "accepted_on": N_("date d'acceptation"), "started_on": N_("date de démarrage"),
+    "completed_on": N_("date de fin"), "dropped_out_on": N_("date d'abandon"), "cancelled_on": N_("date d'annulation"),
+    "planned_hours": N_("heures prévues"), "attended_hours": N_("heures suivies"),
+    "level_start": N_("niveau d'entrée"), "level_end": N_("niveau de sortie"), "ref": N_("référence"),
+    "pseudonym": N_("pseudonyme"), "positive": N_("situation positive"),
+}
+# Which enumeration a stored value belongs to (its label is shown, not its code).
+ENUM_OF = {
+    ("exit", "reason"): "exit_reason", ("enrolment", "kind"): "accompaniment_kind", ("job", "kind"): "job_kind",
+    ("housing_step", "kind"): "housing_step_kind", ("housing", "kind"): "housing_kind",
+    ("event", "kind"): "event_kind", ("referral", "state"): "referral_state", ("referral_step", "state"):
+    "referral_state", ("right", "kind"): "right_kind", ("right_step", "kind"): "right_kind",
+}
+ENUM_OF_ANY = {"job_kind": "job_kind", "training_level": "training_level", "level": "training_level",
+               "state": "right_state", "level_start": "level", "level_end": "level"}
+
+
+def entry_label(action: str | None, detail: str | None = None, translate: bool = True) -> str:
+    """« Correction : sortie » for a correction (detail = the record), else action_label."""
+    if action in CORRECTION_VERBS:
+        tr = gettext if translate else (lambda text, **variables: text % variables if variables else text)
+        record = RECORD_LABELS.get(detail or "")
+        return tr(CORRECTION_VERBS[action], record=tr(record) if record else (detail or "—"))
+    return action_label(action, translate)
+
+
+def _value_text(record: str, name: str, value) -> str:
+    from agir.labels import label
+    if value is None or value == "":
+        return gettext("(vide)")
+    if isinstance(value, bool):
+        return gettext("oui") if value else gettext("non")
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return date.fromisoformat(value).strftime("%d/%m/%Y")
+        except ValueError:
+            return value
+    enum = ENUM_OF.get((record, name)) or ENUM_OF_ANY.get(name)
+    if enum:
+        return label(value, enum)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def change_lines(entry) -> list[tuple[str, str, str | None]]:
+    """(field, before, after) of a correction, in the reader's language; after is None for a cancellation.
+
+    A correction lists only the fields that changed; a cancellation lists what the record was.
+    """
+    changes = entry.changes or {}
+    record = changes.get("record") or entry.detail or ""
+    before, after = changes.get("before") or {}, changes.get("after")
+    lines = []
+    for name in list(before) + [k for k in (after or {}) if k not in before]:
+        old, new = before.get(name), (after or {}).get(name)
+        if after is not None and old == new:
+            continue
+        text = CHANGE_FIELDS.get((record, name)) or CHANGE_FIELDS_ANY.get(name)
+        lines.append((gettext(text) if text else name, _value_text(record, name, old),
+                      None if after is None else _value_text(record, name, new)))
+    return lines
+
+
+def person_history(person_id: int, with_views: bool = False, limit: int = 50, offset: int = 0):
+    """A file's audit entries, newest first, each with its author's display name: (rows, total).
+
+    The changes only by default; with_views adds the consultations (VIEW_ACTIONS).
+    """
+    from models import User
+    where = [AuditEntry.person_id == person_id]
+    if not with_views:
+        where.append(AuditEntry.action.not_in(VIEW_ACTIONS))
+    total = db.session.scalar(select(func.count()).select_from(AuditEntry).where(*where))
+    rows = db.session.execute(
+        select(AuditEntry, User.display_name).outerjoin(User, User.id == AuditEntry.user_id).where(*where)
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit).offset(offset)).all()
+    return rows, total

@@ -273,6 +273,8 @@ def correct_exit(actor, accompaniment: Accompaniment, exit_on: date | None, exit
     if exit_ is None:
         raise RuleViolation("not_exited", "Cet accompagnement n'a pas de sortie à corriger.", None)
     found = _reason(reason)
+    job_kind, training_level = job_kind or None, training_level or None
+    found += _situation(job_kind, job_months, training_level)
     if exit_on is None:
         found.append(RuleViolation("required", "La date de sortie est obligatoire.", "date"))
         raise CorrectionRefused(found)
@@ -280,8 +282,6 @@ def correct_exit(actor, accompaniment: Accompaniment, exit_on: date | None, exit
         not_after_today(exit_on, "date", "La date de sortie", today or paris_today())
     except RuleViolation as exc:
         found.append(exc)
-    job_kind, training_level = job_kind or None, training_level or None
-    found += _situation(job_kind, job_months, training_level)
     facts = facts_of(accompaniment)
     facts.exit_on, facts.exit_reason = exit_on, exit_reason
     _check_whole(accompaniment, facts, {"exit.date": "date", "exit.reason": "reason", "extensions.date": "date",

@@ -5,7 +5,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from agir import queries
+from agir import audit_trail, queries
 from agir.extensions import db
 from agir.operations.accompaniments import proposed_planned_end, verdict_for
 from agir.rules.eligibility import eligibility_closing_on, within_referral_window
@@ -21,8 +21,8 @@ from blueprints.persons.forms import (
     RightForm,
     TrainingForm,
 )
-from blueprints.persons.presenters import clock_bar, followup_status, right_lines, timeline
-from models import Accompaniment, Alert, AuditEntry, Exit, Participation, Person, Referral
+from blueprints.persons.presenters import clock_bar, followup_status, history_rows, right_lines, timeline
+from models import Accompaniment, Alert, Exit, Participation, Person, Referral
 
 
 def load_file(person_id: int) -> Person:
@@ -93,7 +93,6 @@ def file_context(person: Person, today: date, forms: bool = True) -> dict:
         ctx["add_forms"] = add_forms()
         if ctx["followup"] and ctx["followup"]["is_due"]:
             ctx["followup_form"] = FollowUpForm(formdata=None, prefix="followup", data={"version": latest.version_id})
-        ctx["history"] = db.session.scalars(
-            select(AuditEntry).where(AuditEntry.person_id == person.id)
-            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(8)).all()
+        # The latest changes (consultations only on the history page, behind its filter).
+        ctx["history"] = history_rows(audit_trail.person_history(person.id, limit=8)[0])
     return ctx

@@ -255,3 +255,57 @@ ITEM_FIELDS = {
 # The forms of the dated lines of the path, by kind of item (see agir.operations.path.ITEMS).
 ITEM_FORMS = {"housing_step": HousingStepForm, "housing": HousingForm, "job": JobForm,
               "training": TrainingForm, "event": EventForm}
+
+
+# ---- Corrections and cancellations (SPEC §4.8): the reason is checked by the operation, with every rule.
+
+def _correction_reason(text=None) -> TextAreaField:
+    return TextAreaField(text or _l("Motif de la correction"), validators=[Length(max=2000)], render_kw={"rows": 3})
+
+
+class EnrolmentCorrectionForm(VersionedForm):
+    """Correct an enrolment: entry date, planned end, and why."""
+
+    start = _date(_l("Date d'entrée"))
+    planned_end = _date(_l("Fin prévue"))
+    correction_reason = _correction_reason()
+
+
+class ExtensionCorrectionForm(VersionedForm):
+    """Correct an extension: decision date, new planned end, its motive, and why."""
+
+    date = _date(_l("Date de la décision"))
+    planned_end = _date(_l("Nouvelle fin prévue"))
+    reason = TextAreaField(_l("Motif de la prolongation"), validators=[Length(max=2000)], render_kw={"rows": 3})
+    correction_reason = _correction_reason()
+
+
+class ExitCorrectionForm(ExitForm):
+    """Correct an exit: date, reason, situation at exit, and why."""
+
+    date = _date(_l("Date de sortie"))
+    reason = SelectField(_l("Motif de sortie"), choices=_exit_reasons())
+    correction_reason = _correction_reason()
+
+
+class FollowUpCorrectionForm(VersionedForm):
+    """Correct the 6-month follow-up, and why."""
+
+    date = _date(_l("Date du suivi"))
+    positive = RadioField(_l("Situation six mois après la sortie"),
+                          choices=[("yes", _l("Positive (en emploi ou en formation)")),
+                                   ("no", _l("Non positive"))], validators=[Optional()])
+    correction_reason = _correction_reason()
+
+
+class CancelRecordForm(VersionedForm):
+    """Cancel a recorded fact: only the reason."""
+
+    correction_reason = _correction_reason(_l("Motif de l'annulation"))
+
+
+class DeletePersonForm(VersionedForm):
+    """Delete a file created by mistake: only the reason."""
+
+    correction_reason = _correction_reason(_l("Motif de la suppression"))
+

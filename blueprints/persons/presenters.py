@@ -227,3 +227,22 @@ def local_time(moment: datetime | None) -> str:
         return "—"
     local = moment.replace(tzinfo=UTC).astimezone(PARIS)
     return gettext("%(day)s à %(time)s", day=local.strftime("%d/%m/%Y"), time=local.strftime("%H:%M"))
+
+
+def history_rows(rows) -> list[dict]:
+    """The rows of a file's history (agir.audit_trail.person_history): who by display name, what, and for a
+    correction its reason and each changed field as before → after (a cancellation: what it was)."""
+    out = []
+    for entry, display_name in rows:
+        correction = entry.action in audit_trail.CORRECTION_VERBS
+        if correction:
+            text = audit_trail.entry_label(entry.action, entry.detail)
+        else:
+            text = action_label(entry.action)
+            if entry.detail and entry.action == "view_person":
+                text = f"{text} ({page_label(entry.detail)})"
+        out.append({"at": entry.at, "who": display_name or entry.user_email or "—", "label": text,
+                    "correction": correction, "cancellation": entry.action == "cancel_record",
+                    "reason": entry.reason, "changes": audit_trail.change_lines(entry) if correction else [],
+                    "fields": fields_text(entry.fields), "view": entry.action in audit_trail.VIEW_ACTIONS})
+    return out

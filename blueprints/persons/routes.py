@@ -4,11 +4,9 @@ from datetime import date
 from flask import current_app, flash, jsonify, redirect, render_template, request
 from flask_babel import gettext
 from flask_login import current_user
-from sqlalchemy import func, select
 
-from agir import queries
+from agir import audit_trail, queries
 from agir.dates import parse_iso
-from agir.extensions import db
 from agir.operations import persons as ops
 from agir.operations.accompaniments import proposed_planned_end
 from agir.rules import durations
@@ -18,8 +16,7 @@ from blueprints.persons import bp
 from blueprints.persons.common import ROLES, apply, audit_view, file_url
 from blueprints.persons.file import file_context, load_file
 from blueprints.persons.forms import FilterForm, HouseholdForm, NewPersonForm, PersonForm
-from blueprints.persons.presenters import PAGES
-from models import AuditEntry
+from blueprints.persons.presenters import PAGES, history_rows
 from models.enums import ALERT_KINDS, BPI_STATUSES
 
 
@@ -174,15 +171,15 @@ def summary(person_id: int):
 @bp.get("/<int:person_id>/history")
 @role_required(*ROLES)
 def history(person_id: int):
-    """Who opened or changed this file, when, which fields (never the values)."""
+    """Who changed this file, when, what (corrections with their reason and values); the consultations too
+    with ?consultations=1."""
     person = person_or_404(person_id)
     page = max(1, int_arg("page", 1))
     per_page = 50
-    base = select(AuditEntry).where(AuditEntry.person_id == person.id)
-    total = db.session.scalar(select(func.count()).select_from(base.subquery()))
-    entries = db.session.scalars(base.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-                                 .limit(per_page).offset((page - 1) * per_page)).all()
+    with_views = request.args.get("consultations") == "1"
+    rows, total = audit_trail.person_history(person.id, with_views=with_views, limit=per_page,
+                                             offset=(page - 1) * per_page)
     audit_view(person, PAGES["history"])
-    return render_template("persons/history.html", person=person, entries=entries, page=page,
-                           pages=max(1, -(-total // per_page)), total=total)
+    return render_template("persons/history.html", person=person, entries=history_rows(rows), page=page,
+                           pages=max(1, -(-total // per_page)), total=total, with_views=with_views)
 
