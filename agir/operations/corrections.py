@@ -18,12 +18,11 @@ from agir.extensions import db
 from agir.operations.accompaniments import verdict_for
 from agir.operations.persons import check_version, not_after_today
 from agir.rules.accompaniment import AccompanimentFacts, check_accompaniment, check_person_accompaniments
+from agir.rules.corrections import check_changed, check_reason
 from agir.rules.path import check_job
 from models import Accompaniment, Alert, AuditEntry, Exit, Extension, FollowUp, Participation, Person, Referral
 from models.base import utcnow
 from models.enums import JOB_KINDS, TRAINING_LEVELS
-
-MAX_REASON_LENGTH = 2000
 
 
 class CorrectionRefused(RuleViolation):
@@ -41,13 +40,23 @@ def _check_holder(actor, accompaniment: Accompaniment) -> None:
 
 
 def _reason(reason: str | None, cancelling: bool = False) -> list[RuleViolation]:
-    text = (reason or "").strip()
-    if not text:
-        what = "de l'annulation" if cancelling else "de la correction"
-        return [RuleViolation("correction_reason", f"Le motif {what} est obligatoire.", "correction_reason")]
-    if len(text) > MAX_REASON_LENGTH:
-        return [RuleViolation("too_long", f"Le motif fait au plus {MAX_REASON_LENGTH} caractères.",
-                              "correction_reason")]
+    """The reason's rule (agir.rules.corrections, shared with the path's corrections), as a list."""
+    try:
+        check_reason(reason, cancel=cancelling)
+    except RuleViolation as exc:
+        return [exc]
+    return []
+
+
+def _clean(reason: str) -> str:
+    return check_reason(reason)
+
+
+def _unchanged(before: dict, after: dict) -> list[RuleViolation]:
+    try:
+        check_changed(before, after)
+    except RuleViolation as exc:
+        return [exc]
     return []
 
 
@@ -108,21 +117,22 @@ def correct_enrolment(actor, accompaniment: Accompaniment, start_on: date | None
     verdict = verdict_for(person, accompaniment.structure, start_on)
     if not verdict.eligible:
         found.append(RuleViolation(verdict.reasons[0].code, " ".join(r.message for r in verdict.reasons), "start"))
+    before = {"start_on": _iso(accompaniment.start_on), "planned_end_on": _iso(accompaniment.planned_end_on)}
+    after = {"start_on": _iso(start_on), "planned_end_on": _iso(planned_end_on)}
+    found += _unchanged(before, after)
     facts = facts_of(accompaniment)
     facts.start, facts.planned_end = start_on, planned_end_on
     _check_whole(accompaniment, facts, {
         "start": "start", "planned_end": "planned_end", "extensions.date": "start",
         "extensions.planned_end": "planned_end", "exit.date": "start", "exit.reason": "start",
         "accompaniments": "start"}, found)
-    before = {"start_on": _iso(accompaniment.start_on), "planned_end_on": _iso(accompaniment.planned_end_on)}
-    after = {"start_on": _iso(start_on), "planned_end_on": _iso(planned_end_on)}
     accompaniment.start_on, accompaniment.planned_end_on = start_on, planned_end_on
     accompaniment.current_end_on = facts.current_end
     accompaniment.is_eligible, accompaniment.is_priority = True, verdict.priority
     accompaniment.eligibility_reasons = verdict.codes
     _touch(accompaniment)
     db.session.flush()
-    record_correction(actor, person, "enrolment", before, after, reason.strip())
+    record_correction(actor, person, "enrolment", before, after, _clean(reason))
     return accompaniment
 
 
@@ -171,7 +181,7 @@ def cancel_enrolment(actor, accompaniment: Accompaniment, reason: str, version: 
     person.accompaniments.remove(accompaniment)
     db.session.delete(accompaniment)
     db.session.flush()
-    record_correction(actor, person, "enrolment", before, None, reason.strip())
+    record_correction(actor, person, "enrolment", before, None, _clean(reason))
     return person
 
 
@@ -209,16 +219,18 @@ def correct_extension(actor, extension: Extension, decided_on: date | None, plan
     except RuleViolation as exc:
         found.append(exc)
     motive = (extension_reason or "").strip()
+    before = _extension_values(extension)
+    found += _unchanged(before, {"decided_on": _iso(decided_on), "planned_end_on": _iso(planned_end_on),
+                                 "reason": motive})
     facts = _extension_facts(accompaniment, extension, (decided_on, planned_end_on, motive))
     _check_whole(accompaniment, facts, {"extensions.date": "date", "extensions.planned_end": "planned_end",
                                         "extensions.reason": "reason", "exit.date": "date"}, found)
-    before = _extension_values(extension)
     extension.decided_on, extension.planned_end_on, extension.reason = decided_on, planned_end_on, motive
     accompaniment.current_end_on = facts.current_end
     _touch(accompaniment)
     db.session.flush()
     record_correction(actor, accompaniment.person, "extension", before, _extension_values(extension),
-                      reason.strip())
+                      _clean(reason))
     return extension
 
 
@@ -236,7 +248,7 @@ def cancel_extension(actor, extension: Extension, reason: str, version: int | No
     accompaniment.current_end_on = facts.current_end
     _touch(accompaniment)
     db.session.flush()
-    record_correction(actor, accompaniment.person, "extension", before, None, reason.strip())
+    record_correction(actor, accompaniment.person, "extension", before, None, _clean(reason))
     return accompaniment
 
 
@@ -282,18 +294,20 @@ def correct_exit(actor, accompaniment: Accompaniment, exit_on: date | None, exit
         not_after_today(exit_on, "date", "La date de sortie", today or paris_today())
     except RuleViolation as exc:
         found.append(exc)
+    before = _exit_values(exit_)
+    found += _unchanged(before, {"exit_on": _iso(exit_on), "reason": exit_reason, "job_kind": job_kind,
+                                 "job_months": job_months if job_kind else None, "training_level": training_level})
     facts = facts_of(accompaniment)
     facts.exit_on, facts.exit_reason = exit_on, exit_reason
     _check_whole(accompaniment, facts, {"exit.date": "date", "exit.reason": "reason", "extensions.date": "date",
                                         "followup.date": "date", "accompaniments": "date"}, found)
-    before = _exit_values(exit_)
     exit_.exit_on, exit_.reason = exit_on, exit_reason
     exit_.job_kind, exit_.job_months, exit_.training_level = (job_kind, job_months if job_kind else None,
                                                               training_level)
     accompaniment.exit_on = exit_on
     _touch(accompaniment)
     db.session.flush()
-    record_correction(actor, accompaniment.person, "exit", before, _exit_values(exit_), reason.strip())
+    record_correction(actor, accompaniment.person, "exit", before, _exit_values(exit_), _clean(reason))
     return exit_
 
 
@@ -317,7 +331,7 @@ def cancel_exit(actor, accompaniment: Accompaniment, reason: str, version: int |
     accompaniment.exit_on = None
     _touch(accompaniment)
     db.session.flush()
-    record_correction(actor, accompaniment.person, "exit", before, None, reason.strip())
+    record_correction(actor, accompaniment.person, "exit", before, None, _clean(reason))
     return accompaniment
 
 
@@ -346,14 +360,15 @@ def correct_followup(actor, accompaniment: Accompaniment, followup_on: date | No
         not_after_today(followup_on, "date", "La date du suivi", today or paris_today())
     except RuleViolation as exc:
         found.append(exc)
+    before = _followup_values(followup)
+    found += _unchanged(before, {"followup_on": _iso(followup_on), "is_positive": bool(is_positive)})
     facts = facts_of(accompaniment)
     facts.followup_on = followup_on
     _check_whole(accompaniment, facts, {"followup.date": "date"}, found)
-    before = _followup_values(followup)
     followup.followup_on, followup.is_positive = followup_on, bool(is_positive)
     _touch(accompaniment)
     db.session.flush()
-    record_correction(actor, accompaniment.person, "followup", before, _followup_values(followup), reason.strip())
+    record_correction(actor, accompaniment.person, "followup", before, _followup_values(followup), _clean(reason))
     return followup
 
 
@@ -371,7 +386,7 @@ def cancel_followup(actor, accompaniment: Accompaniment, reason: str, version: i
     accompaniment.exit.followup = None
     _touch(accompaniment)
     db.session.flush()
-    record_correction(actor, accompaniment.person, "followup", before, None, reason.strip())
+    record_correction(actor, accompaniment.person, "followup", before, None, _clean(reason))
     return accompaniment
 
 
@@ -405,7 +420,8 @@ def delete_person(actor, person: Person, reason: str, version: int | None = None
         raise RuleViolation("not_holder", "Seule la structure qui a ouvert ce dossier peut le supprimer.", None)
     found = _reason(reason, cancelling=True)
     for v in found:
-        v.message = "Le motif de la suppression est obligatoire." if v.code == "correction_reason" else v.message
+        if v.code == "reason_required":
+            v.message = "Indiquez le motif de la suppression."
     dependents = file_dependents(person)
     if dependents:
         found.append(RuleViolation(
@@ -417,7 +433,7 @@ def delete_person(actor, person: Person, reason: str, version: int | None = None
     ref, person_id = person.ref, person.id
     household = person.household
     entry = record(actor, "delete_person", person=None, fields=["person"], detail=ref)
-    entry.reason = reason.strip()
+    entry.reason = _clean(reason)
     entry.changes = {"record": "person", "before": {"ref": ref, "pseudonym": person.pseudonym}, "after": None}
     db.session.delete(person)  # its path goes with it (the relationships' cascade)
     db.session.flush()

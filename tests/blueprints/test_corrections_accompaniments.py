@@ -85,7 +85,7 @@ def test_a_correction_shows_every_error_at_once_next_to_its_field_and_writes_not
                                        "months": "4", "training_level": "", "correction_reason": ""})
     page = html(response)
     assert response.status_code == 200
-    assert "Le motif de la correction est obligatoire." in page
+    assert "Indiquez le motif de la correction." in page
     assert "Indiquez le type de contrat avant sa durée." in page
     assert 'id="date-error"' in page  # the unreadable date, next to its field
     assert 'value="31/02/2020"' in page  # kept as typed
@@ -115,7 +115,7 @@ def test_cancelling_an_exit_asks_for_a_reason_then_reopens_the_accompaniment(cli
     page = html(client.get(url))
     assert "Annuler la sortie" in page and "Confirmer l’annulation" in page
     refused = form_post(client, url, {"correction_reason": ""})
-    assert "Le motif de l&#39;annulation est obligatoire." in html(refused)
+    assert "Indiquez le motif de l&#39;annulation." in html(refused)
     assert form_post(client, url, {"correction_reason": "Sortie saisie dans le mauvais dossier"}).status_code == 302
     db.session.expire_all()
     assert db.session.get(Accompaniment, acc.id).is_open

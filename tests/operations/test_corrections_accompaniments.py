@@ -84,7 +84,7 @@ def test_a_corrected_exit_gets_every_error_at_once(world, person):
     found = refused(ops.correct_exit, world.users.social_worker, acc, date(2024, 3, 1), "goals_reached", None, 4,
                     None, "  ", today=TODAY)
     # Reason missing, early exit without an early-exit reason, a length without a contract: all three.
-    assert ("correction_reason", "correction_reason") in found
+    assert ("correction_reason", "reason_required") in found
     assert ("reason", "early_exit_reason") in found
     assert ("job_kind", "months_without_job") in found
 
@@ -179,7 +179,7 @@ def test_a_corrected_enrolment_keeps_the_planned_end_within_6_to_max_months_and_
     found = refused(ops.correct_enrolment, world.users.social_worker, acc, date(2023, 12, 1), date(2024, 12, 1),
                     "", today=TODAY)
     # Before the protection date, and no reason: both at once.
-    assert ("start", "before_protection") in found and ("correction_reason", "correction_reason") in found
+    assert ("start", "before_protection") in found and ("correction_reason", "reason_required") in found
 
 
 def test_a_corrected_entry_stays_before_its_extensions_and_exit(world, person):
@@ -300,4 +300,12 @@ def test_only_the_structure_that_opened_the_file_deletes_it_and_a_reason_is_requ
     assert exc.value.code == "not_holder"
     with pytest.raises(ops.CorrectionRefused) as exc:
         ops.delete_person(world.users.social_worker, person, " ")
-    assert exc.value.message == "Le motif de la suppression est obligatoire."
+    assert exc.value.message == "Indiquez le motif de la suppression."
+
+
+def test_a_correction_that_changes_nothing_is_refused(world, person):
+    acc = exited(world, person)
+    db.session.commit()
+    found = refused(ops.correct_exit, world.users.social_worker, acc, date(2024, 12, 20), "goals_reached", None, None,
+                    None, "rien", today=TODAY)
+    assert found == [(None, "nothing_changed")]
