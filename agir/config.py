@@ -32,6 +32,9 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = os.environ.get("AGIR_SECURE_COOKIES", "0") == "1"
+    # Production without HTTPS cookies must say so: it runs behind plain HTTP on purpose (check_production).
+    PLAIN_HTTP = os.environ.get("AGIR_PLAIN_HTTP", "0") == "1"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("AGIR_IDLE_MINUTES", "60")))
@@ -67,8 +70,16 @@ class TestConfig(Config):
 
 
 def check_production(config: dict) -> None:
-    """Production refuses to start without a real secret key, or in debug mode (FLASK_DEBUG)."""
+    """Production refuses to start without a real secret key, in debug mode (FLASK_DEBUG), or without HTTPS-only
+    cookies unless it is told it runs behind plain HTTP (and not both)."""
     if config.get("ENV_NAME") == "production" and config.get("SECRET_KEY") in (None, "", DEV_SECRET):
         raise RuntimeError("SECRET_KEY doit être défini en production (variable d'environnement).")
     if config.get("ENV_NAME") == "production" and config.get("DEBUG"):
         raise RuntimeError("Le mode debug (FLASK_DEBUG) est interdit en production.")
+    if config.get("ENV_NAME") == "production":
+        secure, plain = bool(config.get("SESSION_COOKIE_SECURE")), bool(config.get("PLAIN_HTTP"))
+        if not secure and not plain:
+            raise RuntimeError("En production, les cookies ne circulent qu'en HTTPS : définissez AGIR_SECURE_COOKIES=1 "
+                               "(ou AGIR_PLAIN_HTTP=1 si le service est volontairement servi en HTTP simple).")
+        if secure and plain:
+            raise RuntimeError("AGIR_SECURE_COOKIES=1 et AGIR_PLAIN_HTTP=1 se contredisent : choisissez l'un des deux.")

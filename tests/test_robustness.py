@@ -21,6 +21,7 @@ def production_config(**overrides):
         ENV_NAME = "production"
         TESTING = False
         SECRET_KEY = "a-real-secret-from-the-environment-0123456789"
+        SESSION_COOKIE_SECURE = True  # production refuses to start without HTTPS cookies (or AGIR_PLAIN_HTTP=1)
     for key, value in overrides.items():
         setattr(Production, key, value)
     return Production
