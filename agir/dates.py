@@ -1,12 +1,25 @@
-"""Calendar arithmetic of SPEC §4.1: steps clipped to the end of the month, French formatting."""
-from datetime import date
+"""Calendar arithmetic of SPEC §4.1: steps clipped to the end of the month, French formatting,
+and the one « today » of the application (the day in France, whatever the server's clock zone)."""
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
+
+PARIS = ZoneInfo("Europe/Paris")
 
 MONTHS_FR = (
     "janvier", "février", "mars", "avril", "mai", "juin",
     "juillet", "août", "septembre", "octobre", "novembre", "décembre",
 )
+
+
+def today() -> date:
+    """Today in France (Europe/Paris): the day every rule, form default and job calls « today ».
+
+    The server may run on UTC: between midnight and 01:00 or 02:00 in Paris, its own date.today()
+    is still yesterday — a note typed then, dated today, would be refused as « in the future ».
+    """
+    return datetime.now(PARIS).date()
 
 
 def add_months(day: date, months: int) -> date:

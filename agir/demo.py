@@ -240,7 +240,7 @@ def load_demo(if_empty: bool = False, today: date | None = None) -> list[Account
         raise DemoNotLoaded("Le département 33 Gironde existe déjà dans la base : démo non chargée "
                             "(utilisez --if-empty pour ne rien faire dans ce cas).")
     builder = DemoBuilder(today)
-    result = import_lines(builder.build())
+    result = import_lines(builder.build(), today=builder.today)  # the demo's own today bounds its facts
     if result.errors:
         db.session.rollback()
         raise DemoNotLoaded("La démo n'a pas pu être chargée :\n" + "\n".join(result.errors[:10]))

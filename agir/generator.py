@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from agir import generator_data as data
 from agir.dates import add_months, add_years
+from agir.dates import today as paris_today
 from agir.generator_path import PathBuilder
 from agir.generator_reference import Dept, FastRandom, ReferenceBuilder, day, iso
 from agir.rules.durations import (
@@ -68,7 +69,7 @@ class Generator:
 
     def __init__(self, seed: int = 0, today: date | None = None, years_back: int = 6):
         self.rng = FastRandom(seed)
-        self.today = today or date.today()
+        self.today = today or paris_today()
         # Protection (or first permit) dates go back this many years; programmes one year less.
         self.years_back = years_back
         self.person_seq = 0

@@ -11,12 +11,11 @@ import socket
 import uuid
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from agir import alerts, mail
+from agir import alerts, dates, mail
 from agir.dates import format_fr
 from agir.extensions import db
 from agir.labels import label
@@ -25,14 +24,13 @@ from models.base import utcnow
 from models.enums import ALERT_KINDS
 
 log = logging.getLogger("agir.jobs")
-PARIS = ZoneInfo("Europe/Paris")
 LOCK_TTL = timedelta(hours=2)
 ALERTS_LOCK, DIGEST_LOCK = "alerts", "digest"
 
 
 def paris_today() -> date:
-    """Today in France (the server may run on UTC)."""
-    return datetime.now(PARIS).date()
+    """Today in France (the server may run on UTC): agir.dates.today, the application's one « today »."""
+    return dates.today()
 
 
 # --- The lock --------------------------------------------------------------------------------------

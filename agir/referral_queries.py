@@ -5,6 +5,7 @@ from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from agir import access
+from agir.dates import today as paris_today
 from agir.extensions import db
 from models import Event, Participation, Person, Programme, Referral, Session
 
@@ -43,7 +44,7 @@ def queue_select(user, direction: str | None = None, state: str | None = None, t
 
 def queue_counts(user, direction: str | None = None, as_of: date | None = None) -> dict[str, int]:
     """Number of referrals per state in the queue, plus "late": sent and unanswered for more than 15 days."""
-    as_of = as_of or date.today()
+    as_of = as_of or paris_today()
     rows = db.session.execute(
         select(Referral.state, func.count(Referral.id)).join(Referral.programme).join(Referral.person)
         .where(*_queue_scope(user, direction)).group_by(Referral.state)).all()

@@ -13,12 +13,12 @@ Audit entries older than AUDIT_RETENTION_DAYS are deleted: the only delete path 
 """
 import logging
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
 from sqlalchemy import and_, delete, exists, func, or_, select, union_all
 
-from agir.dates import add_years
+from agir.dates import PARIS, add_years
 from agir.extensions import db
 from agir.privacy import anonymise_persons
 from models import (
@@ -105,8 +105,10 @@ def expired_persons(as_of: date, years: int) -> list[tuple[int, date]]:
                    and_(activity.c.last.is_(None), Person.created_at < datetime.combine(cutoff, time.min))))
         .order_by(Person.id)
     ).all()
+    # created_at is a UTC time: the file's day of creation is the day in France (agir.dates.today's zone).
     return [(pid, born) for pid, born, last, created in rows
-            if add_years(last if last is not None else created.date(), years) <= as_of]
+            if add_years(last if last is not None else created.replace(tzinfo=UTC).astimezone(PARIS).date(),
+                         years) <= as_of]
 
 
 def purge_audit(as_of: date, days: int, dry_run: bool = False) -> int:

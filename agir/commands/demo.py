@@ -1,10 +1,10 @@
 """CLI commands: `generate` (a realistic interchange file on stdout) and `demo` (a demo department)."""
 import sys
-from datetime import date
 
 import click
 
 from agir.cli import agir_cli
+from agir.dates import today as paris_today
 from agir.generator import DEFAULT_DEPARTMENTS, MAX_DEPARTMENTS, generate_lines
 
 BATCH = 1000  # lines written at once
@@ -22,7 +22,7 @@ def generate_command(persons: int, seed: int, departments: int, today) -> None:
     """Écrit sur la sortie standard un fichier JSON Lines réaliste et valide (format d'échange)."""
     sys.stdout.flush()
     out = sys.stdout.buffer  # UTF-8 bytes whatever the locale
-    day = today.date() if today else date.today()
+    day = today.date() if today else paris_today()
     batch: list[str] = []
     for line in generate_lines(persons, seed=seed, departments=departments, today=day):
         batch.append(line)

@@ -10,6 +10,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import aliased
 
 from agir.dates import parse_iso
+from agir.dates import today as paris_today
 from agir.extensions import db
 from models import Accompaniment, Department, Participation, Person, Programme, Structure
 
@@ -120,7 +121,7 @@ def build_scope(start: str | None, end: str | None, department: str | None = Non
     if first > last:
         raise ScopeError(f"La date de début ({first.isoformat()}) est postérieure à la date de fin "
                          f"({last.isoformat()}).", "--from")
-    on = parse_date(as_of, "--as-of", required=False) or today or date.today()
+    on = parse_date(as_of, "--as-of", required=False) or today or paris_today()
     return Scope(first, last, on, find_department(department), find_structure(structure))
 
 

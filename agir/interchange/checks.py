@@ -8,6 +8,7 @@ eligibility verdict, current planned end, referral states).
 from dataclasses import dataclass, field
 from datetime import date
 
+from agir import dates
 from agir.errors import RuleViolation
 from agir.interchange.validation import INVALID, usable
 from agir.rules.durations import (
@@ -18,12 +19,37 @@ from agir.rules.durations import (
     check_no_overlap,
     check_planned_end,
 )
-from agir.rules.eligibility import check_eligibility, is_bpi
-from agir.rules.path import check_job, check_participation, check_right, referral_state
+from agir.rules.eligibility import check_eligibility
+from agir.rules.path import (
+    REFERRAL_DATE_FIELDS,
+    check_job,
+    check_participation,
+    check_right,
+    referral_already_open,
+    referral_state,
+    second_open_referrals,
+)
+from agir.rules.person import not_after_today, person_violations
+from agir.rules.text import check_no_medical_detail
 from models.enums import EVENTS_WITH_ID
 
 DEFAULT_MAX_MONTHS = 12
 WAVE_2024_MAX_MONTHS = 18
+# The person's fields as agir.rules.person names them (the model's columns) → their interchange names.
+PERSON_FIELDS = {
+    "status": "status", "birth_on": "birth_date", "protection_on": "protection_date",
+    "first_permit_on": "first_permit_date", "arrival_on": "arrival_date", "cir_on": "cir_date", "email": "email",
+}
+REFERENCE_CODES = ("protection_required", "first_permit_required")
+# Dated facts of the path, as the forms refuse them after today: (list, field, « La date … »).
+FACT_DATES = (
+    ("rights", "requested", "La date de demande"), ("rights", "obtained", "La date d'obtention"),
+    ("rights", "refused", "La date de refus"),
+    ("housing_steps", "date", "La date de la démarche"), ("housing", "date", "La date d'entrée dans le logement"),
+    ("jobs", "start", "La date de début du contrat"), ("trainings", "start", "La date de début de la formation"),
+    ("events", "date", "La date de l'évènement"), ("notes", "date", "La date de la note"),
+    *(("referrals", name, "La date") for name in REFERRAL_DATE_FIELDS),
+)
 
 
 @dataclass(frozen=True)
@@ -80,12 +106,17 @@ def check_programme(record) -> list[tuple[str, str]]:
     return []
 
 
-def check_person(person, department: DepartmentInfo | None,
-                 structures: dict[str, StructureInfo]) -> tuple[list[tuple[str, str]], PersonFacts]:
-    """Every rule of SPEC §4 on one person's file; unknown references are the caller's to report."""
+def check_person(person, department: DepartmentInfo | None, structures: dict[str, StructureInfo],
+                 today: date | None = None) -> tuple[list[tuple[str, str]], PersonFacts]:
+    """Every rule of SPEC §4 on one person's file; unknown references are the caller's to report.
+
+    `today` (Europe/Paris by default, agir.dates.today) bounds the dates of facts, as in the forms.
+    """
     errors: list[tuple[str, str]] = []
     facts = PersonFacts()
-    _check_reference_date(person, errors)
+    today = today or dates.today()
+    _check_person_values(person, today, errors)
+    _check_fact_dates(person, today, errors)
     accompaniments = items(person, "accompaniments")
     for index, acc in enumerate(accompaniments):
         facts.accompaniments.append(
@@ -100,6 +131,10 @@ def check_person(person, department: DepartmentInfo | None,
             errors += _rule(f"jobs[{index}]", check_job, job["kind"], job["months"])
     for index, referral in enumerate(items(person, "referrals")):
         facts.referral_states.append(_check_referral(referral, f"referrals[{index}]", errors))
+    programmes = [r.get("programme") if isinstance(r, dict) and usable(r, "programme") else None
+                  for r in items(person, "referrals")]
+    for index in second_open_referrals(list(zip(programmes, facts.referral_states))):
+        errors.append((f"referrals[{index}].programme", referral_already_open().message))
     for index, part in enumerate(items(person, "participations")):
         if usable(part, "start", "end", "planned_hours", "attended_hours", "level_start", "level_end"):
             errors += _rule(f"participations[{index}]", check_participation, part["start"], part["end"],
@@ -137,14 +172,46 @@ def _outcome(prefix: str, check, *args, keep_field: bool = True, **kwargs) -> tu
         return [(path, exc.message)], None
 
 
-def _check_reference_date(person, errors: list) -> None:
-    if not usable(person, "status", "protection_date", "first_permit_date"):
-        return
-    if is_bpi(person["status"]) and person["protection_date"] is None:
-        errors.append(("protection_date", "La date d'obtention de la protection est requise pour un BPI."))
-    if not is_bpi(person["status"]) and person["first_permit_date"] is None:
-        errors.append(("first_permit_date",
-                       "La date du premier titre de séjour est requise pour une personne qui n'est pas BPI."))
+def _check_person_values(person, today: date, errors: list) -> None:
+    """The person rules the forms apply too (agir.rules.person): BPI / first permit, not after today,
+    not before birth, e-mail. Lengths are the schema's (agir.rules.text.MAX_LENGTHS); an invalid value
+    is left out (its error is already reported)."""
+    values = {}
+    for name, key in PERSON_FIELDS.items():
+        value = person.get(key)
+        values[name] = None if value is INVALID else value
+    # The BPI / first-permit requirement says nothing while one of its dates (or the status) is invalid.
+    reference_known = usable(person, "status", "protection_date", "first_permit_date")
+    for violation in person_violations(values, today, lengths=False):
+        if violation.code in REFERENCE_CODES and not reference_known:
+            continue
+        errors.append((PERSON_FIELDS.get(violation.field, violation.field), violation.message))
+
+
+def _check_fact_dates(person, today: date, errors: list) -> None:
+    """The dates of what happened are not after today, as the forms refuse them (the planned end, the
+    permit expiry and a participation's end may be later: they are not facts yet)."""
+    for index, acc in enumerate(items(person, "accompaniments")):
+        if not isinstance(acc, dict):
+            continue  # an item that is not an object: already reported
+        path = f"accompaniments[{index}]"
+        _not_future(errors, path, acc, "start", "La date d'entrée", today)
+        for number, ext in enumerate(items(acc, "extensions")):
+            _not_future(errors, f"{path}.extensions[{number}]", ext, "date", "La date de décision", today)
+        exit_ = acc.get("exit")
+        if isinstance(exit_, dict):
+            _not_future(errors, f"{path}.exit", exit_, "date", "La date de sortie", today)
+            if isinstance(exit_.get("followup"), dict):
+                _not_future(errors, f"{path}.exit.followup", exit_["followup"], "date", "La date du suivi", today)
+    for key, name, what in FACT_DATES:
+        for index, item in enumerate(items(person, key)):
+            _not_future(errors, f"{key}[{index}]", item, name, what, today)
+
+
+def _not_future(errors: list, prefix: str, node, name: str, what: str, today: date) -> None:
+    day = node.get(name) if isinstance(node, dict) else None
+    if isinstance(day, date) and day > today:
+        errors += _rule(prefix, not_after_today, day, name, what, today)
 
 
 def _check_accompaniment(person, acc, path: str, department: DepartmentInfo | None,
@@ -228,6 +295,9 @@ def _check_rights(rights: list, errors: list) -> None:
 
 
 def _check_referral(referral, path: str, errors: list) -> str | None:
+    need = referral.get("need") if isinstance(referral, dict) else None
+    if isinstance(need, str):  # the referral form's medical-word check (agir.rules.text), on the words typed
+        errors += _rule(path, check_no_medical_detail, " ".join(need.split()), "need")
     names = ("sent", "accepted", "refused", "started", "completed", "dropped_out", "cancelled")
     if not usable(referral, *names):
         return None

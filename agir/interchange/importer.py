@@ -21,9 +21,11 @@ import json
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import select
 
+from agir import dates
 from agir.duplicates import identity_of, import_warnings
 from agir.extensions import db
 from agir.interchange import checks
@@ -79,8 +81,9 @@ class Reference:
 class ImportJob:
     """One import: the lines, what the scan learnt, and the errors found."""
 
-    def __init__(self, lines: Iterable, progress: Progress | None = None):
+    def __init__(self, lines: Iterable, progress: Progress | None = None, today: date | None = None):
         self.progress = progress
+        self.today = today or dates.today()  # the day facts may not come after (Europe/Paris)
         self.errors: list[tuple[int, int, str, str]] = []  # (line, RANK, path, message)
         self.lines: list[tuple[int, str]] = []  # (line number, text) of non-blank lines
         self.person_lines: list[int] = []  # indexes in self.lines
@@ -184,7 +187,7 @@ class ImportJob:
         if usable(record, "department"):
             department = self.reference.departments.get(record["department"])
         try:
-            rule_errors, facts = checks.check_person(record, department, self.reference.structures)
+            rule_errors, facts = checks.check_person(record, department, self.reference.structures, self.today)
         except (ValueError, OverflowError):  # date arithmetic at the edge of the calendar
             rule_errors = [("record", "dates hors des limites du calendrier")]
         for path, message in rule_errors:
@@ -269,16 +272,18 @@ class ImportJob:
         return ImportResult(errors=[f"line {n}: {path}: {message}" for n, _, path, message in ordered])
 
 
-def import_lines(lines: Iterable, *, dry_run: bool = False, progress: Progress | None = None) -> ImportResult:
+def import_lines(lines: Iterable, *, dry_run: bool = False, progress: Progress | None = None,
+                 today: date | None = None) -> ImportResult:
     """Validate the whole file, then (unless dry_run or invalid) write it through db.session, uncommitted.
 
     `lines` are str or UTF-8 bytes, one record each (a whole text is split into lines);
-    `progress(phase, done, total)` is called now and then with the French name of the phase.
+    `progress(phase, done, total)` is called now and then with the French name of the phase;
+    `today` (default agir.dates.today, Europe/Paris) is the day no fact of the file may come after.
     """
     if isinstance(lines, str | bytes):
         lines = lines.splitlines()
     with _collector_paused():
-        return _import(lines, dry_run, progress)
+        return _import(lines, dry_run, progress, today)
 
 
 @contextmanager
@@ -302,8 +307,8 @@ def _collector_paused():
             gc.enable()
 
 
-def _import(lines: Iterable, dry_run: bool, progress: Progress | None) -> ImportResult:
-    job = ImportJob(lines, progress)
+def _import(lines: Iterable, dry_run: bool, progress: Progress | None, today: date | None = None) -> ImportResult:
+    job = ImportJob(lines, progress, today)
     job.load_database()
     job.scan()
     job.find_existing()

@@ -1,13 +1,15 @@
 """The shape of the interchange records (INTERCHANGE.md), field by field, at any depth.
 
 Each record type is a dict of fields: JSON kind, required or optional, enum values (models/enums.py),
-lengths of the database columns, references to other records. agir/interchange/validation.py checks
-a decoded line against them; the rules of SPEC §4 are applied by agir/interchange/checks.py.
+lengths (agir.rules.text.MAX_LENGTHS, the forms' table), references to other records.
+agir/interchange/validation.py checks a decoded line against them; the rules of SPEC §4 are applied
+by agir/interchange/checks.py.
 """
 import re
 from dataclasses import dataclass
 
 from agir.dates import DATE_MAX, DATE_MIN
+from agir.rules.text import MAX_LENGTHS as L
 from models import enums
 
 RECORD_TYPES = ("department", "structure", "programme", "person")
@@ -106,22 +108,22 @@ def items(schema):
 
 
 DEPARTMENT = {
-    "code": text(3, True, pattern=(DEPARTMENT_CODE_RE, "department_code")),
-    "name": text(120, True),
+    "code": text(L["department.code"], True, pattern=(DEPARTMENT_CODE_RE, "department_code")),
+    "name": text(L["department.name"], True),
     "agir_start": day(),
     "agir_wave": enum(enums.DEPARTMENT_WAVES),
     "max_months": integer(),
 }
 STRUCTURE = {
-    "ref": text(64, True),
-    "name": text(200, True),
+    "ref": text(L["structure.ref"], True),
+    "name": text(L["structure.name"], True),
     "department": ref("department", True),
     "kind": enum(enums.STRUCTURE_KINDS, True),
 }
 SESSION = {"date": day(True), "hours": number(True)}
 PROGRAMME = {
-    "ref": text(64, True),
-    "name": text(200, True),
+    "ref": text(L["programme.ref"], True),
+    "name": text(L["programme.name"], True),
     "theme": enum(enums.THEMES, True),
     "structure": ref("structure", True),
     "department": ref("department", True),
@@ -130,7 +132,7 @@ PROGRAMME = {
     "target_beneficiaries": integer(),
     "total_cost": number(),
     "p104_subsidy": number(),
-    "carif_oref_ref": text(64),
+    "carif_oref_ref": text(L["programme.carif_oref_ref"]),
     "sessions": items(SESSION),
 }
 EXIT = {
@@ -145,7 +147,8 @@ ACCOMPANIMENT = {
     "start": day(True),
     "planned_end": day(True),
     # The reason's emptiness is the extension rule's to judge (agir.rules.durations).
-    "extensions": items({"date": day(True), "planned_end": day(True), "reason": text(required=True, nonblank=False)}),
+    "extensions": items({"date": day(True), "planned_end": day(True),
+                         "reason": text(L["extension.reason"], required=True, nonblank=False)}),
     "exit": obj(EXIT),
 }
 RIGHT = {
@@ -154,14 +157,14 @@ RIGHT = {
     "requested": day(),
     "obtained": day(),
     "refused": day(),
-    "reason": text(),
+    "reason": text(L["right.reason"]),
 }
 REFERRAL = {
     "programme": ref("programme", True),
-    "sent": day(), "accepted": day(), "refused": day(), "refusal_reason": text(),
+    "sent": day(), "accepted": day(), "refused": day(), "refusal_reason": text(L["referral.refusal_reason"]),
     "started": day(), "completed": day(), "dropped_out": day(), "cancelled": day(),
     # Optional extensions of the contract, exported only when set.
-    "need": text(300),
+    "need": text(L["referral.need"]),
     "sender": ref("structure"),
 }
 PARTICIPATION = {
@@ -177,18 +180,18 @@ PARTICIPATION = {
 EVENT = {
     "kind": enum(enums.EVENT_KINDS, True),
     "date": day(True),
-    "event": text(64),
+    "event": text(L["event.event"]),
     "programme": ref("programme"),  # optional extension, exported only when set
 }
 PERSON = {
-    "ref": text(64, True),
+    "ref": text(L["person.ref"], True),
     "department": ref("department", True),
-    "household": text(64, nonblank=True),
-    "last_name": text(120, True),
-    "first_name": text(120, True),
+    "household": text(L["person.household"], nonblank=True),
+    "last_name": text(L["person.last_name"], True),
+    "first_name": text(L["person.first_name"], True),
     "sex": enum(enums.SEXES, True),
     "birth_date": day(True),
-    "nationality": text(3, True, pattern=(NATIONALITY_RE, "nationality")),
+    "nationality": text(L["person.nationality"], True, pattern=(NATIONALITY_RE, "nationality")),
     "status": enum(enums.STATUSES, True),
     "protection_date": day(),
     "first_permit_date": day(),
@@ -197,19 +200,20 @@ PERSON = {
     "permit_expiry": day(),
     "hosting": enum(enums.HOSTINGS),
     "language_level": enum(enums.LEVELS),
-    "prior_programme": text(200),
-    "phone": text(40),
-    "email": text(200),
+    "prior_programme": text(L["person.prior_programme"]),
+    "phone": text(L["person.phone"]),
+    "email": text(L["person.email"]),
     "accompaniments": items(ACCOMPANIMENT),
     "rights": items(RIGHT),
-    "housing_steps": items({"kind": enum(enums.HOUSING_STEP_KINDS, True), "date": day(True), "number": text(64)}),
+    "housing_steps": items({"kind": enum(enums.HOUSING_STEP_KINDS, True), "date": day(True),
+                            "number": text(L["housing_step.number"])}),
     "housing": items({"kind": enum(enums.HOUSING_KINDS, True), "date": day(True)}),
     "jobs": items({"kind": enum(enums.JOB_KINDS, True), "start": day(True), "months": integer(-INT32_MAX)}),
     "trainings": items({"level": enum(enums.TRAINING_LEVELS, True), "start": day(True)}),
     "referrals": items(REFERRAL),
     "participations": items(PARTICIPATION),
     "events": items(EVENT),
-    "notes": items({"date": day(True), "text": text(required=True)}),
+    "notes": items({"date": day(True), "text": text(L["note.text"], required=True)}),
     # Optional extension: the structure that opened the file, exported only when the latest
     # accompaniment does not tell it (a file opened but not enrolled yet).
     "opened_by": ref("structure"),

@@ -7,7 +7,7 @@ from models.enums import BPI_STATUSES
 
 MESSAGES = {
     "not_bpi": "La personne n'est pas bénéficiaire de la protection internationale (BPI).",
-    "missing_protection_date": "La date d'obtention de la protection est requise pour un BPI.",
+    "missing_protection_date": "La date d'obtention de la protection est obligatoire pour un·e BPI.",
     "agir_not_deployed": "AGIR n'est pas encore déployé dans ce département.",
     "before_agir_start": "La date d'entrée est antérieure au déploiement d'AGIR dans le département ({start}).",
     "two_years_passed": "La protection a été obtenue il y a plus de deux ans (limite : {limit}).",

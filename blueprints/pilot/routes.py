@@ -2,11 +2,11 @@
 from flask import Response, abort, render_template, request
 from flask_babel import gettext
 
+from agir.dates import PARIS
 from agir.i18n import N_
 from agir.indicators import CohortScope, compute_cohort, compute_indicators, exports, layout
 from agir.indicators import pilot as queries
 from agir.indicators.cohort import MILESTONES
-from agir.jobs import PARIS
 from agir.labels import label
 from agir.safe_files import content_disposition
 from blueprints._helpers import audit_event, role_required

@@ -68,9 +68,9 @@ CASES = [
     ("too_long", _set(["phone"], "0" * 41), "line 7: phone: trop long (40 caractères au plus)"),
     ("bad_nationality", _set(["nationality"], "afghan"), "line 7: nationality: code pays ISO 3166 alpha-3"),
     ("bpi_without_protection_date", _set(["protection_date"], None),
-     "line 7: protection_date: La date d'obtention de la protection est requise pour un BPI."),
+     "line 7: protection_date: La date d'obtention de la protection est obligatoire pour un·e BPI."),
     ("non_bpi_without_first_permit_date", _person(status="family", first_permit_date=None, accompaniments=[]),
-     "line 7: first_permit_date: La date du premier titre de séjour est requise"),
+     "line 7: first_permit_date: La date du premier titre de séjour est obligatoire"),
     ("negative_hours", _set(["participations", 0, "attended_hours"], -3),
      "line 7: participations[0].attended_hours: Le nombre d'heures ne peut être négatif."),
     # References
