@@ -179,3 +179,22 @@ def test_the_database_refuses_a_second_open_referral_to_one_programme(world):
             make_referral(person, world.programme, state=state)
         assert violates(refused.value, referrals.OPEN_INDEX)
         db.session.rollback()
+
+
+def test_import_refuses_a_second_open_referral_to_one_programme_with_its_line(runner, tmp_path, app):
+    import copy
+
+    from tests.interchange import sample
+    from tests.interchange.helpers import import_file, row_counts
+    person = sample.person()
+    second = copy.deepcopy(person["referrals"][0]) | {"accepted": None, "started": None, "sent": "2022-09-01"}
+    closed = copy.deepcopy(person["referrals"][0]) | {"accepted": None, "started": None, "refused": "2022-07-22",
+                                                      "refusal_reason": "Complet"}
+    person["referrals"] = [closed, person["referrals"][0], second]  # a refused one does not count
+    before = row_counts(app)
+    result = import_file(runner, tmp_path, sample.records(person))
+    assert result.exit_code == 1
+    line = len(sample.records(person))
+    assert f"line {line}: referrals[2].programme: {REFERRAL_OPEN}" in result.output
+    assert "referrals[1]" not in result.output and "referrals[0]" not in result.output
+    assert row_counts(app) == before

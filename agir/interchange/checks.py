@@ -133,7 +133,7 @@ def check_person(person, department: DepartmentInfo | None, structures: dict[str
         facts.referral_states.append(_check_referral(referral, f"referrals[{index}]", errors))
     programmes = [r.get("programme") if isinstance(r, dict) and usable(r, "programme") else None
                   for r in items(person, "referrals")]
-    for index in second_open_referrals(list(zip(programmes, facts.referral_states))):
+    for index in second_open_referrals(list(zip(programmes, facts.referral_states, strict=True))):
         errors.append((f"referrals[{index}].programme", referral_already_open().message))
     for index, part in enumerate(items(person, "participations")):
         if usable(part, "start", "end", "planned_hours", "attended_hours", "level_start", "level_end"):

@@ -24,6 +24,7 @@ from agir.rules.path import (
     check_participation,
     check_referral_transition,
     date_of,
+    referral_already_open,
     referral_state,
 )
 from models import Event, Participation, Person, Programme, Referral
@@ -111,12 +112,6 @@ def _check_version(record, version_id: int | None) -> None:
 
 
 # ---------------------------------------------------------------- referrals
-
-def referral_already_open() -> RuleViolation:
-    """The rule « one open referral per person and programme », as the form shows it."""
-    return RuleViolation("referral_open", "Une orientation de cette personne vers ce programme est déjà en cours.",
-                         "programme")
-
 
 def send_referral(actor, person: Person, programme: Programme, need: str | None, sent_on: date | None,
                   today: date | None = None) -> Referral:

@@ -5,7 +5,7 @@ from itertools import pairwise
 
 from agir.errors import RuleViolation
 from agir.labels import label
-from models.enums import JOB_KINDS, LEVELS
+from models.enums import JOB_KINDS, LEVELS, OPEN_REFERRAL_STATES
 
 RIGHT_STATE_DATES = {
     # state: (dates required, dates forbidden)
@@ -177,3 +177,20 @@ def check_job(kind: str, months: int | None) -> None:
 def is_durable_job(kind: str | None, months: int | None) -> bool:
     """Durable employment: a CDI, or a job of more than 6 months (6 is not durable)."""
     return kind == "cdi" or (kind is not None and months is not None and months > 6)
+
+
+def referral_already_open() -> RuleViolation:
+    """The rule « one open referral (sent, accepted, started) per person and programme », as every form shows it."""
+    return RuleViolation("referral_open", "Une orientation de cette personne vers ce programme est déjà en cours.",
+                         "programme")
+
+
+def second_open_referrals(referrals: list[tuple[object, str | None]]) -> list[int]:
+    """The positions of the referrals (programme, state) that are a second open one to the same programme."""
+    seen, second = set(), []
+    for index, (programme, state) in enumerate(referrals):
+        if state in OPEN_REFERRAL_STATES and programme is not None:
+            if programme in seen:
+                second.append(index)
+            seen.add(programme)
+    return second
