@@ -48,6 +48,29 @@ JSON_MESSAGES = {
     "Invalid \\uXXXX escape": "séquence \\uXXXX invalide",
     "Unexpected UTF-8 BOM": "marque d'ordre d'octets (BOM) inattendue",
 }
+NOT_AN_OBJECT = "un enregistrement doit être un objet JSON ({…})"
+
+
+class DuplicateKey(ValueError):
+    """A JSON object of the line names the same key twice (json.loads would silently keep the last value)."""
+
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
+
+def _object(pairs: list) -> dict:
+    """object_pairs_hook of every line: a dict, unless a key comes twice (DuplicateKey)."""
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise DuplicateKey(key)
+            seen.add(key)
+    return obj
+
+
 PHASES = {"scan": "Lecture", "check": "Vérification", "write": "Écriture"}  # what progress(phase, …) gets
 # Order of a line's errors: decoding and duplicates, refs already in the database, dangling refs, schema and rules.
 RANK = {"scan": 0, "existing": 1, "refs": 2, "rules": 3}
@@ -120,9 +143,12 @@ class ImportJob:
                 self.lines.append((number, raw))
 
     def parse(self, number: int, text: str):
-        """The decoded JSON of a line, or None after recording the error."""
+        """The decoded JSON object of a line, or None after recording the error (invalid JSON, a key twice
+        in one object, a line that is not an object: `null`, a list, a number…)."""
         try:
-            return json.loads(text)
+            data = json.loads(text, object_pairs_hook=_object)
+        except DuplicateKey as exc:
+            self.error(number, "record", f"la clé « {exc.key} » est présente deux fois (une seule valeur par clé)")
         except json.JSONDecodeError as exc:
             reason = next((fr for en, fr in JSON_MESSAGES.items() if exc.msg.startswith(en)), "syntaxe invalide")
             self.error(number, "record", f"JSON invalide (colonne {exc.colno}) : {reason}")
@@ -130,6 +156,10 @@ class ImportJob:
             self.error(number, "record", "JSON invalide : nombre trop long")
         except RecursionError:
             self.error(number, "record", "JSON invalide : imbrication trop profonde")
+        else:
+            if isinstance(data, dict):
+                return data
+            self.error(number, "record", NOT_AN_OBJECT)
         return None
 
     # Pass 1 ------------------------------------------------------------------------------
