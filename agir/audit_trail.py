@@ -151,7 +151,7 @@ CHANGE_FIELDS_ANY = {
     "completed_on": N_("date de fin"), "dropped_out_on": N_("date d'abandon"), "cancelled_on": N_("date d'annulation"),
     "planned_hours": N_("heures prévues"), "attended_hours": N_("heures suivies"),
     "level_start": N_("niveau d'entrée"), "level_end": N_("niveau de sortie"), "ref": N_("référence"),
-    "pseudonym": N_("pseudonyme"), "positive": N_("situation positive"),
+    "pseudonym": N_("pseudonyme"), "positive": N_("situation positive"), "programme": N_("programme"),
 }
 # Which enumeration a stored value belongs to (its label is shown, not its code).
 ENUM_OF = {
@@ -184,6 +184,10 @@ def _value_text(record: str, name: str, value) -> str:
             return date.fromisoformat(value).strftime("%d/%m/%Y")
         except ValueError:
             return value
+    if name == "programme" and isinstance(value, int):
+        from models import Programme
+        programme = db.session.get(Programme, value)
+        return programme.name if programme else str(value)
     enum = ENUM_OF.get((record, name)) or ENUM_OF_ANY.get(name)
     if enum:
         return label(value, enum)

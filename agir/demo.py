@@ -263,15 +263,18 @@ def load_demo(if_empty: bool = False, today: date | None = None) -> list[Account
 def create_accounts(builder: DemoBuilder) -> list[Account]:
     """One account per role: social worker and referral officer of their structures, pilot, admin."""
     password = demo_password()
-    wanted = (
-        ("Référente de parcours", "referente.parcours@demo.example.org", "social_worker", builder.agir["ref"], None),
+    wanted = (  # label, e-mail, role, structure, department, the name shown in the files' history
+        ("Référente de parcours", "referente.parcours@demo.example.org", "social_worker", builder.agir["ref"], None,
+         "Awa Diallo"),
         ("Chargé d'orientation", "charge.orientation@demo.example.org", "referral_officer",
-         builder.language_school["ref"], None),
-        ("Pilote départemental", "pilote.gironde@demo.example.org", "pilot", None, builder.dept.code),
-        ("Administratrice", "admin@demo.example.org", "admin", None, None),
+         builder.language_school["ref"], None, "Julien Moreau"),
+        ("Pilote départemental", "pilote.gironde@demo.example.org", "pilot", None, builder.dept.code,
+         "Claire Dubois"),
+        ("Administratrice", "admin@demo.example.org", "admin", None, None, "Sophie Martin"),
     )
     accounts = []
-    for label, email, role, structure, department in wanted:
-        create_user(email, role, password, structure_ref=structure, department_code=department)
+    for label, email, role, structure, department, display_name in wanted:
+        create_user(email, role, password, structure_ref=structure, department_code=department,
+                    display_name=display_name)
         accounts.append(Account(label, email, role, password))
     return accounts

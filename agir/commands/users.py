@@ -1,6 +1,7 @@
 """CLI commands: users (see INTERCHANGE.md).
 
     flask --app wsgi agir create-user EMAIL --role ROLE [--structure REF] [--department CODE] [--password-stdin]
+                                      [--display-name NAME]
 
 Exit 0 when the account is created (and committed), 1 with a French message on stderr otherwise.
 """
@@ -46,7 +47,8 @@ def _read_password(from_stdin: bool) -> str:
 @click.option("--structure", "structure_ref", help="Référence de la structure (référent·e, chargé·e d'orientation).")
 @click.option("--department", "department_code", help="Code du département (pilote).")
 @click.option("--password-stdin", is_flag=True, help="Lire le mot de passe sur l'entrée standard.")
-def create_user_command(email, role, structure_ref, department_code, password_stdin):
+@click.option("--display-name", "display_name", help="Nom affiché dans l'historique des dossiers (facultatif).")
+def create_user_command(email, role, structure_ref, department_code, password_stdin, display_name=None):
     """Create an account (social_worker, referral_officer, pilot, admin)."""
     if not role:
         _fail(f"L'option --role est obligatoire ({', '.join(ROLES)}).")
@@ -54,7 +56,8 @@ def create_user_command(email, role, structure_ref, department_code, password_st
         _fail(f"Rôle inconnu : {role} (attendu : {', '.join(ROLES)}).")
     password = _read_password(password_stdin)
     try:
-        user = create_user(email, role, password, structure_ref=structure_ref, department_code=department_code)
+        user = create_user(email, role, password, structure_ref=structure_ref, department_code=department_code,
+                           display_name=display_name)
         db.session.commit()
     except RuleViolation as exc:
         db.session.rollback()

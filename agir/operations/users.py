@@ -88,8 +88,39 @@ def _attachment(role: str, structure_ref: str | None, department_code: str | Non
     return structure, department
 
 
+MAX_DISPLAY_NAME = 120
+
+
+def check_display_name(name: str | None) -> str | None:
+    """The name shown for an account in a file's history (« Awa Diallo »): optional, spaces collapsed,
+    120 characters at most, no control character; empty means the e-mail is shown."""
+    text = " ".join((name or "").split())
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        raise RuleViolation("display_name_invalid", "Le nom affiché contient un caractère non autorisé.",
+                            "display_name")
+    if len(text) > MAX_DISPLAY_NAME:
+        raise RuleViolation("display_name_long", f"Le nom affiché fait au plus {MAX_DISPLAY_NAME} caractères.",
+                            "display_name")
+    return text or None
+
+
+def set_display_name(actor, user: User, name: str | None) -> bool:
+    """The holder (on « Mon compte ») or an administrator sets the name shown instead of the e-mail; True when
+    it changed (audited: the field's name, never its value)."""
+    name = check_display_name(name)
+    if user.display_name == name:
+        return False
+    user.display_name = name
+    db.session.flush()
+    own = actor is not None and getattr(actor, "id", None) == user.id
+    audit.record(actor, "preferences_changed" if own else "user_changed", fields=["display_name"],
+                 detail=f"compte {user.id}")
+    return True
+
+
 def create_user(email: str, role: str, password: str, structure_ref: str | None = None,
-                department_code: str | None = None, actor=None, provisional: bool = False) -> User:
+                department_code: str | None = None, actor=None, provisional: bool = False,
+                display_name: str | None = None) -> User:
     """Create an account attached to a structure (social worker, referral officer) or a department (pilot).
 
     `provisional`: the password is given to the holder by an administrator, who must change it
@@ -101,16 +132,18 @@ def create_user(email: str, role: str, password: str, structure_ref: str | None 
     if role not in ROLES:
         raise RuleViolation("role_unknown", f"Rôle inconnu : {role} (attendu : {', '.join(ROLES)}).", "role")
     check_password_strength(password)
+    display_name = check_display_name(display_name)
     if db.session.scalar(select(User.id).where(func.lower(User.email) == email)):
         raise RuleViolation("email_taken", "Un compte existe déjà avec cette adresse.", "email")
     structure, department = _attachment(role, structure_ref, department_code)
-    user = User(email=email, role=role, password_hash=hash_password(password), structure=structure,
+    user = User(email=email, display_name=display_name, role=role, password_hash=hash_password(password),
+                structure=structure,
                 department=department, is_enabled=True, session_epoch=0,
                 password_changed_at=None if provisional else utcnow())
     db.session.add(user)
     db.session.flush()
-    audit.record(actor, "user_created", fields=["email", "role", "structure", "department", "password"],
-                 detail=f"compte {user.id}")
+    audit.record(actor, "user_created", fields=["email", "role", "structure", "department", "password"]
+                 + (["display_name"] if display_name else []), detail=f"compte {user.id}")
     return user
 
 

@@ -52,6 +52,8 @@ class UserAttachmentForm(FlaskForm):
     """An existing account's role and attachment (the e-mail never changes: it is the account's name)."""
 
     role = StrictSelectField(_l("Rôle"), choices=ROLE_CHOICES, validators=[DataRequired(_l("Choisissez le rôle."))])
+    # Shown in the files' history instead of the e-mail (checked by agir.operations.users.check_display_name).
+    display_name = StringField(_l("Nom affiché"), render_kw={"autocomplete": "off"})
     structure = StrictSelectField(_l("Structure de rattachement"), choices=[])
     department = StrictSelectField(_l("Département (pilote)"), choices=[])
 

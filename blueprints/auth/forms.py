@@ -1,6 +1,6 @@
 """Login form and the forms of the "Mon compte" page."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField
+from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from agir.i18n import lazy_gettext as _l
@@ -30,3 +30,9 @@ class PreferencesForm(FlaskForm):
     """Opt in to the daily e-mail digest."""
 
     wants_digest = BooleanField(_l("Recevoir chaque matin un récapitulatif de mes alertes par courriel"))
+
+
+class DisplayNameForm(FlaskForm):
+    """The name shown in the files' history instead of one's e-mail (checked by the operation)."""
+
+    display_name = StringField(_l("Nom affiché"), render_kw={"autocomplete": "name"})

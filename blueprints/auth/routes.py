@@ -12,10 +12,17 @@ from agir.errors import RuleViolation
 from agir.extensions import db
 from agir.i18n import N_
 from agir.operations import throttle
-from agir.operations.users import authenticate, change_password, end_sessions, normalise_email, set_digest
+from agir.operations.users import (
+    authenticate,
+    change_password,
+    end_sessions,
+    normalise_email,
+    set_digest,
+    set_display_name,
+)
 from blueprints._helpers import client_ip, role_required
 from blueprints.auth import bp
-from blueprints.auth.forms import LoginForm, PasswordChangeForm, PreferencesForm
+from blueprints.auth.forms import DisplayNameForm, LoginForm, PasswordChangeForm, PreferencesForm
 from models.enums import ROLES
 
 FAILED = N_("Adresse électronique ou mot de passe incorrect.")
@@ -117,8 +124,8 @@ def logout():
 
 # What a user with a provisional password may still reach: the account page, signing out, the
 # language switch, static files, /healthz; and the JSON API, whose clients cannot change a password.
-OPEN_WITH_PROVISIONAL = {"auth.account", "auth.account_password", "auth.logout", "auth.login", "main.set_locale",
-                         "main.healthz", "static"}
+OPEN_WITH_PROVISIONAL = {"auth.account", "auth.account_password", "auth.account_name", "auth.logout", "auth.login",
+                         "main.set_locale", "main.healthz", "static"}
 
 
 def require_own_password():
@@ -132,11 +139,12 @@ def require_own_password():
     return redirect(url_for("auth.account"))
 
 
-def _account_page(password_form=None, preferences_form=None, status=200):
+def _account_page(password_form=None, preferences_form=None, status=200, name_form=None):
     password_form = password_form or PasswordChangeForm(formdata=None)
     preferences_form = preferences_form or PreferencesForm(formdata=None, wants_digest=current_user.wants_digest)
+    name_form = name_form or DisplayNameForm(formdata=None, display_name=current_user.display_name)
     return render_template("auth/account.html", password_form=password_form,
-                           preferences_form=preferences_form), status
+                           preferences_form=preferences_form, name_form=name_form), status
 
 
 @bp.get("/account")
@@ -167,6 +175,25 @@ def account_password():
     db.session.commit()
     login_user(user)  # this session carries the new epoch; the others no longer load
     flash(gettext("Votre mot de passe a été modifié. Vos autres sessions ont été fermées."), "success")
+    return redirect(url_for("auth.account"))
+
+
+@bp.post("/account/name")
+@role_required(*ROLES)
+def account_name():
+    """The name shown in the files' history instead of one's e-mail."""
+    form = DisplayNameForm()
+    if not form.validate_on_submit():
+        return _account_page(name_form=form, status=200)
+    try:
+        set_display_name(current_user._get_current_object(), current_user._get_current_object(),
+                         form.display_name.data)
+    except RuleViolation as exc:
+        db.session.rollback()
+        form.display_name.errors = [exc.message]
+        return _account_page(name_form=form, status=200)
+    db.session.commit()
+    flash(gettext("Votre nom affiché est enregistré."), "success")
     return redirect(url_for("auth.account"))
 
 
