@@ -35,6 +35,9 @@ ACTION_LABELS = {
     "delete_note": N_("Note supprimée"), "export_person": N_("Export du dossier (droit d'accès)"),
     "anonymise": N_("Dossier anonymisé (durée de conservation)"),
     "limited_view": N_("Consultation (vue limitée)"),
+    "duplicate_shown": N_("Signalé comme doublon probable"),
+    "duplicate_dismissed": N_("Doublon probable écarté (pas la même personne)"),
+    "merge_person": N_("Dossiers fusionnés"),
     # referrals and programmes
     "referral_sent": N_("Orientation envoyée"), "referral_accepted": N_("Orientation acceptée"),
     "referral_refused": N_("Orientation refusée"), "referral_started": N_("Orientation démarrée"),

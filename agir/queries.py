@@ -5,6 +5,7 @@ The list takes one query for the page, one for the count and one per pending fig
 the number of rows (no query per person).
 """
 import importlib
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -15,6 +16,7 @@ from agir.access import full_file_condition, persons_visible_to
 from agir.dates import add_months
 from agir.extensions import db
 from agir.i18n import gettext, ngettext
+from agir.rules.duplicates import phone_digits, search_words
 from agir.rules.durations import clock
 from models import Accompaniment, Alert, Exit, FollowUp, Household, Person, RightStep
 from models.enums import BPI_STATUSES
@@ -93,10 +95,8 @@ def persons_select(user, filters: PersonFilters, today: date):
     latest = aliased(Accompaniment, name="latest")
     query = (persons_visible_to(user).add_columns(latest)
              .outerjoin(latest, latest.id == latest_accompaniment_id()))
-    words = (filters.q or "").split()
-    if words:
-        search = and_(*(or_(Person.last_name.ilike(f"%{word}%"), Person.first_name.ilike(f"%{word}%"),
-                            Person.ref.ilike(f"%{word}%")) for word in words))
+    search = search_condition(filters.q or "")
+    if search is not None:
         # The costly ILIKE only on the user's files: PostgreSQL orders the conditions of a WHERE by their
         # estimated cost and would otherwise run it on every person first (docs/performance.md).
         query = query.where(case((full_file_condition(user), search), else_=false()))
@@ -114,6 +114,40 @@ def persons_select(user, filters: PersonFilters, today: date):
     if filters.end_before:
         query = query.where(latest.exit_on.is_(None), latest.current_end_on <= filters.end_before)
     return query.order_by(*_order(filters, latest)), latest
+
+
+PHONE_RE = re.compile(r"^[\d\s.()+-]+$")
+BIRTH_RE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+
+
+def search_condition(q: str):
+    """SQL condition of a search of the persons list, or None when there is nothing to search.
+
+    A phone number in any form (« 06 12 34 56 78 », « +33612345678 ») is looked up in the phone's
+    digits; a birth date typed jj/mm/aaaa in the birth dates; every other word must be found in the
+    names (without accents, case or hyphens, across the usual transliterations: the normalised
+    `search_text` of agir/rules/duplicates.py) or in the file reference.
+    """
+    q = q.strip()
+    if not q:
+        return None
+    digits = re.sub(r"\D", "", q)
+    if PHONE_RE.match(q) and len(digits) >= 6 and not BIRTH_RE.match(q):
+        return or_(Person.phone_key.contains(phone_digits(q), autoescape=True),
+                   Person.ref.ilike(f"%{q}%"))
+    conditions = []
+    for word in q.split():
+        born = BIRTH_RE.match(word)
+        if born:
+            try:
+                conditions.append(Person.birth_on == date(int(born[3]), int(born[2]), int(born[1])))
+                continue
+            except ValueError:
+                pass
+        forms = [form for forms in search_words(word) for form in forms]
+        names = [Person.search_text.contains(f"{form}", autoescape=True) for form in forms]
+        conditions.append(or_(*names, Person.ref.ilike(f"%{word}%")))
+    return and_(*conditions)
 
 
 def _order(filters: PersonFilters, latest):

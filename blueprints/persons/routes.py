@@ -17,6 +17,7 @@ from blueprints.persons.common import ROLES, apply, audit_view, file_url
 from blueprints.persons.file import file_context, load_file
 from blueprints.persons.forms import FilterForm, HouseholdForm, NewPersonForm, PersonForm
 from blueprints.persons.presenters import PAGES, history_rows
+from blueprints.persons.routes_duplicates import duplicates_cleared
 from models.enums import ALERT_KINDS, BPI_STATUSES
 
 
@@ -61,7 +62,7 @@ def new():
         form.household_choice.data, form.household_ref.data = "join", request.args["household"]
     if form.validate_on_submit():
         household = _household_or_error(form)
-        if household is not False:
+        if household is not False and duplicates_cleared(form):  # probable duplicates shown first (SPEC §4.8)
             person, ok = apply(form, ops.create_person, current_user, form.values(), household=household)
             if ok:
                 flash(gettext("Le dossier de %(name)s est créé.", name=person.full_name), "success")
