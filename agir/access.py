@@ -6,6 +6,7 @@ Every query of persons goes through `persons_visible_to` (full file) or `persons
 from sqlalchemy import Select, exists, false, or_, select
 
 from models import Accompaniment, Participation, Person, Programme, Referral
+from models.enums import Role
 
 FULL, LIMITED = "full", "limited"
 
@@ -69,26 +70,65 @@ def view_level(user, person_id: int, session) -> str | None:
     return None
 
 
+# ---------------------------------------------------------------- what each role may do
+# The templates ask these predicates (exposed as `access` to every template by agir.templating)
+# instead of comparing role names; tests/test_access_templates.py holds their table.
+
+def _role(user) -> str | None:
+    return getattr(user, "role", None)
+
+
+def holds_files(user) -> bool:
+    """Social workers keep persons' full files (« Mes personnes », a person's name links to the file)."""
+    return _role(user) == Role.SOCIAL_WORKER
+
+
 def can_edit_file(user) -> bool:
     """Only social workers write to the full file."""
-    return getattr(user, "role", None) == "social_worker"
+    return _role(user) == Role.SOCIAL_WORKER
 
 
 def can_edit_catalogue(user) -> bool:
     """Referral officers and admins edit the programme catalogue."""
-    return getattr(user, "role", None) in ("referral_officer", "admin")
+    return _role(user) in (Role.REFERRAL_OFFICER, Role.ADMIN)
+
+
+def reads_catalogue(user) -> bool:
+    """The programme catalogue is read by those who refer and by admins."""
+    return _role(user) in (Role.SOCIAL_WORKER, Role.REFERRAL_OFFICER, Role.ADMIN)
 
 
 def can_refer(user) -> bool:
-    """Social workers and referral officers send referrals."""
-    return getattr(user, "role", None) in ("social_worker", "referral_officer")
+    """Social workers and referral officers send referrals (and follow them in « Orientations »)."""
+    return _role(user) in (Role.SOCIAL_WORKER, Role.REFERRAL_OFFICER)
+
+
+def answers_for_programmes(user) -> bool:
+    """Referral officers answer the referrals their structure's programmes receive: their queue and their
+    alerts are about referrals, not about accompaniments."""
+    return _role(user) == Role.REFERRAL_OFFICER
+
+
+def sees_alerts(user) -> bool:
+    """Social workers (their files) and referral officers (unanswered referrals) have alerts."""
+    return _role(user) in (Role.SOCIAL_WORKER, Role.REFERRAL_OFFICER)
 
 
 def sees_aggregates(user) -> bool:
     """Pilots see the department's aggregates (never a name)."""
-    return getattr(user, "role", None) == "pilot"
+    return _role(user) == Role.PILOT
 
 
 def is_admin(user) -> bool:
     """Platform administrators manage accounts and reference data, not files."""
-    return getattr(user, "role", None) == "admin"
+    return _role(user) == Role.ADMIN
+
+
+def sees_all_departments(user) -> bool:
+    """Admins work across departments (the catalogue shows and filters by department); others see their own."""
+    return _role(user) == Role.ADMIN
+
+
+def may_receive_digest(user) -> bool:
+    """Everyone but administrators may receive the morning digest of their alerts."""
+    return _role(user) is not None and _role(user) != Role.ADMIN

@@ -76,7 +76,9 @@ def build(world):
     quiet = f.make_person(dep, agir, ref="P-Q1", permit_expiry_on=date(2023, 9, 14))  # 91 days ahead
     f.make_accompaniment(quiet, agir, start=date(2023, 4, 17), planned_end=date(2023, 7, 16))  # 31 days ahead
     answered = f.make_person(dep, agir, ref="P-Q2")
-    referral(answered, world.programme, date(2023, 5, 1), sender=agir, accepted_on=date(2023, 5, 10))
+    # Accepted, to another programme: one open referral per person and programme (issue 13).
+    other_programme = f.make_programme(dep, world.school, ref="PR-LANG-2", name="Français à l'oral")
+    referral(answered, other_programme, date(2023, 5, 1), sender=agir, accepted_on=date(2023, 5, 10))
     referral(answered, world.programme, date(2023, 5, 31), sender=agir)  # 15 days only
     f.make_person(dep, agir, ref="P-Q7", protection_on=date(2021, 7, 16))  # two years end in 31 days
     followed = f.make_person(dep, agir, ref="P-Q3")
