@@ -16,7 +16,7 @@ MONTHS_FR = (
 def today() -> date:
     """Today in France (Europe/Paris): the day every rule, form default and job calls « today ».
 
-    The server may run on UTC: between midnight and 01:00 or 02:00 in Paris, its own date.today()
+    The server may run on UTC: between midnight and 01:00 or 02:00 in Paris, the server's own date
     is still yesterday — a note typed then, dated today, would be refused as « in the future ».
     """
     return datetime.now(PARIS).date()

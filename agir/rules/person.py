@@ -110,6 +110,8 @@ def person_violations(values: dict, today: date, lengths: bool = True) -> list[R
     for name, what in PAST_DATES.items():
         before = len(found)
         _collect(found, not_after_today, values.get(name), name, what, today)
+        if name == "birth_on" and len(found) > before:
+            birth = None  # a birth date refused is compared with nothing (one error, on the birth date)
         if name in AFTER_BIRTH and len(found) == before:
             _collect(found, not_before_birth, values.get(name), birth, name, what)
     _collect(found, check_email, values.get("email"))
