@@ -8,12 +8,23 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
-from agir.audit import record
-from agir.errors import RuleViolation, StaleRecord
+from agir.audit import record, record_correction
+from agir.dates import today as paris_today
+from agir.errors import RuleViolation, StaleLine, StaleRecord
 from agir.extensions import db
-from agir.operations.persons import check_version, not_after_today
+from agir.operations.persons import check_version, file_holder, not_after_today
+from agir.rules.corrections import (
+    check_changed,
+    check_reason,
+    check_recorder,
+    refuse_all,
+    snapshot,
+    violations_of,
+)
 from agir.rules.path import check_job, check_right, check_right_change
+from agir.rules.text import check_length
 from models import Event, HousingAccess, HousingStep, Job, Person, RightStep, Training
 from models.enums import (
     EVENT_KINDS,
@@ -33,16 +44,16 @@ def set_right(actor, person: Person, kind: str, state: str, requested: date | No
               obtained: date | None = None, refused: date | None = None, reason: str | None = None,
               version: int | None = None, today: date | None = None) -> RightStep:
     """Set the state and dates of one right (todo → requested → obtained / refused, or not applicable)."""
-    today = today or date.today()
+    today = today or paris_today()
     if kind not in RIGHT_KINDS:
         raise RuleViolation("enum", "Droit inconnu.", "kind")
     if state not in RIGHT_STATES:
         raise RuleViolation("enum", "État inconnu.", "state")
     step = db.session.scalar(select(RightStep).where(RightStep.person_id == person.id, RightStep.kind == kind))
     if step is None and version:
-        raise StaleRecord()  # the line was deleted (or never existed) while the form was open
+        raise StaleLine()  # the line was deleted (or never existed) while the form was open
     if step is not None:
-        check_version(step, version)  # version 0: the form saw no line yet
+        check_line_version(step, version)  # version 0: the form saw no line yet
     dates = {"requested": requested, "obtained": obtained, "refused": refused}
     reason = ((reason or "").strip() or None) if state == "refused" else None  # a reason belongs to a refusal
     check_right(state, dates, reason)
@@ -51,6 +62,7 @@ def set_right(actor, person: Person, kind: str, state: str, requested: date | No
                                         "refused": step.refused_on}, state, dates)
     for name, day in dates.items():
         not_after_today(day, name, RIGHT_DATE_WHAT[name], today)
+    recorder = getattr(actor, "structure_id", None)  # read before any change: reading it may flush
     if step is None:
         step = RightStep(person_id=person.id, kind=kind)
         db.session.add(step)
@@ -59,9 +71,62 @@ def set_right(actor, person: Person, kind: str, state: str, requested: date | No
     changed = [name for name, value in new.items() if getattr(step, name) != value]
     for name in changed:
         setattr(step, name, new[name])
-    db.session.flush()
+    if changed:
+        step.structure_id = recorder  # the structure of its latest step
+    flush_line()
     record(actor, "set_right", person=person, fields=[f"{kind}.{name}" for name in changed])
     return step
+
+
+RIGHT_FIELDS = ("state", "requested_on", "obtained_on", "refused_on", "refusal_reason")
+
+
+def right_values(step: RightStep) -> dict:
+    """A right line as the audit keeps it (its kind, state, dates and refusal reason)."""
+    return snapshot({"kind": step.kind} | {name: getattr(step, name) for name in RIGHT_FIELDS})
+
+
+def correct_right(actor, step: RightStep, state: str, requested: date | None = None, obtained: date | None = None,
+                  refused: date | None = None, refusal_reason: str | None = None, reason: str | None = None,
+                  version: int | None = None, today: date | None = None) -> RightStep:
+    """Correct a right recorded wrongly, with the reason: any state (even back to an earlier one), its dates
+    checked again (matching the state, never running backwards, never in the future)."""
+    today = today or paris_today()
+    person = step.person
+    check_recorder(getattr(actor, "structure_id", None), step.structure_id, file_holder(person))
+    check_line_version(step, version)
+    if state not in RIGHT_STATES:
+        raise RuleViolation("enum", "État inconnu.", "state")
+    dates = {"requested": requested, "obtained": obtained, "refused": refused}
+    refusal_reason = ((refusal_reason or "").strip() or None) if state == "refused" else None
+    refuse_all(violations_of(lambda: check_right(state, dates, refusal_reason),
+                             *[lambda n=name, d=day: not_after_today(d, n, RIGHT_DATE_WHAT[n], today)
+                               for name, day in dates.items()],
+                             lambda: check_reason(reason)))
+    reason = check_reason(reason)
+    before = right_values(step)
+    new = {"state": state, "requested_on": requested, "obtained_on": obtained, "refused_on": refused,
+           "refusal_reason": refusal_reason}
+    after = snapshot({"kind": step.kind} | new)
+    check_changed(before, after)
+    for name, value in new.items():
+        if getattr(step, name) != value:
+            setattr(step, name, value)
+    flush_line()
+    record_correction(actor, person, "right", before, after, reason)
+    return step
+
+
+def cancel_right(actor, step: RightStep, reason: str | None, version: int | None = None) -> None:
+    """Cancel a right line recorded by mistake (the right goes back to « à faire »), with the reason."""
+    person = step.person
+    check_recorder(getattr(actor, "structure_id", None), step.structure_id, file_holder(person))
+    check_line_version(step, version)
+    reason = check_reason(reason, cancel=True)
+    before = right_values(step)
+    db.session.delete(step)
+    flush_line()
+    record_correction(actor, person, "right", before, None, reason)
 
 
 def _enum(value, allowed, field: str, message: str) -> None:
@@ -79,8 +144,7 @@ def _check_housing_step(v: dict, today: date) -> None:
     _enum(v.get("kind"), HOUSING_STEP_KINDS, "kind", "Choisissez le type de démarche.")
     _required_date(v, "date", "La date de la démarche", today)
     v["number"] = (v.get("number") or "").strip() or None
-    if v["number"] and len(v["number"]) > 64:
-        raise RuleViolation("too_long", "Le numéro fait au plus 64 caractères.", "number")
+    check_length(v["number"], "housing_step.number", "number")
 
 
 def _check_housing(v: dict, today: date) -> None:
@@ -109,8 +173,8 @@ def _check_event(v: dict, today: date) -> None:
                             "event_ref")
     if v["kind"] not in EVENTS_WITH_ID:
         v["event_ref"] = None
-    elif len(v["event_ref"]) > 64:
-        raise RuleViolation("too_long", "L'identifiant fait au plus 64 caractères.", "event_ref")
+    else:
+        check_length(v["event_ref"], "event.event", "event_ref")
 
 
 @dataclass(frozen=True)
@@ -140,35 +204,88 @@ def add_item(actor, person: Person, item_kind: str, values: dict, today: date | 
     """Add a dated line (housing step, housing access, job, training, event) to the person's path."""
     spec = ITEMS[item_kind]
     values = {name: values.get(name) for name in spec.columns}
-    spec.check(values, today or date.today())
-    item = spec.model(person_id=person.id, **{spec.columns[n]: v for n, v in values.items()})
+    spec.check(values, today or paris_today())
+    item = spec.model(person_id=person.id, structure_id=getattr(actor, "structure_id", None),
+                      **{spec.columns[n]: v for n, v in values.items()})
     db.session.add(item)
     db.session.flush()
     record(actor, f"add_{item_kind}", person=person, fields=[n for n, v in values.items() if v is not None])
     return item
 
 
-def update_item(actor, item, values: dict, today: date | None = None):
-    """Correct a dated line of the path."""
+def recorded_by(item) -> int | None:
+    """The structure that recorded a line (an event of a programme: the programme's operator)."""
+    if item.structure_id is not None:
+        return item.structure_id
+    programme = getattr(item, "programme", None)
+    return programme.structure_id if programme is not None else None
+
+
+def may_correct(actor, person: Person, item) -> bool:
+    """Whether the actor's structure recorded the line (for the file's buttons)."""
+    try:
+        check_recorder(getattr(actor, "structure_id", None), recorded_by(item), file_holder(person))
+    except RuleViolation:
+        return False
+    return True
+
+
+def check_line_version(item, version: int | None) -> None:
+    """The form's version against the line's (a line saved by someone else meanwhile is refused)."""
+    try:
+        check_version(item, version)
+    except StaleRecord:
+        raise StaleLine() from None
+
+
+def flush_line() -> None:
+    """Flush; a line changed or deleted by a concurrent save (0 rows matched its version) is refused."""
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise StaleLine() from None
+
+
+def item_values(item) -> dict:
+    """The line's fields under their form names, as plain values (before / after of the audit)."""
+    spec = ITEMS[_kind_of(item)]
+    return snapshot({name: getattr(item, column) for name, column in spec.columns.items()})
+
+
+def correct_item(actor, item, values: dict, reason: str | None, version: int | None = None,
+                 today: date | None = None):
+    """Correct a dated line, with the reason; the rules of the line are checked again, before/after audited."""
     item_kind = _kind_of(item)
     spec = ITEMS[item_kind]
+    person = item.person
+    check_recorder(getattr(actor, "structure_id", None), recorded_by(item), file_holder(person))
+    check_line_version(item, version)
     values = {name: values.get(name) for name in spec.columns}
-    spec.check(values, today or date.today())
-    changed = [n for n, v in values.items() if getattr(item, spec.columns[n]) != v]
-    for name in changed:
-        setattr(item, spec.columns[name], values[name])
-    db.session.flush()
-    record(actor, f"update_{item_kind}", person=item.person_id, fields=changed)
+    today = today or paris_today()
+    refuse_all(violations_of(lambda: spec.check(values, today), lambda: check_reason(reason)))
+    reason = check_reason(reason)
+    before = item_values(item)
+    after = snapshot(values)
+    check_changed(before, after)
+    for name, value in values.items():
+        if getattr(item, spec.columns[name]) != value:
+            setattr(item, spec.columns[name], value)
+    flush_line()
+    record_correction(actor, person, item_kind, before, after, reason)
     return item
 
 
-def delete_item(actor, item) -> None:
-    """Delete a dated line recorded by mistake."""
+def cancel_item(actor, item, reason: str | None, version: int | None = None) -> None:
+    """Cancel (delete) a line recorded by mistake, with the reason; the audit keeps what it was."""
     item_kind = _kind_of(item)
-    person_id = item.person_id
+    person = item.person
+    check_recorder(getattr(actor, "structure_id", None), recorded_by(item), file_holder(person))
+    check_line_version(item, version)
+    reason = check_reason(reason, cancel=True)
+    before = item_values(item)
     db.session.delete(item)
-    db.session.flush()
-    record(actor, f"delete_{item_kind}", person=person_id, fields=list(ITEMS[item_kind].columns))
+    flush_line()
+    record_correction(actor, person, item_kind, before, None, reason)
 
 
 def add_housing_step(actor, person, **values):

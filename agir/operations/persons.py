@@ -8,12 +8,17 @@ import secrets
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
-from agir.audit import record
-from agir.errors import RuleViolation, StaleRecord
+from agir.audit import record, record_correction
+from agir.dates import today as paris_today
+from agir.errors import RuleViolation, StaleLine, StaleRecord
 from agir.extensions import db
+from agir.rules.corrections import check_changed, check_reason, refuse_all, violations_of
+from agir.rules.person import Enrolment, enrolment_violations, not_after_today, person_violations
+from agir.rules.text import MAX_LENGTHS
 from models import Household, Note, Person
-from models.enums import BPI_STATUSES, HOSTINGS, LEVELS, SEXES, STATUSES
+from models.enums import HOSTINGS, LEVELS, SEXES, STATUSES
 
 PERSON_FIELDS = (
     "last_name", "first_name", "sex", "birth_on", "nationality", "status", "protection_on",
@@ -25,27 +30,14 @@ REQUIRED = {
     "sex": "Le sexe est obligatoire.", "birth_on": "La date de naissance est obligatoire.",
     "nationality": "La nationalité est obligatoire.", "status": "Le statut est obligatoire.",
 }
-# Dates that describe the past: a date after today is a typing error.
-PAST_DATES = {
-    "birth_on": "La date de naissance", "protection_on": "La date de protection",
-    "first_permit_on": "La date du premier titre", "arrival_on": "La date d'arrivée",
-    "cir_on": "La date de signature du CIR",
-}
 NATIONALITY_RE = re.compile(r"^[A-Z]{3}$")
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-MAX_NOTE_LENGTH = 5000
+MAX_NOTE_LENGTH = MAX_LENGTHS["note.text"]
 
 
 def check_version(record_, version: int | None) -> None:
     """Refuse a save made from a form loaded before someone else's save (optimistic locking)."""
     if version is not None and record_.version_id is not None and int(version) != record_.version_id:
         raise StaleRecord()
-
-
-def not_after_today(day: date | None, field: str, what: str, today: date) -> None:
-    """Dates of things that happened cannot be in the future."""
-    if day is not None and day > today:
-        raise RuleViolation("date_in_future", f"{what} ne peut pas être postérieure à aujourd'hui.", field)
 
 
 def _clean(values: dict) -> dict:
@@ -79,21 +71,19 @@ def check_person(values: dict, today: date) -> None:
         raise RuleViolation("enum", "Hébergement inconnu.", "hosting")
     if values.get("language_level") and values["language_level"] not in LEVELS:
         raise RuleViolation("enum", "Niveau CECRL inconnu.", "language_level")
-    if values["status"] in BPI_STATUSES and not values.get("protection_on"):
-        raise RuleViolation("protection_required",
-                            "La date d'obtention de la protection est obligatoire pour un·e BPI.", "protection_on")
-    if values["status"] not in BPI_STATUSES and not values.get("first_permit_on"):
-        raise RuleViolation("first_permit_required",
-                            "La date du premier titre de séjour est obligatoire pour un·e primo-arrivant·e.",
-                            "first_permit_on")
-    for name, what in PAST_DATES.items():
-        not_after_today(values.get(name), name, what, today)
-    birth = values["birth_on"]
-    for name in ("protection_on", "first_permit_on", "arrival_on", "cir_on"):
-        if values.get(name) and values[name] < birth:
-            raise RuleViolation("before_birth", f"{PAST_DATES[name]} ne peut précéder la naissance.", name)
-    if values.get("email") and not EMAIL_RE.match(values["email"]):
-        raise RuleViolation("email", "Adresse électronique invalide.", "email")
+    # The rules `agir import` applies too (agir.rules.person): BPI / first permit, not after today,
+    # not before birth, e-mail, lengths.
+    for violation in person_violations(values, today):
+        raise violation
+
+
+def check_enrolments_hold(person: Person, values: dict) -> None:
+    """A change of status or protection date must leave every accompaniment of the file eligible, as
+    `agir import` checks it (an entry before the protection date, a non-BPI accompanied…)."""
+    enrolments = [Enrolment(a.start_on, a.structure.kind, person.department.agir_start_on)
+                  for a in person.accompaniments]
+    for violation in enrolment_violations(values["status"], values.get("protection_on"), enrolments):
+        raise violation
 
 
 def _unique_ref(model, prefix: str) -> str:
@@ -113,7 +103,7 @@ def new_household() -> Household:
 
 def create_person(actor, values: dict, household: Household | None = None, today: date | None = None) -> Person:
     """Open a file in the actor's structure and department, in a new household or an existing one."""
-    today = today or date.today()
+    today = today or paris_today()
     structure = getattr(actor, "structure", None)
     if structure is None:
         raise RuleViolation("no_structure", "Votre compte n'est rattaché à aucune structure.", None)
@@ -133,7 +123,8 @@ def update_person(actor, person: Person, values: dict, version: int | None = Non
     """Change identity, status, dates, hosting, language level or contact; audit the fields changed."""
     check_version(person, version)
     values = _clean(values)
-    check_person(values, today or date.today())
+    check_person(values, today or paris_today())
+    check_enrolments_hold(person, values)
     changed = [name for name, value in values.items() if getattr(person, name) != value]
     for name in changed:
         setattr(person, name, values[name])
@@ -173,34 +164,82 @@ def _check_note(noted_on: date | None, text: str | None, today: date) -> str:
 
 def add_note(actor, person: Person, noted_on: date, text: str, today: date | None = None) -> Note:
     """A dated note by the social worker (never shown to other roles)."""
-    text = _check_note(noted_on, text, today or date.today())
-    note = Note(person=person, noted_on=noted_on, text=text, author_id=getattr(actor, "id", None))
+    text = _check_note(noted_on, text, today or paris_today())
+    note = Note(person=person, noted_on=noted_on, text=text, author_id=getattr(actor, "id", None),
+                structure_id=getattr(actor, "structure_id", None))
     db.session.add(note)
     db.session.flush()
     record(actor, "add_note", person=person, fields=["date", "text"])
     return note
 
 
+def file_holder(person: Person) -> int | None:
+    """The structure holding the file: that of its latest accompaniment, else the one that opened it."""
+    latest = max(person.accompaniments, key=lambda a: (a.start_on, a.id), default=None)
+    return latest.structure_id if latest is not None else person.structure_id
+
+
+def may_correct_note(actor, note: Note) -> bool:
+    """Its author; when the author's account is gone or disabled, the structure that wrote it (docs/rules.md)."""
+    if note.author_id is not None and note.author_id == getattr(actor, "id", None):
+        return True
+    author = note.author
+    if author is not None and author.is_enabled:
+        return False
+    structure = note.structure_id if note.structure_id is not None else file_holder(note.person)
+    return structure is not None and structure == getattr(actor, "structure_id", None)
+
+
 def _own_note(actor, note: Note) -> None:
-    if note.author_id != getattr(actor, "id", None):
-        raise RuleViolation("not_author", "Seul·e l'auteur·rice d'une note peut la modifier ou la supprimer.", None)
+    if not may_correct_note(actor, note):
+        raise RuleViolation("not_author", "Seul·e l'auteur·rice d'une note peut la corriger ou l'annuler.", None)
 
 
-def update_note(actor, note: Note, noted_on: date, text: str, today: date | None = None) -> Note:
-    """Correct one's own note."""
+def note_values(note: Note) -> dict:
+    """A note as the audit keeps it: its date and the length of its text, never the text itself."""
+    return {"date": note.noted_on.isoformat(), "text": f"{len(note.text)} caractères"}
+
+
+def _check_note_version(note: Note, version: int | None) -> None:
+    try:
+        check_version(note, version)
+    except StaleRecord:
+        raise StaleLine() from None
+
+
+def _flush_note() -> None:
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise StaleLine() from None
+
+
+def correct_note(actor, note: Note, noted_on: date, text: str, reason: str | None, version: int | None = None,
+                 today: date | None = None) -> Note:
+    """Correct a note (its author), with the reason; the audit keeps the date before/after, not the text."""
     _own_note(actor, note)
-    text = _check_note(noted_on, text, today or date.today())
-    changed = [n for n, old, new in (("date", note.noted_on, noted_on), ("text", note.text, text)) if old != new]
+    _check_note_version(note, version)
+    today = today or paris_today()
+    refuse_all(violations_of(lambda: _check_note(noted_on, text, today), lambda: check_reason(reason)))
+    text = _check_note(noted_on, text, today)
+    reason = check_reason(reason)
+    before = note_values(note)
+    after = {"date": noted_on.isoformat(),
+             "text": before["text"] if text == note.text else f"texte corrigé, {len(text)} caractères"}
+    check_changed(before, after)
     note.noted_on, note.text = noted_on, text
-    db.session.flush()
-    record(actor, "update_note", person=note.person_id, fields=changed)
+    _flush_note()
+    record_correction(actor, note.person, "note", before, after, reason)
     return note
 
 
-def delete_note(actor, note: Note) -> None:
-    """Delete one's own note."""
+def cancel_note(actor, note: Note, reason: str | None, version: int | None = None) -> None:
+    """Cancel (delete) a note written by mistake, with the reason."""
     _own_note(actor, note)
-    person_id = note.person_id
+    _check_note_version(note, version)
+    reason = check_reason(reason, cancel=True)
+    person = note.person
+    before = note_values(note)
     db.session.delete(note)
-    db.session.flush()
-    record(actor, "delete_note", person=person_id, fields=["date", "text"])
+    _flush_note()
+    record_correction(actor, person, "note", before, None, reason)

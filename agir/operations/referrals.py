@@ -5,17 +5,19 @@ receiver). The receiver accepts or refuses it, starts it, completes it or record
 sender may cancel it while it is still sent. Every step is dated and checked by
 agir.rules.path. Operations flush and audit (field names only), never commit.
 """
-import re
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from agir import access, audit
 from agir.dates import add_years, format_fr
-from agir.errors import RuleViolation, StaleRecord
+from agir.dates import today as paris_today
+from agir.errors import RuleViolation, StaleLine, StaleRecord
 from agir.extensions import db
 from agir.operations.locks import index_named, lock_person, violates
+from agir.rules.corrections import check_reason, refuse_all, snapshot, violations_of
 from agir.rules.eligibility import within_referral_window
 from agir.rules.path import (
     REFERRAL_DATE_FIELDS,
@@ -27,23 +29,16 @@ from agir.rules.path import (
     referral_already_open,
     referral_state,
 )
+from agir.rules.person import not_after_today
+from agir.rules.text import check_need
 from models import Event, Participation, Person, Programme, Referral
 from models.enums import EVENT_KINDS, EVENTS_WITH_ID, LANGUAGE_THEMES, OPEN_REFERRAL_STATES
 
-NEED_MAX = 300
 RECEIVER_STEPS = ("accepted", "refused", "started", "completed", "dropped_out")
 SENDER_STEPS = ("cancelled",)
 OPEN_STATES = OPEN_REFERRAL_STATES
 # At most one open referral per person and programme: the database's partial unique index (migration 0005).
 OPEN_INDEX = index_named(Referral, "uq_referrals_open_person_id_programme_id")
-# Words that only a diagnosis or a medical detail would use: the need says what is sought, never why medically.
-MEDICAL_TERMS = re.compile(
-    r"\b(diagnostiqu\w*|pathologie\w*|vih|sida|s[ée]ropositi\w*|tuberculose|h[ée]patite\w*|"
-    r"cancer\w*|tumeur\w*|diab[èe]t\w*|d[ée]pression|d[ée]pressi[fv]\w*|schizophr\w*|psychoses?|psychotique\w*|"
-    r"bipolaire\w*|[ée]pilep\w*|ptsd|tspt|stress post[- ]traumatique|syndrome\w*|traumatisme\w*|grossesse|"
-    r"enceinte|chimioth[ée]rapie|antir[ée]troviral\w*|m[ée]dicament\w*|ordonnance\w*|handicap\w*)\b",
-    re.IGNORECASE,
-)
 
 
 # ---------------------------------------------------------------- who may do what
@@ -84,31 +79,24 @@ def referral_window_warning(person: Person, on: date) -> str | None:
             f"{format_fr(add_years(reference, 5))}) : vérifiez que le programme peut accueillir la personne.")
 
 
-def check_need(need: str | None) -> str:
-    """The need in one sentence, 300 characters at most, without any medical detail."""
-    need = " ".join((need or "").split())
-    if not need:
-        raise RuleViolation("need_required", "Décrivez le besoin en une phrase.", "need")
-    if len(need) > NEED_MAX:
-        raise RuleViolation("need_too_long", f"Le besoin tient en {NEED_MAX} caractères au plus.", "need")
-    found = MEDICAL_TERMS.search(need)
-    if found:
-        raise RuleViolation("need_medical",
-                            f"Le besoin ne doit contenir aucune information médicale (« {found.group(0)} ») : "
-                            "indiquez ce qui est attendu du programme, jamais un diagnostic ou un traitement.", "need")
-    return need
-
-
 def _check_day(on: date | None, today: date, field: str) -> None:
     if on is None:
         raise RuleViolation("date_required", "La date est requise.", field)
-    if on > today:
-        raise RuleViolation("date_in_future", "Cette date ne peut pas être dans le futur.", field)
+    not_after_today(on, field, "La date", today)
 
 
-def _check_version(record, version_id: int | None) -> None:
+def _check_version(record, version_id: int | None, error: type[StaleRecord] = StaleLine) -> None:
+    """A form read at another version of the record than the one stored: refused, nothing written."""
     if version_id is not None and version_id != record.version_id:
-        raise StaleRecord()
+        raise error()
+
+
+def _flush() -> None:
+    """Flush; a record changed or deleted by a concurrent save (its version no longer matches) is refused."""
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise StaleLine() from None
 
 
 # ---------------------------------------------------------------- referrals
@@ -116,7 +104,7 @@ def _check_version(record, version_id: int | None) -> None:
 def send_referral(actor, person: Person, programme: Programme, need: str | None, sent_on: date | None,
                   today: date | None = None) -> Referral:
     """Refer a person to a programme of their department; the actor's structure is the sender."""
-    today = today or date.today()
+    today = today or paris_today()
     if not access.can_refer(actor) or not actor.structure_id:
         raise RuleViolation("referral_forbidden", "Votre rôle ne permet pas d'orienter.", "programme")
     if access.view_level(actor, person.id, db.session) is None:
@@ -157,8 +145,8 @@ def _dates(referral: Referral) -> dict[str, date | None]:
 def move_referral(actor, referral: Referral, target: str, on: date | None, reason: str | None = None,
                   version_id: int | None = None, today: date | None = None) -> Referral:
     """Take one dated step: accept, refuse (with a reason), start, complete, drop out, or cancel."""
-    today = today or date.today()
-    _check_version(referral, version_id)
+    today = today or paris_today()
+    _check_version(referral, version_id, StaleRecord)  # an answer, not a correction: « ce dossier… »
     check_referral_transition(referral.state, target)
     if target in SENDER_STEPS and not is_sender(actor, referral):
         raise RuleViolation("referral_side", "Seule la structure qui a envoyé l'orientation peut l'annuler.", "state")
@@ -206,6 +194,133 @@ def _follow_participation(actor, referral: Referral, target: str, on: date) -> N
         db.session.flush()
         audit.record(actor, "participation_updated", person=referral.person_id, fields=["end_on"],
                      detail=f"participation {current.id}")
+
+
+# ---------------------------------------------------------------- corrections of referral steps
+
+def referral_values(referral: Referral) -> dict:
+    """A referral as the audit keeps it: state, dated steps, refusal reason."""
+    return snapshot({"programme": referral.programme_id, "state": referral.state, "refusal_reason":
+                     referral.refusal_reason} | {f"{name}_on": day for name, day in _dates(referral).items()})
+
+
+def step_owner_ok(actor, referral: Referral, step: str) -> bool:
+    """A step is corrected by the side that records it: the sender for sent / cancelled (the programme's
+    structure when the sender is unknown), the programme's structure for its answers."""
+    if step in ("sent", "cancelled") and referral.sender_structure_id is not None:
+        return is_sender(actor, referral)
+    return works_for_programme(actor, referral.programme)
+
+
+def _check_step_owner(actor, referral: Referral, step: str) -> None:
+    if not step_owner_ok(actor, referral, step):
+        who = "qui a envoyé l'orientation" if step in ("sent", "cancelled") and referral.sender_structure_id \
+            else "qui porte le programme"
+        raise RuleViolation("referral_side", f"Seule la structure {who} peut corriger cette étape.", None)
+
+
+def last_step(referral: Referral) -> str:
+    """The latest recorded step (the one an undo takes back)."""
+    return REFERRAL_PATHS[referral.state][-1]
+
+
+def undo_referral_step(actor, referral: Referral, reason: str | None, version_id: int | None = None) -> Referral:
+    """Take back the latest step recorded by mistake (accepted, refused, started, completed, dropped out,
+    cancelled): the referral returns to its previous state, with the reason. Undoing a start removes the
+    participation it opened while nothing was entered in it; undoing an end reopens the participation."""
+    _check_version(referral, version_id)
+    step = last_step(referral)
+    if step == "sent":
+        raise RuleViolation("nothing_to_undo", "Cette orientation n'a pas d'étape après son envoi : rien à "
+                            "reprendre (pour la retirer, annulez-la).", None)
+    _check_step_owner(actor, referral, step)
+    reason = check_reason(reason, cancel=True)
+    state = referral_state(_dates(referral) | {step: None})
+    if referral.state not in OPEN_STATES and state in OPEN_STATES and db.session.scalar(
+            select(Referral.id).where(Referral.person_id == referral.person_id, Referral.id != referral.id,
+                                      Referral.programme_id == referral.programme_id,
+                                      Referral.state.in_(OPEN_STATES))):
+        raise RuleViolation("referral_open", "Une autre orientation de cette personne vers ce programme est en "
+                            "cours : celle-ci ne peut pas redevenir ouverte.", None)
+    before = referral_values(referral)
+    undone_on = getattr(referral, f"{step}_on")
+    setattr(referral, f"{step}_on", None)
+    if step == "refused":
+        referral.refusal_reason = None
+    referral.state = state
+    _flush()
+    audit.record_correction(actor, referral.person, "referral", before, referral_values(referral), reason)
+    _undo_participation(actor, referral, step, undone_on, reason)
+    return referral
+
+
+def _undo_participation(actor, referral: Referral, step: str, on: date, reason: str) -> None:
+    if step == "started":
+        part = open_participation(referral.person_id, referral.programme_id)
+        if part is not None and part.start_on == on and part.planned_hours is None \
+                and part.attended_hours is None and part.level_end is None:
+            before = participation_values(part)
+            db.session.delete(part)
+            _flush()
+            audit.record_correction(actor, referral.person, "participation", before, None, reason)
+    elif step in ("completed", "dropped_out"):
+        part = latest_participation(referral.person_id, referral.programme_id)
+        if part is not None and part.end_on == on:
+            before = participation_values(part)
+            part.end_on = None
+            _flush()
+            audit.record_correction(actor, referral.person, "participation", before, participation_values(part),
+                                    reason)
+
+
+def correct_referral_date(actor, referral: Referral, step: str, on: date | None, reason: str | None,
+                          version_id: int | None = None, today: date | None = None) -> Referral:
+    """Correct the date of one recorded step, with the reason; the steps must still follow each other in
+    time, never in the future, and the participation that step opened or closed follows the new date."""
+    today = today or paris_today()
+    _check_version(referral, version_id)
+    if step not in REFERRAL_DATE_FIELDS or getattr(referral, f"{step}_on") is None:
+        raise RuleViolation("step_not_recorded", "Cette étape n'est pas enregistrée sur l'orientation.", "step")
+    _check_step_owner(actor, referral, step)
+    old = getattr(referral, f"{step}_on")
+    refuse_all(violations_of(lambda: _check_step_date(referral, step, old, on, today), lambda: check_reason(reason)))
+    reason = check_reason(reason)
+    before = referral_values(referral)
+    setattr(referral, f"{step}_on", on)
+    _flush()
+    audit.record_correction(actor, referral.person, "referral", before, referral_values(referral), reason)
+    _follow_corrected_date(actor, referral, step, old, on, reason)
+    return referral
+
+
+def _check_step_date(referral: Referral, step: str, old: date, on: date | None, today: date) -> None:
+    _check_day(on, today, "on")
+    if step == "sent" and referral.programme.end_on is not None and on > referral.programme.end_on:
+        raise RuleViolation("programme_ended",
+                            f"Ce programme s'est terminé le {format_fr(referral.programme.end_on)}.", "on")
+    if old == on:
+        raise RuleViolation("nothing_changed", "Cette étape porte déjà cette date.", "on")
+    try:
+        referral_state(_dates(referral) | {step: on})  # never before the previous step, never after the next
+    except RuleViolation as exc:
+        exc.field = "on"
+        raise
+
+
+def _follow_corrected_date(actor, referral: Referral, step: str, old: date, on: date, reason: str) -> None:
+    part = latest_participation(referral.person_id, referral.programme_id)
+    if part is None:
+        return
+    column = {"started": "start_on", "completed": "end_on", "dropped_out": "end_on"}.get(step)
+    if column is None or getattr(part, column) != old:
+        return
+    start, end = (on, part.end_on) if column == "start_on" else (part.start_on, on)
+    if end is not None and end < start:
+        return  # the participation's own dates were entered apart: left as they are
+    before = participation_values(part)
+    setattr(part, column, on)
+    _flush()
+    audit.record_correction(actor, referral.person, "participation", before, participation_values(part), reason)
 
 
 def latest_participation(person_id: int, programme_id: int) -> Participation | None:
@@ -270,25 +385,62 @@ def create_participation(actor, person: Person, programme: Programme, **values) 
     return participation
 
 
-def update_participation(actor, participation: Participation, version_id: int | None, **values) -> Participation:
-    """Change hours, levels or dates of a participation (optimistic locking on version_id)."""
+def participation_values(participation: Participation) -> dict:
+    """A participation as the audit keeps it (its programme, dates, hours and levels)."""
+    return snapshot({"programme": participation.programme_id}
+                    | {name: getattr(participation, name) for name in PARTICIPATION_FIELDS})
+
+
+def update_participation(actor, participation: Participation, version_id: int | None, reason: str | None = None,
+                         **values) -> Participation:
+    """Enter hours, levels or dates of a participation (optimistic locking on version_id).
+
+    Filling a blank is plain entry; changing a value already recorded is a correction: it needs a
+    reason, and the audit keeps the participation before and after (docs/rules.md)."""
     programme = participation.programme
     if not works_for_programme(actor, programme):
         raise RuleViolation("programme_forbidden", "Seule la structure qui porte le programme enregistre "
                             "ses participations.", "programme")
     _check_version(participation, version_id)
     values = _participation_values(values)
-    try:
-        _check_participation_values(programme, values)
-    except RuleViolation as exc:
-        raise _rule_field(exc) from None
     changed = [k for k, v in values.items() if getattr(participation, k) != v]
+    corrected = [k for k in changed if getattr(participation, k) is not None]
+
+    def check_values():
+        try:
+            _check_participation_values(programme, values)
+        except RuleViolation as exc:
+            raise _rule_field(exc) from None
+
+    refuse_all(violations_of(check_values, *([lambda: check_reason(reason)] if corrected else [])))
+    before = participation_values(participation)
+    if corrected:
+        reason = check_reason(reason)
     for name in changed:
         setattr(participation, name, values[name])
-    db.session.flush()
-    audit.record(actor, "participation_updated", person=participation.person_id, fields=changed,
-                 detail=f"participation {participation.id}")
+    _flush()
+    if corrected:
+        audit.record_correction(actor, participation.person, "participation", before,
+                                participation_values(participation), reason)
+    else:
+        audit.record(actor, "participation_updated", person=participation.person_id, fields=changed,
+                     detail=f"participation {participation.id}")
     return participation
+
+
+def cancel_participation(actor, participation: Participation, reason: str | None,
+                         version_id: int | None = None) -> None:
+    """Cancel (delete) a participation recorded by mistake, by the programme's structure, with the reason."""
+    if not works_for_programme(actor, participation.programme):
+        raise RuleViolation("programme_forbidden", "Seule la structure qui porte le programme peut annuler "
+                            "ses participations.", None)
+    _check_version(participation, version_id)
+    reason = check_reason(reason, cancel=True)
+    person = participation.person
+    before = participation_values(participation)
+    db.session.delete(participation)
+    _flush()
+    audit.record_correction(actor, person, "participation", before, None, reason)
 
 
 # ---------------------------------------------------------------- events
@@ -296,7 +448,7 @@ def update_participation(actor, participation: Participation, version_id: int | 
 def record_event(actor, person: Person, programme: Programme, kind: str, event_on: date | None,
                  event_ref: str | None = None, today: date | None = None) -> Event:
     """A consultation, mentoring pair, digital tool or sport/cultural event, recorded by the programme."""
-    today = today or date.today()
+    today = today or paris_today()
     if programme is None or not works_for_programme(actor, programme):
         raise RuleViolation("programme_forbidden", "Seule la structure qui porte le programme enregistre "
                             "ses événements.", "programme")
@@ -310,7 +462,8 @@ def record_event(actor, person: Person, programme: Programme, kind: str, event_o
     if kind not in EVENTS_WITH_ID and event_ref:
         raise RuleViolation("event_ref_forbidden", "Seuls les événements sportifs et culturels portent un "
                             "identifiant.", "event_ref")
-    event = Event(person_id=person.id, programme_id=programme.id, kind=kind, event_on=event_on, event_ref=event_ref)
+    event = Event(person_id=person.id, programme_id=programme.id, structure_id=programme.structure_id, kind=kind,
+                  event_on=event_on, event_ref=event_ref)
     db.session.add(event)
     db.session.flush()
     audit.record(actor, "event_recorded", person=person,
@@ -318,12 +471,21 @@ def record_event(actor, person: Person, programme: Programme, kind: str, event_o
     return event
 
 
-def remove_event(actor, event: Event) -> None:
-    """Delete an event recorded by mistake (only by the programme that recorded it)."""
+def event_values(event: Event) -> dict:
+    """An event as the audit keeps it."""
+    return snapshot({"kind": event.kind, "event_on": event.event_on, "event_ref": event.event_ref,
+                     "programme": event.programme_id})
+
+
+def cancel_event(actor, event: Event, reason: str | None, version_id: int | None = None) -> None:
+    """Cancel (delete) an event recorded by mistake, only by the programme that recorded it, with the reason."""
     if event.programme is None or not works_for_programme(actor, event.programme):
-        raise RuleViolation("programme_forbidden", "Seule la structure qui a enregistré l'événement peut le "
-                            "supprimer.", "kind")
-    person_id = event.person_id
+        raise RuleViolation("programme_forbidden", "Seule la structure qui a enregistré l'événement peut "
+                            "l'annuler.", None)
+    _check_version(event, version_id)
+    reason = check_reason(reason, cancel=True)
+    person = event.person
+    before = event_values(event)
     db.session.delete(event)
-    db.session.flush()
-    audit.record(actor, "event_removed", person=person_id, fields=["kind", "event_on"], detail=f"event {event.id}")
+    _flush()
+    audit.record_correction(actor, person, "event", before, None, reason)

@@ -47,3 +47,22 @@ def check_changed(before: dict, after: dict) -> None:
     if before == after:
         raise RuleViolation("nothing_changed", "Rien n'a changé : modifiez au moins un champ pour corriger "
                             "cette ligne.", None)
+
+
+def violations_of(*checks) -> list[RuleViolation]:
+    """Run every check (a callable raising RuleViolation) and return what they refuse, all of them."""
+    found = []
+    for check in checks:
+        try:
+            check()
+        except RuleViolation as exc:
+            found.extend(getattr(exc, "violations", [exc]))
+    return found
+
+
+def refuse_all(found: list[RuleViolation]) -> None:
+    """Raise the first violation carrying all of them (`violations`): a form shows every error at once."""
+    if found:
+        first = found[0]
+        first.violations = list(found)
+        raise first

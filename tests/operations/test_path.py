@@ -107,14 +107,15 @@ def test_housing_steps_and_accesses_are_added_corrected_and_deleted(world, perso
     assert (step.kind, step.step_on, step.number) == ("social_housing_application", date(2024, 3, 1), "033-24-0001")
     access = ops.record_housing_access(actor, person, kind="social_rental", date=date(2024, 5, 1))
     assert access.is_permanent
-    ops.update_item(actor, access, {"kind": "iml_sublet", "date": date(2024, 5, 2)}, today=TODAY)
+    ops.correct_item(actor, access, {"kind": "iml_sublet", "date": date(2024, 5, 2)}, "Sous-location, pas un bail",
+                     version=access.version_id, today=TODAY)
     assert (access.kind, access.access_on, access.is_permanent) == ("iml_sublet", date(2024, 5, 2), False)
-    ops.delete_item(actor, step)
+    ops.cancel_item(actor, step, "Saisie en double", version=step.version_id)
     assert count(HousingStep) == 0 and count(HousingAccess) == 1
     actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.person_id == person.id)
                                  .order_by(AuditEntry.id)).all()
-    assert actions == ["add_housing_step", "add_housing", "update_housing", "delete_housing_step"]
-    update = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "update_housing")).one()
+    assert actions == ["add_housing_step", "add_housing", "correct_record", "cancel_record"]
+    update = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "correct_record")).one()
     assert sorted(update.fields) == ["date", "kind"]
 
 
@@ -152,6 +153,6 @@ def test_correcting_a_line_checks_it_again(world, person):
     actor = world.users.social_worker
     job = ops.add_job(actor, person, kind="cdd", date=date(2024, 3, 1), months=8)
     with pytest.raises(RuleViolation, match="CDI n'a pas de durée"):
-        ops.update_item(actor, job, {"kind": "cdi", "date": date(2024, 3, 1), "months": 8}, today=TODAY)
-    ops.update_item(actor, job, {"kind": "cdi", "date": date(2024, 3, 1), "months": None}, today=TODAY)
+        ops.correct_item(actor, job, {"kind": "cdi", "date": date(2024, 3, 1), "months": 8}, "CDI", today=TODAY)
+    ops.correct_item(actor, job, {"kind": "cdi", "date": date(2024, 3, 1), "months": None}, "CDI", today=TODAY)
     assert (job.kind, job.months) == ("cdi", None)

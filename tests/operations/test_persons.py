@@ -135,15 +135,15 @@ def test_notes_are_dated_written_and_corrected_only_by_their_author(world):
     note = ops.add_note(actor, person, TODAY, "  Rendez-vous CAF  ", today=TODAY)
     assert note.text == "Rendez-vous CAF" and note.author_id == actor.id
     with pytest.raises(RuleViolation, match="auteur"):
-        ops.update_note(colleague, note, TODAY, "autre", today=TODAY)
+        ops.correct_note(colleague, note, TODAY, "autre", "motif", today=TODAY)
     with pytest.raises(RuleViolation, match="auteur"):
-        ops.delete_note(colleague, note)
-    ops.update_note(actor, note, TODAY - timedelta(days=1), "Rendez-vous CAF mardi", today=TODAY)
+        ops.cancel_note(colleague, note, "motif")
+    ops.correct_note(actor, note, TODAY - timedelta(days=1), "Rendez-vous CAF mardi", "Mauvais jour", today=TODAY)
     assert note.noted_on == TODAY - timedelta(days=1)
-    ops.delete_note(actor, note)
+    ops.cancel_note(actor, note, "Note sur la mauvaise personne")
     assert count(Note) == 0
     actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.person_id == person.id)).all()
-    assert actions == ["add_note", "update_note", "delete_note"]
+    assert actions == ["add_note", "correct_record", "cancel_record"]
 
 
 @pytest.mark.parametrize("noted_on, text, field", [

@@ -324,8 +324,8 @@ def test_events_are_recorded_and_removed_only_by_the_programme_structure(world, 
     event = ops.record_event(world.users.referral_officer, person, world.programme, "digital_tool",
                              date(2023, 3, 1), today=TODAY)
     with pytest.raises(RuleViolation):
-        ops.remove_event(world.users.social_worker, event)
-    ops.remove_event(world.users.referral_officer, event)
+        ops.cancel_event(world.users.social_worker, event, "Mauvaise personne")
+    ops.cancel_event(world.users.referral_officer, event, "Mauvaise personne", event.version_id)
     assert db.session.scalar(select(func.count(Event.id))) == 0
 
 
