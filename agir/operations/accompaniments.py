@@ -9,13 +9,15 @@ from sqlalchemy.exc import IntegrityError
 
 from agir.audit import record
 from agir.dates import add_months
+from agir.dates import today as paris_today
 from agir.errors import RuleViolation
 from agir.extensions import db
 from agir.operations.locks import index_named, lock_person, violates
-from agir.operations.persons import check_version, not_after_today
+from agir.operations.persons import check_version
 from agir.rules import durations
 from agir.rules.eligibility import Verdict, check_eligibility
 from agir.rules.path import check_job
+from agir.rules.person import not_after_today
 from models import Accompaniment, Exit, Extension, FollowUp, Person
 from models.base import utcnow
 from models.enums import JOB_KINDS, TRAINING_LEVELS
@@ -51,7 +53,7 @@ def _check_holder(actor, accompaniment: Accompaniment) -> None:
 def enrol_person(actor, person: Person, start_on: date, planned_end_on: date | None = None,
                  structure=None, today: date | None = None) -> Accompaniment:
     """Open an AGIR accompaniment or a structuring project held by the actor's structure; the verdict is kept."""
-    today = today or date.today()
+    today = today or paris_today()
     structure = structure or getattr(actor, "structure", None)
     if start_on is None:
         raise RuleViolation("required", "La date d'entrée est obligatoire.", "start")
@@ -97,7 +99,7 @@ def extend_accompaniment(actor, accompaniment: Accompaniment, decided_on: date, 
     if decided_on is None or planned_end_on is None:
         raise RuleViolation("required", "La date de décision et la nouvelle fin prévue sont obligatoires.",
                             "date" if decided_on is None else "planned_end")
-    not_after_today(decided_on, "date", "La date de décision", today or date.today())
+    not_after_today(decided_on, "date", "La date de décision", today or paris_today())
     durations.check_extension(
         start=accompaniment.start_on, current_end=accompaniment.current_end_on, decided_on=decided_on,
         new_end=planned_end_on, max_months=accompaniment.person.department.max_months, reason=reason,
@@ -133,7 +135,7 @@ def record_exit(actor, accompaniment: Accompaniment, exit_on: date, reason: str,
         raise RuleViolation("closed", "La sortie de cet accompagnement est déjà enregistrée.", "date")
     if exit_on is None:
         raise RuleViolation("required", "La date de sortie est obligatoire.", "date")
-    not_after_today(exit_on, "date", "La date de sortie", today or date.today())
+    not_after_today(exit_on, "date", "La date de sortie", today or paris_today())
     durations.check_exit(accompaniment.start_on, exit_on, reason)
     last_decision = max((e.decided_on for e in accompaniment.extensions), default=None)
     if last_decision and exit_on < last_decision:
@@ -171,7 +173,7 @@ def record_followup(actor, accompaniment: Accompaniment, followup_on: date, is_p
         raise RuleViolation("followup_too_soon",
                             f"Le suivi à 6 mois se fait au plus tôt le {due:%d/%m/%Y} (6 mois après la sortie).",
                             "date")
-    not_after_today(followup_on, "date", "La date du suivi", today or date.today())
+    not_after_today(followup_on, "date", "La date du suivi", today or paris_today())
     if exit_.followup is None:
         exit_.followup = FollowUp(followup_on=followup_on, is_positive=bool(is_positive))
         action = "record_followup"

@@ -8,6 +8,7 @@ from agir import audit
 from agir.errors import RuleViolation, StaleRecord
 from agir.extensions import db
 from agir.rules.durations import check_max_months
+from agir.rules.text import MAX_LENGTHS
 from models import Accompaniment, Department, Programme, Structure, User
 from models.enums import DEPARTMENT_WAVES, STRUCTURE_KINDS
 
@@ -70,8 +71,10 @@ def update_department(actor, department: Department, version_id: int | None, nam
 
 def _check_structure_values(ref: str, name: str, department: Department | None, kind: str,
                             structure_id: int | None = None) -> None:
-    if not ref or len(ref) > 64 or any(c.isspace() for c in ref):
-        raise RuleViolation("structure_ref", "La référence est obligatoire, sans espace, 64 caractères au plus.", "ref")
+    limit = MAX_LENGTHS["structure.ref"]
+    if not ref or len(ref) > limit or any(c.isspace() for c in ref):
+        raise RuleViolation("structure_ref", f"La référence est obligatoire, sans espace, {limit} caractères au plus.",
+                            "ref")
     if db.session.scalar(select(Structure.id).where(Structure.ref == ref, Structure.id != (structure_id or 0))):
         raise RuleViolation("structure_ref_taken", f"La référence {ref} est déjà utilisée.", "ref")
     if not (name or "").strip():

@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from agir import labels
 from agir.extensions import db
 from agir.i18n import lazy_gettext as _l
+from agir.rules.text import MAX_LENGTHS
 from blueprints._fields import FrenchDateField
 from blueprints._helpers import DB_INT_MAX
 from models import Department, Structure
@@ -75,8 +76,9 @@ class UserCreateForm(UserAttachmentForm):
 class DepartmentForm(FlaskForm):
     """A department and its AGIR settings."""
 
-    code = StringField(_l("Code INSEE"), validators=[Optional(), Length(max=3)])
-    name = StringField(_l("Nom"), validators=[DataRequired(_l("Saisissez le nom du département.")), Length(max=120)])
+    code = StringField(_l("Code INSEE"), validators=[Optional(), Length(max=MAX_LENGTHS["department.code"])])
+    name = StringField(_l("Nom"), validators=[DataRequired(_l("Saisissez le nom du département.")),
+                                              Length(max=MAX_LENGTHS["department.name"])])
     agir_start_on = FrenchDateField(_l("Date de déploiement d'AGIR"), validators=[Optional()])
     agir_wave = StrictSelectField(_l("Vague AGIR"), choices=[("", _l("— Aucune —")), ("2022", "2022"),
                                                               ("2023", "2023"), ("2024", "2024")])
@@ -88,9 +90,10 @@ class DepartmentForm(FlaskForm):
 class StructureForm(FlaskForm):
     """A structure of a department."""
 
-    ref = StringField(_l("Référence"), validators=[DataRequired(_l("Saisissez la référence.")), Length(max=64)])
+    ref = StringField(_l("Référence"), validators=[DataRequired(_l("Saisissez la référence.")),
+                                                   Length(max=MAX_LENGTHS["structure.ref"])])
     name = StringField(_l("Nom"), validators=[DataRequired(_l("Saisissez le nom de la structure.")),
-                                              Length(max=200)])
+                                              Length(max=MAX_LENGTHS["structure.name"])])
     department = StrictSelectField(_l("Département"), choices=[],
                                    validators=[DataRequired(_l("Choisissez le département."))])
     kind = StrictSelectField(_l("Type de structure"), choices=[("", _l("— Choisir —"))] + [

@@ -4,6 +4,7 @@ from datetime import date
 from flask import abort, render_template, request
 from flask_babel import gettext
 
+from agir.dates import today as paris_today
 from agir.extensions import db
 from agir.indicators import ScopeError, build_scope, exports
 from agir.indicators import pilot as queries
@@ -32,7 +33,7 @@ def programme_or_404(programme_id: int) -> Programme:
 
 def sheet_period(programme: Programme) -> tuple[date, date, str | None]:
     """?from=…&to=… when given and valid, else the programme's own period."""
-    start, end = default_period(programme, date.today())
+    start, end = default_period(programme, paris_today())
     if not request.args.get("from") and not request.args.get("to"):
         return start, end, None
     try:

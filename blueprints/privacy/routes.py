@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from agir import privacy
 from agir.dates import format_fr
+from agir.dates import today as paris_today
 from agir.extensions import db
 from agir.safe_files import content_disposition
 from blueprints._helpers import client_ip, person_or_404, role_required
@@ -36,7 +37,7 @@ def person(person_id: int):
     """The whole file in plain French, ready to print and hand over to the person."""
     person, data = _export(person_id, "html")
     return render_template("privacy/person.html", person=person, data=data, fr=_fr,
-                           reason_text=privacy.reason_text, today=date.today())
+                           reason_text=privacy.reason_text, today=paris_today())
 
 
 @bp.get("/persons/<int:person_id>.json")
