@@ -102,10 +102,12 @@ def test_unknown_person_is_404_and_audited(app, world):
 # ---------------------------------------------------------------- the queue
 
 def test_queue_puts_unanswered_first_oldest_first_with_age(app, world, person):
+    # One open referral per person and programme (issue 13): the three open ones are three persons'.
+    second, third = (factories.make_person(world.department, world.agir) for _ in range(2))
     started = make_referral(person, world.programme, "started", sender=world.agir, sent_on=TODAY - timedelta(days=90))
-    sent_new = make_referral(person, world.programme, "sent", sender=world.agir, sent_on=TODAY - timedelta(days=3))
+    sent_new = make_referral(second, world.programme, "sent", sender=world.agir, sent_on=TODAY - timedelta(days=3))
     done = make_referral(person, world.programme, "completed", sender=world.agir, sent_on=TODAY - timedelta(days=99))
-    sent_old = make_referral(person, world.programme, "sent", sender=world.agir, sent_on=TODAY - timedelta(days=20))
+    sent_old = make_referral(third, world.programme, "sent", sender=world.agir, sent_on=TODAY - timedelta(days=20))
     db.session.commit()
     ro = client_for(app, "ro@example.fr")
     resp = ro.get("/referrals/")
