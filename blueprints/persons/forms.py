@@ -3,7 +3,6 @@
 Field names follow the `field` of the RuleViolation the operations raise, so that an error
 lands next to the field that caused it. Edit forms carry the record's version (optimistic locking).
 """
-from datetime import date
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -16,10 +15,14 @@ from wtforms import (
     TelField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from agir.dates import today as paris_today
+from agir.errors import RuleViolation
 from agir.i18n import lazy_gettext as _l
 from agir.labels import LABELS, choices, lazy_label
+from agir.rules.person import check_email
+from agir.rules.text import MAX_LENGTHS
 from blueprints._fields import FrenchDateField
 from models.enums import EARLY_EXIT_REASONS, EXIT_REASONS
 
@@ -27,6 +30,24 @@ from models.enums import EARLY_EXIT_REASONS, EXIT_REASONS
 NATIONALITIES = {code: lazy_label(code, "nationality") for code in LABELS["nationality"]}
 BAD_NUMBER = _l("Saisissez un nombre entier.")
 MONTHS_RANGE = _l("Une durée entre 1 et 120 mois.")
+
+
+class RuleCheck:
+    """A field validator that calls a rule of agir/rules on the field's value (a RuleViolation becomes the
+    field's error, its French message as the rules write it): one rule, one place, and the error comes
+    with the other field errors."""
+
+    def __init__(self, rule):
+        self.rule = rule
+
+    def __call__(self, form, field):
+        value = field.data.strip() if isinstance(field.data, str) else field.data
+        if value in (None, ""):
+            return
+        try:
+            self.rule(value)
+        except RuleViolation as exc:
+            raise ValidationError(exc.message) from None
 
 
 def _date(label: str, required: str | None = None, **kw) -> FrenchDateField:
@@ -62,10 +83,12 @@ class VersionedForm(_FrenchNumbers):
 class PersonForm(VersionedForm):
     """Identity, status, dates, hosting, language level, prior programme, contact (SPEC §3)."""
 
-    last_name = StringField(_l("Nom *"), validators=[DataRequired(_l("Le nom est obligatoire.")), Length(max=120)],
+    last_name = StringField(_l("Nom *"), validators=[DataRequired(_l("Le nom est obligatoire.")),
+                                                      Length(max=MAX_LENGTHS["person.last_name"])],
                             render_kw={"autocomplete": "family-name"})
     first_name = StringField(_l("Prénom *"), validators=[DataRequired(_l("Le prénom est obligatoire.")),
-                                                          Length(max=120)], render_kw={"autocomplete": "given-name"})
+                                                          Length(max=MAX_LENGTHS["person.first_name"])],
+                            render_kw={"autocomplete": "given-name"})
     sex = SelectField(_l("Sexe *"), choices=choices("sex", _l("Choisir")),
                       validators=[DataRequired(_l("Le sexe est obligatoire."))])
     birth_on = _date(_l("Date de naissance *"), _l("La date de naissance est obligatoire."))
@@ -83,9 +106,14 @@ class PersonForm(VersionedForm):
     hosting = SelectField(_l("Hébergement à l'entrée"), choices=choices("hosting", _l("Non renseigné")), default="")
     language_level = SelectField(_l("Niveau de français au positionnement (CECRL)"),
                                  choices=choices("level", _l("Non évalué")), default="")
-    prior_programme = StringField(_l("Programme d'accompagnement antérieur"), validators=[Length(max=200)])
-    phone = TelField(_l("Téléphone"), validators=[Length(max=40)], render_kw={"autocomplete": "off"})
-    email = EmailField(_l("Adresse électronique"), validators=[Length(max=200)], render_kw={"autocomplete": "off"})
+    prior_programme = StringField(_l("Programme d'accompagnement antérieur"),
+                                  validators=[Length(max=MAX_LENGTHS["person.prior_programme"])])
+    phone = TelField(_l("Téléphone"), validators=[Length(max=MAX_LENGTHS["person.phone"])],
+                     render_kw={"autocomplete": "off"})
+    # The same rule as agir import (agir.rules.person.check_email), next to the field with the other field errors.
+    email = EmailField(_l("Adresse électronique"), validators=[Length(max=MAX_LENGTHS["person.email"]),
+                                                               RuleCheck(check_email)],
+                       render_kw={"autocomplete": "off"})
 
     def values(self) -> dict:
         """The person's fields as the operations take them."""
@@ -113,18 +141,18 @@ class HouseholdForm(VersionedForm):
 class EnrolForm(_FrenchNumbers):
     """Enrolment: entry date and planned end (proposed at the department's usual length)."""
 
-    start = _date(_l("Date d'entrée"), _l("La date d'entrée est obligatoire."), default=date.today)
+    start = _date(_l("Date d'entrée"), _l("La date d'entrée est obligatoire."), default=paris_today)
     planned_end = _date(_l("Fin prévue"))
 
 
 class ExtensionForm(VersionedForm):
     """Extension: decision date, new planned end, reason."""
 
-    date = _date(_l("Date de la décision"), _l("La date de décision est obligatoire."), default=date.today)
+    date = _date(_l("Date de la décision"), _l("La date de décision est obligatoire."), default=paris_today)
     planned_end = _date(_l("Nouvelle fin prévue"), _l("La nouvelle fin prévue est obligatoire."))
     reason = TextAreaField(_l("Motif de la prolongation"),
                            validators=[DataRequired(_l("Le motif de la prolongation est obligatoire.")),
-                                       Length(max=2000)], render_kw={"rows": 3})
+                                       Length(max=MAX_LENGTHS["extension.reason"])], render_kw={"rows": 3})
 
 
 def _exit_reasons() -> list:
@@ -137,7 +165,7 @@ def _exit_reasons() -> list:
 class ExitForm(VersionedForm):
     """Exit: date, reason, situation at exit (job and/or training)."""
 
-    date = _date(_l("Date de sortie"), _l("La date de sortie est obligatoire."), default=date.today)
+    date = _date(_l("Date de sortie"), _l("La date de sortie est obligatoire."), default=paris_today)
     reason = SelectField(_l("Motif de sortie"), choices=_exit_reasons(),
                          validators=[DataRequired(_l("Le motif de sortie est obligatoire."))])
     job_kind = SelectField(_l("Emploi à la sortie"), choices=choices("job_kind", _l("Aucun emploi")), default="")
@@ -151,7 +179,7 @@ class ExitForm(VersionedForm):
 class FollowUpForm(VersionedForm):
     """The 6-month follow-up: date and whether the situation is positive."""
 
-    date = _date(_l("Date du suivi"), _l("La date du suivi est obligatoire."), default=date.today)
+    date = _date(_l("Date du suivi"), _l("La date du suivi est obligatoire."), default=paris_today)
     positive = RadioField(_l("Situation six mois après la sortie"),
                           choices=[("yes", _l("Positive (en emploi ou en formation)")),
                                    ("no", _l("Non positive"))],
@@ -165,7 +193,7 @@ class RightForm(VersionedForm):
     requested = _date(_l("Date de demande"))
     obtained = _date(_l("Date d'obtention"))
     refused = _date(_l("Date de refus"))
-    reason = StringField(_l("Motif du refus"), validators=[Length(max=500)])
+    reason = StringField(_l("Motif du refus"), validators=[Length(max=MAX_LENGTHS["right.reason"])])
 
 
 class HousingStepForm(_FrenchNumbers):
@@ -173,8 +201,8 @@ class HousingStepForm(_FrenchNumbers):
 
     kind = SelectField(_l("Démarche"), choices=choices("housing_step_kind", _l("Choisir")),
                        validators=[DataRequired(_l("Choisissez le type de démarche."))])
-    date = _date(_l("Date"), _l("La date est obligatoire."), default=date.today)
-    number = StringField(_l("Numéro de la demande"), validators=[Length(max=64)])
+    date = _date(_l("Date"), _l("La date est obligatoire."), default=paris_today)
+    number = StringField(_l("Numéro de la demande"), validators=[Length(max=MAX_LENGTHS["housing_step.number"])])
 
 
 class HousingForm(_FrenchNumbers):
@@ -208,16 +236,16 @@ class EventForm(_FrenchNumbers):
 
     kind = SelectField(_l("Événement"), choices=choices("event_kind", _l("Choisir")),
                        validators=[DataRequired(_l("Choisissez le type d'événement."))])
-    date = _date(_l("Date"), _l("La date est obligatoire."), default=date.today)
-    event_ref = StringField(_l("Identifiant de l'événement"), validators=[Length(max=64)])
+    date = _date(_l("Date"), _l("La date est obligatoire."), default=paris_today)
+    event_ref = StringField(_l("Identifiant de l'événement"), validators=[Length(max=MAX_LENGTHS["event.event"])])
 
 
 class NoteForm(_FrenchNumbers):
     """A dated note."""
 
-    date = _date(_l("Date"), _l("La date est obligatoire."), default=date.today)
+    date = _date(_l("Date"), _l("La date est obligatoire."), default=paris_today)
     text = TextAreaField(_l("Note"), validators=[DataRequired(_l("Le texte de la note est obligatoire.")),
-                                             Length(max=5000)], render_kw={"rows": 4})
+                                             Length(max=MAX_LENGTHS["note.text"])], render_kw={"rows": 4})
 
 
 class FilterForm(FlaskForm):
