@@ -51,6 +51,8 @@ ACTION_LABELS = {
     "programme_participants_viewed": N_("Participants d'un programme consultés"),
     "session_added": N_("Séance ajoutée"), "session_removed": N_("Séance supprimée"),
     "export_indicators": N_("Export d'indicateurs"), "import": N_("Import"), "export": N_("Export"),
+    # lists of persons (one entry per page shown)
+    "persons_list_viewed": N_("Liste des personnes consultée"), "alerts_viewed": N_("Alertes consultées"),
     # corrections (SPEC §4.8): « Correction : sortie », « Annulation : prolongation » with entry_label
     "correct_record": N_("Correction"), "cancel_record": N_("Annulation"),
     "delete_person": N_("Suppression du dossier (créé par erreur)"),

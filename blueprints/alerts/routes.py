@@ -13,7 +13,7 @@ from agir import jobs
 from agir.extensions import db
 from agir.jobs import last_run_at, paris_today
 from agir.operations.users import set_digest
-from blueprints._helpers import int_arg, role_required
+from blueprints._helpers import audit_event, int_arg, role_required
 from blueprints.alerts import bp, presenters
 from models import Alert
 from models.base import utcnow
@@ -54,6 +54,10 @@ def index():
               "action": presenters.action(a, role), "link": presenters.link(a, role),
               "person_href": presenters.person_href(p.id, role)} for a, p in rows]
     referrals = queries.referrals_of(db.session, [a for a, _ in rows])
+    if items:  # names on screen: one audit entry per page shown
+        audit_event("alerts_viewed", fields=["last_name", "first_name", "alerts"],
+                    detail=f"{len(items)} alertes affichées, page {page}")
+        db.session.commit()
     return render_template("alerts/index.html", items=items, total=total, page=page, pages=pages, kind=kind,
                            kinds=kinds, counts=counts, referrals=referrals, last_run=_last_run_text())
 

@@ -1,7 +1,7 @@
 """What every view of the persons blueprint shares: the role, one operation then commit, errors to fields."""
 from datetime import date
 
-from flask import url_for
+from flask import request, url_for
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -53,7 +53,8 @@ def apply(form, operation, *args, **kwargs):
 
 
 def audit_view(person, page: str) -> None:
-    """Every read of a file is audited (which page; no value), committed before the page is built.
+    """Every read of a file is audited (which page; no value), committed before the page is built — a form
+    shown again after a refused POST too (it shows the file's data).
 
     The commit keeps what the view has loaded: a commit expires every object of the session by
     default, and the file page then read the whole file a second time, one relationship at a time
@@ -61,7 +62,15 @@ def audit_view(person, page: str) -> None:
     shows. Committing here, not after the page is built, keeps SQLite's write lock for the insert
     only: held during the rendering, it queued the other workers' views behind it.
     """
-    audit_event("view_person", person=person, detail=page)
+    if request.method != "GET":
+        db.session.rollback()  # a refused POST shows the form again: nothing of it is written, only this read
+    audit_read("view_person", person=person, detail=page)
+
+
+def audit_read(action: str, person=None, fields=(), detail: str | None = None) -> None:
+    """One audit entry for a page that shows personal data, committed at once, keeping what the view loaded
+    (see audit_view)."""
+    audit_event(action, person=person, fields=fields, detail=detail)
     session = db.session()
     expiring, session.expire_on_commit = session.expire_on_commit, False
     try:

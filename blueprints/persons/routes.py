@@ -13,12 +13,14 @@ from agir.rules import durations
 from agir.rules.eligibility import check_eligibility, eligibility_closing_on, within_referral_window
 from blueprints._helpers import int_arg, person_or_404, role_required
 from blueprints.persons import bp
-from blueprints.persons.common import ROLES, apply, audit_view, file_url
+from blueprints.persons.common import ROLES, apply, audit_read, audit_view, file_url
 from blueprints.persons.file import file_context, load_file
 from blueprints.persons.forms import FilterForm, HouseholdForm, NewPersonForm, PersonForm
 from blueprints.persons.presenters import PAGES, history_rows
 from blueprints.persons.routes_duplicates import duplicates_cleared
 from models.enums import ALERT_KINDS, BPI_STATUSES
+
+LIST_FIELDS = ("last_name", "first_name", "ref", "accompaniment")  # what a row of the persons list shows
 
 
 @bp.get("/")
@@ -38,6 +40,10 @@ def index():
     page = queries.persons_page(current_user, filters, int_arg("page", 1),
                                 current_app.config.get("PER_PAGE", 25), date.today())
     args = {k: v for k, v in request.args.items() if k != "page" and v}
+    if page.rows:  # names on screen: one audit entry per page shown (what was searched is not kept)
+        audit_read("persons_list_viewed", fields=LIST_FIELDS,
+                   detail=f"{len(page.rows)} dossiers affichés, page {page.page}"
+                   + (" (recherche)" if filters.q else ""))
     return render_template("persons/index.html", form=form, page=page, args=args, filters=filters)
 
 
@@ -134,8 +140,7 @@ def edit(person_id: int):
         if ok:
             flash(gettext("L'identité est enregistrée."), "success")
             return redirect(file_url(person, "identite"))
-    elif request.method == "GET":
-        audit_view(person, PAGES["form"])
+    audit_view(person, PAGES["form"])  # a form shown again after a refused POST is a read too
     return render_template("persons/edit.html", form=form, person=person)
 
 
@@ -152,8 +157,7 @@ def household(person_id: int):
             if ok:
                 flash(gettext("Le ménage est enregistré."), "success")
                 return redirect(file_url(person, "identite"))
-    elif request.method == "GET":
-        audit_view(person, PAGES["form"])
+    audit_view(person, PAGES["form"])  # a form shown again after a refused POST is a read too
     households = [h for h in queries.visible_households(current_user, form.household_ref.data or "")
                   if h[0] != (person.household.ref if person.household else None)]
     return render_template("persons/household.html", form=form, person=person, households=households)

@@ -44,8 +44,7 @@ def enrol(person_id: int):
         if ok:
             flash(gettext("L'inscription est enregistrée."), "success")
             return redirect(file_url(person, "accompagnement"))
-    elif request.method == "GET":
-        audit_view(person, PAGES["form"])
+    audit_view(person, PAGES["form"])  # a form shown again after a refused POST is a read too
     on = form.start.data or date.today()
     return render_template("persons/enrol.html", person=person, form=form,
                            verdict=verdict_for(person, current_user.structure, on),
@@ -65,8 +64,7 @@ def extend(person_id: int, accompaniment_id: int):
         if ok:
             flash(gettext("La prolongation est enregistrée."), "success")
             return redirect(file_url(person, "accompagnement"))
-    elif request.method == "GET":
-        audit_view(person, PAGES["form"])
+    audit_view(person, PAGES["form"])  # a form shown again after a refused POST is a read too
     return render_template("persons/extend.html", person=person, form=form, accompaniment=accompaniment,
                            bar=clock_bar(accompaniment, date.today(), person.department.max_months))
 
@@ -86,8 +84,7 @@ def exit_(person_id: int, accompaniment_id: int):
             flash(gettext("La sortie est enregistrée. Le suivi à 6 mois sera à faire à partir du %(day)s.",
                           day=f"{followup_due_on(accompaniment.exit_on):%d/%m/%Y}"), "success")
             return redirect(file_url(person, "accompagnement"))
-    elif request.method == "GET":
-        audit_view(person, PAGES["form"])
+    audit_view(person, PAGES["form"])  # a form shown again after a refused POST is a read too
     return render_template("persons/exit.html", person=person, form=form, accompaniment=accompaniment,
                            bar=clock_bar(accompaniment, date.today(), person.department.max_months))
 
@@ -110,7 +107,6 @@ def followup(person_id: int, accompaniment_id: int):
         if ok:
             flash(gettext("Le suivi à 6 mois est enregistré."), "success")
             return redirect(file_url(person, "accompagnement"))
-    elif request.method == "GET":
-        audit_view(person, PAGES["form"])
+    audit_view(person, PAGES["form"])  # a form shown again after a refused POST is a read too
     return render_template("persons/followup.html", person=person, form=form, accompaniment=accompaniment,
                            due_on=followup_due_on(accompaniment.exit.exit_on))

@@ -45,8 +45,7 @@ def right(person_id: int, kind: str):
         if ok:
             flash(gettext("%(what)s : enregistré.", what=label(kind, "right_kind")), "success")
             return redirect(file_url(person, f"droit-{kind}"))
-    elif request.method == "GET":
-        audit_view(person, PAGES["form"])
+    audit_view(person, PAGES["form"])  # a form shown again after a refused POST is a read too
     return render_template("persons/right.html", person=person, form=form, kind=kind)
 
 
@@ -72,8 +71,7 @@ def add_item(person_id: int, section: str):
         if ok:
             flash(gettext("%(what)s : enregistré.", what=title), "success")
             return redirect(file_url(person, anchor))
-    elif request.method == "GET":
-        audit_view(person, PAGES["form"])
+    audit_view(person, PAGES["form"])  # a form shown again after a refused POST is a read too
     return render_template("persons/item.html", person=person, form=form, title=title, section=section,
                            item_kind=item_kind, anchor=anchor, item=None)
 
@@ -100,8 +98,7 @@ def edit_item(person_id: int, section: str, item_id: int):
         if ok:
             flash(gettext("La correction est enregistrée."), "success")
             return redirect(file_url(person, anchor))
-    elif request.method == "GET":
-        audit_view(person, PAGES["form"])
+    audit_view(person, PAGES["form"])  # a form shown again after a refused POST is a read too
     return render_template("persons/item.html", person=person, form=form, title=title, section=section,
                            item_kind=item_kind, anchor=anchor, item=item)
 
@@ -137,8 +134,7 @@ def add_note(person_id: int):
         if ok:
             flash(gettext("La note est enregistrée."), "success")
             return redirect(file_url(person, "notes"))
-    elif request.method == "GET":
-        audit_view(person, PAGES["form"])
+    audit_view(person, PAGES["form"])  # a form shown again after a refused POST is a read too
     return render_template("persons/note.html", person=person, form=form, note=None)
 
 
@@ -155,8 +151,7 @@ def edit_note(person_id: int, note_id: int):
         if ok:
             flash(gettext("La note est corrigée."), "success")
             return redirect(file_url(person, "notes"))
-    elif request.method == "GET":
-        audit_view(person, PAGES["form"])
+    audit_view(person, PAGES["form"])  # a form shown again after a refused POST is a read too
     return render_template("persons/note.html", person=person, form=form, note=note)
 
 

@@ -53,6 +53,10 @@ def _render(person, posted: dict | None = None):
         else:
             form.programme_id.choices = [(p.id, p.name) for p in mine]
             forms[key] = form
+    if posted is not None:  # shown again after a refused POST: a read of the person's data too
+        db.session.rollback()
+        audit_event("limited_view", person=person, fields=SHOWN_FIELDS)
+        db.session.commit()
     return render_template(
         "referrals/person.html", person=person, referrals=rq.limited_referrals(person.id, sid),
         participations=participations, events=rq.limited_events(person.id, sid), my_programmes=mine,
