@@ -24,3 +24,22 @@ class FrenchDateField(DateField):
         if self.data is not None and not in_range(self.data):
             self.data = None
             raise ValueError(str(OUT_OF_RANGE))
+
+    def _value(self):
+        """A date that parsed is shown as the calendar widget reads it (AAAA-MM-JJ), even when typed jj/mm/aaaa;
+        one that did not is shown exactly as typed (see __call__)."""
+        if self.data is not None:
+            return self.data.isoformat()
+        return " ".join(self.raw_data) if self.raw_data else ""
+
+    def kept_as_typed(self) -> bool:
+        """True when the posted value was not a date: it comes back as typed, in a plain text box."""
+        return self.data is None and bool(self.raw_data) and any(v.strip() for v in self.raw_data)
+
+    def __call__(self, **kwargs):
+        # A date input cannot show « 31/02/2024 » or « hier »: the browser would empty it and the user would lose
+        # what they typed. The field comes back as text, value untouched, next to its French error.
+        if self.kept_as_typed():
+            kwargs.update(type="text", min=False, max=False)
+            kwargs.setdefault("placeholder", "jj/mm/aaaa")
+        return super().__call__(**kwargs)

@@ -70,3 +70,61 @@ def int_arg(name: str, default: int | None = None) -> int | None:
         return db_int(request.args[name])
     except (KeyError, ValueError):
         return default
+
+
+def _shown(form) -> set[str]:
+    """Every message the form shows already (next to a field or at the top)."""
+    return {str(m) for f in form._fields.values() for m in (f.errors or [])} | {str(m) for m in form.form_errors}
+
+
+def attach_more(form, attach, violations) -> None:
+    """Show more rule violations, each once, never on a field that already shows an error of its own (a field
+    check or an earlier rule: its first message says what to fix)."""
+    for violation in violations:
+        if violation.message in _shown(form):
+            continue
+        before = {name: list(f.errors or []) for name, f in form._fields.items()}
+        attach(form, violation)
+        for name, f in form._fields.items():
+            if before[name] and list(f.errors or []) != before[name]:
+                f.errors = before[name]
+    form._errors = None  # WTForms caches form.errors
+
+
+def check_rules_too(form, attach, operation, *args, also=None, **kwargs) -> None:
+    """Every error at once: the form failed its field checks, so the operation is run anyway on the values that
+    did parse (an unreadable field is None), inside a savepoint that is always rolled back, and the rule it
+    refuses is shown with the field errors — unless it concerns a field already in error (that field's own
+    message says more). Nothing is written. A forged or expired request (CSRF error) runs nothing; an operation
+    that cannot run on missing values (TypeError…) has nothing more to say. `also`, when given, returns every
+    violation of the rules that can list them all (agir.rules), shown the same way: an operation stops at its
+    first refusal, which may concern a field already in error."""
+    from agir.errors import RuleViolation
+    if getattr(form, "csrf_token", None) is not None and form.csrf_token.errors:
+        return
+    nested = db.session.begin_nested()
+    found = []
+    try:
+        operation(*args, **kwargs)
+    except RuleViolation as exc:
+        found.append(exc)
+    except Exception:  # noqa: BLE001 - a dry run on incomplete values: any other failure says nothing more
+        pass
+    finally:
+        if nested.is_active:
+            nested.rollback()
+    if also is not None:
+        try:
+            found += list(also())
+        except Exception:  # noqa: BLE001 - same: incomplete values
+            pass
+    attach_more(form, attach, found)
+
+
+def validate_with_rules(form, attach, operation, *args, also=None, **kwargs) -> bool:
+    """On a POST: True when every field is valid (the caller then runs the operation for real); otherwise the
+    rule checks run too (check_rules_too) and False."""
+    if form.validate():
+        return True
+    check_rules_too(form, attach, operation, *args, also=also, **kwargs)
+    return False

@@ -9,7 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from agir.errors import RuleViolation, StaleRecord
 from agir.extensions import db
 from agir.operations.reference import create_department, create_structure, update_department, update_structure
-from blueprints._helpers import role_required
+from blueprints._helpers import role_required, validate_with_rules
 from blueprints.admin import bp
 from blueprints.admin.common import ADMIN, int_or_none, page_args, paginate, show_violation
 from blueprints.admin.forms import DepartmentForm, StructureFilterForm, StructureForm, department_choices
@@ -45,13 +45,23 @@ def _counts(column, ids: list[int]) -> dict[int, int]:
     return dict(db.session.execute(select(column, func.count()).where(column.in_(ids)).group_by(column)).all())
 
 
-def _save_structure(form: StructureForm, structure: Structure | None):
+def _structure_operation(form: StructureForm, structure: Structure | None):
+    """The create or update operation of the form's values (run for real, or for its rule checks only)."""
     department = db.session.get(Department, int_or_none(form.department.data) or 0)
+    if structure is None:
+        return lambda: create_structure(current_user, form.ref.data, form.name.data, department, form.kind.data)
+    return lambda: update_structure(current_user, structure, form.ref.data, form.name.data, department,
+                                    form.kind.data) or structure
+
+
+def _valid(form, operation, *args, **kwargs) -> bool:
+    """A POST whose fields are all valid; otherwise the rule checks run too (every error at once)."""
+    return form.is_submitted() and validate_with_rules(form, show_violation, operation, *args, **kwargs)
+
+
+def _save_structure(form: StructureForm, structure: Structure | None):
     try:
-        if structure is None:
-            structure = create_structure(current_user, form.ref.data, form.name.data, department, form.kind.data)
-        else:
-            update_structure(current_user, structure, form.ref.data, form.name.data, department, form.kind.data)
+        structure = _structure_operation(form, structure)()
     except RuleViolation as exc:
         db.session.rollback()
         show_violation(form, exc)
@@ -66,7 +76,7 @@ def _save_structure(form: StructureForm, structure: Structure | None):
 def structure_new():
     """Create a structure."""
     form = StructureForm()
-    if form.validate_on_submit() and (done := _save_structure(form, None)):
+    if _valid(form, _structure_operation(form, None)) and (done := _save_structure(form, None)):
         return done
     return render_template("admin/structure_form.html", form=form, structure=None)
 
@@ -78,7 +88,7 @@ def structure_edit(structure_id: int):
     structure = db.session.get(Structure, structure_id) or abort(404)
     form = StructureForm(ref=structure.ref, name=structure.name, department=str(structure.department_id),
                          kind=structure.kind)
-    if form.validate_on_submit() and (done := _save_structure(form, structure)):
+    if _valid(form, _structure_operation(form, structure)) and (done := _save_structure(form, structure)):
         return done
     return render_template("admin/structure_form.html", form=form, structure=structure)
 
@@ -102,7 +112,7 @@ def _department_values(form: DepartmentForm) -> dict:
 def department_new():
     """Create a department."""
     form = DepartmentForm()
-    if form.validate_on_submit():
+    if _valid(form, create_department, current_user, form.code.data, **_department_values(form)):
         try:
             department = create_department(current_user, form.code.data, **_department_values(form))
         except RuleViolation as exc:
@@ -123,7 +133,8 @@ def department_edit(department_id: int):
     form = DepartmentForm(code=department.code, name=department.name, agir_start_on=department.agir_start_on,
                           agir_wave=str(department.agir_wave or ""), max_months=department.max_months,
                           version_id=department.version_id)
-    if form.validate_on_submit():
+    if _valid(form, update_department, current_user, department, int_or_none(form.version_id.data),
+              **_department_values(form)):
         try:
             update_department(current_user, department, int_or_none(form.version_id.data),
                               **_department_values(form))

@@ -19,7 +19,7 @@ from agir.operations.users import (
     generate_password,
     reset_password,
 )
-from blueprints._helpers import role_required
+from blueprints._helpers import role_required, validate_with_rules
 from blueprints.admin import bp
 from blueprints.admin.common import ADMIN, int_or_none, page_args, paginate, show_violation
 from blueprints.admin.forms import (
@@ -85,15 +85,19 @@ def users():
 def user_new():
     """Create an account; its provisional password is shown once."""
     form = UserCreateForm()
-    if form.validate_on_submit():
-        structure = db.session.get(Structure, int_or_none(form.structure.data) or 0)
-        department = db.session.get(Department, int_or_none(form.department.data) or 0)
-        password = generate_password()
+    structure = db.session.get(Structure, int_or_none(form.structure.data) or 0)
+    department = db.session.get(Department, int_or_none(form.department.data) or 0)
+    password = generate_password()
+
+    def create():
+        return create_user(form.email.data or "", form.role.data, password,
+                           structure_ref=structure.ref if structure else None,
+                           department_code=department.code if department else None, actor=current_user,
+                           provisional=True)
+    # Every error at once: the rule checks run even when a field failed.
+    if form.is_submitted() and validate_with_rules(form, show_violation, create):
         try:
-            user = create_user(form.email.data, form.role.data, password,
-                               structure_ref=structure.ref if structure else None,
-                               department_code=department.code if department else None, actor=current_user,
-                               provisional=True)
+            user = create()
         except RuleViolation as exc:
             db.session.rollback()
             show_violation(form, exc)
@@ -141,13 +145,15 @@ def user_edit(user_id: int):
     form = UserAttachmentForm(data={"role": account.role, "structure": str(account.structure_id or ""),
                                     "department": str(department_id or "")}
                               if request.method == "GET" else None)
-    if form.validate_on_submit():
-        structure = db.session.get(Structure, int_or_none(form.structure.data) or 0)
-        department = db.session.get(Department, int_or_none(form.department.data) or 0)
+    structure = db.session.get(Structure, int_or_none(form.structure.data) or 0)
+    department = db.session.get(Department, int_or_none(form.department.data) or 0)
+
+    def change():
+        return change_attachment(current_user, account, form.role.data, structure.ref if structure else None,
+                                 department.code if department else None)
+    if form.is_submitted() and validate_with_rules(form, show_violation, change):
         try:
-            changed = change_attachment(current_user, account, form.role.data,
-                                        structure.ref if structure else None,
-                                        department.code if department else None)
+            changed = change()
         except RuleViolation as exc:
             db.session.rollback()
             show_violation(form, exc)

@@ -6,3 +6,7 @@ bp = Blueprint("auth", __name__)
 from blueprints.auth import routes  # noqa: E402,F401
 
 bp.before_app_request(routes.require_own_password)
+
+from agir.extensions import login_manager  # noqa: E402
+
+login_manager.unauthorized_handler(routes.to_login)  # a form sent after the session ended comes back to its page

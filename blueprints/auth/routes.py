@@ -2,7 +2,7 @@
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
@@ -85,8 +85,8 @@ def _open_session(user) -> None:
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """The sign-in page."""
-    if current_user.is_authenticated:
-        return redirect(url_for("main.index"))
+    if current_user.is_authenticated:  # still signed in (another tab kept the session): on to `next`
+        return redirect(_safe_next(request.args.get("next")) or url_for("main.index"))
     form = LoginForm()
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form, expired=session.pop("expired", False))
@@ -125,7 +125,7 @@ def logout():
 # What a user with a provisional password may still reach: the account page, signing out, the
 # language switch, static files, /healthz; and the JSON API, whose clients cannot change a password.
 OPEN_WITH_PROVISIONAL = {"auth.account", "auth.account_password", "auth.account_name", "auth.logout", "auth.login",
-                         "main.set_locale", "main.healthz", "static"}
+                         "main.set_locale", "main.healthz", "static", "auth.keep_alive"}
 
 
 def require_own_password():
@@ -208,3 +208,34 @@ def account_preferences():
     db.session.commit()
     flash(gettext("Vos préférences ont été enregistrées."), "success")
     return redirect(url_for("auth.account"))
+
+
+@bp.post("/session/keep-alive")
+@role_required(*ROLES)
+def keep_alive():
+    """« Rester connecté » (POST, CSRF token in the X-CSRFToken header): the request itself moves the idle clock
+    (agir.security.enforce_session_limits); answers the seconds left before the idle timeout. A session that has
+    already ended gets 401 in JSON (to_login), and the page offers to sign in again, keeping what was typed."""
+    return jsonify(expired=False, idle_seconds=int(current_app.config["IDLE_TIMEOUT"].total_seconds()))
+
+
+def return_path() -> str | None:
+    """Where to come back after signing in again: the page itself for a GET; for a POST (a form sent after the
+    session ended), the page of the form — the Referer when it is a page of this site — where the draft script
+    restores what was typed (the POST itself cannot be replayed: its CSRF token died with the session)."""
+    if request.method in ("GET", "HEAD"):
+        return _safe_next(request.full_path.rstrip("?"))
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != request.host or not referrer.path:
+        return None
+    path = referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return None if urlsplit(path).path == url_for("auth.login") else _safe_next(path)
+
+
+def to_login():
+    """Not signed in (never, or the session has just ended): to the login page, then back to `return_path`."""
+    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+        return jsonify(error="Connexion requise", status=401, expired=True), 401
+    flash(gettext("Connectez-vous pour accéder à cette page."), "info")
+    target = return_path()
+    return redirect(url_for("auth.login", next=target) if target else url_for("auth.login"))

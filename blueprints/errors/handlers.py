@@ -38,7 +38,17 @@ def _render(code: int, reference: str | None = None, text: str | None = None):
 
 @bp.app_errorhandler(CSRFError)
 def csrf_error(error):
-    """A POST without a valid token is a 400 with a French explanation."""
+    """A POST without a valid token is a 400 with a French explanation — except a form of a signed-in page sent
+    after the session ended (cookie gone or expired): to the login page, then back to the form's page, where what
+    was typed is restored (agir/static/js/drafts.js)."""
+    from flask import current_app, session
+
+    from agir.security import enforce_session_limits
+    from blueprints.auth.routes import to_login
+    enforce_session_limits(current_app)
+    view = current_app.view_functions.get(request.endpoint or "")
+    if "_user_id" not in session and getattr(view, "allowed_roles", None):
+        return to_login()
     return _render(400, text=gettext("Le formulaire a expiré ou n'est pas valide (jeton CSRF). Rechargez la page."))
 
 

@@ -7,7 +7,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from agir.errors import RuleViolation, StaleRecord
 from agir.extensions import db
-from blueprints._helpers import audit_event, client_ip
+from blueprints._helpers import attach_more, audit_event, client_ip, validate_with_rules
 from models import AuditEntry
 
 ROLES = ("social_worker",)
@@ -50,6 +50,27 @@ def apply(form, operation, *args, **kwargs):
         db.session.rollback()
         attach_error(form, StaleRecord())
     return None, False
+
+
+def submit(form, operation, *args, also=None, **kwargs):
+    """A POST: field checks and the operation's rule checks together (every error at once), then, when the
+    fields are valid, the operation for real. `also` lists every violation of rules that can list them all
+    (person_rules). Returns (result, ok) like apply."""
+    if not validate_with_rules(form, attach_error, operation, *args, also=also, **kwargs):
+        return None, False
+    result, ok = apply(form, operation, *args, **kwargs)
+    if not ok and also is not None:
+        attach_more(form, attach_error, also())  # the operation stopped at its first refusal
+    return result, ok
+
+
+def person_rules(values: dict):
+    """Every violation of the shared person rules (agir.rules.person) on the form's values, as the operations
+    see them (text stripped, empty as None): all shown at once instead of the operation's first one."""
+    from agir.dates import today
+    from agir.rules.person import person_violations
+    cleaned = {name: (value.strip() or None) if isinstance(value, str) else value for name, value in values.items()}
+    return lambda: person_violations(cleaned, today())
 
 
 def audit_view(person, page: str) -> None:

@@ -11,9 +11,18 @@ from agir.operations import persons as ops
 from agir.operations.accompaniments import proposed_planned_end
 from agir.rules import durations
 from agir.rules.eligibility import check_eligibility, eligibility_closing_on, within_referral_window
-from blueprints._helpers import int_arg, person_or_404, role_required
+from blueprints._helpers import attach_more, check_rules_too, int_arg, person_or_404, role_required
 from blueprints.persons import bp
-from blueprints.persons.common import ROLES, apply, audit_read, audit_view, file_url
+from blueprints.persons.common import (
+    ROLES,
+    apply,
+    attach_error,
+    audit_read,
+    audit_view,
+    file_url,
+    person_rules,
+    submit,
+)
 from blueprints.persons.file import file_context, load_file
 from blueprints.persons.forms import FilterForm, HouseholdForm, NewPersonForm, PersonForm
 from blueprints.persons.presenters import PAGES, history_rows
@@ -66,10 +75,16 @@ def new():
     form = NewPersonForm()
     if request.method == "GET" and request.args.get("household"):
         form.household_choice.data, form.household_ref.data = "join", request.args["household"]
-    if form.validate_on_submit():
+    if form.is_submitted():
+        valid = form.validate()  # every error at once: the rule checks run even when a field failed
         household = _household_or_error(form)
-        if household is not False and duplicates_cleared(form):  # probable duplicates shown first (SPEC §4.8)
+        if not valid or household is False:
+            check_rules_too(form, attach_error, ops.create_person, current_user, form.values(),
+                            household=household or None, also=person_rules(form.values()))
+        elif duplicates_cleared(form):  # probable duplicates shown first (SPEC §4.8)
             person, ok = apply(form, ops.create_person, current_user, form.values(), household=household)
+            if not ok:
+                attach_more(form, attach_error, person_rules(form.values())())
             if ok:
                 flash(gettext("Le dossier de %(name)s est créé.", name=person.full_name), "success")
                 return redirect(file_url(person, "accompagnement"))
@@ -135,8 +150,9 @@ def edit(person_id: int):
     """Identity, status, dates, hosting, language level, contact (with the version seen)."""
     person = person_or_404(person_id)
     form = PersonForm(obj=person, data={"version": person.version_id} if request.method == "GET" else None)
-    if form.validate_on_submit():
-        _, ok = apply(form, ops.update_person, current_user, person, form.values(), version=form.version_value)
+    if form.is_submitted():
+        _, ok = submit(form, ops.update_person, current_user, person, form.values(), version=form.version_value,
+                       also=person_rules(form.values()))
         if ok:
             flash(gettext("L'identité est enregistrée."), "success")
             return redirect(file_url(person, "identite"))
@@ -150,9 +166,14 @@ def household(person_id: int):
     """Join another household, or form one of one's own."""
     person = person_or_404(person_id)
     form = HouseholdForm(data={"version": person.version_id} if request.method == "GET" else None)
-    if form.validate_on_submit():
+    if form.is_submitted():
+        valid = form.validate()
         target = _household_or_error(form)
-        if target is not False:
+        if not valid or target is False:
+            if target is not False:
+                check_rules_too(form, attach_error, ops.change_household, current_user, person, target,
+                                version=form.version_value)
+        else:
             _, ok = apply(form, ops.change_household, current_user, person, target, version=form.version_value)
             if ok:
                 flash(gettext("Le ménage est enregistré."), "success")

@@ -11,7 +11,7 @@ from agir.operations.accompaniments import followup_due_on, proposed_planned_end
 from agir.rules.durations import planned_end_bounds
 from blueprints._helpers import person_or_404, role_required
 from blueprints.persons import bp
-from blueprints.persons.common import ROLES, apply, audit_view, file_url
+from blueprints.persons.common import ROLES, audit_view, file_url, submit
 from blueprints.persons.forms import EnrolForm, ExitForm, ExtensionForm, FollowUpForm
 from blueprints.persons.presenters import PAGES, clock_bar
 from models import Accompaniment
@@ -39,8 +39,8 @@ def enrol(person_id: int):
     max_months = person.department.max_months
     form = EnrolForm(prefix="enrol", data={"planned_end": proposed_planned_end(date.today(), max_months)}
                      if request.method == "GET" else None)
-    if form.validate_on_submit():
-        _, ok = apply(form, ops.enrol_person, current_user, person, form.start.data, form.planned_end.data)
+    if form.is_submitted():
+        _, ok = submit(form, ops.enrol_person, current_user, person, form.start.data, form.planned_end.data)
         if ok:
             flash(gettext("L'inscription est enregistrée."), "success")
             return redirect(file_url(person, "accompagnement"))
@@ -58,8 +58,8 @@ def extend(person_id: int, accompaniment_id: int):
     person = person_or_404(person_id)
     accompaniment = _accompaniment_or_404(person, accompaniment_id)
     form = _versioned(ExtensionForm, accompaniment)
-    if form.validate_on_submit():
-        _, ok = apply(form, ops.extend_accompaniment, current_user, accompaniment, form.date.data,
+    if form.is_submitted():
+        _, ok = submit(form, ops.extend_accompaniment, current_user, accompaniment, form.date.data,
                       form.planned_end.data, form.reason.data, version=form.version_value)
         if ok:
             flash(gettext("La prolongation est enregistrée."), "success")
@@ -76,8 +76,8 @@ def exit_(person_id: int, accompaniment_id: int):
     person = person_or_404(person_id)
     accompaniment = _accompaniment_or_404(person, accompaniment_id)
     form = _versioned(ExitForm, accompaniment)
-    if form.validate_on_submit():
-        _, ok = apply(form, ops.record_exit, current_user, accompaniment, form.date.data, form.reason.data,
+    if form.is_submitted():
+        _, ok = submit(form, ops.record_exit, current_user, accompaniment, form.date.data, form.reason.data,
                       job_kind=form.job_kind.data or None, job_months=form.months.data,
                       training_level=form.training_level.data or None, version=form.version_value)
         if ok:
@@ -101,8 +101,8 @@ def followup(person_id: int, accompaniment_id: int):
     form = _versioned(FollowUpForm, accompaniment, prefix="followup", **({"date": done.followup_on,
                                                         "positive": "yes" if done.is_positive else "no"}
                                                        if done else {}))
-    if form.validate_on_submit():
-        _, ok = apply(form, ops.record_followup, current_user, accompaniment, form.date.data,
+    if form.is_submitted():
+        _, ok = submit(form, ops.record_followup, current_user, accompaniment, form.date.data,
                       form.positive.data == "yes", version=form.version_value)
         if ok:
             flash(gettext("Le suivi à 6 mois est enregistré."), "success")

@@ -11,7 +11,7 @@ from agir.operations import path as path_ops
 from agir.operations import persons as person_ops
 from blueprints._helpers import person_or_404, role_required
 from blueprints.persons import bp
-from blueprints.persons.common import ROLES, apply, audit_view, commit, file_url
+from blueprints.persons.common import ROLES, apply, audit_view, commit, file_url, submit
 from blueprints.persons.file import right_form
 from blueprints.persons.forms import ITEM_FORMS, NoteForm
 from blueprints.persons.presenters import PAGES
@@ -38,8 +38,8 @@ def right(person_id: int, kind: str):
         abort(404)
     step = db.session.scalar(select(RightStep).where(RightStep.person_id == person.id, RightStep.kind == kind))
     form = right_form(kind, step, formdata=request.form if request.method == "POST" else None)
-    if request.method == "POST" and form.validate():
-        _, ok = apply(form, path_ops.set_right, current_user, person, kind, form.state.data,
+    if request.method == "POST":
+        _, ok = submit(form, path_ops.set_right, current_user, person, kind, form.state.data,
                       requested=form.requested.data, obtained=form.obtained.data, refused=form.refused.data,
                       reason=form.reason.data, version=form.version_value)
         if ok:
@@ -66,8 +66,8 @@ def add_item(person_id: int, section: str):
     person = person_or_404(person_id)
     item_kind, anchor, title, _ = _section_or_404(section)
     form = ITEM_FORMS[item_kind](prefix=item_kind)
-    if form.validate_on_submit():
-        _, ok = apply(form, path_ops.add_item, current_user, person, item_kind, _values(form, item_kind))
+    if form.is_submitted():
+        _, ok = submit(form, path_ops.add_item, current_user, person, item_kind, _values(form, item_kind))
         if ok:
             flash(gettext("%(what)s : enregistré.", what=title), "success")
             return redirect(file_url(person, anchor))
@@ -93,8 +93,8 @@ def edit_item(person_id: int, section: str, item_id: int):
     columns = path_ops.ITEMS[item_kind].columns
     form = ITEM_FORMS[item_kind](prefix=item_kind, data={n: getattr(item, c) for n, c in columns.items()}
                                  if request.method == "GET" else None)
-    if form.validate_on_submit():
-        _, ok = apply(form, path_ops.update_item, current_user, item, _values(form, item_kind))
+    if form.is_submitted():
+        _, ok = submit(form, path_ops.update_item, current_user, item, _values(form, item_kind))
         if ok:
             flash(gettext("La correction est enregistrée."), "success")
             return redirect(file_url(person, anchor))
@@ -129,8 +129,8 @@ def add_note(person_id: int):
     """Write a dated note."""
     person = person_or_404(person_id)
     form = NoteForm(prefix="note")
-    if form.validate_on_submit():
-        _, ok = apply(form, person_ops.add_note, current_user, person, form.date.data, form.text.data)
+    if form.is_submitted():
+        _, ok = submit(form, person_ops.add_note, current_user, person, form.date.data, form.text.data)
         if ok:
             flash(gettext("La note est enregistrée."), "success")
             return redirect(file_url(person, "notes"))
@@ -146,8 +146,8 @@ def edit_note(person_id: int, note_id: int):
     note = _note_or_404(person, note_id)
     form = NoteForm(prefix="note", data={"date": note.noted_on, "text": note.text}
                     if request.method == "GET" else None)
-    if form.validate_on_submit():
-        _, ok = apply(form, person_ops.update_note, current_user, note, form.date.data, form.text.data)
+    if form.is_submitted():
+        _, ok = submit(form, person_ops.update_note, current_user, note, form.date.data, form.text.data)
         if ok:
             flash(gettext("La note est corrigée."), "success")
             return redirect(file_url(person, "notes"))

@@ -13,7 +13,7 @@ from agir.errors import RuleViolation, StaleRecord
 from agir.extensions import db
 from agir.indicators import Scope, ScopeError, build_scope
 from agir.indicators.layout import format_value, small_count
-from blueprints._helpers import client_ip, int_arg
+from blueprints._helpers import client_ip, int_arg, validate_with_rules
 from blueprints.pilot import bp
 from models import AuditEntry, Department
 
@@ -100,6 +100,23 @@ def commit() -> None:
     db.session.commit()
 
 
+def attach_violation(form, exc: RuleViolation) -> None:
+    """A rule's French message next to its field, or at the top of the form."""
+    field = form._fields.get(exc.field or "")
+    if field is None or field.type in ("HiddenField", "CSRFTokenField"):
+        form.form_errors.append(exc.message)
+    else:
+        field.errors = list(field.errors or []) + [exc.message]
+
+
+def submit(form, operation, *args, **kwargs):
+    """A POST: field checks and the operation's rule checks together (every error at once); the operation runs
+    for real only when every field is valid. Same result as apply."""
+    if not validate_with_rules(form, attach_violation, operation, *args, **kwargs):
+        return None, False
+    return apply(form, operation, *args, **kwargs)
+
+
 def apply(form, operation, *args, **kwargs):
     """Call one operation and commit: (result, True), or (None, False) with the French error on the form."""
     try:
@@ -108,11 +125,7 @@ def apply(form, operation, *args, **kwargs):
         return result, True
     except RuleViolation as exc:
         db.session.rollback()
-        field = form._fields.get(exc.field or "")
-        if field is None or field.type in ("HiddenField", "CSRFTokenField"):
-            form.form_errors.append(exc.message)
-        else:
-            field.errors = list(field.errors or []) + [exc.message]
+        attach_violation(form, exc)
     except (StaleDataError, IntegrityError):
         db.session.rollback()
         form.form_errors.append(StaleRecord().message)

@@ -9,7 +9,7 @@ from agir.operations.reference import update_department
 from blueprints._helpers import client_ip, role_required
 from blueprints.pilot import bp
 from blueprints.pilot.cache import forget_department
-from blueprints.pilot.common import ROLES, apply, commit, pilot_department
+from blueprints.pilot.common import ROLES, commit, pilot_department, submit
 from blueprints.pilot.forms import DepartmentSettingsForm, TokenForm
 
 
@@ -24,8 +24,8 @@ def settings():
         form.agir_wave.data = str(department.agir_wave or "")
         form.max_months.data = department.max_months
         form.version_id.data = department.version_id
-    if form.validate_on_submit():
-        _, ok = apply(form, update_department, current_user, department, _int(form.version_id.data),
+    if form.is_submitted():
+        _, ok = submit(form, update_department, current_user, department, _int(form.version_id.data),
                       department.name, form.agir_start_on.data, _int(form.agir_wave.data), form.max_months.data)
         if ok:
             forget_department(department.id)  # its dashboard figures depend on max_months
@@ -51,8 +51,8 @@ def tokens():
     """The pilot's API tokens; a new one is shown once, right after its creation."""
     form = TokenForm()
     created = None
-    if form.validate_on_submit():
-        result, ok = apply(form, create_api_token, current_user, form.name.data, client_ip())
+    if form.is_submitted():
+        result, ok = submit(form, create_api_token, current_user, form.name.data, client_ip())
         if ok:
             created = result[1]
             form = TokenForm(formdata=None)

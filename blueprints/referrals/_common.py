@@ -8,7 +8,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from agir.errors import RuleViolation, StaleRecord
 from agir.extensions import db
-from blueprints._helpers import int_arg
+from blueprints._helpers import int_arg, validate_with_rules
 
 ROLES = ("referral_officer", "social_worker")
 # Names used by the operations → names of the form fields.
@@ -38,6 +38,14 @@ def attempt(form, operation, *args, **kwargs):
         db.session.rollback()
         show_error(form, StaleRecord())
     return None
+
+
+def attempt_all(form, operation, *args, **kwargs):
+    """A POST: field checks and the operation's rule checks together (every error at once); the operation runs
+    for real only when every field is valid. Same result as attempt."""
+    if not validate_with_rules(form, show_error, operation, *args, **kwargs):
+        return None
+    return attempt(form, operation, *args, **kwargs)
 
 
 def version_of(form) -> int | None:

@@ -71,10 +71,22 @@ class SessionForm(FlaskForm):
                              invalid_value_message=NUMBER_INVALID)
 
 
+PROGRAMME_REQUIRED = _l("Choisissez le programme vers lequel orienter la personne.")
+NO_PROGRAMME = _l("Choisir un programme")
+
+
+def blank_or_db_int(value) -> int | None:
+    """A programme id from a select whose first option is empty (None: nothing chosen yet)."""
+    return None if value in (None, "") else db_int(value)
+
+
 class ReferralForm(FlaskForm):
     """Refer a person to a programme."""
 
-    programme_id = SelectField(_l("Programme"), coerce=db_int,
+    # Starts on « Choisir un programme » (empty): a programme is never chosen for the user (issue 13).
+    programme_id = SelectField(_l("Programme"), coerce=blank_or_db_int,
+                               validators=[InputRequired(PROGRAMME_REQUIRED)],
+                               invalid_value_message=_l("Choisissez un programme de la liste."),
                                invalid_choice_message=_l("Choisissez un programme de la liste."))
     need = TextAreaField(_l("Besoin, en une phrase"), validators=[
         DataRequired(_l("Décrivez le besoin en une phrase.")),

@@ -11,9 +11,9 @@ from agir import access
 from agir import referral_queries as rq
 from agir.extensions import db
 from agir.operations import referrals as ops
-from blueprints._helpers import audit_event, person_or_404, role_required
+from blueprints._helpers import audit_event, check_rules_too, person_or_404, role_required
 from blueprints.referrals import bp
-from blueprints.referrals._common import ROLES, attempt, version_of
+from blueprints.referrals._common import ROLES, attempt, attempt_all, show_error, version_of
 from blueprints.referrals.forms import EventForm, ParticipationForm
 from models import Event, Participation, Programme
 
@@ -80,12 +80,16 @@ def add_participation(person_id: int):
     """Record a participation in one of my programmes."""
     person = person_or_404(person_id, level=access.LIMITED)
     form = ParticipationForm(prefix="new")
-    if form.validate_on_submit():
+    if form.is_submitted():
+        valid = form.validate()  # every error at once: the rule checks run even when a field failed
         programme = _my_programme(form)
         if programme is None:
             form.programme_id.errors = [gettext("Choisissez un programme de votre structure.")]
-        elif attempt(form, ops.create_participation, current_user, person, programme,
-                     **_participation_values(form)):
+        if not valid and programme is not None:
+            check_rules_too(form, show_error, ops.create_participation, current_user, person, programme,
+                            **_participation_values(form))
+        elif valid and programme is not None and attempt(form, ops.create_participation, current_user, person,
+                                                         programme, **_participation_values(form)):
             flash(gettext("Participation enregistrée."), "success")
             return redirect(url_for("referrals.person", person_id=person_id, _anchor="participations"))
     return _render(person, {"new_participation": form})
@@ -105,8 +109,8 @@ def edit_participation(person_id: int, participation_id: int):
             or not ops.works_for_programme(current_user, participation.programme):
         abort(404)
     form = ParticipationForm(prefix=f"p{participation_id}")
-    if form.validate_on_submit():
-        if attempt(form, ops.update_participation, current_user, participation, version_of(form),
+    if form.is_submitted():
+        if attempt_all(form, ops.update_participation, current_user, participation, version_of(form),
                    **_participation_values(form)):
             flash(gettext("Participation enregistrée."), "success")
             return redirect(url_for("referrals.person", person_id=person_id,
@@ -121,8 +125,8 @@ def add_event(person_id: int):
     person = person_or_404(person_id, level=access.LIMITED)
     form = EventForm()
     form.programme_id.choices = [(p.id, p.name) for p in rq.structure_programmes(current_user.structure_id)]
-    if form.validate_on_submit():
-        if attempt(form, ops.record_event, current_user, person, _my_programme(form), form.kind.data,
+    if form.is_submitted():
+        if attempt_all(form, ops.record_event, current_user, person, _my_programme(form), form.kind.data,
                    form.event_on.data, form.event_ref.data):
             flash(gettext("Événement enregistré."), "success")
             return redirect(url_for("referrals.person", person_id=person_id, _anchor="evenements"))

@@ -10,7 +10,7 @@ from agir.operations import programmes as ops
 from agir.operations.referrals import works_for_programme
 from blueprints._helpers import audit_event, role_required
 from blueprints.referrals import bp
-from blueprints.referrals._common import attempt, paginate, query_args, version_of
+from blueprints.referrals._common import attempt, attempt_all, paginate, query_args, version_of
 from blueprints.referrals.forms import CatalogueFilterForm, ProgrammeForm, SessionForm
 from models import Department, Programme, Structure
 
@@ -74,8 +74,8 @@ def _values(form: ProgrammeForm) -> dict:
 def new_programme():
     """Add a programme to the catalogue (a ref is generated)."""
     form = _programme_form(ProgrammeForm())
-    if form.validate_on_submit():
-        programme = attempt(form, ops.create_programme, current_user, **_values(form))
+    if form.is_submitted():
+        programme = attempt_all(form, ops.create_programme, current_user, **_values(form))
         if programme:
             flash(gettext("Programme « %(name)s » ajouté au catalogue (référence %(ref)s).", name=programme.name,
                           ref=programme.ref), "success")
@@ -90,8 +90,8 @@ def edit_programme(programme_id: int):
     programme = _editable_or_403(programme_id)
     form = _programme_form(ProgrammeForm(obj=programme, structure_id=programme.structure_id,
                                          version_id=programme.version_id))
-    if form.validate_on_submit():
-        if attempt(form, ops.update_programme, current_user, programme, version_of(form), **_values(form)):
+    if form.is_submitted():
+        if attempt_all(form, ops.update_programme, current_user, programme, version_of(form), **_values(form)):
             flash(gettext("Programme enregistré."), "success")
             return redirect(url_for("referrals.programme", programme_id=programme_id))
     return render_template("referrals/programme_form.html", form=form, programme=programme)
@@ -124,8 +124,8 @@ def add_session(programme_id: int):
     """Add a dated session with its hours."""
     programme = _editable_or_403(programme_id)
     form = SessionForm()
-    if form.validate_on_submit():
-        if attempt(form, ops.add_session, current_user, programme, form.held_on.data, form.hours.data):
+    if form.is_submitted():
+        if attempt_all(form, ops.add_session, current_user, programme, form.held_on.data, form.hours.data):
             flash(gettext("Séance ajoutée."), "success")
             return redirect(url_for("referrals.programme", programme_id=programme_id, _anchor="seances"))
     return _render_programme(programme, form)

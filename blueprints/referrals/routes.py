@@ -15,8 +15,8 @@ from agir.operations import referrals as ops
 from agir.rules.path import REFERRAL_STATE_LABELS
 from blueprints._helpers import audit_event, int_arg, person_or_404, role_required
 from blueprints.referrals import bp
-from blueprints.referrals._common import ROLES, attempt, paginate, query_args, version_of
-from blueprints.referrals.forms import QueueFilterForm, ReferralForm, StepForm
+from blueprints.referrals._common import ROLES, attempt_all, paginate, query_args, version_of
+from blueprints.referrals.forms import NO_PROGRAMME, QueueFilterForm, ReferralForm, StepForm
 from models import Programme, Referral
 
 STEP_TITLES = {"accepted": _l("Accepter"), "refused": _l("Refuser"), "started": _l("Démarrer"),
@@ -50,7 +50,7 @@ def index():
 def _referral_form(person, form=None):
     form = form or ReferralForm()
     programmes = rq.referable_programmes(person.department_id, date.today())
-    groups: dict[str, list] = {}
+    groups: dict[str | None, list] = {None: [("", NO_PROGRAMME)]}  # nothing pre-selected
     for p in programmes:
         groups.setdefault(label(p.theme, "theme"), []).append((p.id, f"{p.name} — {p.structure.name}"))
     form.programme_id.choices = groups
@@ -65,10 +65,10 @@ def new_referral():
     form = _referral_form(person)
     if request.method == "GET" and int_arg("programme_id"):
         form.programme_id.data = int_arg("programme_id")
-    if form.validate_on_submit():
-        programme = db.session.get(Programme, form.programme_id.data)
-        referral = attempt(form, ops.send_referral, current_user, person, programme, form.need.data,
-                           form.sent_on.data)
+    if form.is_submitted():
+        programme = db.session.get(Programme, form.programme_id.data) if form.programme_id.data else None
+        referral = attempt_all(form, ops.send_referral, current_user, person, programme, form.need.data,
+                               form.sent_on.data)
         if referral:
             flash(gettext("Orientation envoyée à %(structure)s.", structure=programme.structure.name), "success")
             warning = ops.referral_window_warning(person, referral.sent_on)
@@ -123,8 +123,8 @@ def move(referral_id: int, step: str):
     """Take one step (accept, refuse, start, complete, drop out, cancel) at a date."""
     referral = _referral_or_404(referral_id)
     form = StepForm(prefix=step)
-    if form.validate_on_submit():
-        done = attempt(form, ops.move_referral, current_user, referral, step, form.on.data,
+    if form.is_submitted():
+        done = attempt_all(form, ops.move_referral, current_user, referral, step, form.on.data,
                        reason=form.reason.data, version_id=version_of(form))
         if done:
             flash(gettext(STEP_DONE[step]), "success")
