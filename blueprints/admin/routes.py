@@ -18,6 +18,7 @@ from agir.operations.users import (
     enable_user,
     generate_password,
     reset_password,
+    set_display_name,
 )
 from blueprints._helpers import role_required, validate_with_rules
 from blueprints.admin import bp
@@ -93,7 +94,7 @@ def user_new():
         return create_user(form.email.data or "", form.role.data, password,
                            structure_ref=structure.ref if structure else None,
                            department_code=department.code if department else None, actor=current_user,
-                           provisional=True)
+                           provisional=True, display_name=form.display_name.data)
     # Every error at once: the rule checks run even when a field failed.
     if form.is_submitted() and validate_with_rules(form, show_violation, create):
         try:
@@ -143,14 +144,15 @@ def user_edit(user_id: int):
     # As on the creation form, the department is the pilot's: a structure's staff take their structure's.
     department_id = account.department_id if account.role == "pilot" else None
     form = UserAttachmentForm(data={"role": account.role, "structure": str(account.structure_id or ""),
-                                    "department": str(department_id or "")}
+                                    "department": str(department_id or ""), "display_name": account.display_name}
                               if request.method == "GET" else None)
     structure = db.session.get(Structure, int_or_none(form.structure.data) or 0)
     department = db.session.get(Department, int_or_none(form.department.data) or 0)
 
     def change():
+        renamed = set_display_name(current_user, account, form.display_name.data)
         return change_attachment(current_user, account, form.role.data, structure.ref if structure else None,
-                                 department.code if department else None)
+                                 department.code if department else None) or (["display_name"] if renamed else [])
     if form.is_submitted() and validate_with_rules(form, show_violation, change):
         try:
             changed = change()
@@ -159,7 +161,9 @@ def user_edit(user_id: int):
             show_violation(form, exc)
         else:
             db.session.commit()
-            if changed:
+            if changed == ["display_name"]:
+                flash(gettext("Le nom affiché de %(email)s est enregistré.", email=account.email), "success")
+            elif changed:
                 flash(gettext("Le compte %(email)s est modifié ; ses sessions ont été fermées.",
                               email=account.email), "success")
             else:
