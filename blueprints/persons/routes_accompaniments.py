@@ -1,7 +1,7 @@
 """Enrolment, extension, exit and 6-month follow-up: one short form each (also embedded in the file)."""
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 
@@ -98,6 +98,8 @@ def followup(person_id: int, accompaniment_id: int):
     if accompaniment.exit is None:
         abort(404)
     done = accompaniment.exit.followup
+    if done is not None:  # a recorded follow-up is corrected with a reason (SPEC §4.8)
+        return redirect(url_for("persons.correct_followup", person_id=person.id, accompaniment_id=accompaniment.id))
     form = _versioned(FollowUpForm, accompaniment, prefix="followup", **({"date": done.followup_on,
                                                         "positive": "yes" if done.is_positive else "no"}
                                                        if done else {}))

@@ -40,9 +40,9 @@ def sw(client, world):
     return world
 
 
-def person_with_exit(world, exit_on=None, **kw):
+def person_with_exit(world, exit_on=None, start=None, **kw):
     """Enrolled 8 months ago in my structure, exited 10 days ago (goals reached, CDD of 3 months)."""
-    start = add_months(TODAY, -8)
+    start = start or add_months(TODAY, -8)
     person = factories.make_person(world.department, world.agir, protection_on=start - timedelta(days=30), **kw)
     acc = factories.make_accompaniment(person, world.agir, start=start, planned_end=add_months(start, 12))
     acc_ops.record_exit(world.users.social_worker, acc, exit_on or TODAY - timedelta(days=10), "goals_reached",
@@ -178,3 +178,23 @@ def test_another_structure_cannot_delete_a_file_and_a_post_without_csrf_is_refus
     assert client.post(f"/persons/{person.id}/delete", data={"correction_reason": "x"}).status_code in (200, 400)
     assert db.session.scalar(select(func.count()).select_from(Person)) == 1
     assert other_worker(client).get(f"/persons/{person.id}/delete").status_code == 404
+
+
+def test_a_recorded_followup_is_corrected_only_with_a_reason(client, sw):
+    person, acc = person_with_exit(sw, exit_on=add_months(TODAY, -7), start=add_months(TODAY, -14))
+    acc_ops.record_followup(sw.users.social_worker, db.session.get(Accompaniment, acc.id), TODAY - timedelta(days=3),
+                            False)
+    db.session.commit()
+    # The follow-up's own page no longer changes it silently: it leads to the correction.
+    old = client.get(f"/persons/{person.id}/accompaniments/{acc.id}/followup")
+    assert old.status_code == 302 and old.headers["Location"].endswith(f"/accompaniments/{acc.id}/followup/correct")
+    url = f"/persons/{person.id}/accompaniments/{acc.id}/followup/correct"
+    response = form_post(client, url, {"date": f"{TODAY - timedelta(days=3):%d/%m/%Y}", "positive": "yes",
+                                       "correction_reason": "Situation mal cochée : elle est en formation"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Accompaniment, acc.id).exit.followup.is_positive is True
+    cancel = f"/persons/{person.id}/accompaniments/{acc.id}/followup/cancel"
+    assert form_post(client, cancel, {"correction_reason": "Suivi saisi dans le mauvais dossier"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Accompaniment, acc.id).exit.followup is None
