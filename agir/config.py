@@ -43,7 +43,9 @@ class Config:
     BABEL_DEFAULT_LOCALE = "fr"
     BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "agir" / "translations")
     LANGUAGES = ("fr", "en")
-    LOGIN_MAX_FAILURES = int(os.environ.get("AGIR_LOGIN_MAX_FAILURES", "5"))
+    LOGIN_MAX_FAILURES = int(os.environ.get("AGIR_LOGIN_MAX_FAILURES", "5"))  # one account from one address
+    # One address whatever the accounts tried: higher (an office behind one address), still a ceiling.
+    LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("AGIR_LOGIN_MAX_FAILURES_PER_IP", "50"))
     LOGIN_LOCK_MINUTES = int(os.environ.get("AGIR_LOGIN_LOCK_MINUTES", "15"))
     RETENTION_YEARS = int(os.environ.get("AGIR_RETENTION_YEARS", "2"))
     AUDIT_RETENTION_DAYS = int(os.environ.get("AGIR_AUDIT_RETENTION_DAYS", "365"))

@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 from flask import current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import OperationalError
 
 from agir import audit
 from agir.errors import RuleViolation
@@ -42,22 +42,31 @@ def _safe_next(target: str | None) -> str | None:
 
 
 def _throttle_limits(email: str, ip: str | None) -> dict[str, int]:
+    """The account from this address (5), and this address whatever the account (a higher ceiling): an
+    attacker's failures never lock the real user out from another address (agir.operations.throttle)."""
     cfg = current_app.config
-    limit = cfg["LOGIN_MAX_FAILURES"]
-    return {throttle.email_key(email): limit, throttle.ip_key(ip): cfg.get("LOGIN_MAX_FAILURES_PER_IP", limit)}
+    return {throttle.pair_key(email, ip): cfg["LOGIN_MAX_FAILURES"],
+            throttle.ip_key(ip): cfg["LOGIN_MAX_FAILURES_PER_IP"]}
 
 
-def _count_failure(limits: dict[str, int], email: str, ip: str | None) -> None:
-    """Count the failure and audit it (retried once if a concurrent failure created the same counter)."""
+def _attempt_refused(limits: dict[str, int]) -> bool:
+    """Count this attempt before its password is checked (committed at once, so that simultaneous attempts
+    see it): True when one of its keys is locked or over its limit — the password is then not checked."""
     window = timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-    for _ in range(2):
+    if throttle.locked_keys(list(limits)):
+        return True
+    throttle.forget_old(window)
+    db.session.commit()
+    for attempt in range(3):
         try:
-            throttle.record_failure(limits, window)
-            audit.record(None, "login_failed", ip=ip, detail=email[:200])
+            refused = bool(throttle.reserve(limits, window))
             db.session.commit()
-            return
-        except IntegrityError:
+            return refused
+        except OperationalError:  # PostgreSQL gave up a lock wait (deadlock, serialisation): count again
             db.session.rollback()
+            if attempt == 2:
+                raise
+    return True
 
 
 def _throttled(form: LoginForm):
@@ -92,15 +101,19 @@ def login():
         return render_template("auth/login.html", form=form, expired=session.pop("expired", False))
     email, ip = normalise_email(form.email.data), client_ip()
     limits = _throttle_limits(email, ip)
-    if throttle.locked_keys(list(limits)):
+    if _attempt_refused(limits):
         audit.record(None, "login_throttled", ip=ip, detail=email[:200])
         db.session.commit()
         return _throttled(form)
     user = authenticate(email, form.password.data)
-    if user is None:
-        _count_failure(limits, email, ip)
+    if user is None:  # the attempt is already counted as a failure
+        audit.record(None, "login_failed", ip=ip, detail=email[:200])
+        db.session.commit()
         form.password.errors.append(gettext(FAILED))
         return render_template("auth/login.html", form=form), 200
+    pair, address = limits  # a success is no failure: its reservation is given back
+    throttle.clear(pair)
+    throttle.give_back(address)
     throttle.clear(throttle.email_key(email))
     _open_session(user)
     audit.record(user, "login", ip=ip)

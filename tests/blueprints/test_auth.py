@@ -81,8 +81,8 @@ def test_a_local_next_page_is_followed_after_login(client, world):
 # Throttling -------------------------------------------------------------------------------------------------
 
 def fail_n_times(client, email, n, ip_prefix="198.51.100."):
-    """n failures from n different addresses (so that only the e-mail's counter is at stake)."""
-    return [post_login(client, email, "not the password", ip=f"{ip_prefix}{i}") for i in range(n)]
+    """n failures for one account from one address (issue 13: the account is locked from that address only)."""
+    return [post_login(client, email, "not the password", ip=f"{ip_prefix}1") for _ in range(n)]
 
 
 @pytest.mark.parametrize("email", ["sw@example.fr", "nobody@example.fr"])
@@ -91,8 +91,10 @@ def test_after_max_failures_for_an_email_the_next_attempt_is_429(client, world, 
     assert limit == 5
     for response in fail_n_times(client, email, limit):
         assert response.status_code == 200 and FAILED in response.get_data(as_text=True)
-    locked = post_login(client, email, factories.PASSWORD, ip="203.0.113.9")  # even the right password
+    locked = post_login(client, email, factories.PASSWORD, ip="198.51.100.1")  # even the right password
     assert locked.status_code == 429
+    # from another address the account is not locked (an attacker cannot lock the real user out)
+    assert post_login(client, email, "still not it", ip="203.0.113.9").status_code == 200
     html = locked.get_data(as_text=True)
     assert "Trop de tentatives" in html and 'lang="fr"' in html
     assert int(locked.headers["Retry-After"]) == app.config["LOGIN_LOCK_MINUTES"] * 60
@@ -104,8 +106,8 @@ def test_unknown_account_and_wrong_password_behave_the_same_when_throttled(clien
     known = [r.status_code for r in fail_n_times(client, "sw@example.fr", limit + 1, "198.51.100.")]
     unknown = [r.status_code for r in fail_n_times(client, "ghost@example.fr", limit + 1, "198.51.101.")]
     assert known == unknown == [200] * limit + [429]
-    a = post_login(client, "sw@example.fr", "x" * 12, ip="203.0.113.1").get_data(as_text=True)
-    b = post_login(client, "ghost@example.fr", "x" * 12, ip="203.0.113.2").get_data(as_text=True)
+    a = post_login(client, "sw@example.fr", "x" * 12, ip="198.51.100.1").get_data(as_text=True)
+    b = post_login(client, "ghost@example.fr", "x" * 12, ip="198.51.101.1").get_data(as_text=True)
     assert without_token(a).replace("sw@example.fr", "E") == without_token(b).replace("ghost@example.fr", "E")
 
 
@@ -120,7 +122,7 @@ def test_a_successful_login_resets_the_email_counter(client, world, app):
 
 
 def test_max_failures_from_one_address_lock_that_address_for_every_account(client, world, app):
-    limit = app.config["LOGIN_MAX_FAILURES"]
+    limit = app.config["LOGIN_MAX_FAILURES_PER_IP"]  # a ceiling per address, above the one per account
     for i in range(limit):
         assert post_login(client, f"user{i}@example.fr", "nope nope nope", ip="192.0.2.50").status_code == 200
     assert post_login(client, "sw@example.fr", factories.PASSWORD, ip="192.0.2.50").status_code == 429
@@ -129,11 +131,11 @@ def test_max_failures_from_one_address_lock_that_address_for_every_account(clien
 
 def test_the_lock_ends_after_the_window(client, world, app):
     fail_n_times(client, "sw@example.fr", app.config["LOGIN_MAX_FAILURES"])
-    assert post_login(client, "sw@example.fr", factories.PASSWORD).status_code == 429
+    assert post_login(client, "sw@example.fr", factories.PASSWORD, ip="198.51.100.1").status_code == 429
     past = utcnow() - timedelta(minutes=1)
     db.session.execute(update(LoginThrottle).values(locked_until=past, first_failure_at=past - timedelta(hours=1)))
     db.session.commit()
-    assert post_login(client, "sw@example.fr", factories.PASSWORD).status_code == 302
+    assert post_login(client, "sw@example.fr", factories.PASSWORD, ip="198.51.100.1").status_code == 302
 
 
 # Headers, cookies, CSRF -------------------------------------------------------------------------------------
