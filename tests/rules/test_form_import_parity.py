@@ -20,6 +20,7 @@ from agir.extensions import db
 from agir.interchange import checks
 from agir.interchange.validation import validate_record
 from agir.operations import persons as person_ops
+from agir.operations import referrals as referral_ops
 from models.enums import STATUSES
 from tests import factories
 
@@ -145,3 +146,56 @@ def test_an_edit_of_an_enrolled_person_is_refused_by_the_form_exactly_when_impor
     line = person_line({k: v for k, v in values.items() if k not in ("hosting", "language_level")}, [accompaniment])
     structures = {"S1": checks.StructureInfo(edit["structure_kind"], "33")}
     assert form_ok == import_accepts(line, structures)
+
+
+# ---- notes and referral needs ------------------------------------------------------------------------
+
+def with_items(**lists) -> dict:
+    """A valid person line (no accompaniment) carrying these lists."""
+    values = dict(last_name="Rahimi", first_name="Nadia", sex="F", birth_on=date(1995, 3, 2), nationality="AFG",
+                  status="family", protection_on=None, first_permit_on=date(2021, 9, 15), arrival_on=None,
+                  cir_on=None, permit_expiry_on=None, phone=None, prior_programme=None, email=None)
+    return {**person_line(values), **lists}
+
+
+note_texts = st.one_of(st.text(st.characters(max_codepoint=0x17F, blacklist_categories=("Cs", "Cc")), max_size=40),
+                       st.integers(min_value=4990, max_value=5010).map(lambda n: "n" * n))
+
+
+@SETTINGS
+@given(day=days, text=note_texts)
+def test_a_note_is_accepted_by_the_note_form_exactly_when_import_accepts_it(app, day, text):
+    from blueprints.persons.forms import NoteForm
+    with app.test_request_context(method="POST", data=MultiDict({"date": day.isoformat(), "text": text})):
+        form = NoteForm(meta={"csrf": False})
+        form_ok = form.validate()
+        if form_ok:
+            try:
+                person_ops._check_note(form.date.data, form.text.data, TODAY)
+            except RuleViolation:
+                form_ok = False
+    line = with_items(notes=[{"date": day.isoformat(), "text": text}])
+    assert form_ok == import_accepts(line)
+
+
+WORDS = ["Apprendre", "le", "français", "crèche", "suivi", "de", "sa", "tuberculose", "VIH", "grossesse",
+         "médicaments", "emploi", "logement", "Diabète", "mentorat", "stress", "post-traumatique", "  "]
+needs = st.lists(st.sampled_from(WORDS), min_size=1, max_size=8).map(" ".join).filter(str.strip)
+
+
+@SETTINGS
+@given(need=needs | st.integers(min_value=295, max_value=305).map(lambda n: "b" * n))
+def test_a_referral_need_is_accepted_by_the_referral_form_exactly_when_import_accepts_it(app, need):
+    from blueprints.referrals.forms import ReferralForm
+    with app.test_request_context(method="POST", data=MultiDict({"need": need})):
+        form = ReferralForm(meta={"csrf": False})
+        form_ok = form.need.validate(form)
+        if form_ok:
+            try:
+                referral_ops.check_need(form.need.data)
+            except RuleViolation:
+                form_ok = False
+    referral = {"programme": "PR1", "sent": "2022-07-20", "need": need}
+    found = validate_record(with_items(referrals=[referral]))
+    errors = found.errors or checks.check_person(found.record, DEPARTMENT, {}, TODAY)[0]
+    assert form_ok == (not errors)
