@@ -65,9 +65,12 @@ PATH_VERBS = {"add": N_("Ajout : %(item)s"), "update": N_("Correction : %(item)s
 CSV_HEADER = ("Date (UTC)", "Utilisateur", "Rôle", "Action", "Libellé", "Champs", "Adresse IP", "Détail")
 
 
-def action_label(action: str | None, translate: bool = True) -> str:
-    """Label of an audit action in the reader's language (French when translate is False, e.g. in the CSV)."""
+def action_label(action: str | None, translate: bool = True, detail: str | None = None) -> str:
+    """Label of an audit action in the reader's language (French when translate is False, e.g. in the CSV);
+    with the entry's detail, a correction reads « Correction : sortie »."""
     tr = gettext if translate else (lambda text, **variables: text % variables if variables else text)
+    if detail is not None and action in CORRECTION_VERBS:
+        return entry_label(action, detail, translate)
     if action in ACTION_LABELS:
         return tr(ACTION_LABELS[action])
     verb, _, item = (action or "").partition("_")
@@ -115,7 +118,7 @@ def person_trail_csv(person_id: int) -> str:
     for e in rows:
         writer.writerow([_cell(v) for v in (
             e.at.isoformat(sep=" ", timespec="seconds"), e.user_email, e.role, e.action,
-            action_label(e.action, translate=False),
+            action_label(e.action, translate=False, detail=e.detail),
             ", ".join(e.fields or []), e.ip, e.detail)])
     return out.getvalue()
 

@@ -160,3 +160,14 @@ def test_the_demo_accounts_carry_display_names(app_ctx):
     load_demo()
     names = db.session.scalars(select(User.display_name).where(User.email.like("%@demo.example.org"))).all()
     assert len(names) == 4 and all(names)
+
+
+def test_the_admin_audit_log_and_the_dpo_trail_name_corrections_as_such(client, world):
+    person, acc = exited_person(world)
+    ops.cancel_exit(world.users.social_worker, db.session.get(Accompaniment, acc.id), "Sortie saisie par erreur")
+    db.session.commit()
+    factories.login(client, "admin@example.fr")
+    page = html(client.get("/admin/audit/"))
+    assert "Annulation : sortie" in page and "Motif : « Sortie saisie par erreur »" in page
+    trail = client.get(f"/admin/audit/persons/{person.id}.csv").get_data(as_text=True)
+    assert ";Annulation : sortie;" in trail
