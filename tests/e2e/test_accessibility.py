@@ -29,7 +29,9 @@ EMAILS = {"social_worker": "referente.parcours@demo.example.org",
 PAGES = {
     None: ["/login"],
     "social_worker": ["/persons/", "/persons/{file}", "/persons/new", "/persons/{file}/edit", "/alerts/",
-                      "/referrals/", "/privacy/persons/{file}", "/account"],
+                      "/referrals/", "/privacy/persons/{file}", "/account", "/persons/{file}/history",
+                      "/persons/{file}/history?consultations=1", "/persons/{file}/accompaniments/{acc}/correct",
+                      "/persons/{file}/accompaniments/{acc}/enrolment/cancel"],
     "referral_officer": ["/referrals/", "/referrals/persons/{referred}", "/referrals/programmes", "/alerts/"],
     "pilot": ["/pilot/", "/pilot/programmes/", "/pilot/settings"],
     "admin": ["/admin/", "/admin/users/", "/admin/users/new", "/admin/users/{worker}/edit", "/admin/audit/",
@@ -49,7 +51,9 @@ def demo(app_ctx):
     referred = exists().where(Referral.person_id == Person.id)
     file_ = db.session.scalars(access.persons_visible_to(worker).where(is_open, referred).order_by(Person.id)).first()
     seen = db.session.scalars(access.persons_referred_to(officer).order_by(Person.id)).first()
-    return {"file": file_.id, "referred": seen.id, "worker": worker.id}
+    acc = db.session.scalar(select(Accompaniment.id).where(Accompaniment.person_id == file_.id,
+                                                           Accompaniment.exit_on.is_(None)))
+    return {"file": file_.id, "referred": seen.id, "worker": worker.id, "acc": acc}
 
 
 @pytest.fixture
