@@ -337,3 +337,36 @@ class DeletePersonForm(VersionedForm):
 
     correction_reason = _correction_reason(_l("Motif de la suppression"))
 
+
+# ---- Corrections of the path (rights, housing, jobs, trainings, events, notes): version and reason.
+
+def _path_reason() -> TextAreaField:
+    return TextAreaField(_l("Motif de la correction"), render_kw={"rows": 2, "maxlength": 500})
+
+
+def _correction_form(form_class):
+    """The add form of a line, plus the version it was read at and the reason of the correction."""
+    return type(f"{form_class.__name__}Correction", (form_class, VersionedForm),
+                {"correction_reason": _path_reason()})
+
+
+# The correction forms of the dated lines, by kind of item.
+ITEM_CORRECTION_FORMS = {kind: _correction_form(form_class) for kind, form_class in ITEM_FORMS.items()}
+NoteCorrectionForm = _correction_form(NoteForm)
+
+
+class RightCorrectionForm(VersionedForm):
+    """Correct a right recorded wrongly: any state (even an earlier one), its dates, and why."""
+
+    state = SelectField(_l("État"), choices=choices("right_state"))
+    requested = _date(_l("Date de demande"))
+    obtained = _date(_l("Date d'obtention"))
+    refused = _date(_l("Date de refus"))
+    reason = StringField(_l("Motif du refus"), validators=[Length(max=500)])
+    correction_reason = _path_reason()
+
+
+class CancelLineForm(VersionedForm):
+    """Cancel a line of the path recorded by mistake: only the reason."""
+
+    correction_reason = TextAreaField(_l("Motif de l'annulation"), render_kw={"rows": 2, "maxlength": 500})

@@ -4,6 +4,7 @@ from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 
+from agir.errors import RuleViolation
 from agir.extensions import db
 from agir.i18n import lazy_gettext as _l
 from agir.labels import label
@@ -11,9 +12,16 @@ from agir.operations import path as path_ops
 from agir.operations import persons as person_ops
 from blueprints._helpers import person_or_404, role_required
 from blueprints.persons import bp
-from blueprints.persons.common import ROLES, apply, audit_view, commit, file_url, submit
+from blueprints.persons.common import ROLES, audit_view, file_url, submit
 from blueprints.persons.file import right_form
-from blueprints.persons.forms import ITEM_FORMS, NoteForm
+from blueprints.persons.forms import (
+    ITEM_CORRECTION_FORMS,
+    ITEM_FORMS,
+    CancelLineForm,
+    NoteCorrectionForm,
+    NoteForm,
+    RightCorrectionForm,
+)
 from blueprints.persons.presenters import PAGES
 from models import Note, RightStep
 from models.enums import RIGHT_KINDS
@@ -83,37 +91,72 @@ def _item_or_404(person, item_kind: str, item_id: int):
     return item
 
 
+def _save(form, operation, *args, **kwargs):
+    """submit(), and every violation the operation found at once (RuleViolation.violations), each next to its
+    field: a correction's own rules and its missing reason together."""
+    found = []
+
+    def run(*a, **k):
+        try:
+            return operation(*a, **k)
+        except RuleViolation as exc:
+            found[:] = getattr(exc, "violations", [exc])
+            raise
+    return submit(form, run, *args, also=lambda: list(found), **kwargs)
+
+
+def _line_page(template: str, person, form, **context):
+    """A correction or cancellation page: a read of the file (audited), after a refused POST too."""
+    audit_view(person, PAGES["form"])
+    return render_template(template, person=person, form=form, **context)
+
+
+def _refused_unless_recorder(form, person, item) -> None:
+    """A structure that did not record the line reads why it cannot correct it, before typing anything."""
+    if request.method == "GET" and not path_ops.may_correct(current_user, person, item):
+        form.form_errors.append(gettext("Seule la structure qui a enregistré cette ligne peut la corriger ou "
+                                        "l'annuler."))
+
+
 @bp.route("/<int:person_id>/<section>/<int:item_id>/edit", methods=["GET", "POST"])
 @role_required(*ROLES)
 def edit_item(person_id: int, section: str, item_id: int):
-    """Correct a dated line."""
+    """Correct a dated line, with the reason (the form carries the version it was read at)."""
     person = person_or_404(person_id)
     item_kind, anchor, _, title = _section_or_404(section)
     item = _item_or_404(person, item_kind, item_id)
     columns = path_ops.ITEMS[item_kind].columns
-    form = ITEM_FORMS[item_kind](prefix=item_kind, data={n: getattr(item, c) for n, c in columns.items()}
-                                 if request.method == "GET" else None)
+    form = ITEM_CORRECTION_FORMS[item_kind](
+        prefix=item_kind, data={"version": item.version_id} | {n: getattr(item, c) for n, c in columns.items()}
+        if request.method == "GET" else None)
+    _refused_unless_recorder(form, person, item)
     if form.is_submitted():
-        _, ok = submit(form, path_ops.update_item, current_user, item, _values(form, item_kind))
+        _, ok = _save(form, path_ops.correct_item, current_user, item, _values(form, item_kind),
+                       form.correction_reason.data, version=form.version_value)
         if ok:
             flash(gettext("La correction est enregistrée."), "success")
             return redirect(file_url(person, anchor))
-    audit_view(person, PAGES["form"])  # a form shown again after a refused POST is a read too
-    return render_template("persons/item.html", person=person, form=form, title=title, section=section,
-                           item_kind=item_kind, anchor=anchor, item=item)
+    return _line_page("persons/item.html", person, form, title=title, section=section, item_kind=item_kind,
+                      anchor=anchor, item=item)
 
 
-@bp.post("/<int:person_id>/<section>/<int:item_id>/delete")
+@bp.route("/<int:person_id>/<section>/<int:item_id>/cancel", methods=["GET", "POST"])
 @role_required(*ROLES)
-def delete_item(person_id: int, section: str, item_id: int):
-    """Delete a line recorded by mistake."""
+def cancel_item(person_id: int, section: str, item_id: int):
+    """Cancel (delete) a line recorded by mistake, with the reason: a confirmation page showing the line."""
     person = person_or_404(person_id)
     item_kind, anchor, _, _ = _section_or_404(section)
     item = _item_or_404(person, item_kind, item_id)
-    path_ops.delete_item(current_user, item)
-    commit()
-    flash(gettext("La ligne est supprimée."), "success")
-    return redirect(file_url(person, anchor))
+    form = CancelLineForm(prefix="cancel", data={"version": item.version_id} if request.method == "GET" else None)
+    _refused_unless_recorder(form, person, item)
+    if form.is_submitted():
+        _, ok = _save(form, path_ops.cancel_item, current_user, item, form.correction_reason.data,
+                       version=form.version_value)
+        if ok:
+            flash(gettext("La ligne est annulée : elle ne compte plus dans le dossier ni dans les indicateurs."),
+                  "success")
+            return redirect(file_url(person, anchor))
+    return _line_page("persons/cancel_line.html", person, form, anchor=anchor, record=item_kind, item=item)
 
 
 def _note_or_404(person, note_id: int) -> Note:
@@ -141,27 +184,106 @@ def add_note(person_id: int):
 @bp.route("/<int:person_id>/notes/<int:note_id>/edit", methods=["GET", "POST"])
 @role_required(*ROLES)
 def edit_note(person_id: int, note_id: int):
-    """Correct one's own note."""
+    """Correct one's own note, with the reason."""
     person = person_or_404(person_id)
     note = _note_or_404(person, note_id)
-    form = NoteForm(prefix="note", data={"date": note.noted_on, "text": note.text}
-                    if request.method == "GET" else None)
+    form = NoteCorrectionForm(prefix="note", data={"date": note.noted_on, "text": note.text,
+                                                   "version": note.version_id}
+                              if request.method == "GET" else None)
+    _refused_unless_note_author(form, note)
     if form.is_submitted():
-        _, ok = submit(form, person_ops.update_note, current_user, note, form.date.data, form.text.data)
+        _, ok = _save(form, person_ops.correct_note, current_user, note, form.date.data, form.text.data,
+                       form.correction_reason.data, version=form.version_value)
         if ok:
             flash(gettext("La note est corrigée."), "success")
             return redirect(file_url(person, "notes"))
-    audit_view(person, PAGES["form"])  # a form shown again after a refused POST is a read too
-    return render_template("persons/note.html", person=person, form=form, note=note)
+    return _line_page("persons/note.html", person, form, note=note)
 
 
-@bp.post("/<int:person_id>/notes/<int:note_id>/delete")
+def _refused_unless_note_author(form, note) -> None:
+    if request.method == "GET" and not person_ops.may_correct_note(current_user, note):
+        form.form_errors.append(gettext("Seul·e l'auteur·rice d'une note peut la corriger ou l'annuler."))
+
+
+@bp.route("/<int:person_id>/notes/<int:note_id>/cancel", methods=["GET", "POST"])
 @role_required(*ROLES)
-def delete_note(person_id: int, note_id: int):
-    """Delete one's own note."""
+def cancel_note(person_id: int, note_id: int):
+    """Cancel (delete) a note written by mistake, with the reason."""
     person = person_or_404(person_id)
     note = _note_or_404(person, note_id)
-    form = NoteForm(prefix="note")
-    _, ok = apply(form, person_ops.delete_note, current_user, note)
-    flash(gettext("La note est supprimée.") if ok else " ".join(form.form_errors), "success" if ok else "error")
-    return redirect(file_url(person, "notes"))
+    form = CancelLineForm(prefix="cancel", data={"version": note.version_id} if request.method == "GET" else None)
+    _refused_unless_note_author(form, note)
+    if form.is_submitted():
+        _, ok = _save(form, person_ops.cancel_note, current_user, note, form.correction_reason.data,
+                       version=form.version_value)
+        if ok:
+            flash(gettext("La note est annulée."), "success")
+            return redirect(file_url(person, "notes"))
+    return _line_page("persons/cancel_line.html", person, form, anchor="notes", record="note", note=note)
+
+
+# ---- Rights: correction (any state, even back) and cancellation, with the reason -------------------
+
+def _right_step_or_404(person, kind: str) -> RightStep:
+    if kind not in RIGHT_KINDS:
+        abort(404)
+    step = db.session.scalar(select(RightStep).where(RightStep.person_id == person.id, RightStep.kind == kind))
+    if step is None:
+        abort(404)  # nothing recorded: nothing to correct (the ordinary update records the first step)
+    return step
+
+
+@bp.route("/<int:person_id>/rights/<kind>/correct", methods=["GET", "POST"])
+@role_required(*ROLES)
+def correct_right(person_id: int, kind: str):
+    """Correct a right recorded wrongly: any state, even an earlier one, with its dates and the reason."""
+    person = person_or_404(person_id)
+    step = _right_step_or_404(person, kind)
+    form = RightCorrectionForm(prefix=f"correct-{kind}", data={
+        "state": step.state, "requested": step.requested_on, "obtained": step.obtained_on,
+        "refused": step.refused_on, "reason": step.refusal_reason, "version": step.version_id}
+        if request.method == "GET" else None)
+    if request.method == "GET" and not path_ops.may_correct(current_user, person, step):
+        form.form_errors.append(gettext("Seule la structure qui a enregistré cette ligne peut la corriger ou "
+                                        "l'annuler."))
+    if form.is_submitted():
+        _, ok = _save(form, path_ops.correct_right, current_user, step, form.state.data,
+                       requested=form.requested.data, obtained=form.obtained.data, refused=form.refused.data,
+                       refusal_reason=form.reason.data, reason=form.correction_reason.data,
+                       version=form.version_value)
+        if ok:
+            flash(gettext("%(what)s : correction enregistrée.", what=label(kind, "right_kind")), "success")
+            return redirect(file_url(person, f"droit-{kind}"))
+    return _line_page("persons/right.html", person, form, kind=kind, step=step, correcting=True)
+
+
+@bp.route("/<int:person_id>/rights/<kind>/cancel", methods=["GET", "POST"])
+@role_required(*ROLES)
+def cancel_right(person_id: int, kind: str):
+    """Cancel a right line recorded by mistake: the right goes back to « à faire »."""
+    person = person_or_404(person_id)
+    step = _right_step_or_404(person, kind)
+    form = CancelLineForm(prefix="cancel", data={"version": step.version_id} if request.method == "GET" else None)
+    if request.method == "GET" and not path_ops.may_correct(current_user, person, step):
+        form.form_errors.append(gettext("Seule la structure qui a enregistré cette ligne peut la corriger ou "
+                                        "l'annuler."))
+    if form.is_submitted():
+        _, ok = _save(form, path_ops.cancel_right, current_user, step, form.correction_reason.data,
+                       version=form.version_value)
+        if ok:
+            flash(gettext("%(what)s : la ligne est annulée, le droit est de nouveau « à faire ».",
+                          what=label(kind, "right_kind")), "success")
+            return redirect(file_url(person, f"droit-{kind}"))
+    return _line_page("persons/cancel_line.html", person, form, anchor=f"droit-{kind}", record="right", step=step)
+
+
+@bp.app_template_global("may_correct_line")
+def may_correct_line(person, item) -> bool:
+    """For the file's buttons: the current user's structure recorded the line (agir.operations.path)."""
+    return path_ops.may_correct(current_user, person, item)
+
+
+@bp.app_template_global("may_correct_note")
+def may_correct_note(note) -> bool:
+    """For the file's buttons: the current user may correct or cancel the note."""
+    return person_ops.may_correct_note(current_user, note)

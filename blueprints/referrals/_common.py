@@ -16,7 +16,17 @@ FIELD_ALIASES = {"programme": "programme_id", "structure": "structure_id", "end"
 
 
 def show_error(form, exc: RuleViolation) -> None:
-    """Put a rule's French message next to its field, or at the top of the form."""
+    """Put a rule's French message next to its field, or at the top of the form; every one of them when the
+    operation found several (`violations`: a correction's date and its missing reason at once)."""
+    more = getattr(exc, "violations", None)
+    if more and len(more) > 1:
+        for violation in more:
+            _show_one(form, violation)
+        return
+    _show_one(form, exc)
+
+
+def _show_one(form, exc: RuleViolation) -> None:
     name = FIELD_ALIASES.get(exc.field, exc.field)
     field = getattr(form, name, None) if name else None
     if field is not None and hasattr(field, "errors") and not name.startswith("_"):

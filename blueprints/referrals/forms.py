@@ -1,17 +1,17 @@
 """Forms of the referrals blueprint: the shape of input only (rules live in agir/)."""
 import math
-from datetime import date
 
 from flask_wtf import FlaskForm
 from wtforms import Form, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields import FloatField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from agir.dates import today as paris_today
 from agir.i18n import lazy_gettext as _l
 from agir.interchange.schema import INT32_MAX
 from agir.interchange.validation import MAX_NUMBER
 from agir.labels import choices
-from agir.operations.referrals import NEED_MAX
+from agir.rules.text import MAX_LENGTHS, NEED_MAX
 from blueprints._fields import BAD_DATE, FrenchDateField
 from blueprints._helpers import db_int
 
@@ -48,7 +48,7 @@ class ProgrammeForm(FlaskForm):
     """A programme of the catalogue."""
 
     name = StringField(_l("Nom du programme"), validators=[DataRequired(_l("Le nom du programme est requis.")),
-                                                        Length(max=200)])
+                                                        Length(max=MAX_LENGTHS["programme.name"])])
     theme = SelectField(_l("Thématique"), choices=choices("theme"))
     structure_id = SelectField(_l("Structure opératrice"), coerce=db_int,
                                invalid_choice_message=_l("Choisissez une structure de la liste."))
@@ -59,7 +59,8 @@ class ProgrammeForm(FlaskForm):
                                                     NumberRange(max=INT32_MAX, message=TOO_LARGE)])
     total_cost = _number(_l("Coût total (€)"))
     p104_subsidy = _number(_l("Subvention P104 (€)"))
-    carif_oref_ref = StringField(_l("Référence CARIF-OREF"), validators=[Optional(), Length(max=64)])
+    carif_oref_ref = StringField(_l("Référence CARIF-OREF"),
+                                 validators=[Optional(), Length(max=MAX_LENGTHS["programme.carif_oref_ref"])])
     version_id = HiddenField()
 
 
@@ -92,14 +93,16 @@ class ReferralForm(FlaskForm):
         DataRequired(_l("Décrivez le besoin en une phrase.")),
         Length(max=NEED_MAX, message=_l("Le besoin tient en %(max)s caractères au plus.", max=NEED_MAX))],
         render_kw={"maxlength": NEED_MAX, "rows": 3, "data-counter": NEED_MAX})
-    sent_on = _date(_l("Date d'envoi"), default=date.today)
+    sent_on = _date(_l("Date d'envoi"), default=paris_today)
 
 
 class StepForm(FlaskForm):
     """One dated step of a referral (the step is in the URL; the form is prefixed by it)."""
 
-    on = _date(_l("Date"), default=date.today)
-    reason = TextAreaField(_l("Motif du refus"), validators=[Optional(), Length(max=1000)], render_kw={"rows": 2})
+    on = _date(_l("Date"), default=paris_today)
+    reason = TextAreaField(_l("Motif du refus"),
+                           validators=[Optional(), Length(max=MAX_LENGTHS["referral.refusal_reason"])],
+                           render_kw={"rows": 2})
     version_id = HiddenField()
 
 
@@ -113,6 +116,7 @@ class ParticipationForm(FlaskForm):
     attended_hours = _number(_l("Heures suivies"))
     level_start = SelectField(_l("Niveau CECRL au début"), choices=choices("level", blank="—"), validators=[Optional()])
     level_end = SelectField(_l("Niveau CECRL à la fin"), choices=choices("level", blank="—"), validators=[Optional()])
+    correction_reason = TextAreaField(_l("Motif de la correction"), render_kw={"rows": 2, "maxlength": 500})
     version_id = HiddenField()
 
 
@@ -122,8 +126,9 @@ class EventForm(FlaskForm):
     programme_id = SelectField(_l("Programme"), coerce=db_int,
                                invalid_choice_message=_l("Choisissez un programme de la liste."))
     kind = SelectField(_l("Type d'événement"), choices=choices("event_kind"))
-    event_on = _date(_l("Date"), default=date.today)
-    event_ref = StringField(_l("Identifiant de l'événement"), validators=[Optional(), Length(max=64)])
+    event_on = _date(_l("Date"), default=paris_today)
+    event_ref = StringField(_l("Identifiant de l'événement"),
+                            validators=[Optional(), Length(max=MAX_LENGTHS["event.event"])])
 
 
 class QueueFilterForm(Form):
@@ -144,3 +149,27 @@ class CatalogueFilterForm(Form):
     unreferenced = SelectField(_l("CARIF-OREF"), choices=[("", _l("Tous")), ("1", _l("Sans référence (à compléter)"))],
                                validate_choice=False)
 
+
+
+# ---- Corrections (SPEC §4.8): the reason is checked by the operation (agir.rules.corrections).
+
+class UndoStepForm(FlaskForm):
+    """Take back the latest step of a referral, recorded by mistake."""
+
+    correction_reason = TextAreaField(_l("Motif"), render_kw={"rows": 2, "maxlength": 500})
+    version_id = HiddenField()
+
+
+class StepDateForm(FlaskForm):
+    """Correct the date of one recorded step (the step is in the URL; the form is prefixed by it)."""
+
+    on = _date(_l("Date corrigée"))
+    correction_reason = TextAreaField(_l("Motif de la correction"), render_kw={"rows": 2, "maxlength": 500})
+    version_id = HiddenField()
+
+
+class CancelForm(FlaskForm):
+    """Cancel a participation or an event recorded by mistake."""
+
+    correction_reason = TextAreaField(_l("Motif de l'annulation"), render_kw={"rows": 2, "maxlength": 500})
+    version_id = HiddenField()

@@ -14,7 +14,7 @@ from agir.operations import referrals as ops
 from blueprints._helpers import audit_event, check_rules_too, person_or_404, role_required
 from blueprints.referrals import bp
 from blueprints.referrals._common import ROLES, attempt, attempt_all, show_error, version_of
-from blueprints.referrals.forms import EventForm, ParticipationForm
+from blueprints.referrals.forms import CancelForm, EventForm, ParticipationForm
 from models import Event, Participation, Programme
 
 SHOWN_FIELDS = ("last_name", "first_name", "sex", "birth_on", "nationality", "status", "language_level",
@@ -27,17 +27,24 @@ def _my_programme(form) -> Programme | None:
     return programme if programme is not None and ops.works_for_programme(current_user, programme) else None
 
 
-def _blank_forms(participations, mine) -> dict:
-    """Empty forms of the page: add a participation, record an event, edit each of my participations."""
+def _blank_forms(participations, mine, events=()) -> dict:
+    """Empty forms of the page: add a participation, record an event, edit or cancel each of my participations,
+    cancel each event of my programmes."""
     choices = [(p.id, p.name) for p in mine]
     forms = {"new_participation": ParticipationForm(formdata=None, prefix="new"), "event": EventForm(formdata=None),
-             "edits": {}}
+             "edits": {}, "cancels": {}}
     forms["new_participation"].programme_id.choices = forms["event"].programme_id.choices = choices
     for part in participations:
         if ops.works_for_programme(current_user, part.programme):
             forms["edits"][part.id] = ParticipationForm(
                 formdata=None, obj=part, prefix=f"p{part.id}",
                 level_start=part.level_start or "", level_end=part.level_end or "")
+            forms["cancels"][("participation", part.id)] = CancelForm(formdata=None, prefix=f"cp{part.id}",
+                                                                      version_id=part.version_id)
+    for event in events:
+        if event.programme is not None and ops.works_for_programme(current_user, event.programme):
+            forms["cancels"][("event", event.id)] = CancelForm(formdata=None, prefix=f"ce{event.id}",
+                                                               version_id=event.version_id)
     return forms
 
 
@@ -46,10 +53,13 @@ def _render(person, posted: dict | None = None):
     sid = current_user.structure_id
     participations = rq.limited_participations(person.id, sid)
     mine = rq.structure_programmes(sid)
-    forms = _blank_forms(participations, mine)
+    events = rq.limited_events(person.id, sid)
+    forms = _blank_forms(participations, mine, events)
     for key, form in (posted or {}).items():
         if isinstance(key, int):
             forms["edits"][key] = form
+        elif isinstance(key, tuple):
+            forms["cancels"][key] = form
         else:
             form.programme_id.choices = [(p.id, p.name) for p in mine]
             forms[key] = form
@@ -59,7 +69,7 @@ def _render(person, posted: dict | None = None):
         db.session.commit()
     return render_template(
         "referrals/person.html", person=person, referrals=rq.limited_referrals(person.id, sid),
-        participations=participations, events=rq.limited_events(person.id, sid), my_programmes=mine,
+        participations=participations, events=events, my_programmes=mine,
         forms=forms, may_refer=access.can_refer(current_user),
         may_open_file=access.view_level(current_user, person.id, db.session) == access.FULL)
 
@@ -111,7 +121,7 @@ def edit_participation(person_id: int, participation_id: int):
     form = ParticipationForm(prefix=f"p{participation_id}")
     if form.is_submitted():
         if attempt_all(form, ops.update_participation, current_user, participation, version_of(form),
-                   **_participation_values(form)):
+                       form.correction_reason.data, **_participation_values(form)):
             flash(gettext("Participation enregistrée."), "success")
             return redirect(url_for("referrals.person", person_id=person_id,
                                     _anchor=f"participation-{participation_id}"))
@@ -133,18 +143,35 @@ def add_event(person_id: int):
     return _render(person, {"event": form})
 
 
-@bp.post("/persons/<int:person_id>/events/<int:event_id>/delete")
+@bp.post("/persons/<int:person_id>/events/<int:event_id>/cancel")
 @role_required(*ROLES)
-def remove_event(person_id: int, event_id: int):
-    """Delete an event recorded by mistake by one of my programmes."""
+def cancel_event(person_id: int, event_id: int):
+    """Cancel an event recorded by mistake by one of my programmes, with the reason."""
     person = person_or_404(person_id, level=access.LIMITED)
     event = db.session.get(Event, event_id)
     if event is None or event.person_id != person.id or event.programme is None \
             or not ops.works_for_programme(current_user, event.programme):
         abort(404)
-    form = EventForm()
-    if attempt(form, ops.remove_event, current_user, event):
-        flash(gettext("Événement supprimé."), "success")
-    else:
-        flash(" ".join(form.form_errors), "error")
-    return redirect(url_for("referrals.person", person_id=person_id, _anchor="evenements"))
+    form = CancelForm(prefix=f"ce{event_id}")
+    if form.is_submitted() and attempt_all(form, ops.cancel_event, current_user, event,
+                                           form.correction_reason.data, version_of(form)):
+        flash(gettext("Événement annulé."), "success")
+        return redirect(url_for("referrals.person", person_id=person_id, _anchor="evenements"))
+    return _render(person, {("event", event_id): form})
+
+
+@bp.post("/persons/<int:person_id>/participations/<int:participation_id>/cancel")
+@role_required(*ROLES)
+def cancel_participation(person_id: int, participation_id: int):
+    """Cancel a participation recorded by mistake in one of my programmes, with the reason."""
+    person = person_or_404(person_id, level=access.LIMITED)
+    participation = db.session.get(Participation, participation_id)
+    if participation is None or participation.person_id != person.id \
+            or not ops.works_for_programme(current_user, participation.programme):
+        abort(404)
+    form = CancelForm(prefix=f"cp{participation_id}")
+    if form.is_submitted() and attempt_all(form, ops.cancel_participation, current_user, participation,
+                                           form.correction_reason.data, version_of(form)):
+        flash(gettext("Participation annulée."), "success")
+        return redirect(url_for("referrals.person", person_id=person_id, _anchor="participations"))
+    return _render(person, {("participation", participation_id): form})

@@ -7,16 +7,24 @@ from flask_login import current_user
 
 from agir import access
 from agir import referral_queries as rq
+from agir.dates import today as paris_today
 from agir.extensions import db
 from agir.i18n import N_
 from agir.i18n import lazy_gettext as _l
 from agir.labels import label
 from agir.operations import referrals as ops
-from agir.rules.path import REFERRAL_STATE_LABELS
+from agir.rules.path import REFERRAL_DATE_FIELDS, REFERRAL_STATE_LABELS
 from blueprints._helpers import audit_event, int_arg, person_or_404, role_required
 from blueprints.referrals import bp
 from blueprints.referrals._common import ROLES, attempt_all, paginate, query_args, version_of
-from blueprints.referrals.forms import NO_PROGRAMME, QueueFilterForm, ReferralForm, StepForm
+from blueprints.referrals.forms import (
+    NO_PROGRAMME,
+    QueueFilterForm,
+    ReferralForm,
+    StepDateForm,
+    StepForm,
+    UndoStepForm,
+)
 from models import Programme, Referral
 
 STEP_TITLES = {"accepted": _l("Accepter"), "refused": _l("Refuser"), "started": _l("Démarrer"),
@@ -42,14 +50,14 @@ def index():
     audit_event("referral_queue_viewed", fields=["need", "state", "person"],
                 detail=f"{len(page.items)} orientations affichées")
     db.session.commit()
-    return render_template("referrals/index.html", page=page, filters=filters, today=date.today(),
+    return render_template("referrals/index.html", page=page, filters=filters, today=paris_today(),
                            counts=rq.queue_counts(current_user, direction), query_args=query_args,
                            late_days=rq.UNANSWERED_DAYS)
 
 
 def _referral_form(person, form=None):
     form = form or ReferralForm()
-    programmes = rq.referable_programmes(person.department_id, date.today())
+    programmes = rq.referable_programmes(person.department_id, paris_today())
     groups: dict[str | None, list] = {None: [("", NO_PROGRAMME)]}  # nothing pre-selected
     for p in programmes:
         groups.setdefault(label(p.theme, "theme"), []).append((p.id, f"{p.name} — {p.structure.name}"))
@@ -77,7 +85,7 @@ def new_referral():
             return redirect(url_for("referrals.referral", referral_id=referral.id))
     audit_event("referral_form_viewed", person=person, fields=["first_name", "last_name", "protection_on"])
     db.session.commit()
-    sent_on = form.sent_on.data if isinstance(form.sent_on.data, date) else date.today()
+    sent_on = form.sent_on.data if isinstance(form.sent_on.data, date) else paris_today()
     return render_template("referrals/new.html", form=form, person=person,
                            warning=ops.referral_window_warning(person, sent_on))
 
@@ -92,12 +100,28 @@ def _referral_or_404(referral_id: int) -> Referral:
     return referral
 
 
-def _render_referral(referral: Referral, forms: dict | None = None, status: int = 200):
+def _correction_forms(referral: Referral, posted: dict | None = None) -> dict:
+    """The correction forms this user may use: undo the latest step, correct the date of each step of their side."""
+    forms = {}
+    if referral.state != "sent" and ops.step_owner_ok(current_user, referral, ops.last_step(referral)):
+        forms["undo"] = UndoStepForm(prefix="undo", formdata=None, version_id=referral.version_id)
+    for step in REFERRAL_DATE_FIELDS:
+        if getattr(referral, f"{step}_on") is not None and ops.step_owner_ok(current_user, referral, step):
+            forms[step] = StepDateForm(prefix=f"date-{step}", formdata=None, on=getattr(referral, f"{step}_on"),
+                                       version_id=referral.version_id)
+    forms.update(posted or {})
+    return forms
+
+
+def _render_referral(referral: Referral, forms: dict | None = None, status: int = 200,
+                     corrections: dict | None = None):
     steps = ops.next_steps(current_user, referral)
     forms = forms or {}
     for step in steps:
         forms.setdefault(step, StepForm(prefix=step, formdata=None, version_id=referral.version_id))
     return render_template("referrals/referral.html", referral=referral, steps=steps, forms=forms,
+                           corrections=_correction_forms(referral, corrections),
+                           last_step=ops.last_step(referral),
                            titles=STEP_TITLES, state_labels=REFERRAL_STATE_LABELS,
                            warning=ops.referral_window_warning(referral.person, referral.sent_on),
                            participation=ops.latest_participation(referral.person_id, referral.programme_id)
@@ -130,3 +154,32 @@ def move(referral_id: int, step: str):
             flash(gettext(STEP_DONE[step]), "success")
             return redirect(url_for("referrals.referral", referral_id=referral_id))
     return _render_referral(referral, {step: form})
+
+
+@bp.post("/<int:referral_id>/undo")
+@role_required(*ROLES)
+def undo_step(referral_id: int):
+    """Take back the latest step, recorded by mistake (the side that recorded it), with the reason."""
+    referral = _referral_or_404(referral_id)
+    form = UndoStepForm(prefix="undo")
+    if form.is_submitted():
+        if attempt_all(form, ops.undo_referral_step, current_user, referral, form.correction_reason.data,
+                       version_of(form)):
+            flash(gettext("L'étape est reprise : l'orientation revient à son état précédent."), "success")
+            return redirect(url_for("referrals.referral", referral_id=referral_id))
+    return _render_referral(referral, corrections={"undo": form})
+
+
+@bp.post("/<int:referral_id>/steps/<any(sent, accepted, refused, started, completed, dropped_out, cancelled):step>"
+         "/date")
+@role_required(*ROLES)
+def correct_step_date(referral_id: int, step: str):
+    """Correct the date of one recorded step, with the reason."""
+    referral = _referral_or_404(referral_id)
+    form = StepDateForm(prefix=f"date-{step}")
+    if form.is_submitted():
+        if attempt_all(form, ops.correct_referral_date, current_user, referral, step, form.on.data,
+                       form.correction_reason.data, version_of(form)):
+            flash(gettext("La date est corrigée."), "success")
+            return redirect(url_for("referrals.referral", referral_id=referral_id))
+    return _render_referral(referral, corrections={step: form})

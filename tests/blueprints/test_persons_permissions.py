@@ -13,7 +13,7 @@ from agir.extensions import db
 from agir.operations import accompaniments as acc_ops
 from agir.operations import path as path_ops
 from agir.operations import persons as person_ops
-from models import AuditEntry, Job, Note, Person
+from models import AuditEntry, Job, Note, Person, RightStep
 from tests import factories
 
 TODAY = date.today()
@@ -31,6 +31,7 @@ def file_(world):
     job = path_ops.add_job(sw, person, kind="cdd", date=TODAY - timedelta(days=50), months=8)
     step = path_ops.add_housing_step(sw, person, kind="siao_application", date=TODAY - timedelta(days=40))
     note = person_ops.add_note(sw, person, TODAY, "Texte secret")
+    path_ops.set_right(sw, person, "rsa", "requested", requested=TODAY - timedelta(days=30))
     db.session.commit()
     return {"p": person.id, "closed": closed.id, "acc": current.id, "job": job.id, "step": step.id,
             "note": note.id}
@@ -41,7 +42,8 @@ GETS = [
     "/persons/{p}/enrol", "/persons/{p}/accompaniments/{acc}/extend", "/persons/{p}/accompaniments/{acc}/exit",
     "/persons/{p}/accompaniments/{closed}/followup", "/persons/{p}/rights/rsa", "/persons/{p}/jobs/new",
     "/persons/{p}/jobs/{job}/edit", "/persons/{p}/housing-steps/{step}/edit", "/persons/{p}/notes/new",
-    "/persons/{p}/notes/{note}/edit",
+    "/persons/{p}/notes/{note}/edit", "/persons/{p}/jobs/{job}/cancel", "/persons/{p}/notes/{note}/cancel",
+    "/persons/{p}/rights/rsa/correct", "/persons/{p}/rights/rsa/cancel",
 ]
 POSTS = [
     ("/persons/{p}/edit", {"last_name": "Changed"}),
@@ -55,11 +57,13 @@ POSTS = [
     ("/persons/{p}/rights/rsa", {"right-rsa-state": "not_applicable"}),
     ("/persons/{p}/jobs/new", {"job-kind": "cdi", "job-date": TODAY.isoformat()}),
     ("/persons/{p}/jobs/{job}/edit", {"job-kind": "cdi", "job-date": TODAY.isoformat()}),
-    ("/persons/{p}/jobs/{job}/delete", {}),
-    ("/persons/{p}/housing-steps/{step}/delete", {}),
+    ("/persons/{p}/jobs/{job}/cancel", {"cancel-correction_reason": "intrus"}),
+    ("/persons/{p}/housing-steps/{step}/cancel", {"cancel-correction_reason": "intrus"}),
+    ("/persons/{p}/rights/rsa/correct", {"correct-rsa-state": "todo", "correct-rsa-correction_reason": "intrus"}),
+    ("/persons/{p}/rights/rsa/cancel", {"cancel-correction_reason": "intrus"}),
     ("/persons/{p}/notes/new", {"note-date": TODAY.isoformat(), "note-text": "intrus"}),
     ("/persons/{p}/notes/{note}/edit", {"note-date": TODAY.isoformat(), "note-text": "intrus"}),
-    ("/persons/{p}/notes/{note}/delete", {}),
+    ("/persons/{p}/notes/{note}/cancel", {"cancel-correction_reason": "intrus"}),
 ]
 BLUEPRINT_GETS = ["/persons/", "/persons/new", "/persons/eligibility?status=refugee&protection_on=2024-01-01"]
 
@@ -68,6 +72,7 @@ def snapshot():
     """What a refused request must not change."""
     return (db.session.scalar(select(func.count()).select_from(Job)),
             db.session.scalar(select(func.count()).select_from(Note)),
+            tuple(db.session.execute(select(RightStep.state, RightStep.version_id)).all()),
             tuple(db.session.execute(select(Person.last_name, Person.version_id)).all()))
 
 
@@ -127,8 +132,8 @@ def test_a_sub_resource_of_another_file_is_404_even_through_my_own_file(client, 
                 f"/persons/{mine.id}/pets/new"):
         assert client.get(url).status_code == 404, url
     token = factories.csrf_token(client, "/persons/")
-    assert client.post(f"/persons/{mine.id}/jobs/{file_['job']}/delete",
-                       data={"csrf_token": token}).status_code == 404
+    assert client.post(f"/persons/{mine.id}/jobs/{file_['job']}/cancel",
+                       data={"csrf_token": token, "cancel-correction_reason": "x"}).status_code == 404
     assert db.session.scalar(select(func.count()).select_from(Job)) == 1
 
 

@@ -435,7 +435,8 @@ def test_housing_jobs_and_events_are_added_corrected_and_deleted(client, sw):
     access = db.session.scalars(select(HousingAccess)).one()
     assert "Logement pérenne depuis le" in html(client.get(f"/persons/{person.id}"))
     assert post(client, f"/persons/{person.id}/housing/{access.id}/edit",
-                {"housing-kind": "temporary", "housing-date": day}).status_code == 302
+                {"housing-kind": "temporary", "housing-date": day, "housing-version": access.version_id,
+                 "housing-correction_reason": "Hébergement temporaire"}).status_code == 302
     db.session.expire_all()
     assert db.session.get(HousingAccess, access.id).kind == "temporary"
     bad = post(client, f"/persons/{person.id}/jobs/new", {"job-kind": "cdi", "job-date": day, "job-months": "6"})
@@ -443,7 +444,8 @@ def test_housing_jobs_and_events_are_added_corrected_and_deleted(client, sw):
     assert post(client, f"/persons/{person.id}/jobs/new",
                 {"job-kind": "cdd", "job-date": day, "job-months": "8"}).status_code == 302
     job = db.session.scalars(select(Job)).one()
-    assert post(client, f"/persons/{person.id}/jobs/{job.id}/delete", {}).status_code == 302
+    assert post(client, f"/persons/{person.id}/jobs/{job.id}/cancel",
+                {"cancel-version": job.version_id, "cancel-correction_reason": "Doublon"}).status_code == 302
     assert db.session.scalar(select(func.count()).select_from(Job)) == 0
     assert post(client, f"/persons/{person.id}/events/new",
                 {"event-kind": "cultural_event", "event-date": day, "event-event_ref": "EXPO-1"}).status_code == 302
@@ -457,10 +459,12 @@ def test_notes_are_written_corrected_and_deleted_by_their_author(client, sw):
     note = db.session.scalars(select(Note)).one()
     assert "Rendez-vous CAF mardi" in html(client.get(f"/persons/{person.id}"))
     assert post(client, f"/persons/{person.id}/notes/{note.id}/edit",
-                {"note-date": TODAY.isoformat(), "note-text": "Rendez-vous CAF jeudi"}).status_code == 302
+                {"note-date": TODAY.isoformat(), "note-text": "Rendez-vous CAF jeudi", "note-version": 1,
+                 "note-correction_reason": "Jeudi, pas mardi"}).status_code == 302
     db.session.expire_all()
     assert db.session.get(Note, note.id).text == "Rendez-vous CAF jeudi"
-    assert post(client, f"/persons/{person.id}/notes/{note.id}/delete", {}).status_code == 302
+    assert post(client, f"/persons/{person.id}/notes/{note.id}/cancel",
+                {"cancel-version": 2, "cancel-correction_reason": "Mauvais dossier"}).status_code == 302
     assert db.session.scalar(select(func.count()).select_from(Note)) == 0
 
 
