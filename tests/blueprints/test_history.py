@@ -171,3 +171,16 @@ def test_the_admin_audit_log_and_the_dpo_trail_name_corrections_as_such(client, 
     assert "Annulation : sortie" in page and "Motif : « Sortie saisie par erreur »" in page
     trail = client.get(f"/admin/audit/persons/{person.id}.csv").get_data(as_text=True)
     assert ";Annulation : sortie;" in trail
+
+
+def test_the_history_and_the_correction_pages_read_in_english(client, sw, app):
+    person, acc = exited_person(sw)
+    ops.correct_exit(sw.users.social_worker, db.session.get(Accompaniment, acc.id), TODAY - timedelta(days=29),
+                     "goals_reached", "cdd", 3, None, "Un jour d'écart")
+    db.session.commit()
+    client.post("/langue", data={"locale": "en", "csrf_token": factories.csrf_token(client, "/persons/")})
+    page = html(client.get(f"/persons/{person.id}/history"))
+    assert "Correction: exit" in page and "Also show views" in page and "exit date: " in page
+    assert "Reason: “Un jour d&#39;écart”" in page
+    correct = html(client.get(f"/persons/{person.id}/accompaniments/{acc.id}/exit/correct"))
+    assert "Correct the exit" in correct and "Reason for the correction" in correct
