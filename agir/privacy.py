@@ -153,7 +153,7 @@ def anonymise_persons(actor, persons: Sequence[tuple[int, date]], detail: str) -
     db.session.execute(
         update(table).where(table.c.id == bindparam("pid")).values(
             last_name=ANONYMOUS, first_name=ANONYMOUS, phone=None, email=None, prior_programme=None,
-            name_key=None, last_key=None, first_key=None, search_text=None, phone_key=None,
+            name_key=None, name_day_key=None, last_key=None, first_key=None, search_text=None, phone_key=None,
             birth_on=bindparam("birth"), ref=bindparam("new_ref"), pseudonym=bindparam("new_pseudonym"),
             anonymised_at=now, updated_at=now, version_id=table.c.version_id + 1),
         [{"pid": pid, "birth": date(born.year, 1, 1), "new_ref": f"ANON-{new_pseudonym()}",

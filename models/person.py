@@ -39,7 +39,7 @@ class Person(db.Model):
                       Index("ix_persons_nationality_name_key", "nationality", "name_key"),
                       Index("ix_persons_nationality_last_key", "nationality", "last_key"),
                       Index("ix_persons_nationality_first_key", "nationality", "first_key"),
-                      Index("ix_persons_nationality_birth_on", "nationality", "birth_on"))
+                      Index("ix_persons_nationality_name_day_key", "nationality", "name_day_key"))
     id: Mapped[int] = mapped_column(primary_key=True)
     ref: Mapped[str] = mapped_column(String(64), unique=True)
     pseudonym: Mapped[str] = mapped_column(String(16), unique=True, default=new_pseudonym)
@@ -65,9 +65,10 @@ class Person(db.Model):
     email: Mapped[str | None] = mapped_column(String(200))
     # Normalised columns kept from the names and the phone by agir/duplicates.py (agir/rules/duplicates.py):
     # blocking keys of the duplicate search, the text the persons list searches, the phone's digits.
-    name_key: Mapped[str | None] = mapped_column(String(120))
-    last_key: Mapped[str | None] = mapped_column(String(120))
-    first_key: Mapped[str | None] = mapped_column(String(120))
+    name_key: Mapped[str | None] = mapped_column(String(130))
+    name_day_key: Mapped[str | None] = mapped_column(String(130))
+    last_key: Mapped[str | None] = mapped_column(String(130))
+    first_key: Mapped[str | None] = mapped_column(String(130))
     search_text: Mapped[str | None] = mapped_column(String(600))
     phone_key: Mapped[str | None] = mapped_column(String(40), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

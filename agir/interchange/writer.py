@@ -148,7 +148,7 @@ class Writer:
             "permit_expiry_on": r["permit_expiry"], "hosting": r["hosting"], "language_level": r["language_level"],
             "prior_programme": r["prior_programme"], "phone": r["phone"], "email": r["email"],
             # The normalised keys of the duplicate search and of the persons list (agir/duplicates.py).
-            **keys_of(r["last_name"], r["first_name"], r["phone"]),
+            **keys_of(r["last_name"], r["first_name"], r["phone"], r["birth_date"]),
         }
 
     def accompaniments(self, batch: list, person_ids: list[int]) -> None:

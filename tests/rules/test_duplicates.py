@@ -34,10 +34,15 @@ def test_different_names_stay_apart():
 
 
 def test_keys_ignore_word_order_compounds_and_vowels():
-    a = d.search_keys("Ahmadi", "Mohammad Ali")
-    b = d.search_keys("Ali Ahmadi", "Muhammad")
-    assert a.name_key == b.name_key
-    assert d.search_keys("Abdelkarim", "Omar").name_key == d.search_keys("Abdel Karim", "Umar").name_key
+    born = date(1990, 5, 4)
+    a = d.search_keys("Ahmadi", "Mohammad Ali", birth_on=born)
+    b = d.search_keys("Ali Ahmadi", "Muhammad", birth_on=born)
+    assert a.name_key == b.name_key and a.name_key.startswith("1990:")
+    assert a.name_day_key == d.search_keys("Ahmadi", "Mohammad Ali", birth_on=date(1980, 5, 4)).name_day_key
+    assert d.search_keys("Abdelkarim", "Omar", birth_on=born).name_key == \
+        d.search_keys("Abdel Karim", "Umar", birth_on=born).name_key
+    assert d.search_keys("Aya", "Awa", birth_on=born).last_key is None  # no consonant: pairs nothing
+    assert d.search_keys("Ahmadi", "Ali").name_key is None  # no birth date
 
 
 def test_search_text_holds_plain_and_canonical_forms():
@@ -82,6 +87,14 @@ def test_look_alikes_are_not_duplicates():
     assert not d.is_duplicate(base, person("Ahmadi", "Zahra", date(1993, 2, 11), sex="F"))  # sister
     assert not d.is_duplicate(base, person("Karimi", "Fatima", date(1992, 8, 30), sex="F"))  # spouse
     assert not d.is_duplicate(base, person("Ahmadi", "Hassan", date(1984, 10, 21)))  # common name, other year
+
+
+def test_a_close_birth_date_says_less_for_a_common_name():
+    a, b = person("Diallo", "Mohamed", date(2002, 9, 9)), person("Diallo", "Mohamed", date(2002, 3, 9))
+    assert d.is_duplicate(a, b)  # a rare name: one digit of the month mistyped
+    assert d.is_duplicate(a, b, others=2)
+    assert not d.is_duplicate(a, b, others=10)  # ten other Mohamed Diallo of Guinea: a coincidence
+    assert d.is_duplicate(a, dict(a), others=60)  # the same birth date still is a duplicate
 
 
 def load_cases():
