@@ -103,7 +103,7 @@ def _resolve_duplicates(conn) -> None:
         f"SELECT id, person_id, structure_id, start_on, planned_end_on FROM accompaniments WHERE {OPEN_ACCOMPANIMENT} "
         "ORDER BY person_id, id")).all()
     first: dict[int, tuple] = {}
-    conflicts = []
+    conflicts, duplicates = [], []
     for id_, person_id, structure_id, start_on, planned_end_on in rows:
         if person_id not in first:
             first[person_id] = (structure_id, start_on)
@@ -112,15 +112,17 @@ def _resolve_duplicates(conn) -> None:
                                 {"id": id_}).scalar()
         if first[person_id] != (structure_id, start_on) or recorded:
             conflicts.append(person_id)
-            continue
-        conn.execute(sa.text("DELETE FROM accompaniments WHERE id = :id"), {"id": id_})
-        _audit(conn, person_id, "accompaniment",
-               {"start": str(start_on), "planned_end": str(planned_end_on), "structure_id": structure_id})
-    if conflicts:
+        else:
+            duplicates.append((id_, person_id, structure_id, start_on, planned_end_on))
+    if conflicts:  # checked before anything is written
         raise RuntimeError(
             "Migration 0005 : ces personnes ont plusieurs accompagnements ouverts qui ne sont pas de simples "
             "doublons ; enregistrez la sortie ou supprimez l'accompagnement en trop, puis relancez la migration "
             f"(persons.id : {sorted(set(conflicts))}).")
+    for id_, person_id, structure_id, start_on, planned_end_on in duplicates:
+        conn.execute(sa.text("DELETE FROM accompaniments WHERE id = :id"), {"id": id_})
+        _audit(conn, person_id, "accompaniment",
+               {"start": str(start_on), "planned_end": str(planned_end_on), "structure_id": structure_id})
     rows = conn.execute(sa.text(
         f"SELECT id, person_id, programme_id, state, sent_on FROM referrals WHERE {OPEN_REFERRAL} "
         "ORDER BY person_id, programme_id, sent_on, id")).all()
