@@ -17,7 +17,7 @@ from agir.dates import today as paris_today
 from agir.errors import RuleViolation, StaleLine, StaleRecord
 from agir.extensions import db
 from agir.operations.locks import index_named, lock_person, violates
-from agir.rules.corrections import check_reason, refuse_all, snapshot, violations_of
+from agir.rules.corrections import check_changed, check_reason, refuse_all, snapshot, violations_of
 from agir.rules.eligibility import within_referral_window
 from agir.rules.path import (
     REFERRAL_DATE_FIELDS,
@@ -445,13 +445,8 @@ def cancel_participation(actor, participation: Participation, reason: str | None
 
 # ---------------------------------------------------------------- events
 
-def record_event(actor, person: Person, programme: Programme, kind: str, event_on: date | None,
-                 event_ref: str | None = None, today: date | None = None) -> Event:
-    """A consultation, mentoring pair, digital tool or sport/cultural event, recorded by the programme."""
-    today = today or paris_today()
-    if programme is None or not works_for_programme(actor, programme):
-        raise RuleViolation("programme_forbidden", "Seule la structure qui porte le programme enregistre "
-                            "ses événements.", "programme")
+def _check_event(kind: str, event_on: date | None, event_ref: str | None, today: date) -> str | None:
+    """The kind, the day (not in the future) and the id only sport and cultural events carry; the id cleaned."""
     if kind not in EVENT_KINDS:
         raise RuleViolation("event_kind_unknown", "Type d'événement inconnu.", "kind")
     _check_day(event_on, today, "event_on")
@@ -462,6 +457,17 @@ def record_event(actor, person: Person, programme: Programme, kind: str, event_o
     if kind not in EVENTS_WITH_ID and event_ref:
         raise RuleViolation("event_ref_forbidden", "Seuls les événements sportifs et culturels portent un "
                             "identifiant.", "event_ref")
+    return event_ref
+
+
+def record_event(actor, person: Person, programme: Programme, kind: str, event_on: date | None,
+                 event_ref: str | None = None, today: date | None = None) -> Event:
+    """A consultation, mentoring pair, digital tool or sport/cultural event, recorded by the programme."""
+    today = today or paris_today()
+    if programme is None or not works_for_programme(actor, programme):
+        raise RuleViolation("programme_forbidden", "Seule la structure qui porte le programme enregistre "
+                            "ses événements.", "programme")
+    event_ref = _check_event(kind, event_on, event_ref, today)
     event = Event(person_id=person.id, programme_id=programme.id, structure_id=programme.structure_id, kind=kind,
                   event_on=event_on, event_ref=event_ref)
     db.session.add(event)
@@ -475,6 +481,26 @@ def event_values(event: Event) -> dict:
     """An event as the audit keeps it."""
     return snapshot({"kind": event.kind, "event_on": event.event_on, "event_ref": event.event_ref,
                      "programme": event.programme_id})
+
+
+def correct_event(actor, event: Event, kind: str, event_on: date | None, event_ref: str | None,
+                  reason: str | None, version_id: int | None = None, today: date | None = None) -> Event:
+    """Correct an event recorded wrongly, only by the programme that recorded it, with the reason."""
+    today = today or paris_today()
+    if event.programme is None or not works_for_programme(actor, event.programme):
+        raise RuleViolation("programme_forbidden", "Seule la structure qui a enregistré l'événement peut le "
+                            "corriger.", None)
+    _check_version(event, version_id)
+    refuse_all(violations_of(lambda: _check_event(kind, event_on, event_ref, today), lambda: check_reason(reason)))
+    event_ref = _check_event(kind, event_on, event_ref, today)
+    reason = check_reason(reason)
+    before = event_values(event)
+    after = snapshot({"kind": kind, "event_on": event_on, "event_ref": event_ref, "programme": event.programme_id})
+    check_changed(before, after)
+    event.kind, event.event_on, event.event_ref = kind, event_on, event_ref
+    _flush()
+    audit.record_correction(actor, event.person, "event", before, after, reason)
+    return event
 
 
 def cancel_event(actor, event: Event, reason: str | None, version_id: int | None = None) -> None:

@@ -173,3 +173,13 @@ class CancelForm(FlaskForm):
 
     correction_reason = TextAreaField(_l("Motif de l'annulation"), render_kw={"rows": 2, "maxlength": 500})
     version_id = HiddenField()
+
+
+class EventCorrectionForm(FlaskForm):
+    """Correct an event recorded by the programme: its kind, day, id, and why."""
+
+    kind = SelectField(_l("Type d'événement"), choices=choices("event_kind"))
+    event_on = _date(_l("Date"))
+    event_ref = StringField(_l("Identifiant de l'événement"), validators=[Optional(), Length(max=64)])
+    correction_reason = TextAreaField(_l("Motif de la correction"), render_kw={"rows": 2, "maxlength": 500})
+    version_id = HiddenField()

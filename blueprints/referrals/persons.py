@@ -14,7 +14,7 @@ from agir.operations import referrals as ops
 from blueprints._helpers import audit_event, check_rules_too, person_or_404, role_required
 from blueprints.referrals import bp
 from blueprints.referrals._common import ROLES, attempt, attempt_all, show_error, version_of
-from blueprints.referrals.forms import CancelForm, EventForm, ParticipationForm
+from blueprints.referrals.forms import CancelForm, EventCorrectionForm, EventForm, ParticipationForm
 from models import Event, Participation, Programme
 
 SHOWN_FIELDS = ("last_name", "first_name", "sex", "birth_on", "nationality", "status", "language_level",
@@ -32,7 +32,7 @@ def _blank_forms(participations, mine, events=()) -> dict:
     cancel each event of my programmes."""
     choices = [(p.id, p.name) for p in mine]
     forms = {"new_participation": ParticipationForm(formdata=None, prefix="new"), "event": EventForm(formdata=None),
-             "edits": {}, "cancels": {}}
+             "edits": {}, "cancels": {}, "fixes": {}}
     forms["new_participation"].programme_id.choices = forms["event"].programme_id.choices = choices
     for part in participations:
         if ops.works_for_programme(current_user, part.programme):
@@ -45,6 +45,9 @@ def _blank_forms(participations, mine, events=()) -> dict:
         if event.programme is not None and ops.works_for_programme(current_user, event.programme):
             forms["cancels"][("event", event.id)] = CancelForm(formdata=None, prefix=f"ce{event.id}",
                                                                version_id=event.version_id)
+            forms["fixes"][event.id] = EventCorrectionForm(
+                formdata=None, prefix=f"fe{event.id}", kind=event.kind, event_on=event.event_on,
+                event_ref=event.event_ref or "", version_id=event.version_id)
     return forms
 
 
@@ -58,6 +61,8 @@ def _render(person, posted: dict | None = None):
     for key, form in (posted or {}).items():
         if isinstance(key, int):
             forms["edits"][key] = form
+        elif isinstance(key, tuple) and key[0] == "fix":
+            forms["fixes"][key[1]] = form
         elif isinstance(key, tuple):
             forms["cancels"][key] = form
         else:
@@ -158,6 +163,24 @@ def cancel_event(person_id: int, event_id: int):
         flash(gettext("Événement annulé."), "success")
         return redirect(url_for("referrals.person", person_id=person_id, _anchor="evenements"))
     return _render(person, {("event", event_id): form})
+
+
+@bp.post("/persons/<int:person_id>/events/<int:event_id>/correct")
+@role_required(*ROLES)
+def correct_event(person_id: int, event_id: int):
+    """Correct an event recorded wrongly by one of my programmes, with the reason."""
+    person = person_or_404(person_id, level=access.LIMITED)
+    event = db.session.get(Event, event_id)
+    if event is None or event.person_id != person.id or event.programme is None \
+            or not ops.works_for_programme(current_user, event.programme):
+        abort(404)
+    form = EventCorrectionForm(prefix=f"fe{event_id}")
+    if form.is_submitted() and attempt_all(form, ops.correct_event, current_user, event, form.kind.data,
+                                           form.event_on.data, form.event_ref.data, form.correction_reason.data,
+                                           version_of(form)):
+        flash(gettext("Événement corrigé."), "success")
+        return redirect(url_for("referrals.person", person_id=person_id, _anchor="evenements"))
+    return _render(person, {("fix", event_id): form})
 
 
 @bp.post("/persons/<int:person_id>/participations/<int:participation_id>/cancel")

@@ -241,3 +241,23 @@ def test_an_event_of_a_programme_is_cancelled_with_a_reason(app, world, person, 
     assert ro.post(url, data={"csrf_token": hidden(page, "csrf_token"), f"ce{event.id}-version_id": "1",
                               f"ce{event.id}-correction_reason": "Atelier d'une autre personne"}).status_code == 302
     assert db.session.scalar(select(func.count()).select_from(Event)) == 0
+
+
+def test_an_event_of_a_programme_is_corrected_through_the_limited_view(app, world, person, referral):
+    event = ref_ops.record_event(world.users.referral_officer, person, world.programme, "sport_event", DAY,
+                                 "MATCH-1")
+    db.session.commit()
+    ro = client_for(app, "ro@example.fr")
+    page_url = f"/referrals/persons/{person.id}"
+    page = html(ro.get(page_url))
+    url = f"{page_url}/events/{event.id}/correct"
+    assert url in page
+    p = f"fe{event.id}"
+    data = {"csrf_token": hidden(page, "csrf_token"), f"{p}-version_id": hidden(page, f"{p}-version_id"),
+            f"{p}-kind": "cultural_event", f"{p}-event_on": DAY.isoformat(), f"{p}-event_ref": "EXPO-1"}
+    refused = ro.post(url, data=data)
+    assert refused.status_code == 200 and "Indiquez le motif de la correction." in html(refused)
+    assert ro.post(url, data=data | {f"{p}-correction_reason": "Exposition"}).status_code == 302
+    db.session.expire_all()
+    assert (db.session.get(Event, event.id).kind, db.session.get(Event, event.id).event_ref) == ("cultural_event",
+                                                                                                  "EXPO-1")

@@ -322,3 +322,21 @@ def test_an_event_of_a_programme_is_cancelled_by_its_structure_with_a_reason(wor
         ref_ops.cancel_event(ro, event, " ", event.version_id)
     ref_ops.cancel_event(ro, event, "Atelier d'une autre personne", event.version_id)
     assert count(Event) == 0 and corrections(person)[0].changes["before"]["kind"] == "digital_tool"
+
+
+def test_an_event_of_a_programme_is_corrected_by_its_structure_and_checked_again(world, person):
+    ro = world.users.referral_officer
+    event = ref_ops.record_event(ro, person, world.programme, "sport_event", date(2023, 3, 1), "MATCH-1",
+                                 today=TODAY)
+    with pytest.raises(RuleViolation):
+        ref_ops.correct_event(world.users.social_worker, event, "sport_event", date(2023, 3, 2), "MATCH-1", "x",
+                              event.version_id, today=TODAY)
+    with pytest.raises(RuleViolation) as refused:  # the id is required for a sport event, and the reason: both
+        ref_ops.correct_event(ro, event, "sport_event", date(2023, 3, 2), " ", "", event.version_id, today=TODAY)
+    assert {v.field for v in refused.value.violations} == {"event_ref", "correction_reason"}
+    ref_ops.correct_event(ro, event, "cultural_event", date(2023, 3, 2), "EXPO-1", "Exposition, pas un match",
+                          event.version_id, today=TODAY)
+    entry, = corrections(person)
+    assert entry.changes["before"]["kind"] == "sport_event" and entry.changes["after"]["event_ref"] == "EXPO-1"
+    with pytest.raises(StaleLine):
+        ref_ops.correct_event(ro, event, "cultural_event", date(2023, 3, 3), "EXPO-1", "x", 1, today=TODAY)
