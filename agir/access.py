@@ -33,7 +33,7 @@ def _referred_with(structure_id: int):
 
 def full_file_condition(user):
     """SQL condition on Person for the full file (social workers of the holding structure only)."""
-    if user is None or not user.is_authenticated or user.role != "social_worker" or not user.structure_id:
+    if user is None or not user.is_authenticated or user.role != Role.SOCIAL_WORKER or not user.structure_id:
         return false()
     return _held_by(user.structure_id)
 
@@ -42,9 +42,9 @@ def limited_view_condition(user):
     """SQL condition on Person for the limited view (referral officers, and social workers who referred)."""
     if user is None or not user.is_authenticated or not user.structure_id:
         return false()
-    if user.role == "referral_officer":
+    if user.role == Role.REFERRAL_OFFICER:
         return _referred_with(user.structure_id)
-    if user.role == "social_worker":
+    if user.role == Role.SOCIAL_WORKER:
         return _held_by(user.structure_id)
     return false()
 
