@@ -10,12 +10,14 @@ tables: they follow the corrected data by themselves.
 from datetime import date
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from agir.audit import record, record_correction
 from agir.dates import today as paris_today
 from agir.errors import RuleViolation
 from agir.extensions import db
 from agir.operations.accompaniments import verdict_for
+from agir.operations.locks import index_named, lock_person, violates
 from agir.operations.persons import check_version, not_after_today
 from agir.rules.accompaniment import AccompanimentFacts, check_accompaniment, check_person_accompaniments
 from agir.rules.corrections import check_changed, check_reason
@@ -99,6 +101,7 @@ def _touch(accompaniment: Accompaniment) -> None:
 def correct_enrolment(actor, accompaniment: Accompaniment, start_on: date | None, planned_end_on: date | None,
                       reason: str, version: int | None = None, today: date | None = None) -> Accompaniment:
     """Correct the entry date and the planned end; the eligibility verdict is taken again at the new entry."""
+    lock_person(accompaniment.person)  # a concurrent save waits, then this reads what it wrote
     check_version(accompaniment, version)
     _check_holder(actor, accompaniment)
     today = today or paris_today()
@@ -158,6 +161,7 @@ def enrolment_dependents(accompaniment: Accompaniment) -> list[str]:
 
 def cancel_enrolment(actor, accompaniment: Accompaniment, reason: str, version: int | None = None) -> Person:
     """Cancel an enrolment recorded by mistake, only while nothing depends on it (no extension, exit, link)."""
+    lock_person(accompaniment.person)  # a concurrent save waits, then this reads what it wrote
     check_version(accompaniment, version)
     _check_holder(actor, accompaniment)
     found = _reason(reason, cancelling=True)
@@ -205,6 +209,7 @@ def correct_extension(actor, extension: Extension, decided_on: date | None, plan
                       today: date | None = None) -> Extension:
     """Correct an extension's decision date, new planned end or motive."""
     accompaniment = extension.accompaniment
+    lock_person(accompaniment.person)  # a concurrent save waits, then this reads what it wrote
     check_version(accompaniment, version)
     _check_holder(actor, accompaniment)
     found = _reason(reason)
@@ -237,6 +242,7 @@ def correct_extension(actor, extension: Extension, decided_on: date | None, plan
 def cancel_extension(actor, extension: Extension, reason: str, version: int | None = None) -> Accompaniment:
     """Cancel an extension: the planned end goes back to the one before it."""
     accompaniment = extension.accompaniment
+    lock_person(accompaniment.person)  # a concurrent save waits, then this reads what it wrote
     check_version(accompaniment, version)
     _check_holder(actor, accompaniment)
     found = _reason(reason, cancelling=True)
@@ -279,6 +285,7 @@ def correct_exit(actor, accompaniment: Accompaniment, exit_on: date | None, exit
                  job_kind: str | None, job_months: int | None, training_level: str | None, reason: str,
                  version: int | None = None, today: date | None = None) -> Exit:
     """Correct the exit: date, reason, situation at exit (the whole file checked again)."""
+    lock_person(accompaniment.person)  # a concurrent save waits, then this reads what it wrote
     check_version(accompaniment, version)
     _check_holder(actor, accompaniment)
     exit_ = accompaniment.exit
@@ -313,6 +320,7 @@ def correct_exit(actor, accompaniment: Accompaniment, exit_on: date | None, exit
 
 def cancel_exit(actor, accompaniment: Accompaniment, reason: str, version: int | None = None) -> Accompaniment:
     """Cancel an exit recorded by mistake: the accompaniment is open again (never two open at once)."""
+    lock_person(accompaniment.person)  # a concurrent save waits, then this reads what it wrote
     check_version(accompaniment, version)
     _check_holder(actor, accompaniment)
     exit_ = accompaniment.exit
@@ -330,7 +338,14 @@ def cancel_exit(actor, accompaniment: Accompaniment, reason: str, version: int |
     accompaniment.exit = None
     accompaniment.exit_on = None
     _touch(accompaniment)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        if not violates(exc, index_named(Accompaniment, "uq_accompaniments_open_person_id")):
+            raise
+        # The database's own guarantee: another accompaniment opened meanwhile.
+        raise RuleViolation("two_open", "La personne a déjà un accompagnement en cours : la sortie ne peut "
+                                        "pas être annulée.", None) from None
     record_correction(actor, accompaniment.person, "exit", before, None, _clean(reason))
     return accompaniment
 
@@ -344,6 +359,7 @@ def _followup_values(followup: FollowUp) -> dict:
 def correct_followup(actor, accompaniment: Accompaniment, followup_on: date | None, is_positive: bool | None,
                      reason: str, version: int | None = None, today: date | None = None) -> FollowUp:
     """Correct the 6-month follow-up's date or situation."""
+    lock_person(accompaniment.person)  # a concurrent save waits, then this reads what it wrote
     check_version(accompaniment, version)
     _check_holder(actor, accompaniment)
     followup = accompaniment.exit.followup if accompaniment.exit else None
@@ -374,6 +390,7 @@ def correct_followup(actor, accompaniment: Accompaniment, followup_on: date | No
 
 def cancel_followup(actor, accompaniment: Accompaniment, reason: str, version: int | None = None) -> Accompaniment:
     """Cancel a follow-up recorded by mistake: it is due again."""
+    lock_person(accompaniment.person)  # a concurrent save waits, then this reads what it wrote
     check_version(accompaniment, version)
     _check_holder(actor, accompaniment)
     followup = accompaniment.exit.followup if accompaniment.exit else None
@@ -415,6 +432,7 @@ def delete_person(actor, person: Person, reason: str, version: int | None = None
     The audit entry outlives the file: its person_id is emptied by the database (SET NULL), so it
     names the file by its reference and keeps the reason; never a name.
     """
+    lock_person(person)
     check_version(person, version)
     if not can_delete_person(actor, person):
         raise RuleViolation("not_holder", "Seule la structure qui a ouvert ce dossier peut le supprimer.", None)

@@ -6,8 +6,11 @@ at once: the checks of the form and the rules of the operation (agir.operations.
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
+from sqlalchemy import exists, inspect, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 
-from agir.errors import RuleViolation
+from agir.errors import RuleViolation, StaleRecord
 from agir.extensions import db
 from agir.i18n import N_
 from agir.operations import corrections as ops
@@ -23,7 +26,7 @@ from blueprints.persons.forms import (
     FollowUpCorrectionForm,
 )
 from blueprints.persons.presenters import PAGES
-from models import Accompaniment, Extension
+from models import Accompaniment, Exit, Extension, FollowUp, Person
 
 
 def _accompaniment_or_404(person, accompaniment_id: int) -> Accompaniment:
@@ -49,6 +52,8 @@ def _submit(form, operation, *args, **kwargs) -> bool:
         return False
     try:
         operation(*args, **kwargs)
+        if form_ok:
+            commit()
     except RuleViolation as exc:
         db.session.rollback()
         for violation in getattr(exc, "violations", [exc]):
@@ -57,14 +62,44 @@ def _submit(form, operation, *args, **kwargs) -> bool:
                 continue  # the field's own check already speaks for it (an unreadable date)
             attach_error(form, violation)
         return False
+    except (StaleDataError, IntegrityError, ObjectDeletedError):
+        # Someone saved the same accompaniment between our read and our write.
+        db.session.rollback()
+        attach_error(form, StaleRecord())
+        return False
     if not form_ok:
         db.session.rollback()
         return False
-    commit()
     return True
 
 
+def _gone(person, context: dict) -> bool:
+    """True when what the page is about was cancelled or deleted by someone else meanwhile."""
+    def missing(model, obj=None, **where) -> bool:
+        if obj is not None:
+            where = {"id": inspect(obj).identity[0]}
+        return not db.session.scalar(select(exists().where(
+            *(getattr(model, name) == value for name, value in where.items()))))
+    acc, record = context.get("accompaniment"), context.get("record")
+    if missing(Person, person):
+        return True
+    if acc is None:
+        return False
+    acc_id = inspect(acc).identity[0]
+    return (missing(Accompaniment, acc) or (record in ("exit", "followup") and missing(Exit, accompaniment_id=acc_id))
+            or (record == "followup" and missing(FollowUp, exit_id=db.session.scalar(
+                select(Exit.id).where(Exit.accompaniment_id == acc_id))))
+            or (record == "extension" and missing(Extension, context["extension"])))
+
+
 def _page(template: str, person, form, **context):
+    if request.method == "POST" and _gone(person, context):
+        flash(gettext("Ce que vous corrigiez a été modifié ou annulé par quelqu'un d'autre pendant votre saisie : "
+                      "voici le dossier à jour."), "error")
+        person_id = inspect(person).identity[0]
+        if not db.session.scalar(select(exists().where(Person.id == person_id))):
+            return redirect(url_for("persons.index"))
+        return redirect(url_for("persons.show", person_id=person_id, _anchor="accompagnement"))
     audit_view(person, PAGES["form"])
     return render_template(template, person=person, form=form, **context)
 

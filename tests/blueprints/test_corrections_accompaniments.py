@@ -198,3 +198,47 @@ def test_a_recorded_followup_is_corrected_only_with_a_reason(client, sw):
     assert form_post(client, cancel, {"correction_reason": "Suivi saisi dans le mauvais dossier"}).status_code == 302
     db.session.expire_all()
     assert db.session.get(Accompaniment, acc.id).exit.followup is None
+
+
+def test_cancelling_an_exit_while_a_new_enrolment_is_sent_never_leaves_two_open_accompaniments(world, app):
+    """Real concurrent requests (threaded server): one colleague cancels the exit, another enrols the person at
+    the same instant, three times each; one of them wins, the other gets the rule's French message."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from tests.test_races import Browser
+
+    person, acc = person_with_exit(world)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_port}"
+        browsers = [Browser(base) for _ in range(6)]
+        for b in browsers:
+            b.login("sw@example.fr")
+        cancel, enrol = (f"/persons/{person.id}/accompaniments/{acc.id}/exit/cancel", f"/persons/{person.id}/enrol")
+        forms = [(cancel, b.hidden_fields(cancel) | {"correction_reason": "Sortie saisie par erreur"})
+                 if i % 2 == 0 else (enrol, b.hidden_fields(enrol) | {"enrol-start": f"{TODAY:%d/%m/%Y}",
+                                                                       "enrol-planned_end": ""})
+                 for i, b in enumerate(browsers)]
+        barrier = threading.Barrier(len(browsers))
+        results = [None] * len(browsers)
+
+        def post(i):
+            barrier.wait()
+            results[i] = browsers[i].open(*forms[i])
+
+        threads = [threading.Thread(target=post, args=(i,)) for i in range(len(browsers))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+    assert all(status < 500 for status, _ in results), [status for status, _ in results]
+    db.session.remove()
+    assert db.session.scalar(select(func.count()).select_from(Accompaniment).where(
+        Accompaniment.person_id == person.id, Accompaniment.exit_on.is_(None))) == 1
