@@ -16,6 +16,7 @@ from agir.audit import record, record_correction
 from agir.dates import today as paris_today
 from agir.errors import RuleViolation
 from agir.extensions import db
+from agir.i18n import N_
 from agir.operations.accompaniments import verdict_for
 from agir.operations.locks import index_named, lock_person, violates
 from agir.operations.persons import check_version, not_after_today
@@ -143,9 +144,9 @@ def enrolment_dependents(accompaniment: Accompaniment) -> list[str]:
     """What depends on an enrolment (French, for the refusal): extensions, exit, linked records."""
     found = []
     if accompaniment.extensions:
-        found.append("une prolongation")
+        found.append(N_("une prolongation"))
     if accompaniment.exit is not None:
-        found.append("une sortie")
+        found.append(N_("une sortie"))
     # Any other record pointing at the accompaniment (action plan, contract, appointment…).
     for table in db.metadata.sorted_tables:
         if table.name in ("extensions", "exits"):
@@ -155,7 +156,7 @@ def enrolment_dependents(accompaniment: Accompaniment) -> list[str]:
                 n = db.session.scalar(select(func.count()).select_from(table)
                                       .where(fk.parent == accompaniment.id))
                 if n:
-                    found.append("des enregistrements liés")
+                    found.append(N_("des enregistrements liés"))
     return list(dict.fromkeys(found))
 
 
@@ -412,8 +413,8 @@ def cancel_followup(actor, accompaniment: Accompaniment, reason: str, version: i
 def file_dependents(person: Person) -> list[str]:
     """What keeps a file from being deleted (French): accompaniments, referrals, participations."""
     found = []
-    for model, words in ((Accompaniment, "un accompagnement"), (Referral, "une orientation"),
-                         (Participation, "une participation à un programme")):
+    for model, words in ((Accompaniment, N_("un accompagnement")), (Referral, N_("une orientation")),
+                         (Participation, N_("une participation à un programme"))):
         if db.session.scalar(select(func.count()).select_from(model).where(model.person_id == person.id)):
             found.append(words)
     return found

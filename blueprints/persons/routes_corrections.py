@@ -208,7 +208,7 @@ def cancel_record(person_id: int, accompaniment_id: int, record: str):
     if _submit(form, operation, current_user, acc, form.correction_reason.data, version=form.version_value):
         flash(gettext(message), "success")
         return redirect(file_url(person, "accompagnement"))
-    blockers = ops.enrolment_dependents(acc) if record == "enrolment" else []
+    blockers = [gettext(b) for b in ops.enrolment_dependents(acc)] if record == "enrolment" else []
     return _page("persons/cancel.html", person, form, accompaniment=acc, record=record, blockers=blockers)
 
 
@@ -243,4 +243,4 @@ def delete_person(person_id: int):
         flash(gettext("Le dossier %(ref)s est supprimé. La suppression et son motif restent dans le journal "
                       "d'audit.", ref=ref), "success")
         return redirect(url_for("persons.index"))
-    return _page("persons/delete.html", person, form, blockers=ops.file_dependents(person))
+    return _page("persons/delete.html", person, form, blockers=[gettext(b) for b in ops.file_dependents(person)])
