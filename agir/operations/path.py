@@ -60,6 +60,8 @@ def set_right(actor, person: Person, kind: str, state: str, requested: date | No
     if step is not None:
         check_right_change(step.state, {"requested": step.requested_on, "obtained": step.obtained_on,
                                         "refused": step.refused_on}, state, dates)
+        if not (step.state == "refused" and state != "refused"):  # after a refusal, a new request is new
+            _check_not_a_correction(step, dates)
     for name, day in dates.items():
         not_after_today(day, name, RIGHT_DATE_WHAT[name], today)
     recorder = getattr(actor, "structure_id", None)  # read before any change: reading it may flush
@@ -76,6 +78,17 @@ def set_right(actor, person: Person, kind: str, state: str, requested: date | No
     flush_line()
     record(actor, "set_right", person=person, fields=[f"{kind}.{name}" for name in changed])
     return step
+
+
+def _check_not_a_correction(step: RightStep, dates: dict) -> None:
+    """The ordinary update records the next step; a date already recorded is changed only by « Corriger »,
+    with its reason (docs/rules.md, corrections of the path)."""
+    for name, day in dates.items():
+        recorded = getattr(step, f"{name}_on")
+        if recorded is not None and day is not None and day != recorded:
+            raise RuleViolation("use_correction", f"{RIGHT_DATE_WHAT[name]} est déjà enregistrée "
+                                f"({recorded:%d/%m/%Y}) : pour la changer, utilisez « Corriger », avec un motif.",
+                                name)
 
 
 RIGHT_FIELDS = ("state", "requested_on", "obtained_on", "refused_on", "refusal_reason")

@@ -75,8 +75,10 @@ def test_a_right_never_moves_backwards(world, person):
     with pytest.raises(RuleViolation) as refused:
         ops.set_right(actor, person, "rsa", "not_applicable", version=step.version_id, today=TODAY)
     assert refused.value.field == "state" and step.state == "obtained"
-    ops.set_right(actor, person, "rsa", "obtained", obtained=date(2024, 3, 2), version=step.version_id, today=TODAY)
-    assert step.obtained_on == date(2024, 3, 2)  # correcting the date within the same state is allowed
+    with pytest.raises(RuleViolation, match="utilisez « Corriger », avec un motif") as refused:
+        ops.set_right(actor, person, "rsa", "obtained", obtained=date(2024, 3, 2), version=step.version_id,
+                      today=TODAY)  # a recorded date is changed by a correction, with its reason
+    assert refused.value.field == "obtained" and step.obtained_on == date(2024, 3, 1)
 
 
 def test_a_right_changed_since_the_form_was_loaded_is_refused(world, person):
