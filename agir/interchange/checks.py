@@ -42,14 +42,14 @@ PERSON_FIELDS = {
 }
 REFERENCE_CODES = ("protection_required", "first_permit_required")
 # Dated facts of the path, as the forms refuse them after today: (list, field, « La date … »).
-FACT_DATES = (
-    ("rights", "requested", "La date de demande"), ("rights", "obtained", "La date d'obtention"),
-    ("rights", "refused", "La date de refus"),
-    ("housing_steps", "date", "La date de la démarche"), ("housing", "date", "La date d'entrée dans le logement"),
-    ("jobs", "start", "La date de début du contrat"), ("trainings", "start", "La date de début de la formation"),
-    ("events", "date", "La date de l'évènement"), ("notes", "date", "La date de la note"),
-    *(("referrals", name, "La date") for name in REFERRAL_DATE_FIELDS),
-)
+FACT_DATES = {
+    "rights": (("requested", "La date de demande"), ("obtained", "La date d'obtention"),
+               ("refused", "La date de refus")),
+    "housing_steps": (("date", "La date de la démarche"),), "housing": (("date", "La date d'entrée dans le logement"),),
+    "jobs": (("start", "La date de début du contrat"),), "trainings": (("start", "La date de début de la formation"),),
+    "events": (("date", "La date de l'évènement"),), "notes": (("date", "La date de la note"),),
+    "referrals": tuple((name, "La date") for name in REFERRAL_DATE_FIELDS),
+}
 
 
 @dataclass(frozen=True)
@@ -190,7 +190,8 @@ def _check_person_values(person, today: date, errors: list) -> None:
 
 def _check_fact_dates(person, today: date, errors: list) -> None:
     """The dates of what happened are not after today, as the forms refuse them (the planned end, the
-    permit expiry and a participation's end may be later: they are not facts yet)."""
+    permit expiry and a participation's end may be later: they are not facts yet). A path is only
+    written for a date refused (this runs on every line of an import)."""
     for index, acc in enumerate(items(person, "accompaniments")):
         if not isinstance(acc, dict):
             continue  # an item that is not an object: already reported
@@ -203,9 +204,17 @@ def _check_fact_dates(person, today: date, errors: list) -> None:
             _not_future(errors, f"{path}.exit", exit_, "date", "La date de sortie", today)
             if isinstance(exit_.get("followup"), dict):
                 _not_future(errors, f"{path}.exit.followup", exit_["followup"], "date", "La date du suivi", today)
-    for key, name, what in FACT_DATES:
-        for index, item in enumerate(items(person, key)):
-            _not_future(errors, f"{key}[{index}]", item, name, what, today)
+    for key, fields in FACT_DATES.items():
+        values = person.get(key)
+        if not values or not isinstance(values, list):
+            continue
+        for index, item in enumerate(values):
+            if not isinstance(item, dict):
+                continue
+            for name, what in fields:
+                day = item.get(name)
+                if day is not None and day is not INVALID and day > today:
+                    errors += _rule(f"{key}[{index}]", not_after_today, day, name, what, today)
 
 
 def _not_future(errors: list, prefix: str, node, name: str, what: str, today: date) -> None:

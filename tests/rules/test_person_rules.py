@@ -175,3 +175,29 @@ def test_the_edit_rule_refuses_exactly_what_the_eligibility_rule_refuses_at_enro
                                 agir_start=date(2022, 7, 1))
     found = enrolment_violations("refugee", protection, [Enrolment(start, "agir_operator", date(2022, 7, 1))])
     assert [v.code for v in found] == verdict.codes
+
+
+# The fast path of check_email never accepts what email-validator refuses.
+_LABEL = st.text("abcXYZ019-", min_size=1, max_size=64)
+_addresses = st.builds(
+    lambda local, labels, tld: f"{local}@{'.'.join(labels)}{tld}",
+    st.text("abcXYZ019_+-.!#", min_size=0, max_size=70), st.lists(_LABEL, min_size=0, max_size=5),
+    st.sampled_from(["", ".fr", ".org", ".test", ".LOCAL", ".f", ".123", ".x-y", "." + "a" * 64, ".onion", ".paris"]))
+
+
+@given(address=_addresses | st.text("ab.@-+", max_size=20))
+def test_the_plain_address_shortcut_agrees_with_email_validator(address):
+    from email_validator import EmailNotValidError, validate_email
+
+    from agir.rules.person import plain_email
+    if plain_email(address):
+        try:
+            validate_email(address, check_deliverability=False)
+        except EmailNotValidError as exc:
+            raise AssertionError(f"{address!r}: {exc}") from None
+
+
+def test_the_plain_address_shortcut_takes_the_usual_addresses():
+    from agir.rules.person import plain_email
+    assert plain_email("prenom.nom.12@example.org") and plain_email("a+suivi@exemple.fr")
+    assert not plain_email("a@exemple.test") and not plain_email("a@b") and not plain_email("élodie@exemple.fr")
