@@ -93,3 +93,12 @@ def test_an_admin_account_page_offers_no_role_change(app, world):
     worker_page = client.get(f"/admin/users/{world.users.social_worker.id}").get_data(as_text=True)
     assert "Modifier le rôle ou le rattachement" not in admin_page
     assert "Modifier le rôle ou le rattachement" in worker_page
+
+
+def test_no_view_compares_a_role_with_a_name():
+    """The views ask agir/access.py too (role_required's declared tuples aside)."""
+    views = Path(__file__).resolve().parents[1] / "blueprints"
+    literal = re.compile(r"\.role\s*(==|!=)\s*['\"]")
+    found = [f"{path.relative_to(views)}:{n}: {line.strip()}" for path in sorted(views.rglob("*.py"))
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if literal.search(line)]
+    assert found == []

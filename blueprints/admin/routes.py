@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from agir import audit_trail
+from agir import access, audit_trail
 from agir.errors import RuleViolation
 from agir.extensions import db
 from agir.operations.users import (
@@ -138,11 +138,11 @@ def user(user_id: int):
 def user_edit(user_id: int):
     """Change an account's role or attachment; its sessions end (what it may see changes)."""
     account = _user_or_404(user_id)
-    if account.role == "admin":
+    if access.is_admin(account):
         flash(gettext(ADMIN_ON_SERVER), "error")
         return redirect(url_for("admin.user", user_id=user_id))
     # As on the creation form, the department is the pilot's: a structure's staff take their structure's.
-    department_id = account.department_id if account.role == "pilot" else None
+    department_id = account.department_id if access.sees_aggregates(account) else None
     form = UserAttachmentForm(data={"role": account.role, "structure": str(account.structure_id or ""),
                                     "department": str(department_id or ""), "display_name": account.display_name}
                               if request.method == "GET" else None)

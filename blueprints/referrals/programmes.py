@@ -4,6 +4,7 @@ from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 
+from agir import access
 from agir import referral_queries as rq
 from agir.extensions import db
 from agir.operations import programmes as ops
@@ -21,7 +22,7 @@ EDITORS = ("referral_officer", "admin")
 def _programme_or_404(programme_id: int) -> Programme:
     """A programme of the user's department (any department for an admin)."""
     programme = db.session.get(Programme, programme_id)
-    if programme is None or (current_user.role != "admin"
+    if programme is None or (not access.sees_all_departments(current_user)
                              and programme.department_id != current_user.effective_department_id):
         abort(404)
     return programme
@@ -40,7 +41,7 @@ def programmes():
     """The catalogue: programmes of my department, with sessions and hours; language ones without CARIF-OREF flagged."""
     filters = CatalogueFilterForm(request.args)
     department_id = current_user.effective_department_id
-    if current_user.role == "admin":
+    if access.sees_all_departments(current_user):
         departments = db.session.scalars(select(Department).order_by(Department.code)).all()
         filters.department.choices = [("", gettext("Tous"))] + [(d.code, f"{d.code} — {d.name}") for d in departments]
         chosen = next((d for d in departments if d.code == filters.department.data), None)
@@ -51,11 +52,11 @@ def programmes():
                                         unreferenced=filters.unreferenced.data == "1"), scalars=False)
     department = db.session.get(Department, department_id) if department_id else None
     return render_template("referrals/programmes.html", page=page, filters=filters, department=department,
-                           query_args=query_args, may_create=current_user.role in EDITORS)
+                           query_args=query_args, may_create=access.can_edit_catalogue(current_user))
 
 
 def _programme_form(form: ProgrammeForm) -> ProgrammeForm:
-    admin = current_user.role == "admin"
+    admin = access.sees_all_departments(current_user)
     form.structure_id.choices = [(s.id, f"{s.name} ({s.department.code})" if admin else s.name)
                                  for s in ops.operator_choices(current_user)]
     return form
