@@ -143,7 +143,9 @@ CHANGE_FIELDS = {
     ("enrolment", "start_on"): N_("date d'entrée"), ("enrolment", "kind"): N_("type d'accompagnement"),
     ("exit", "reason"): N_("motif de sortie"), ("extension", "reason"): N_("motif de la prolongation"),
     ("job", "start_on"): N_("date de début"), ("training", "start_on"): N_("date de début"),
-    ("job", "months"): N_("durée (mois)"), ("note", "text"): N_("texte"),
+    ("job", "months"): N_("durée (mois)"), ("note", "text"): N_("texte"), ("job", "kind"): N_("contrat"),
+    ("housing_step", "kind"): N_("démarche"), ("housing", "kind"): N_("logement"), ("event", "kind"): N_("événement"),
+    ("right", "kind"): N_("droit"),
 }
 CHANGE_FIELDS_ANY = {
     "start_on": N_("date de début"), "planned_end_on": N_("fin prévue"), "decided_on": N_("date de la décision"),

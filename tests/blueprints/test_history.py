@@ -184,3 +184,17 @@ def test_the_history_and_the_correction_pages_read_in_english(client, sw, app):
     assert "Reason: “Un jour d&#39;écart”" in page
     correct = html(client.get(f"/persons/{person.id}/accompaniments/{acc.id}/exit/correct"))
     assert "Correct the exit" in correct and "Reason for the correction" in correct
+
+
+def test_a_corrected_job_of_the_path_reads_with_labels_not_codes(client, sw):
+    from agir.operations import path as path_ops
+    person, _ = exited_person(sw)
+    job = path_ops.add_item(sw.users.social_worker, db.session.get(Person, person.id), "job",
+                            {"kind": "cdd", "date": TODAY - timedelta(days=20), "months": 6})
+    db.session.commit()
+    path_ops.correct_item(sw.users.social_worker, job, {"kind": "interim", "date": TODAY - timedelta(days=20),
+                                                        "months": 2}, "Intérim, pas CDD")
+    db.session.commit()
+    first = rows(html(client.get(f"/persons/{person.id}/history")))[0]
+    assert "Correction : emploi" in first and "Intérim, pas CDD" in first
+    assert re.search(r"contrat : CDD → (Intérim|Mission d)", first) and "durée (mois) : 6 → 2" in first
