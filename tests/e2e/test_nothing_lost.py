@@ -67,7 +67,7 @@ def test_a_note_typed_while_the_session_expires_is_restored_after_login_and_save
     assert notes_of(person.id) == [NOTE]
     assert NOTE not in drafts(page)  # the draft is forgotten once saved
     page.reload()
-    expect(page.locator("#agir-draft-restored")).to_be_hidden()
+    expect(page.locator("#agir-draft-restored")).to_have_count(0)
 
 
 def test_a_form_sent_without_its_session_cookie_comes_back_filled(page, world):

@@ -131,7 +131,8 @@
     }
   });
 
-  var notice = document.getElementById("agir-draft-restored");
+  var model = document.getElementById("agir-draft-restored-template");
+  var notice = model ? model.content.firstElementChild.cloneNode(true) : null;
   if (restored && notice) {
     if (restored.parentNode && !restored.closest("details")) {
       restored.parentNode.insertBefore(notice, restored);
@@ -139,7 +140,6 @@
       var section = restored.closest("details");
       section.parentNode.insertBefore(notice, section);
     }
-    notice.hidden = false;
     notice.focus();
     return;
   }
