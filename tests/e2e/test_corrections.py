@@ -39,7 +39,7 @@ def test_an_exit_typed_wrongly_is_corrected_and_the_history_shows_it(page, world
     # The reason forgotten: refused next to its field, nothing lost.
     page.fill("#date", RIGHT_EXIT.isoformat())
     page.select_option("#job_kind", "cdi")
-    page.fill("#months", "")
+    expect(page.locator("#months")).to_be_hidden()  # no length for a CDI
     page.get_by_role("button", name="Enregistrer la correction").click()
     expect(page.locator("#correction_reason-error")).to_have_text("Indiquez le motif de la correction.")
     expect(page.locator("#date")).to_have_value(RIGHT_EXIT.isoformat())
