@@ -29,7 +29,7 @@ PAST_DATES = {
     "first_permit_on": "La date du premier titre", "arrival_on": "La date d'arrivée",
     "cir_on": "La date de signature du CIR",
 }
-# Dates that cannot come before the birth (the permit expiry may, in theory, not: it is not a fact of the past).
+# Dates that cannot come before the birth (the permit expiry is left out: it is no fact of the past).
 AFTER_BIRTH = ("protection_on", "first_permit_on", "arrival_on", "cir_on")
 PROTECTION_REQUIRED = ELIGIBILITY_MESSAGES["missing_protection_date"]
 FIRST_PERMIT_REQUIRED = "La date du premier titre de séjour est obligatoire pour un·e primo-arrivant·e."
@@ -93,13 +93,8 @@ def check_email(value: str | None, field: str = "email") -> None:
         raise RuleViolation("email", EMAIL_INVALID, field)
 
 
-def check_text_lengths(values: dict) -> None:
-    """The person's texts within their columns' lengths (agir.rules.text.MAX_LENGTHS)."""
-    for violation in _length_violations(values):
-        raise violation
-
-
 def _length_violations(values: dict) -> list[RuleViolation]:
+    """The person's texts beyond their columns' lengths (agir.rules.text.MAX_LENGTHS)."""
     found = []
     for name, key in TEXT_FIELDS.items():
         value, limit = values.get(name), MAX_LENGTHS[key]
