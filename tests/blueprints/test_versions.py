@@ -171,3 +171,53 @@ def test_nothing_is_written_by_a_refused_save(world, two):
     assert db.session.get(Job, job.id).version_id == 2
     assert db.session.scalar(select(func.count()).select_from(AuditEntry)
                              .where(AuditEntry.action == "correct_record")) == 1
+
+
+# ---------------------------------------------------------------- truly simultaneous saves (a real HTTP server)
+
+def test_two_corrections_posted_at_the_same_instant_one_is_refused(world, app):
+    """Six people (six browsers) open the same job and post their corrections at the same instant through a
+    threaded server: exactly one is saved, the others are refused with the message, never a 500."""
+    import html as html_module
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from tests.test_races import Browser
+    person = factories.make_person(world.department, world.agir)
+    job = path_ops.add_job(world.users.social_worker, person, kind="cdd", date=DAY, months=6)
+    db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        browsers = [Browser(f"http://127.0.0.1:{server.server_port}") for _ in range(6)]
+        for b in browsers:
+            b.login("sw@example.fr")
+        url = f"/persons/{person.id}/jobs/{job.id}/edit"
+        prepared = [b.hidden_fields(url) | {"job-kind": "cdd", "job-date": DAY.isoformat(), "job-months": str(7 + i),
+                                            "job-correction_reason": f"Correction {i}"}
+                    for i, b in enumerate(browsers)]
+        barrier, results = threading.Barrier(len(browsers)), [None] * len(browsers)
+
+        def post(i):
+            barrier.wait()
+            results[i] = browsers[i].open(url, prepared[i])
+
+        threads = [threading.Thread(target=post, args=(i,)) for i in range(len(browsers))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+    assert all(status < 500 for status, _ in results), [s for s, _ in results]
+    saved = [i for i, (_, page) in enumerate(results) if "La correction est enregistrée." in html_module.unescape(page)]
+    refused = [i for i, (_, page) in enumerate(results)
+               if "modifiée par quelqu'un d'autre pendant que vous la corrigiez" in html_module.unescape(page)]
+    assert len(saved) == 1 and len(refused) == 5, [s for s, _ in results]
+    db.session.remove()
+    assert db.session.get(Job, job.id).months == 7 + saved[0]
+    reasons = db.session.scalars(select(AuditEntry.reason).where(AuditEntry.action == "correct_record")).all()
+    assert reasons == [f"Correction {saved[0]}"]
