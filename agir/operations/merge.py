@@ -10,7 +10,7 @@ from datetime import date
 
 from sqlalchemy import delete, func, select, update
 
-from agir import access
+from agir import access, dates
 from agir.audit import record
 from agir.errors import RuleViolation
 from agir.extensions import db
@@ -67,7 +67,7 @@ def merge_violations(actor, keep: Person, gone: Person) -> list[RuleViolation]:
                                      f"{referral.programme.name} » : clôturez ou annulez l'une d'elles d'abord.", None))
             open_referrals[referral.programme_id] = referral
     try:
-        check_person(merged_identity(keep, gone), date.today())
+        check_person(merged_identity(keep, gone), dates.today())
     except RuleViolation as exc:
         found.append(RuleViolation(exc.code, f"L'identité fusionnée est refusée : {exc.message}", None))
     return found

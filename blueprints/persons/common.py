@@ -1,10 +1,10 @@
 """What every view of the persons blueprint shares: the role, one operation then commit, errors to fields."""
-from datetime import date
 
 from flask import request, url_for
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from agir.dates import today as paris_today
 from agir.errors import RuleViolation, StaleRecord
 from agir.extensions import db
 from blueprints._helpers import attach_more, audit_event, client_ip, validate_with_rules
@@ -112,4 +112,4 @@ def template_globals() -> dict:
     from blueprints.persons.presenters import action_label, field_label, fields_text, local_time, page_label
     return {"nationalities": NATIONALITIES, "item_fields": ITEM_FIELDS, "action_label": action_label,
             "field_label": field_label, "page_label": page_label,
-            "fields_text": fields_text, "local_time": local_time, "age_on": age_on, "today_date": date.today}
+            "fields_text": fields_text, "local_time": local_time, "age_on": age_on, "today_date": paris_today}

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from agir import audit_trail, queries
 from agir.dates import parse_iso
+from agir.dates import today as paris_today
 from agir.operations import persons as ops
 from agir.operations.accompaniments import proposed_planned_end
 from agir.rules import durations
@@ -47,7 +48,7 @@ def index():
         descending=form.dir.data == "desc",
     )
     page = queries.persons_page(current_user, filters, int_arg("page", 1),
-                                current_app.config.get("PER_PAGE", 25), date.today())
+                                current_app.config.get("PER_PAGE", 25), paris_today())
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     if page.rows:  # names on screen: one audit entry per page shown (what was searched is not kept)
         audit_read("persons_list_viewed", fields=LIST_FIELDS,
@@ -109,7 +110,7 @@ def eligibility():
         return jsonify(complete=False, message=gettext("Votre compte n'est rattaché à aucune structure."))
     department = structure.department
     protection_on = _date_arg("protection_on")
-    on = _date_arg("on") or date.today()
+    on = _date_arg("on") or paris_today()
     if not status:
         return jsonify(complete=False, message=gettext("Indiquez le statut pour connaître l'éligibilité."))
     verdict = check_eligibility(status=status, protection_on=protection_on, on=on, structure_kind=structure.kind,
@@ -141,7 +142,7 @@ def show(person_id: int):
     person_or_404(person_id)
     person = load_file(person_id)
     audit_view(person, PAGES["file"])
-    return render_template("persons/show.html", **file_context(person, date.today()))
+    return render_template("persons/show.html", **file_context(person, paris_today()))
 
 
 @bp.route("/<int:person_id>/edit", methods=["GET", "POST"])
@@ -191,7 +192,7 @@ def summary(person_id: int):
     person_or_404(person_id)
     person = load_file(person_id)
     audit_view(person, PAGES["summary"])
-    return render_template("persons/summary.html", **file_context(person, date.today(), forms=False))
+    return render_template("persons/summary.html", **file_context(person, paris_today(), forms=False))
 
 
 @bp.get("/<int:person_id>/history")

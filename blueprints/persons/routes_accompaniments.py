@@ -1,10 +1,10 @@
 """Enrolment, extension, exit and 6-month follow-up: one short form each (also embedded in the file)."""
-from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 
+from agir.dates import today as paris_today
 from agir.extensions import db
 from agir.operations import accompaniments as ops
 from agir.operations.accompaniments import followup_due_on, proposed_planned_end, verdict_for
@@ -37,7 +37,7 @@ def enrol(person_id: int):
     """Enrol into an AGIR accompaniment or a structuring project held by my structure."""
     person = person_or_404(person_id)
     max_months = person.department.max_months
-    form = EnrolForm(prefix="enrol", data={"planned_end": proposed_planned_end(date.today(), max_months)}
+    form = EnrolForm(prefix="enrol", data={"planned_end": proposed_planned_end(paris_today(), max_months)}
                      if request.method == "GET" else None)
     if form.is_submitted():
         _, ok = submit(form, ops.enrol_person, current_user, person, form.start.data, form.planned_end.data)
@@ -45,7 +45,7 @@ def enrol(person_id: int):
             flash(gettext("L'inscription est enregistrée."), "success")
             return redirect(file_url(person, "accompagnement"))
     audit_view(person, PAGES["form"])  # a form shown again after a refused POST is a read too
-    on = form.start.data or date.today()
+    on = form.start.data or paris_today()
     return render_template("persons/enrol.html", person=person, form=form,
                            verdict=verdict_for(person, current_user.structure, on),
                            bounds=planned_end_bounds(on, max_months))
@@ -66,7 +66,7 @@ def extend(person_id: int, accompaniment_id: int):
             return redirect(file_url(person, "accompagnement"))
     audit_view(person, PAGES["form"])  # a form shown again after a refused POST is a read too
     return render_template("persons/extend.html", person=person, form=form, accompaniment=accompaniment,
-                           bar=clock_bar(accompaniment, date.today(), person.department.max_months))
+                           bar=clock_bar(accompaniment, paris_today(), person.department.max_months))
 
 
 @bp.route("/<int:person_id>/accompaniments/<int:accompaniment_id>/exit", methods=["GET", "POST"])
@@ -86,7 +86,7 @@ def exit_(person_id: int, accompaniment_id: int):
             return redirect(file_url(person, "accompagnement"))
     audit_view(person, PAGES["form"])  # a form shown again after a refused POST is a read too
     return render_template("persons/exit.html", person=person, form=form, accompaniment=accompaniment,
-                           bar=clock_bar(accompaniment, date.today(), person.department.max_months))
+                           bar=clock_bar(accompaniment, paris_today(), person.department.max_months))
 
 
 @bp.route("/<int:person_id>/accompaniments/<int:accompaniment_id>/followup", methods=["GET", "POST"])

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from agir.dates import add_years
+from agir.dates import today as paris_today
 from agir.errors import RuleViolation, StaleRecord
 from agir.extensions import db
 from agir.indicators import Scope, ScopeError, build_scope
@@ -65,7 +66,7 @@ def presets(department: Department, today: date) -> list[tuple[str, date, date]]
 
 def period_from_args(department: Department, today: date | None = None) -> Period:
     """The period of the query string (?from=…&to=…), the current year by default."""
-    today = today or date.today()
+    today = today or paris_today()
     offered = presets(department, today)
     start, end = request.args.get("from"), request.args.get("to")
     default = Period(date(today.year, 1, 1), date(today.year, 12, 31), offered)
@@ -88,7 +89,7 @@ def period_form(period: Period):
 
 def department_scope(department: Department, period: Period, as_of: date | None = None) -> Scope:
     """The indicators' scope: the pilot's department over the period, situations as of today."""
-    return Scope(period.start, period.end, as_of or date.today(), department, None)
+    return Scope(period.start, period.end, as_of or paris_today(), department, None)
 
 
 def commit() -> None:
