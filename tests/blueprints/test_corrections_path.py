@@ -261,3 +261,20 @@ def test_an_event_of_a_programme_is_corrected_through_the_limited_view(app, worl
     db.session.expire_all()
     assert (db.session.get(Event, event.id).kind, db.session.get(Event, event.id).event_ref) == ("cultural_event",
                                                                                                   "EXPO-1")
+
+
+def test_the_files_history_shows_the_path_corrections_with_before_and_after(world, sw, person, job):
+    actor = world.users.social_worker
+    path_ops.correct_item(actor, job, {"kind": "cdd", "date": DAY, "months": 8}, "Avenant signé",
+                          version=job.version_id)
+    step = path_ops.set_right(actor, person, "rsa", "obtained", requested=DAY, obtained=DAY + timedelta(days=3))
+    path_ops.correct_right(actor, step, "requested", requested=DAY, reason="Pas encore versé",
+                           version=step.version_id)
+    note = person_ops.add_note(actor, person, DAY, "Texte confidentiel")
+    person_ops.cancel_note(actor, note, "Mauvais dossier", version=note.version_id)
+    db.session.commit()
+    page = html(sw.get(f"/persons/{person.id}/history"))
+    assert "Correction : emploi" in page and "Avenant signé" in page
+    assert "6 → 8" in page
+    assert "Correction : droit" in page and "état : Obtenu → Demandé" in page
+    assert "Annulation : note" in page and "Texte confidentiel" not in page
