@@ -4,8 +4,13 @@ never lock the real user out from another address.
 The concurrent test sends real simultaneous requests to the application served by Werkzeug's threaded
 HTTP server on the test database (SQLite file, or PostgreSQL with TEST_DATABASE_URL); each password check
 costs what a real argon2 verification costs (the account's hash is made with real-size settings)."""
+import os
 import re
+import socket
+import subprocess
+import sys
 import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -34,6 +39,35 @@ def live_server(app):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=10)
+
+
+@pytest.fixture(params=[2, 4])
+def gunicorn_server(app, request):
+    """The application served by gunicorn with 2 or 4 worker processes on the test database."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AGIR_") or k == "AGIR_TEST_DB_URL"}
+    env.update({"DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": "test-secret-key-gunicorn",
+                "AGIR_ENV": "testing"})
+    proc = subprocess.Popen([os.path.join(os.path.dirname(sys.executable), "gunicorn"), "-w", str(request.param),
+                             "-b", f"127.0.0.1:{port}", "--timeout", "120", "wsgi:app"],
+                            cwd=os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                with urllib.request.urlopen(base + "/healthz", timeout=2):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("gunicorn did not answer on /healthz")
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
 
 
 @pytest.fixture
@@ -74,7 +108,15 @@ def _count(action: str, email: str = VICTIM) -> int:
 
 
 def test_thirty_simultaneous_wrong_passwords_get_exactly_five_checked(live_server, victim):
-    browsers = [Browser(live_server) for _ in range(ATTACKS)]
+    _attack_at_once(live_server)
+
+
+def test_thirty_simultaneous_wrong_passwords_to_several_worker_processes(gunicorn_server, victim):
+    _attack_at_once(gunicorn_server)
+
+
+def _attack_at_once(base: str) -> None:
+    browsers = [Browser(base) for _ in range(ATTACKS)]
     tokens = [b.token() for b in browsers]
     barrier = threading.Barrier(ATTACKS)
     statuses: list = [None] * ATTACKS
