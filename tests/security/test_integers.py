@@ -7,6 +7,7 @@ integer fields of the forms, by every role.
 import re
 
 import pytest
+from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
 from agir.extensions import db
@@ -43,8 +44,13 @@ def _rules(app, with_ints: bool):
 
 
 def test_the_int_converter_is_bounded(app):
-    converter = app.url_map.converters["int"]
-    assert issubclass(converter, IntegerConverter)
+    converter = app.url_map.converters["int"](app.url_map)
+    assert isinstance(converter, IntegerConverter) and converter.max == 2**31 - 1
+    adapter = app.url_map.bind("localhost")
+    assert adapter.match(f"/persons/{2**31 - 1}")[0] == "persons.show"
+    for number in (2**31, 10**20):
+        with pytest.raises(NotFound):
+            adapter.match(f"/persons/{number}")
     rules = list(_rules(app, with_ints=True))
     assert len(rules) > 30  # every <int:…> route is walked below
 
