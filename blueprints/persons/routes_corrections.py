@@ -10,6 +10,7 @@ from sqlalchemy import exists, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 
+from agir import access
 from agir.errors import RuleViolation, StaleRecord
 from agir.extensions import db
 from agir.i18n import N_
@@ -207,6 +208,10 @@ def cancel_record(person_id: int, accompaniment_id: int, record: str):
     operation, message = CANCELS[record]
     if _submit(form, operation, current_user, acc, form.correction_reason.data, version=form.version_value):
         flash(gettext(message), "success")
+        if access.view_level(current_user, person_id, db.session) != access.FULL:
+            # The file was opened by another structure: without this enrolment it is theirs again.
+            flash(gettext("Le dossier relève de nouveau de la structure qui l'a ouvert."), "info")
+            return redirect(url_for("persons.index"))
         return redirect(file_url(person, "accompagnement"))
     blockers = [gettext(b) for b in ops.enrolment_dependents(acc)] if record == "enrolment" else []
     return _page("persons/cancel.html", person, form, accompaniment=acc, record=record, blockers=blockers)

@@ -242,3 +242,17 @@ def test_cancelling_an_exit_while_a_new_enrolment_is_sent_never_leaves_two_open_
     db.session.remove()
     assert db.session.scalar(select(func.count()).select_from(Accompaniment).where(
         Accompaniment.person_id == person.id, Accompaniment.exit_on.is_(None))) == 1
+
+
+def test_cancelling_the_enrolment_of_a_file_opened_by_another_structure_returns_to_the_list(client, sw):
+    """The other operator opened the file, my structure enrolled the person by mistake: once cancelled, the file is
+    the other operator's again — my worker lands on their list, not on a page they may no longer open."""
+    start = TODAY - timedelta(days=20)
+    person = factories.make_person(sw.department, sw.other, protection_on=TODAY - timedelta(days=100))
+    acc = factories.make_accompaniment(person, sw.agir, start=start, planned_end=add_months(start, 12))
+    db.session.commit()
+    url = f"/persons/{person.id}/accompaniments/{acc.id}/enrolment/cancel"
+    response = form_post(client, url, {"correction_reason": "Inscrite dans la mauvaise structure"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/persons/")
+    assert client.get(f"/persons/{person.id}").status_code == 404
+    assert other_worker(client).get(f"/persons/{person.id}").status_code == 200
