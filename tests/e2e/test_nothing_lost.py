@@ -65,7 +65,8 @@ def test_a_note_typed_while_the_session_expires_is_restored_after_login_and_save
     page.locator("form[action$='/notes/new'] button[type=submit]").click()
     expect(page.get_by_role("status").filter(has_text="La note est enregistrée.")).to_be_visible()
     assert notes_of(person.id) == [NOTE]
-    assert NOTE not in drafts(page)  # the draft is forgotten once saved
+    # The draft is forgotten once saved (by the script of the page the save led to).
+    page.wait_for_function("() => !(window.sessionStorage.getItem('agir-drafts') || '').includes('Entretien')")
     page.reload()
     expect(page.locator("#agir-draft-restored")).to_have_count(0)
 
