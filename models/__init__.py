@@ -1,8 +1,11 @@
 """Tables of AGIR case management. Importing this package registers every model."""
 from models.accompaniment import Accompaniment, Exit, Extension, FollowUp
 from models.alert import Alert, JobLock, OutboxMessage
+from models.appointment import Appointment
 from models.audit import AuditEntry
 from models.base import db
+from models.document import Document
+from models.entry import DiagnosticArea, PersonLanguage, PlanObjective
 from models.path import (
     Event,
     HousingAccess,
@@ -16,7 +19,7 @@ from models.path import (
 )
 from models.person import Household, Person
 from models.programme import Programme, Session
-from models.reference import Department, Structure
+from models.reference import Department, Region, Structure
 from models.user import ApiToken, LoginThrottle, User
 
 __all__ = [
@@ -24,4 +27,5 @@ __all__ = [
     "Accompaniment", "Extension", "Exit", "FollowUp", "RightStep", "HousingStep",
     "HousingAccess", "Job", "Training", "Referral", "Participation", "Event", "Note",
     "User", "ApiToken", "LoginThrottle", "AuditEntry", "Alert", "OutboxMessage", "JobLock",
+    "Region", "PersonLanguage", "DiagnosticArea", "PlanObjective", "Appointment", "Document",
 ]

@@ -36,6 +36,11 @@ class Accompaniment(db.Model):
     is_eligible: Mapped[bool] = mapped_column(Boolean, default=True)
     is_priority: Mapped[bool] = mapped_column(Boolean, default=False)
     eligibility_reasons: Mapped[list] = mapped_column(JSON, default=list)
+    # The entry path (SPEC §4.5): the diagnostic's date (its six areas: models/entry.py) and the engagement
+    # contract's signature date and language (ISO 639-3).
+    diagnostic_on: Mapped[date | None]
+    contract_signed_on: Mapped[date | None] = mapped_column(index=True)
+    contract_language: Mapped[str | None] = mapped_column(String(3))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     version_id: Mapped[int] = mapped_column(default=1)
@@ -49,6 +54,10 @@ class Accompaniment(db.Model):
     exit: Mapped["Exit | None"] = relationship(
         back_populates="accompaniment", cascade="all, delete-orphan", uselist=False
     )
+    diagnostic_areas = relationship("DiagnosticArea", back_populates="accompaniment", cascade="all, delete-orphan",
+                                    order_by="DiagnosticArea.id")
+    plan = relationship("PlanObjective", back_populates="accompaniment", cascade="all, delete-orphan",
+                        order_by="PlanObjective.id")
 
     @property
     def is_open(self) -> bool:

@@ -226,3 +226,95 @@ def in_list_sql(column: str, values) -> str:
 def check_in(column: str, values) -> CheckConstraint:
     """The named CHECK keeping a column within its enumeration: ck_<table>_<column> (models/base.py)."""
     return CheckConstraint(in_list_sql(column, values), name=column)
+
+
+# --- Contract v2 (issue 15): languages, orientation, appointments, documents, entry path -------------
+
+class LanguageLevel(StrEnum):
+    """How well a person speaks a language (SPEC §3)."""
+    NATIVE = "native"
+    FLUENT = "fluent"
+    BASIC = "basic"
+
+
+class OrientationSource(StrEnum):
+    """Who oriented the person to the structure (SPEC §3)."""
+    OFII = "ofii"
+    SIAO = "siao"
+    OPERATOR = "operator"
+    SELF = "self"
+    OTHER = "other"
+
+
+class AppointmentKind(StrEnum):
+    FIRST_INTERVIEW = "first_interview"
+    DIAGNOSTIC = "diagnostic"
+    FOLLOW_UP = "follow_up"
+    CONTRACT_SIGNATURE = "contract_signature"
+    EXIT_INTERVIEW = "exit_interview"
+    OTHER = "other"
+
+
+class AppointmentMode(StrEnum):
+    ON_SITE = "on_site"
+    PHONE = "phone"
+    VIDEO = "video"
+    HOME_VISIT = "home_visit"
+
+
+class AppointmentStatus(StrEnum):
+    """planned -> honoured | missed | excused | cancelled (SPEC §4.6)."""
+    PLANNED = "planned"
+    HONOURED = "honoured"
+    MISSED = "missed"
+    EXCUSED = "excused"
+    CANCELLED = "cancelled"
+
+
+class DocumentKind(StrEnum):
+    IDENTITY = "identity"
+    RESIDENCE_PERMIT = "residence_permit"
+    CAF = "caf"
+    HEALTH_INSURANCE = "health_insurance"
+    BANK_DETAILS = "bank_details"
+    DIPLOMA = "diploma"
+    LEASE = "lease"
+    EMPLOYMENT_CONTRACT = "employment_contract"
+    OTHER = "other"
+
+
+class Area(StrEnum):
+    """The six areas of the diagnostic, in this order; the plan's objectives use the same (SPEC §4.5)."""
+    RIGHTS = "rights"
+    HOUSING = "housing"
+    EMPLOYMENT = "employment"
+    LANGUAGE = "language"
+    MOBILITY = "mobility"
+    CHILDCARE = "childcare"
+
+
+class Need(StrEnum):
+    NONE = "none"
+    LOW = "low"
+    HIGH = "high"
+
+
+class ObjectiveState(StrEnum):
+    """open -> done | dropped (dated by `closed`)."""
+    OPEN = "open"
+    DONE = "done"
+    DROPPED = "dropped"
+
+
+LANGUAGE_LEVELS = _values(LanguageLevel)
+ORIENTATION_SOURCES = _values(OrientationSource)
+APPOINTMENT_KINDS = _values(AppointmentKind)
+APPOINTMENT_MODES = _values(AppointmentMode)
+APPOINTMENT_STATUSES = _values(AppointmentStatus)
+DOCUMENT_KINDS = _values(DocumentKind)
+AREAS = _values(Area)
+DIAGNOSTIC_AREAS = AREAS
+NEEDS = _values(Need)
+OBJECTIVE_STATES = _values(ObjectiveState)
+# An appointment lasts 5 to 480 minutes (INTERCHANGE.md); a CHECK keeps it so.
+APPOINTMENT_MINUTES = (5, 480)

@@ -6,7 +6,7 @@ from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import db, utcnow
-from models.enums import HOSTINGS, LEVELS, SEXES, STATUSES, check_in
+from models.enums import HOSTINGS, LEVELS, ORIENTATION_SOURCES, SEXES, STATUSES, check_in
 
 
 def new_pseudonym() -> str:
@@ -35,6 +35,7 @@ class Person(db.Model):
                                                 "pseudonym"]),
                       check_in("sex", SEXES), check_in("status", STATUSES), check_in("hosting", HOSTINGS),
                       check_in("language_level", LEVELS),
+                      check_in("orientation_source", ORIENTATION_SOURCES),
                       # Duplicates (SPEC §4.8): candidate pairs found by blocking keys (agir/duplicates.py).
                       Index("ix_persons_nationality_name_key", "nationality", "name_key"),
                       Index("ix_persons_nationality_last_key", "nationality", "last_key"),
@@ -63,6 +64,12 @@ class Person(db.Model):
     prior_programme: Mapped[str | None] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(40))
     email: Mapped[str | None] = mapped_column(String(200))
+    # Contract v2 (SPEC §3): the interpreter language needed (ISO 639-3) and the orientation that brought
+    # the person to a structure: its date, source (ofii, siao, operator, self, other) and that structure.
+    interpreter: Mapped[str | None] = mapped_column(String(3))
+    oriented_on: Mapped[date | None] = mapped_column(index=True)
+    orientation_source: Mapped[str | None] = mapped_column(String(16))
+    orientation_structure_id: Mapped[int | None] = mapped_column(ForeignKey("structures.id"), index=True)
     # Normalised columns kept from the names and the phone by agir/duplicates.py (agir/rules/duplicates.py):
     # blocking keys of the duplicate search, the text the persons list searches, the phone's digits.
     name_key: Mapped[str | None] = mapped_column(String(130))
@@ -78,7 +85,8 @@ class Person(db.Model):
     __mapper_args__ = {"version_id_col": version_id}
 
     department = relationship("Department")
-    structure = relationship("Structure")
+    structure = relationship("Structure", foreign_keys=[structure_id])
+    orientation_structure = relationship("Structure", foreign_keys=[orientation_structure_id])
     household: Mapped[Household | None] = relationship(back_populates="members")
     accompaniments = relationship(
         "Accompaniment", back_populates="person", order_by="Accompaniment.start_on",
@@ -101,6 +109,12 @@ class Person(db.Model):
                           order_by="Event.event_on")
     notes = relationship("Note", back_populates="person", cascade="all, delete-orphan",
                          order_by="Note.noted_on")
+    languages = relationship("PersonLanguage", back_populates="person", cascade="all, delete-orphan",
+                             order_by="PersonLanguage.id")
+    appointments = relationship("Appointment", back_populates="person", cascade="all, delete-orphan",
+                                order_by="Appointment.start_at")
+    documents = relationship("Document", back_populates="person", cascade="all, delete-orphan",
+                             order_by="Document.document_on")
 
     @property
     def full_name(self) -> str:

@@ -8,6 +8,20 @@ from models.base import db
 from models.enums import DEPARTMENT_WAVES, STRUCTURE_KINDS, check_in
 
 
+class Region(db.Model):
+    """An INSEE region (SPEC §2): its code ("75", "04" …) and name; seeded by migration 0011."""
+
+    __tablename__ = "regions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(2), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+
+    departments: Mapped[list["Department"]] = relationship(back_populates="region")
+
+    def __repr__(self) -> str:
+        return f"<Region {self.code}>"
+
+
 class Department(db.Model):
     """A French département, with its AGIR deployment settings."""
 
@@ -19,10 +33,13 @@ class Department(db.Model):
     agir_start_on: Mapped[date | None]
     agir_wave: Mapped[int | None]
     max_months: Mapped[int] = mapped_column(Integer, default=12)
+    # The INSEE region of the code (agir/reference_geo.py); null only for a row written without it.
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), index=True)
     version_id: Mapped[int] = mapped_column(default=1)
     __mapper_args__ = {"version_id_col": version_id}
 
     structures: Mapped[list["Structure"]] = relationship(back_populates="department")
+    region: Mapped[Region | None] = relationship(back_populates="departments")
 
     def __repr__(self) -> str:
         return f"<Department {self.code}>"

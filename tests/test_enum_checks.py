@@ -1,6 +1,6 @@
 """Every enumerated column carries a named CHECK (issue 13, item 4): the database itself refuses a value
 outside its enumeration, on SQLite and PostgreSQL, whatever wrote it (a script, a bulk load, a bug)."""
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy import CheckConstraint, text
@@ -9,13 +9,18 @@ from sqlalchemy.exc import IntegrityError
 from agir.extensions import db
 from models import (
     Alert,
+    Appointment,
     AuditEntry,
+    DiagnosticArea,
+    Document,
     Event,
     Exit,
     HousingAccess,
     HousingStep,
     Job,
     Participation,
+    PersonLanguage,
+    PlanObjective,
     RightStep,
     Training,
     enums,
@@ -49,7 +54,20 @@ ENUMERATED = {
     ("users", "role"): enums.ROLES,
     ("audit_entries", "role"): enums.ROLES,
     ("alerts", "kind"): enums.ALERT_KINDS,
+    # Contract v2 (issue 15, migration 0011).
+    ("persons", "orientation_source"): enums.ORIENTATION_SOURCES,
+    ("person_languages", "level"): enums.LANGUAGE_LEVELS,
+    ("appointments", "kind"): enums.APPOINTMENT_KINDS,
+    ("appointments", "mode"): enums.APPOINTMENT_MODES,
+    ("appointments", "status"): enums.APPOINTMENT_STATUSES,
+    ("documents", "kind"): enums.DOCUMENT_KINDS,
+    ("diagnostic_areas", "area"): enums.AREAS,
+    ("diagnostic_areas", "need"): enums.NEEDS,
+    ("plan_objectives", "area"): enums.AREAS,
+    ("plan_objectives", "state"): enums.OBJECTIVE_STATES,
 }
+# CHECKs that bound a number rather than an enumeration.
+BOUNDS = {("appointments", "ck_appointments_minutes")}
 
 
 def _one_row_of_every_table(world):
@@ -69,7 +87,13 @@ def _one_row_of_every_table(world):
             Event(person=person, kind="digital_tool", event_on=date(2022, 9, 2)),
             Alert(kind="inactive", person=person, structure=agir, due_on=date(2022, 9, 3),
                   first_seen_on=date(2022, 9, 3), last_seen_on=date(2022, 9, 3)),
-            AuditEntry(role="social_worker", action="view_person", person_id=person.id)]
+            AuditEntry(role="social_worker", action="view_person", person_id=person.id),
+            PersonLanguage(person=person, code="prs", level="native"),
+            Appointment(person=person, structure=agir, start_at=datetime(2022, 9, 5, 10, 0), minutes=60,
+                        kind="first_interview", mode="on_site", status="planned"),
+            Document(person=person, structure=agir, kind="identity", document_on=date(2022, 9, 5)),
+            DiagnosticArea(accompaniment=accompaniment, area="rights", need="high"),
+            PlanObjective(accompaniment=accompaniment, area="housing", objective="Logement", state="open")]
     db.session.add_all(rows)
     referral = make_referral(person, world.programme)
     db.session.commit()
@@ -82,7 +106,7 @@ def _one_row_of_every_table(world):
 def test_every_enumerated_column_has_its_named_check():
     checks = {(t.name, c.name) for t in db.metadata.sorted_tables for c in t.constraints
               if isinstance(c, CheckConstraint)}
-    assert checks == {(table, f"ck_{table}_{column}") for table, column in ENUMERATED}
+    assert checks == {(table, f"ck_{table}_{column}") for table, column in ENUMERATED} | BOUNDS
 
 
 @pytest.mark.parametrize(("table", "column"), sorted(ENUMERATED))

@@ -1,0 +1,37 @@
+"""Documents kept in a person's file (SPEC §4.7): their metadata. The bytes come in a later issue:
+the storage columns stay null until then (and for imported documents, whose bytes never travel)."""
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import db, utcnow
+from models.enums import DOCUMENT_KINDS, check_in
+
+
+class Document(db.Model):
+    """A proof in the file: kind, date, expiry (or none), file name, digest of the bytes when held."""
+
+    __tablename__ = "documents"
+    __table_args__ = (Index("ix_documents_person_id_kind", "person_id", "kind"),
+                      check_in("kind", DOCUMENT_KINDS))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"))
+    structure_id: Mapped[int] = mapped_column(ForeignKey("structures.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    document_on: Mapped[date]
+    expires_on: Mapped[date | None] = mapped_column(index=True)
+    filename: Mapped[str | None] = mapped_column(String(255))
+    # Hex SHA-256 of the stored bytes; null when the bytes are not held.
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    # Where and what the bytes are (later issue): storage key, content type checked from the bytes, size.
+    storage_key: Mapped[str | None] = mapped_column(String(255))
+    content_type: Mapped[str | None] = mapped_column(String(100))
+    size_bytes: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    version_id: Mapped[int] = mapped_column(default=1)
+    __mapper_args__ = {"version_id_col": version_id}
+
+    person = relationship("Person", back_populates="documents")
+    structure = relationship("Structure")
