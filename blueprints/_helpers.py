@@ -107,7 +107,7 @@ def check_rules_too(form, attach, operation, *args, also=None, **kwargs) -> None
     try:
         operation(*args, **kwargs)
     except RuleViolation as exc:
-        found.append(exc)
+        found += getattr(exc, "violations", None) or [exc]  # an operation that reports every broken rule at once
     except Exception:  # noqa: BLE001 - a dry run on incomplete values: any other failure says nothing more
         pass
     finally:
