@@ -224,6 +224,28 @@ def last_step(referral: Referral) -> str:
     return REFERRAL_PATHS[referral.state][-1]
 
 
+def may_withdraw(actor, referral: Referral) -> bool:
+    """The side that sent a referral may withdraw it, sent by mistake, while the programme has not answered."""
+    return referral.state in ("sent", "cancelled") and step_owner_ok(actor, referral, "sent")
+
+
+def withdraw_referral(actor, referral: Referral, reason: str | None, version_id: int | None = None) -> None:
+    """Delete a referral sent by mistake (wrong person, wrong programme), with the reason: only its sender, only
+    while the programme has not answered it (sent, or cancelled by the sender). Unlike « annuler », which
+    keeps a dated cancellation, nothing of it is left in the figures; the audit keeps what it was."""
+    _check_version(referral, version_id)
+    if referral.state not in ("sent", "cancelled"):
+        raise RuleViolation("referral_answered", "Le programme a déjà répondu à cette orientation : elle ne peut "
+                            "plus être retirée (ses étapes se corrigent une à une).", None)
+    _check_step_owner(actor, referral, "sent")
+    reason = check_reason(reason, cancel=True)
+    person = referral.person
+    before = referral_values(referral) | {"need": referral.need}
+    db.session.delete(referral)
+    _flush()
+    audit.record_correction(actor, person, "referral", before, None, reason)
+
+
 def undo_referral_step(actor, referral: Referral, reason: str | None, version_id: int | None = None) -> Referral:
     """Take back the latest step recorded by mistake (accepted, refused, started, completed, dropped out,
     cancelled): the referral returns to its previous state, with the reason. Undoing a start removes the

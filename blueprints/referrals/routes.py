@@ -19,6 +19,7 @@ from blueprints.referrals import bp
 from blueprints.referrals._common import ROLES, attempt_all, paginate, query_args, version_of
 from blueprints.referrals.forms import (
     NO_PROGRAMME,
+    CancelForm,
     QueueFilterForm,
     ReferralForm,
     StepDateForm,
@@ -109,6 +110,8 @@ def _correction_forms(referral: Referral, posted: dict | None = None) -> dict:
         if getattr(referral, f"{step}_on") is not None and ops.step_owner_ok(current_user, referral, step):
             forms[step] = StepDateForm(prefix=f"date-{step}", formdata=None, on=getattr(referral, f"{step}_on"),
                                        version_id=referral.version_id)
+    if ops.may_withdraw(current_user, referral):
+        forms["withdraw"] = CancelForm(prefix="withdraw", formdata=None, version_id=referral.version_id)
     forms.update(posted or {})
     return forms
 
@@ -154,6 +157,25 @@ def move(referral_id: int, step: str):
             flash(gettext(STEP_DONE[step]), "success")
             return redirect(url_for("referrals.referral", referral_id=referral_id))
     return _render_referral(referral, {step: form})
+
+
+@bp.post("/<int:referral_id>/withdraw")
+@role_required(*ROLES)
+def withdraw(referral_id: int):
+    """Delete a referral sent by mistake (its sender, before any answer), with the reason."""
+    referral = _referral_or_404(referral_id)
+    person_id = referral.person_id
+    form = CancelForm(prefix="withdraw")
+    if form.is_submitted() and attempt_all(form, ops.withdraw_referral, current_user, referral,
+                                           form.correction_reason.data, version_of(form)):
+        flash(gettext("L'orientation envoyée par erreur est retirée."), "success")
+        level = access.view_level(current_user, person_id, db.session)
+        if level == access.FULL:
+            return redirect(url_for("persons.show", person_id=person_id, _anchor="orientations"))
+        if level is not None:
+            return redirect(url_for("referrals.person", person_id=person_id))
+        return redirect(url_for("referrals.index"))
+    return _render_referral(referral, corrections={"withdraw": form})
 
 
 @bp.post("/<int:referral_id>/undo")

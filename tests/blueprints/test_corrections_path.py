@@ -278,3 +278,19 @@ def test_the_files_history_shows_the_path_corrections_with_before_and_after(worl
     assert "6 → 8" in page
     assert "Correction : droit" in page and "état : Obtenu → Demandé" in page
     assert "Annulation : note" in page and "Texte confidentiel" not in page
+
+
+def test_the_sender_withdraws_a_referral_sent_by_mistake(app, world, person):
+    world.programme.end_on = TODAY + timedelta(days=365)
+    r = make_referral(person, world.programme, "sent", sender=world.agir, sent_on=TODAY - timedelta(days=2))
+    db.session.commit()
+    sw = client_for(app, "sw@example.fr")
+    url = f"/referrals/{r.id}"
+    page = html(sw.get(url))
+    assert "Retirer l’orientation envoyée par erreur" in page
+    assert "Retirer l’orientation envoyée par erreur" not in html(client_for(app, "ro@example.fr").get(url))
+    done = sw.post(f"{url}/withdraw", data={"csrf_token": hidden(page, "csrf_token"),
+                                            "withdraw-version_id": hidden(page, "withdraw-version_id"),
+                                            "withdraw-correction_reason": "Orientée vers le mauvais programme"})
+    assert done.status_code == 302 and done.headers["Location"].endswith(f"/persons/{person.id}#orientations")
+    assert db.session.scalar(select(func.count()).select_from(Referral)) == 0

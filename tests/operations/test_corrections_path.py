@@ -11,7 +11,7 @@ from agir.extensions import db
 from agir.operations import path as ops
 from agir.operations import persons as person_ops
 from agir.operations import referrals as ref_ops
-from models import AuditEntry, Event, Job, Note, Participation, RightStep
+from models import AuditEntry, Event, Job, Note, Participation, Referral, RightStep
 from tests import factories
 from tests.referrals_factories import make_referral
 
@@ -340,3 +340,21 @@ def test_an_event_of_a_programme_is_corrected_by_its_structure_and_checked_again
     assert entry.changes["before"]["kind"] == "sport_event" and entry.changes["after"]["event_ref"] == "EXPO-1"
     with pytest.raises(StaleLine):
         ref_ops.correct_event(ro, event, "cultural_event", date(2023, 3, 3), "EXPO-1", "x", 1, today=TODAY)
+
+
+def test_a_referral_sent_by_mistake_is_withdrawn_by_its_sender_before_any_answer(world, person, referral):
+    ro, sw = world.users.referral_officer, world.users.social_worker
+    assert ref_ops.may_withdraw(sw, referral) and not ref_ops.may_withdraw(ro, referral)
+    with pytest.raises(RuleViolation, match="qui a envoyé"):
+        ref_ops.withdraw_referral(ro, referral, "x", referral.version_id)
+    with pytest.raises(RuleViolation, match="motif de l'annulation"):
+        ref_ops.withdraw_referral(sw, referral, " ", referral.version_id)
+    ref_ops.move_referral(ro, referral, "accepted", date(2023, 1, 5), today=TODAY)
+    with pytest.raises(RuleViolation, match="déjà répondu"):
+        ref_ops.withdraw_referral(sw, referral, "Mauvaise personne", referral.version_id)
+    ref_ops.undo_referral_step(ro, referral, "Acceptée par erreur", referral.version_id)
+    ref_ops.withdraw_referral(sw, referral, "Mauvaise personne", referral.version_id)
+    assert db.session.scalar(select(func.count()).select_from(Referral)) == 0
+    entry = corrections(person)[-1]
+    assert (entry.action, entry.detail, entry.changes["before"]["need"]) == ("cancel_record", "referral",
+                                                                            "Cours de français")
