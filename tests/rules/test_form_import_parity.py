@@ -199,3 +199,34 @@ def test_a_referral_need_is_accepted_by_the_referral_form_exactly_when_import_ac
     found = validate_record(with_items(referrals=[referral]))
     errors = found.errors or checks.check_person(found.record, DEPARTMENT, {}, TODAY)[0]
     assert form_ok == (not errors)
+
+
+# ---- the dated lines of the path -----------------------------------------------------------------
+
+PATH_LINES = {  # kind of line: (the form's values, the same line in the file)
+    "housing_step": (lambda d: {"kind": "siao_application", "date": d, "number": None},
+                     lambda d: ("housing_steps", {"kind": "siao_application", "date": d, "number": None})),
+    "housing": (lambda d: {"kind": "social_rental", "date": d},
+                lambda d: ("housing", {"kind": "social_rental", "date": d})),
+    "job": (lambda d: {"kind": "cdd", "date": d, "months": 8},
+            lambda d: ("jobs", {"kind": "cdd", "start": d, "months": 8})),
+    "training": (lambda d: {"level": "qualifying", "date": d},
+                 lambda d: ("trainings", {"level": "qualifying", "start": d})),
+    "event": (lambda d: {"kind": "medical_consultation", "date": d, "event_ref": None},
+              lambda d: ("events", {"kind": "medical_consultation", "date": d})),
+}
+near_today = st.integers(min_value=-3, max_value=3).map(lambda n: TODAY + timedelta(days=n)) | days
+
+
+@SETTINGS
+@given(kind=st.sampled_from(sorted(PATH_LINES)), day=near_today)
+def test_a_dated_line_of_the_path_is_accepted_by_its_form_exactly_when_import_accepts_it(kind, day):
+    from agir.operations.path import ITEMS
+    form_values, file_line = PATH_LINES[kind]
+    try:
+        ITEMS[kind].check(form_values(day), TODAY)
+        form_ok = True
+    except RuleViolation:
+        form_ok = False
+    key, item = file_line(day.isoformat())
+    assert form_ok == import_accepts(with_items(**{key: [item]}))
