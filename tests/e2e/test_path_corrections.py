@@ -67,12 +67,15 @@ def test_axe_finds_no_serious_violation_on_the_correction_pages(axe_page, world)
     world.programme.end_on = TODAY + timedelta(days=300)
     referral = make_referral(person, world.programme, "sent", sender=world.agir, sent_on=JOB_DAY)
     ref_ops.move_referral(world.users.referral_officer, referral, "accepted", JOB_DAY + timedelta(days=2))
+    other = factories.make_programme(world.department, world.school, ref="PR-OTHER", end=None)
+    unanswered = make_referral(person, other, "sent", sender=world.agir, sent_on=JOB_DAY)
     db.session.commit()
     page = axe_page
     failures = []
     for email, urls in (("sw@example.fr", [f"/persons/{person.id}/jobs/{job.id}/edit",
                                            f"/persons/{person.id}/jobs/{job.id}/cancel",
-                                           f"/persons/{person.id}/rights/rsa/correct"]),
+                                           f"/persons/{person.id}/rights/rsa/correct",
+                                           f"/referrals/{unanswered.id}"]),
                         ("ro@example.fr", [f"/referrals/{referral.id}"])):
         page.context.clear_cookies()
         browser_login(page, email, factories.PASSWORD)
@@ -83,8 +86,8 @@ def test_axe_finds_no_serious_violation_on_the_correction_pages(axe_page, world)
                 expect(page.locator("#job-correction_reason-error")).to_be_visible()
             if url.startswith("/referrals/"):
                 page.get_by_role("button", name="Corriger une étape enregistrée par erreur").click()
-                expect(page.locator("#undo-form")).to_be_visible()
-                shot(page, "path-referral-corrections")
+                expect(page.locator("#undo-form, #withdraw-form").first).to_be_visible()
+                shot(page, f"path-referral-corrections-{email.split('@')[0]}")
             found = [v for v in violations(page) if v["impact"] in FAILING]
             if found:
                 failures.append(f"{url}:\n{describe(found)}")
