@@ -22,6 +22,7 @@ from agir.rules.durations import (
 from agir.rules.eligibility import check_eligibility
 from agir.rules.path import (
     REFERRAL_DATE_FIELDS,
+    check_event_ref,
     check_job,
     check_participation,
     check_right,
@@ -31,7 +32,6 @@ from agir.rules.path import (
 )
 from agir.rules.person import not_after_today, person_violations
 from agir.rules.text import check_no_medical_detail
-from models.enums import EVENTS_WITH_ID
 
 DEFAULT_MAX_MONTHS = 12
 WAVE_2024_MAX_MONTHS = 18
@@ -140,14 +140,8 @@ def check_person(person, department: DepartmentInfo | None, structures: dict[str
             errors += _rule(f"participations[{index}]", check_participation, part["start"], part["end"],
                             part["planned_hours"], part["attended_hours"], part["level_start"], part["level_end"])
     for index, event in enumerate(items(person, "events")):
-        if not usable(event, "kind", "event"):
-            continue
-        if event["kind"] in EVENTS_WITH_ID and not (event["event"] or "").strip():
-            errors.append((f"events[{index}].event",
-                           "L'identifiant de l'évènement est obligatoire pour un évènement sportif ou culturel."))
-        elif event["kind"] not in EVENTS_WITH_ID and event["event"] is not None:
-            errors.append((f"events[{index}].event",
-                           "Seuls les évènements sportifs et culturels portent un identifiant d'évènement."))
+        if usable(event, "kind", "event"):
+            errors += _rule(f"events[{index}]", check_event_ref, event["kind"], event["event"], "event")
     return errors, facts
 
 

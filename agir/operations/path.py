@@ -23,7 +23,7 @@ from agir.rules.corrections import (
     snapshot,
     violations_of,
 )
-from agir.rules.path import check_job, check_right, check_right_change
+from agir.rules.path import check_event_ref, check_job, check_right, check_right_change
 from agir.rules.text import check_length
 from models import Event, HousingAccess, HousingStep, Job, Person, RightStep, Training
 from models.enums import (
@@ -180,14 +180,10 @@ def _check_event(v: dict, today: date) -> None:
     _enum(v.get("kind"), EVENT_KINDS, "kind", "Choisissez le type d'événement.")
     _required_date(v, "date", "La date de l'événement", today)
     v["event_ref"] = (v.get("event_ref") or "").strip() or None
-    if v["kind"] in EVENTS_WITH_ID and not v["event_ref"]:
-        raise RuleViolation("event_ref_required",
-                            "Indiquez l'identifiant de l'événement (le même pour toutes les personnes présentes).",
-                            "event_ref")
     if v["kind"] not in EVENTS_WITH_ID:
-        v["event_ref"] = None
-    else:
-        check_length(v["event_ref"], "event.event", "event_ref")
+        v["event_ref"] = None  # the file's form keeps no id for another kind of event
+    check_event_ref(v["kind"], v["event_ref"])
+    check_length(v["event_ref"], "event.event", "event_ref")
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from agir.rules.path import (
     REFERRAL_DATE_FIELDS,
     REFERRAL_PATHS,
     REFERRAL_TRANSITIONS,
+    check_event_ref,
     check_participation,
     check_referral_transition,
     date_of,
@@ -32,7 +33,7 @@ from agir.rules.path import (
 from agir.rules.person import not_after_today
 from agir.rules.text import check_need
 from models import Event, Participation, Person, Programme, Referral
-from models.enums import EVENT_KINDS, EVENTS_WITH_ID, LANGUAGE_THEMES, OPEN_REFERRAL_STATES
+from models.enums import EVENT_KINDS, LANGUAGE_THEMES, OPEN_REFERRAL_STATES
 
 RECEIVER_STEPS = ("accepted", "refused", "started", "completed", "dropped_out")
 SENDER_STEPS = ("cancelled",)
@@ -473,12 +474,7 @@ def _check_event(kind: str, event_on: date | None, event_ref: str | None, today:
         raise RuleViolation("event_kind_unknown", "Type d'événement inconnu.", "kind")
     _check_day(event_on, today, "event_on")
     event_ref = (event_ref or "").strip() or None
-    if kind in EVENTS_WITH_ID and not event_ref:
-        raise RuleViolation("event_ref_required", "Indiquez l'identifiant de l'événement (le même pour toutes "
-                            "les personnes qui y ont assisté).", "event_ref")
-    if kind not in EVENTS_WITH_ID and event_ref:
-        raise RuleViolation("event_ref_forbidden", "Seuls les événements sportifs et culturels portent un "
-                            "identifiant.", "event_ref")
+    check_event_ref(kind, event_ref)
     return event_ref
 
 

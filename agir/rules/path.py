@@ -5,7 +5,7 @@ from itertools import pairwise
 
 from agir.errors import RuleViolation
 from agir.labels import label
-from models.enums import JOB_KINDS, LEVELS, OPEN_REFERRAL_STATES
+from models.enums import EVENTS_WITH_ID, JOB_KINDS, LEVELS, OPEN_REFERRAL_STATES
 
 RIGHT_STATE_DATES = {
     # state: (dates required, dates forbidden)
@@ -194,3 +194,14 @@ def second_open_referrals(referrals: list[tuple[object, str | None]]) -> list[in
                 second.append(index)
             seen.add(programme)
     return second
+
+
+def check_event_ref(kind: str, event_ref: str | None, field: str = "event_ref") -> None:
+    """A sport or cultural event carries the id of the event attended (the same for everyone present);
+    no other kind of event carries one. The forms of the file and of the programmes, and `agir import`."""
+    if kind in EVENTS_WITH_ID and not (event_ref or "").strip():
+        raise RuleViolation("event_ref_required", "L'identifiant de l'évènement est obligatoire pour un évènement "
+                            "sportif ou culturel (le même pour toutes les personnes présentes).", field)
+    if kind not in EVENTS_WITH_ID and event_ref is not None:
+        raise RuleViolation("event_ref_forbidden",
+                            "Seuls les évènements sportifs et culturels portent un identifiant d'évènement.", field)
