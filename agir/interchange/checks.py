@@ -20,6 +20,14 @@ from agir.rules.durations import (
     check_planned_end,
 )
 from agir.rules.eligibility import check_eligibility
+from agir.rules.entry import (
+    check_appointment,
+    check_document,
+    check_no_medical_text,
+    check_not_before_start,
+    check_objective,
+    check_region,
+)
 from agir.rules.path import (
     REFERRAL_DATE_FIELDS,
     check_event_ref,
@@ -49,6 +57,7 @@ FACT_DATES = {
     "jobs": (("start", "La date de début du contrat"),), "trainings": (("start", "La date de début de la formation"),),
     "events": (("date", "La date de l'évènement"),), "notes": (("date", "La date de la note"),),
     "referrals": tuple((name, "La date") for name in REFERRAL_DATE_FIELDS),
+    "documents": (("date", "La date du document"),),
 }
 
 
@@ -93,10 +102,13 @@ def default_max_months(wave: int | None) -> int:
 
 
 def check_department(record) -> list[tuple[str, str]]:
-    """The maximum length stays within 6..18 months."""
+    """The maximum length stays within 6..18 months; the region, when given, is the code's own."""
+    errors = []
+    if usable(record, "code", "region"):
+        errors += _rule("", check_region, record["code"], record["region"])
     if not usable(record, "max_months") or record["max_months"] is None:
-        return []
-    return _rule("", check_max_months, record["max_months"])
+        return errors
+    return errors + _rule("", check_max_months, record["max_months"])
 
 
 def check_programme(record) -> list[tuple[str, str]]:
@@ -120,7 +132,7 @@ def check_person(person, department: DepartmentInfo | None, structures: dict[str
     accompaniments = items(person, "accompaniments")
     for index, acc in enumerate(accompaniments):
         facts.accompaniments.append(
-            _check_accompaniment(person, acc, f"accompaniments[{index}]", department, structures, errors))
+            _check_accompaniment(person, acc, f"accompaniments[{index}]", department, structures, errors, today))
     periods = [(acc["start"], acc["exit"]["date"] if acc["exit"] else None) for acc in accompaniments
                if usable(acc, "start", "exit") and (acc["exit"] is None or usable(acc["exit"], "date"))]
     if len(periods) == len(accompaniments):
@@ -139,10 +151,76 @@ def check_person(person, department: DepartmentInfo | None, structures: dict[str
         if usable(part, "start", "end", "planned_hours", "attended_hours", "level_start", "level_end"):
             errors += _rule(f"participations[{index}]", check_participation, part["start"], part["end"],
                             part["planned_hours"], part["attended_hours"], part["level_start"], part["level_end"])
+    _check_v2(person, department_code(person), structures, today, errors)
     for index, event in enumerate(items(person, "events")):
         if usable(event, "kind", "event"):
             errors += _rule(f"events[{index}]", check_event_ref, event["kind"], event["event"], "event")
     return errors, facts
+
+
+def department_code(person) -> str | None:
+    """The person's department code, when valid."""
+    return person["department"] if usable(person, "department") else None
+
+
+def _check_v2(person, department: str | None, structures: dict[str, StructureInfo], today: date,
+              errors: list) -> None:
+    """Contract v2 of a person: languages, orientation, appointments, documents (SPEC §3, §4.6, §4.7)."""
+    seen: dict[str, int] = {}
+    for index, language in enumerate(items(person, "languages")):
+        if not usable(language, "code"):
+            continue
+        if language["code"] in seen:
+            errors.append((f"languages[{index}].code",
+                           f"Langue déjà indiquée pour cette personne (languages[{seen[language['code']]}])."))
+        seen.setdefault(language["code"], index)
+    orientation = person.get("orientation")
+    if isinstance(orientation, dict):
+        _not_future(errors, "orientation", orientation, "date", "La date d'orientation", today)
+    for index, appointment in enumerate(items(person, "appointments")):
+        if not usable(appointment, "structure", "start", "minutes", "status"):
+            continue
+        # Without a valid department, only the structure's existence is checked (by the refs).
+        structure = structures.get(appointment["structure"]) if department is not None else None
+        errors += _rule(f"appointments[{index}]", check_appointment, appointment["start"], appointment["minutes"],
+                        appointment["status"], structure.kind if structure else None,
+                        structure.department if structure else None, department, today)
+    for index, document in enumerate(items(person, "documents")):
+        if usable(document, "date", "expires"):
+            errors += _rule(f"documents[{index}]", check_document, document["date"], document["expires"])
+
+
+def _check_entry(acc, path: str, today: date, errors: list) -> None:
+    """An accompaniment's diagnostic, plan and contract (SPEC §4.5): not before its start, not after today,
+    `closed` exactly when an objective is no longer open, never a medical detail."""
+    start = acc["start"] if usable(acc, "start") else None
+    diagnostic = acc.get("diagnostic")
+    if isinstance(diagnostic, dict):
+        where = f"{path}.diagnostic"
+        if start is not None and usable(diagnostic, "date"):
+            errors += _rule(where, check_not_before_start, diagnostic["date"], start, "date",
+                            "La date du diagnostic")
+        _not_future(errors, where, diagnostic, "date", "La date du diagnostic", today)
+        areas = diagnostic.get("areas")
+        if isinstance(areas, dict):
+            for area, value in areas.items():
+                if isinstance(value, dict) and isinstance(value.get("text"), str):
+                    errors += _rule(f"{where}.areas.{area}", check_no_medical_text, value["text"], "text")
+    for index, objective in enumerate(items(acc, "plan")):
+        where = f"{path}.plan[{index}]"
+        if not isinstance(objective, dict):
+            continue
+        if isinstance(objective.get("objective"), str):
+            errors += _rule(where, check_no_medical_text, objective["objective"], "objective")
+        if start is not None and usable(objective, "state", "closed"):
+            errors += _rule(where, check_objective, objective["state"], objective["closed"], start, today)
+    contract = acc.get("contract")
+    if isinstance(contract, dict):
+        where = f"{path}.contract"
+        if start is not None and usable(contract, "signed"):
+            errors += _rule(where, check_not_before_start, contract["signed"], start, "signed",
+                            "La date de signature du contrat")
+        _not_future(errors, where, contract, "signed", "La date de signature du contrat", today)
 
 
 def items(node, key) -> list:
@@ -218,8 +296,10 @@ def _not_future(errors: list, prefix: str, node, name: str, what: str, today: da
 
 
 def _check_accompaniment(person, acc, path: str, department: DepartmentInfo | None,
-                         structures: dict[str, StructureInfo], errors: list) -> AccompanimentFacts:
+                         structures: dict[str, StructureInfo], errors: list, today: date) -> AccompanimentFacts:
     facts = AccompanimentFacts()
+    if isinstance(acc, dict):
+        _check_entry(acc, path, today, errors)
     if not usable(acc, "structure", "start", "planned_end", "exit"):
         return facts
     start = acc["start"]

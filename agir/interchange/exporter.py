@@ -4,20 +4,27 @@ Departments, structures, programmes (with their sessions), then persons with the
 streamed by pages of persons (keyset on id) with one query per path table and page: memory stays
 flat whatever the number of persons. Every contract field is present (null or [] when empty);
 the optional extensions (referral `need` and `sender`, event `programme`, person `opened_by`) only when set.
+The fields of the contract's second version are always written too (a department's `region`, a person's
+`languages`, `interpreter`, `orientation`, `appointments`, `documents`, an accompaniment's `diagnostic`,
+`plan` and `contract`).
 With a department, the file also carries the structures, programmes and departments its persons
 and programmes point to, so that it imports on its own (docs/rules.md).
 """
 import json
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select, union
 
 from agir.extensions import db
+from agir.reference_geo import region_of
 from models import (
     Accompaniment,
+    Appointment,
     Department,
+    DiagnosticArea,
+    Document,
     Event,
     Exit,
     Extension,
@@ -29,13 +36,17 @@ from models import (
     Note,
     Participation,
     Person,
+    PersonLanguage,
+    PlanObjective,
     Programme,
     Referral,
+    Region,
     RightStep,
     Session,
     Structure,
     Training,
 )
+from models.enums import AREAS
 
 PAGE = 500
 
@@ -46,6 +57,11 @@ class UnknownDepartment(LookupError):
 
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day is not None else None
+
+
+def _local(moment: datetime) -> str:
+    """A local (Europe/Paris) date and time as the contract writes it: YYYY-MM-DDTHH:MM."""
+    return moment.strftime("%Y-%m-%dT%H:%M")
 
 
 def _line(record: dict) -> str:
@@ -105,6 +121,10 @@ class _Scope:
                                                        Referral.sender_structure_id.is_not(None)),
             select(Programme.structure_id).where(Programme.id.in_(self.programmes())),
             select(Person.structure_id).where(Person.id.in_(persons), Person.structure_id.is_not(None)),
+            select(Person.orientation_structure_id).where(Person.id.in_(persons),
+                                                          Person.orientation_structure_id.is_not(None)),
+            select(Appointment.structure_id).where(Appointment.person_id.in_(persons)),
+            select(Document.structure_id).where(Document.person_id.in_(persons)),
         )
 
     def departments(self):
@@ -124,10 +144,14 @@ def _rows(query):
 
 
 def _departments(scope: _Scope) -> Iterator[str]:
-    t = Department.__table__
-    for d in _rows(select(t).where(t.c.id.in_(scope.departments())).order_by(t.c.code)):
+    t, r = Department.__table__, Region.__table__
+    query = (select(t, r.c.code.label("region_code")).outerjoin(r, r.c.id == t.c.region_id)
+             .where(t.c.id.in_(scope.departments())).order_by(t.c.code))
+    for d in _rows(query):
         yield _line({"type": "department", "code": d.code, "name": d.name, "agir_start": _iso(d.agir_start_on),
-                     "agir_wave": d.agir_wave, "max_months": d.max_months})
+                     "agir_wave": d.agir_wave, "max_months": d.max_months,
+                     # A row written without its region (before migration 0011's seed) gets the code's own.
+                     "region": d.region_code or region_of(d.code)})
 
 
 def _structures(scope: _Scope) -> Iterator[str]:
@@ -192,6 +216,10 @@ def _person(p, household: str | None, path: "_PathPage", scope: _Scope) -> dict:
         "permit_expiry": _iso(p.permit_expiry_on), "hosting": p.hosting, "language_level": p.language_level,
         "prior_programme": p.prior_programme, "phone": p.phone, "email": p.email,
         **{name: path.of(name, p.id) for name in _PathPage.LISTS},
+        "interpreter": p.interpreter,
+        "orientation": ({"date": _iso(p.oriented_on), "source": p.orientation_source,
+                         "structure": scope.structure_refs[p.orientation_structure_id]}
+                        if p.oriented_on is not None else None),
     }
     accompaniments = record["accompaniments"]
     derived = accompaniments[-1]["structure"] if accompaniments else None  # ordered by start, as imported
@@ -204,7 +232,7 @@ class _PathPage:
     """The path records of a page of persons, one query per table, grouped by person."""
 
     LISTS = ("accompaniments", "rights", "housing_steps", "housing", "jobs", "trainings", "referrals",
-             "participations", "events", "notes")
+             "participations", "events", "notes", "languages", "appointments", "documents")
 
     def __init__(self, ids: list[int], scope: _Scope):
         self.scope = scope
@@ -220,6 +248,9 @@ class _PathPage:
             ("participations", Participation, (Participation.start_on,), self._participation),
             ("events", Event, (Event.event_on,), self._event),
             ("notes", Note, (Note.noted_on,), self._note),
+            ("languages", PersonLanguage, (), self._language),
+            ("appointments", Appointment, (Appointment.start_at,), self._appointment),
+            ("documents", Document, (Document.document_on,), self._document),
         )
         for name, model, order, build in simple:
             t = model.__table__
@@ -251,10 +282,26 @@ class _PathPage:
                 "training": {"level": row.training_level} if row.training_level else None,
                 "followup": ({"date": _iso(row.followup_on), "positive": row.is_positive}
                              if row.followup_id is not None else None)}
+        areas = defaultdict(dict)
+        t = DiagnosticArea.__table__
+        for d in _rows(select(t).where(t.c.accompaniment_id.in_(acc_ids))):
+            areas[d.accompaniment_id][d.area] = {"need": d.need, "text": d.text}
+        plans = defaultdict(list)
+        t = PlanObjective.__table__
+        for o in _rows(select(t).where(t.c.accompaniment_id.in_(acc_ids)).order_by(t.c.id)):
+            plans[o.accompaniment_id].append({"area": o.area, "objective": o.objective, "due": _iso(o.due_on),
+                                              "state": o.state, "closed": _iso(o.closed_on)})
         for a in accs:
+            found = areas.get(a.id, {})
             self.data["accompaniments"][a.person_id].append({
                 "structure": self.scope.structure_refs[a.structure_id], "start": _iso(a.start_on),
-                "planned_end": _iso(a.planned_end_on), "extensions": extensions[a.id], "exit": exits.get(a.id)})
+                "planned_end": _iso(a.planned_end_on), "extensions": extensions[a.id], "exit": exits.get(a.id),
+                "diagnostic": ({"date": _iso(a.diagnostic_on), "areas": {area: found[area] for area in AREAS
+                                                                          if area in found}}
+                               if a.diagnostic_on is not None else None),
+                "plan": plans[a.id],
+                "contract": ({"signed": _iso(a.contract_signed_on), "language": a.contract_language}
+                             if a.contract_signed_on is not None else None)})
 
     @staticmethod
     def _right(x) -> dict:
@@ -302,6 +349,20 @@ class _PathPage:
     @staticmethod
     def _note(x) -> dict:
         return {"date": _iso(x.noted_on), "text": x.text}
+
+    @staticmethod
+    def _language(x) -> dict:
+        return {"code": x.code, "level": x.level}
+
+    def _appointment(self, x) -> dict:
+        return {"structure": self.scope.structure_refs[x.structure_id], "start": _local(x.start_at),
+                "minutes": x.minutes, "kind": x.kind, "mode": x.mode, "interpreter": x.interpreter,
+                "status": x.status}
+
+    def _document(self, x) -> dict:
+        return {"structure": self.scope.structure_refs[x.structure_id], "kind": x.kind,
+                "date": _iso(x.document_on), "expires": _iso(x.expires_on), "filename": x.filename,
+                "sha256": x.sha256}
 
 
 def person_record(person_id: int) -> dict | None:

@@ -204,12 +204,13 @@ class ImportJob:
         self.apply_rules(index, number, found.record, failed=bool(found.errors))
 
     def _rules_ready(self, record) -> bool:
-        """The person's department and the structures of its accompaniments are already known."""
+        """The person's department and the structures of its accompaniments and appointments are already known."""
         if usable(record, "department") and record["department"] not in self.reference.departments:
             return False
         structures = self.reference.structures
-        return all(acc["structure"] in structures for acc in checks.items(record, "accompaniments")
-                   if usable(acc, "structure"))
+        return all(item["structure"] in structures
+                   for item in (*checks.items(record, "accompaniments"), *checks.items(record, "appointments"))
+                   if usable(item, "structure"))
 
     def apply_rules(self, index: int, number: int, record, failed: bool) -> None:
         """SPEC §4 on one validated person; its facts are kept for the writer while the file is valid."""

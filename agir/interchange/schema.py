@@ -8,6 +8,7 @@ by agir/interchange/checks.py.
 import re
 from dataclasses import dataclass
 
+from agir import languages
 from agir.dates import DATE_MAX, DATE_MIN
 from agir.rules.text import MAX_LENGTHS as L
 from models import enums
@@ -21,6 +22,21 @@ DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 DEPARTMENT_CODE_RE = re.compile(r"0[1-9]|1[0-9]|2[1-9AB]|[3-8][0-9]|9[0-5]|97[1-6]")
 NATIONALITY_RE = re.compile(r"[A-Z]{3}")
 SIMPLE_KEY_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# Contract v2: local date and time (Europe/Paris), an INSEE region code, a SHA-256 hex digest.
+DATETIME_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}")
+REGION_CODE_RE = re.compile(r"[0-9]{2}")
+SHA256_RE = re.compile(r"[0-9a-fA-F]{64}")
+
+
+class _Iso6393:
+    """A `pattern` of the schema that matches exactly the codes of ISO 639-3 (agir/languages.py)."""
+
+    @staticmethod
+    def fullmatch(value: str) -> bool:
+        return languages.is_iso639_3(value)
+
+
+ISO639_3 = _Iso6393()
 
 MESSAGES = {
     "missing": "champ obligatoire manquant",
@@ -43,6 +59,11 @@ MESSAGES = {
     "enum": "valeur inconnue {value} (valeurs admises : {allowed})",
     "department_code": "code de département INSEE invalide (ex. « 33 », « 2A », « 974 »)",
     "nationality": "code pays ISO 3166 alpha-3 attendu (trois lettres majuscules, ex. « AFG »)",
+    "datetime": "doit être une date et une heure locales (Paris) au format AAAA-MM-JJTHH:MM",
+    "impossible_datetime": "date ou heure impossible : {value}",
+    "language": "code de langue ISO 639-3 inconnu (trois lettres minuscules, ex. « prs », « arb », « fra »)",
+    "region_code": "code de région INSEE invalide (deux chiffres, ex. « 75 », « 04 »)",
+    "sha256": "empreinte SHA-256 attendue (64 caractères hexadécimaux) ou null",
 }
 
 
@@ -50,7 +71,7 @@ MESSAGES = {
 class Field:
     """How one field is checked: its kind and constraints."""
 
-    kind: str  # str, ref, int, number, bool, date, enum, object, list
+    kind: str  # str, ref, int, number, bool, date, datetime, enum, object, list
     required: bool = False
     nonblank: bool = False
     max_length: int | None = None
@@ -75,6 +96,16 @@ def ref(target, required=False):
 def day(required=False):
     """A strict ISO date."""
     return Field("date", required)
+
+
+def moment(required=False):
+    """A strict local date and time YYYY-MM-DDTHH:MM (Europe/Paris, stored naive)."""
+    return Field("datetime", required)
+
+
+def language(required=False):
+    """An ISO 639-3 language code."""
+    return Field("str", required, True, 3, (ISO639_3, "language"))
 
 
 def enum(values, required=False):
@@ -113,6 +144,8 @@ DEPARTMENT = {
     "agir_start": day(),
     "agir_wave": enum(enums.DEPARTMENT_WAVES),
     "max_months": integer(),
+    # Contract v2: the INSEE region (absent: derived from the code; another region's: refused).
+    "region": text(2, pattern=(REGION_CODE_RE, "region_code")),
 }
 STRUCTURE = {
     "ref": text(L["structure.ref"], True),
@@ -142,6 +175,19 @@ EXIT = {
     "training": obj({"level": enum(enums.TRAINING_LEVELS, True)}),
     "followup": obj({"date": day(True), "positive": boolean(True)}),
 }
+AREA = {"need": enum(enums.NEEDS, True), "text": text(L["diagnostic.text"])}
+DIAGNOSTIC = {
+    "date": day(True),
+    # Exactly the six areas: each is required, any other is an unknown field.
+    "areas": obj({area: obj(AREA, True) for area in enums.AREAS}, True),
+}
+OBJECTIVE = {
+    "area": enum(enums.AREAS, True),
+    "objective": text(L["plan.objective"], True),
+    "due": day(),
+    "state": enum(enums.OBJECTIVE_STATES, True),
+    "closed": day(),
+}
 ACCOMPANIMENT = {
     "structure": ref("structure", True),
     "start": day(True),
@@ -150,6 +196,10 @@ ACCOMPANIMENT = {
     "extensions": items({"date": day(True), "planned_end": day(True),
                          "reason": text(L["extension.reason"], required=True, nonblank=False)}),
     "exit": obj(EXIT),
+    # Contract v2 (SPEC §4.5).
+    "diagnostic": obj(DIAGNOSTIC),
+    "plan": items(OBJECTIVE),
+    "contract": obj({"signed": day(True), "language": language(True)}),
 }
 RIGHT = {
     "kind": enum(enums.RIGHT_KINDS, True),
@@ -182,6 +232,23 @@ EVENT = {
     "date": day(True),
     "event": text(L["event.event"]),
     "programme": ref("programme"),  # optional extension, exported only when set
+}
+APPOINTMENT = {
+    "structure": ref("structure", True),
+    "start": moment(True),
+    "minutes": integer(*enums.APPOINTMENT_MINUTES, required=True),
+    "kind": enum(enums.APPOINTMENT_KINDS, True),
+    "mode": enum(enums.APPOINTMENT_MODES, True),
+    "interpreter": language(),
+    "status": enum(enums.APPOINTMENT_STATUSES, True),
+}
+DOCUMENT = {
+    "structure": ref("structure", True),
+    "kind": enum(enums.DOCUMENT_KINDS, True),
+    "date": day(True),
+    "expires": day(),
+    "filename": text(L["document.filename"], nonblank=True),
+    "sha256": text(64, pattern=(SHA256_RE, "sha256")),
 }
 PERSON = {
     "ref": text(L["person.ref"], True),
@@ -217,5 +284,12 @@ PERSON = {
     # Optional extension: the structure that opened the file, exported only when the latest
     # accompaniment does not tell it (a file opened but not enrolled yet).
     "opened_by": ref("structure"),
+    # Contract v2 (SPEC §3, §4.6, §4.7): optional on import, always exported.
+    "languages": items({"code": language(True), "level": enum(enums.LANGUAGE_LEVELS, True)}),
+    "interpreter": language(),
+    "orientation": obj({"date": day(True), "source": enum(enums.ORIENTATION_SOURCES, True),
+                        "structure": ref("structure", True)}),
+    "appointments": items(APPOINTMENT),
+    "documents": items(DOCUMENT),
 }
 SCHEMAS = {"department": DEPARTMENT, "structure": STRUCTURE, "programme": PROGRAMME, "person": PERSON}

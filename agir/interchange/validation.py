@@ -7,12 +7,13 @@ it returns the normalised record (dates parsed, numbers as floats), the errors a
 import json
 import math
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 
 from agir.dates import in_range, parse_iso
 from agir.interchange.schema import (
     DATE_RE,
+    DATETIME_RE,
     MESSAGES,
     RECORD_TYPES,
     SCHEMAS,
@@ -147,6 +148,20 @@ def _parse_date(value: str) -> tuple[date | None, str | None]:
     return parsed, None
 
 
+@lru_cache(maxsize=65536)
+def _parse_datetime(value: str) -> tuple[datetime | None, str | None]:
+    """(naive local datetime, None) or (None, message), for `YYYY-MM-DDTHH:MM` (Europe/Paris wall clock)."""
+    if not DATETIME_RE.fullmatch(value):
+        return None, MESSAGES["datetime"]
+    day, error = _parse_date(value[:10])
+    if error is not None:
+        return None, MESSAGES["impossible_datetime"].format(value=value) if error != MESSAGES["date_range"] else error
+    hours, minutes = int(value[11:13]), int(value[14:16])
+    if hours > 23 or minutes > 59:
+        return None, MESSAGES["impossible_datetime"].format(value=value)
+    return datetime(day.year, day.month, day.day, hours, minutes), None
+
+
 def _enum_error(spec: Field, value) -> str:
     return MESSAGES["enum"].format(value=quote(value), allowed=", ".join(map(str, spec.values)))
 
@@ -174,7 +189,8 @@ class _Compiled:
 
     def __init__(self, schema: dict):
         self.namespace = {"Node": Node, "INVALID": INVALID, "_ABSENT": _ABSENT, "_Invalid": _Invalid,
-                          "_path": _path, "_parse_date": _parse_date, "_enum_error": _enum_error,
+                          "_path": _path, "_parse_date": _parse_date, "_parse_datetime": _parse_datetime,
+                          "_enum_error": _enum_error,
                           "_not_an_object": _not_an_object, "MESSAGES": MESSAGES}
         check, normal = ["def check(data, path, out):"], ["def normal(data):"]
         keys = self._name(frozenset(schema), "keys")
@@ -220,11 +236,12 @@ class _Compiled:
         lines = [f"    value = data.get({k}, _ABSENT)",
                  "    if value is None or value is _ABSENT:", *absent,
                  "    else:"]
-        if spec.kind == "date":
+        if spec.kind in ("date", "datetime"):
+            parse = "_parse_date" if spec.kind == "date" else "_parse_datetime"
             lines += ["        if isinstance(value, str):",
-                      "            parsed, error = _parse_date(value)",
+                      f"            parsed, error = {parse}(value)",
                       "        else:",
-                      "            parsed, error = None, MESSAGES['date']",
+                      f"            parsed, error = None, MESSAGES[{spec.kind!r}]",
                       "        if error is None:",
                       f"            node[{k}] = parsed",
                       "        else:", *fail("error")]
@@ -260,6 +277,8 @@ class _Compiled:
         k = repr(key)
         if spec.kind == "date":
             value = "_parse_date(value)[0]"
+        elif spec.kind == "datetime":
+            value = "_parse_datetime(value)[0]"
         elif spec.kind == "number":
             value = "float(value)"
         elif spec.kind == "object":

@@ -7,15 +7,21 @@ transaction, never committed here.
 """
 import json
 
+from sqlalchemy import select
+
 from agir.duplicates import keys_of
 from agir.extensions import db
 from agir.interchange import checks
 from agir.interchange.bulk import BulkLoader, rows_where_in
 from agir.interchange.validation import normalise_valid
+from agir.reference_geo import REGIONS, region_of
 from models import (
     Accompaniment,
+    Appointment,
     AuditEntry,
     Department,
+    DiagnosticArea,
+    Document,
     Event,
     Exit,
     Extension,
@@ -27,8 +33,11 @@ from models import (
     Note,
     Participation,
     Person,
+    PersonLanguage,
+    PlanObjective,
     Programme,
     Referral,
+    Region,
     RightStep,
     Session,
     Structure,
@@ -63,9 +72,12 @@ class Writer:
     def reference_records(self) -> None:
         """Departments, structures, programmes and their sessions."""
         deps = [d for _, d in self.job.records["department"].values()]
+        regions = self.region_ids() if deps else {}
         ids = self.insert(Department, [
             {"code": d["code"], "name": d["name"], "agir_start_on": d["agir_start"], "agir_wave": d["agir_wave"],
-             "max_months": d["max_months"] or checks.default_max_months(d["agir_wave"])} for d in deps], True)
+             "max_months": d["max_months"] or checks.default_max_months(d["agir_wave"]),
+             # The region is the code's own (checked by the scan when the file gives it).
+             "region_id": regions.get(region_of(d["code"]))} for d in deps], True)
         self.ids["department"].update(zip((d["code"] for d in deps), ids, strict=True))
         structures = [s for _, s in self.job.records["structure"].values()]
         ids = self.insert(Structure, [
@@ -83,6 +95,14 @@ class Writer:
         self.insert(Session, [{"programme_id": id_, "held_on": s["date"], "hours": s["hours"]}
                               for id_, p in zip(ids, programmes, strict=True) for s in p["sessions"]])
         self.counts.update(department=len(deps), structure=len(structures), programme=len(programmes))
+
+    def region_ids(self) -> dict[str, int]:
+        """The ids of the INSEE regions, the missing ones inserted (a database built without migration 0011's seed)."""
+        known = dict(db.session.execute(select(Region.code, Region.id)).all())
+        missing = [code for code in REGIONS if code not in known]
+        ids = self.insert(Region, [{"code": code, "name": REGIONS[code]} for code in missing], True)
+        known.update(zip(missing, ids, strict=True))
+        return known
 
     def persons(self) -> None:
         """Every person line, BATCH at a time."""
@@ -106,7 +126,8 @@ class Writer:
         person_ids = self.insert(Person, rows, True)
         self.accompaniments(batch, person_ids)
         rows = {model: [] for model in (RightStep, HousingStep, HousingAccess, Job, Training, Referral,
-                                        Participation, Event, Note, AuditEntry)}
+                                        Participation, Event, Note, PersonLanguage, Appointment, Document,
+                                        AuditEntry)}
         for (number, record, facts), person_id in zip(batch, person_ids, strict=True):
             for model, row in self.path_rows(record, facts, person_id):
                 rows[model].append(row)
@@ -147,9 +168,17 @@ class Writer:
             "first_permit_on": r["first_permit_date"], "arrival_on": r["arrival_date"], "cir_on": r["cir_date"],
             "permit_expiry_on": r["permit_expiry"], "hosting": r["hosting"], "language_level": r["language_level"],
             "prior_programme": r["prior_programme"], "phone": r["phone"], "email": r["email"],
+            "interpreter": r["interpreter"], **self.orientation(r["orientation"]),
             # The normalised keys of the duplicate search and of the persons list (agir/duplicates.py).
             **keys_of(r["last_name"], r["first_name"], r["phone"], r["birth_date"]),
         }
+
+    def orientation(self, o) -> dict:
+        """The orientation columns of the persons row."""
+        if o is None:
+            return {"oriented_on": None, "orientation_source": None, "orientation_structure_id": None}
+        return {"oriented_on": o["date"], "orientation_source": o["source"],
+                "orientation_structure_id": self.ids["structure"][o["structure"]]}
 
     def accompaniments(self, batch: list, person_ids: list[int]) -> None:
         """Accompaniments with their verdict, then extensions, exits and follow-ups."""
@@ -159,8 +188,19 @@ class Writer:
             "person_id": person_id, "structure_id": self.ids["structure"][acc["structure"]], "kind": fact.kind,
             "start_on": acc["start"], "planned_end_on": acc["planned_end"], "current_end_on": fact.current_end,
             "exit_on": acc["exit"]["date"] if acc["exit"] else None, "is_eligible": fact.is_eligible,
-            "is_priority": fact.is_priority, "eligibility_reasons": list(fact.reasons)}
+            "is_priority": fact.is_priority, "eligibility_reasons": list(fact.reasons),
+            "diagnostic_on": acc["diagnostic"]["date"] if acc["diagnostic"] else None,
+            "contract_signed_on": acc["contract"]["signed"] if acc["contract"] else None,
+            "contract_language": acc["contract"]["language"] if acc["contract"] else None}
             for person_id, acc, fact in accs], True)
+        self.insert(DiagnosticArea, [
+            {"accompaniment_id": id_, "area": area, "need": value["need"], "text": value["text"]}
+            for id_, (_, acc, _) in zip(ids, accs, strict=True) if acc["diagnostic"]
+            for area, value in acc["diagnostic"]["areas"].items()])
+        self.insert(PlanObjective, [
+            {"accompaniment_id": id_, "area": o["area"], "objective": o["objective"], "due_on": o["due"],
+             "state": o["state"], "closed_on": o["closed"]}
+            for id_, (_, acc, _) in zip(ids, accs, strict=True) for o in acc["plan"]])
         self.insert(Extension, [
             {"accompaniment_id": id_, "decided_on": e["date"], "planned_end_on": e["planned_end"],
              "reason": e["reason"]}
@@ -205,6 +245,19 @@ class Writer:
                           "programme_id": self.ids["programme"][x["programme"]] if x["programme"] else None}
         for x in r["notes"]:
             yield Note, {"person_id": person_id, "noted_on": x["date"], "text": x["text"]}
+        for x in r["languages"]:
+            yield PersonLanguage, {"person_id": person_id, "code": x["code"], "level": x["level"]}
+        for x in r["appointments"]:
+            yield Appointment, {
+                "person_id": person_id, "structure_id": self.ids["structure"][x["structure"]], "start_at": x["start"],
+                "minutes": x["minutes"], "kind": x["kind"], "mode": x["mode"], "interpreter": x["interpreter"],
+                "status": x["status"]}
+        for x in r["documents"]:
+            yield Document, {
+                "person_id": person_id, "structure_id": self.ids["structure"][x["structure"]], "kind": x["kind"],
+                "document_on": x["date"], "expires_on": x["expires"], "filename": x["filename"],
+                # The digest as hashlib writes it (lower case): the export gives it back so.
+                "sha256": x["sha256"].lower() if x["sha256"] else None}
 
 
 def write_all(job) -> dict[str, int]:

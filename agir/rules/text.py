@@ -15,12 +15,15 @@ import re
 from agir.errors import RuleViolation
 from models import (
     Department,
+    DiagnosticArea,
+    Document,
     Event,
     Extension,
     Household,
     HousingStep,
     Note,
     Person,
+    PlanObjective,
     Programme,
     Referral,
     RightStep,
@@ -61,10 +64,15 @@ MAX_LENGTHS: dict[str, int] = {
     "extension.reason": 2000,
     "right.reason": 500,
     "referral.refusal_reason": 1000,
+    # Contract v2 (issue 15): a document's file name, the diagnostic's text per area, a plan objective.
+    "document.filename": column_length(Document, "filename"),
+    "diagnostic.text": 2000,
+    "plan.objective": 500,
 }
 # The TEXT columns the table bounds (checked by tests/rules/test_text.py against the models).
 TEXT_COLUMNS = {"note.text": (Note, "text"), "extension.reason": (Extension, "reason"),
-                "right.reason": (RightStep, "refusal_reason"), "referral.refusal_reason": (Referral, "refusal_reason")}
+                "right.reason": (RightStep, "refusal_reason"), "referral.refusal_reason": (Referral, "refusal_reason"),
+                "diagnostic.text": (DiagnosticArea, "text"), "plan.objective": (PlanObjective, "objective")}
 NEED_MAX = MAX_LENGTHS["referral.need"]
 
 

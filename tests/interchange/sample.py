@@ -120,3 +120,86 @@ def generated_person(n: int) -> dict:
 def generated_lines(count: int) -> list[str]:
     """The reference records and `count` generated persons, as JSON lines."""
     return dumps([DEPARTMENT, *STRUCTURES, PROGRAMME, *(generated_person(n) for n in range(count))])
+
+
+# Contract v2 ---------------------------------------------------------------------------------
+# What `export` writes for a record that left out the fields of the second version.
+V2_PERSON_DEFAULTS = {"languages": [], "interpreter": None, "orientation": None, "appointments": [], "documents": []}
+V2_ACCOMPANIMENT_DEFAULTS = {"diagnostic": None, "plan": [], "contract": None}
+
+
+def exported(items) -> list[dict]:
+    """The records as `export` gives them back: the v2 fields a record left out, with their empty value,
+    and each department's region derived from its code."""
+    from agir.reference_geo import region_of
+    out = []
+    for item in copy.deepcopy(list(items)):
+        if item["type"] == "department":
+            item.setdefault("region", region_of(item["code"]))
+        elif item["type"] == "person":
+            for key, value in V2_PERSON_DEFAULTS.items():
+                item.setdefault(key, copy.deepcopy(value))
+            for acc in item.get("accompaniments") or []:
+                for key, value in V2_ACCOMPANIMENT_DEFAULTS.items():
+                    acc.setdefault(key, copy.deepcopy(value))
+        out.append(item)
+    return out
+
+
+def diagnostic(date_: str, **needs) -> dict:
+    """A diagnostic with its six areas (need `none` and no text unless told: area=(need, text))."""
+    areas = {area: {"need": "none", "text": None}
+             for area in ("rights", "housing", "employment", "language", "mobility", "childcare")}
+    for area, (need, text) in needs.items():
+        areas[area] = {"need": need, "text": text}
+    return {"date": date_, "areas": areas}
+
+
+def v2_person(**changes) -> dict:
+    """PERSON with every field of the second version filled (orientation, appointments, documents, and a
+    diagnostic, a plan and a contract on its accompaniment)."""
+    record = person(**changes)
+    record.update({
+        "languages": [{"code": "prs", "level": "native"}, {"code": "fra", "level": "basic"},
+                      {"code": "pus", "level": "fluent"}],
+        "interpreter": "prs",
+        "orientation": {"date": "2022-06-10", "source": "ofii", "structure": "S1"},
+        "appointments": [
+            {"structure": "S1", "start": "2022-06-20T10:00", "minutes": 60, "kind": "first_interview",
+             "mode": "on_site", "interpreter": "prs", "status": "honoured"},
+            {"structure": "S1", "start": "2022-07-05T14:30", "minutes": 90, "kind": "diagnostic", "mode": "video",
+             "interpreter": None, "status": "honoured"},
+            {"structure": "S3", "start": "2022-07-12T09:15", "minutes": 5, "kind": "contract_signature",
+             "mode": "home_visit", "interpreter": "prs", "status": "excused"},
+            {"structure": "S1", "start": "2022-08-01T08:00", "minutes": 480, "kind": "follow_up", "mode": "phone",
+             "interpreter": None, "status": "missed"},
+            {"structure": "S1", "start": "2022-09-01T11:00", "minutes": 45, "kind": "exit_interview",
+             "mode": "on_site", "interpreter": None, "status": "cancelled"},
+            {"structure": "S1", "start": "2023-06-14T16:45", "minutes": 30, "kind": "other", "mode": "on_site",
+             "interpreter": None, "status": "planned"}],
+        "documents": [
+            {"structure": "S1", "kind": "residence_permit", "date": "2022-06-20", "expires": "2031-09-14",
+             "filename": "titre-séjour.pdf", "sha256": "a" * 64},
+            {"structure": "S2", "kind": "identity", "date": "2022-06-21", "expires": None, "filename": None,
+             "sha256": None},
+            *({"structure": "S1", "kind": kind, "date": "2022-07-01", "expires": None, "filename": f"{kind}.pdf",
+               "sha256": None}
+              for kind in ("caf", "health_insurance", "bank_details", "diploma", "lease", "employment_contract",
+                           "other"))],
+    })
+    acc = record["accompaniments"][0]
+    acc["diagnostic"] = diagnostic("2022-07-05", rights=("high", "Ouvrir les droits CAF et santé"),
+                                   housing=("high", "Hébergée en CPH, demande de logement social"),
+                                   employment=("low", "Expérience de couturière"),
+                                   language=("high", "Niveau A1 à l'oral"))
+    acc["plan"] = [
+        {"area": "housing", "objective": "Accéder à un logement social", "due": "2022-12-31", "state": "done",
+         "closed": "2022-12-01"},
+        {"area": "language", "objective": "Atteindre le niveau A2", "due": None, "state": "dropped",
+         "closed": "2023-03-01"},
+        {"area": "employment", "objective": "Trouver un emploi durable", "due": "2023-06-30", "state": "open",
+         "closed": None},
+        *({"area": area, "objective": f"Objectif {area}", "due": None, "state": "open", "closed": None}
+          for area in ("rights", "mobility", "childcare"))]
+    acc["contract"] = {"signed": "2022-07-12", "language": "prs"}
+    return record

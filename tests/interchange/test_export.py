@@ -21,7 +21,7 @@ def test_the_export_gives_back_exactly_what_was_imported(runner, tmp_path, app):
     records = export(runner)
     assert [r["type"] for r in records] == ["department", "structure", "structure", "structure", "programme", "person"]
     # Every contract field of the sample is present with its value, and nothing else.
-    assert canonical(records) == canonical(sample.records())
+    assert canonical(records) == canonical(sample.exported(sample.records()))
 
 
 def test_every_contract_field_is_present_even_when_empty(runner, tmp_path, app):
@@ -33,7 +33,8 @@ def test_every_contract_field_is_present_even_when_empty(runner, tmp_path, app):
     assert import_file(runner, tmp_path, [sample.DEPARTMENT, *sample.STRUCTURES, programme, bare]).exit_code == 0
     records = _by_ref(export(runner))
     person = records[("person", "P9")]
-    assert set(person) == set(sample.PERSON)
+    assert set(person) == set(sample.exported([sample.PERSON])[0])
+    assert {key: person[key] for key in sample.V2_PERSON_DEFAULTS} == sample.V2_PERSON_DEFAULTS
     assert person["household"] is None and person["protection_date"] is None and person["email"] is None
     assert all(person[name] == [] for name in ("accompaniments", "rights", "housing_steps", "housing", "jobs",
                                                 "trainings", "referrals", "participations", "events", "notes"))
@@ -126,7 +127,7 @@ def test_records_created_outside_the_importer_are_exported(runner, app_ctx):
     records = _by_ref(export(runner))
     exported = records[("person", person.ref)]
     assert exported["accompaniments"][0] == {"structure": "S-AGIR", "start": "2022-09-01", "planned_end": "2023-08-31",
-                                             "extensions": [], "exit": None}
+                                             "extensions": [], "exit": None, **sample.V2_ACCOMPANIMENT_DEFAULTS}
     assert records[("programme", "PR-LANG")]["sessions"] == [{"date": "2022-09-01", "hours": 3.0}]
 
 
