@@ -1,11 +1,12 @@
 """Reference data: departments and structures (SPEC §2)."""
 from datetime import date
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import ForeignKey, Integer, String, event, inspect, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import db
 from models.enums import DEPARTMENT_WAVES, STRUCTURE_KINDS, check_in
+from models.geo import REGIONS, region_of
 
 
 class Region(db.Model):
@@ -43,6 +44,32 @@ class Department(db.Model):
 
     def __repr__(self) -> str:
         return f"<Department {self.code}>"
+
+
+def _region_id(connection, code: str) -> int | None:
+    """The id of the INSEE region of a department code (its row created if the table lacks it), or None."""
+    region = region_of(code)
+    if region is None:
+        return None
+    table = Region.__table__
+    found = connection.scalar(select(table.c.id).where(table.c.code == region))
+    if found is None:  # a schema made without migration 0011's seed (the tests' create_all)
+        found = connection.execute(table.insert().values(code=region, name=REGIONS[region])).inserted_primary_key[0]
+    return found
+
+
+@event.listens_for(Department, "before_insert")
+def _department_region_on_insert(mapper, connection, department) -> None:
+    """A department written through the ORM (admin, demo, generator, tests) gets the region of its code."""
+    if department.region_id is None and department.region is None:
+        department.region_id = _region_id(connection, department.code)
+
+
+@event.listens_for(Department, "before_update")
+def _department_region_on_update(mapper, connection, department) -> None:
+    """A department whose code changes follows it into the code's region."""
+    if inspect(department).attrs.code.history.has_changes():
+        department.region_id = _region_id(connection, department.code)
 
 
 class Structure(db.Model):

@@ -1,7 +1,7 @@
 """contract v2: regions (seeded) and each department's region; person languages, interpreter and
 orientation; appointments; document metadata; diagnostic areas, plan objectives and contract
 
-The 18 INSEE regions are inserted from agir/reference_geo.py and every department already there
+The 18 INSEE regions are inserted from models/geo.py and every department already there
 gets the region of its code (a code outside the 101 departments keeps a null region). Every
 enumerated column has its named CHECK, and an appointment's minutes stay within 5..480.
 
@@ -242,7 +242,7 @@ def upgrade():
 
 def _seed_regions():
     """The 18 INSEE regions, and the region of every department already recorded."""
-    from agir.reference_geo import DEPARTMENT_REGIONS, REGIONS
+    from models.geo import DEPARTMENT_REGIONS, REGIONS
 
     bind = op.get_bind()
     regions = sa.table(
