@@ -3,7 +3,7 @@
 Arguments come as text (command line, query string); a bad one raises ScopeError with a French
 message, which the CLI prints (exit 1) and the API returns (400).
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import exists, select
@@ -12,7 +12,7 @@ from sqlalchemy.orm import aliased
 from agir.dates import parse_iso
 from agir.dates import today as paris_today
 from agir.extensions import db
-from models import Accompaniment, Department, Participation, Person, Programme, Structure
+from models import Accompaniment, Department, Participation, Person, Programme, Region, Structure
 
 
 class ScopeError(ValueError):
@@ -69,16 +69,20 @@ class Scope:
 
 @dataclass(frozen=True)
 class CohortScope:
-    """Entry period [entry_from, entry_to] and optional department of a cohort."""
+    """Entry period [entry_from, entry_to], optional department or region, and the as-of date of a cohort
+    (the day up to which its members are observed: today unless told)."""
 
     entry_from: date
     entry_to: date
     department: Department | None = None
+    region: Region | None = None
+    as_of: date = field(default_factory=paris_today)
 
     def as_json(self) -> dict:
         """The "scope" object of the cohort JSON."""
         return {"entry_from": self.entry_from.isoformat(), "entry_to": self.entry_to.isoformat(),
-                "department": self.department.code if self.department else None}
+                "department": self.department.code if self.department else None,
+                "region": self.region.code if self.region else None, "as_of": self.as_of.isoformat()}
 
 
 def parse_date(value: str | None, name: str, required: bool = True) -> date | None:
@@ -125,11 +129,28 @@ def build_scope(start: str | None, end: str | None, department: str | None = Non
     return Scope(first, last, on, find_department(department), find_structure(structure))
 
 
-def build_cohort_scope(entry_from: str | None, entry_to: str | None, department: str | None = None) -> CohortScope:
-    """Check the text arguments of `cohort` and return its scope."""
+def find_region(code: str | None) -> Region | None:
+    """The INSEE region of that code, or ScopeError when unknown."""
+    if code is None or code == "":
+        return None
+    region = db.session.scalar(select(Region).where(Region.code == code))
+    if region is None:
+        raise ScopeError(f"Région inconnue : « {code} ».", "region")
+    return region
+
+
+def build_cohort_scope(entry_from: str | None, entry_to: str | None, department: str | None = None,
+                       region: str | None = None, as_of: str | None = None, today: date | None = None) -> CohortScope:
+    """Check the text arguments of `cohort` and return its scope (a department given with a region must be
+    one of its departments)."""
     first = parse_date(entry_from, "--entry-from")
     last = parse_date(entry_to, "--entry-to")
     if first > last:
         raise ScopeError(f"La date de début ({first.isoformat()}) est postérieure à la date de fin "
                          f"({last.isoformat()}).", "--entry-from")
-    return CohortScope(first, last, find_department(department))
+    on = parse_date(as_of, "--as-of", required=False) or today or paris_today()
+    found_department, found_region = find_department(department), find_region(region)
+    if found_department is not None and found_region is not None and found_department.region_id != found_region.id:
+        raise ScopeError(f"Le département {found_department.code} n'appartient pas à la région "
+                         f"{found_region.code}.", "department")
+    return CohortScope(first, last, found_department, found_region, on)
