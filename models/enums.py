@@ -182,6 +182,10 @@ class AlertKind(StrEnum):
     FOLLOWUP_DUE = "followup_due"
     INACTIVE = "inactive"
     ELIGIBILITY_CLOSING = "eligibility_closing"
+    # Second version of the contract (SPEC §4.4, INTERCHANGE « Alerts of the second version »).
+    FIRST_INTERVIEW_LATE = "first_interview_late"
+    APPOINTMENT_MISSED = "appointment_missed"
+    DOCUMENT_EXPIRY = "document_expiry"
 
 
 # The tuples of values, as the code has always used them (plain strings, same order).
