@@ -34,10 +34,11 @@ def _print(data: dict) -> None:
 @click.option("--department", metavar="CODE", help="Code INSEE du département.")
 @click.option("--structure", metavar="REF", help="Référence de la structure.")
 @click.option("--as-of", "as_of", metavar="DATE", help="Date d'arrêté des retards (défaut : aujourd'hui).")
-def indicators_command(start, end, department, structure, as_of):
+@click.option("--region", metavar="CODE", help="Code INSEE de la région (ses départements).")
+def indicators_command(start, end, department, structure, as_of, region):
     """Afficher les indicateurs de l'annexe (JSON) pour une période."""
     try:
-        scope = build_scope(start, end, department, structure, as_of)
+        scope = build_scope(start, end, department, structure, as_of, region=region)
     except ScopeError as error:
         _fail(error)
     _print(compute_indicators(scope))

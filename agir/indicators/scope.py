@@ -1,4 +1,4 @@
-"""The scope of the indicators: a period, optionally a department and/or a structure, an as-of date.
+"""The scope of the indicators: a period, optionally a region, a department and/or a structure, an as-of date.
 
 Arguments come as text (command line, query string); a bad one raises ScopeError with a French
 message, which the CLI prints (exit 1) and the API returns (400).
@@ -26,13 +26,14 @@ class ScopeError(ValueError):
 
 @dataclass(frozen=True)
 class Scope:
-    """Period [start, end] (both inclusive), as-of date, optional department and structure."""
+    """Period [start, end] (both inclusive), as-of date, optional department, structure and region."""
 
     start: date
     end: date
     as_of: date
     department: Department | None = None
     structure: Structure | None = None
+    region: Region | None = None
 
     def as_json(self) -> dict:
         """The "scope" object of the indicators JSON."""
@@ -41,6 +42,7 @@ class Scope:
             "department": self.department.code if self.department else None,
             "structure": self.structure.ref if self.structure else None,
             "as_of": self.as_of.isoformat(),
+            "region": self.region.code if self.region else None,
         }
 
     def person_conditions(self) -> list:
@@ -48,6 +50,8 @@ class Scope:
         conditions = []
         if self.department is not None:
             conditions.append(Person.department_id == self.department.id)
+        if self.region is not None:
+            conditions.append(Person.department_id.in_(region_departments(self.region.id)))
         if self.structure is not None:
             # Aliases: the outer query may itself select from these tables (no accidental correlation).
             acc, part, prog = aliased(Accompaniment), aliased(Participation), aliased(Programme)
@@ -62,9 +66,16 @@ class Scope:
         conditions = []
         if self.department is not None:
             conditions.append(Programme.department_id == self.department.id)
+        if self.region is not None:
+            conditions.append(Programme.department_id.in_(region_departments(self.region.id)))
         if self.structure is not None:
             conditions.append(Programme.structure_id == self.structure.id)
         return conditions
+
+
+def region_departments(region_id: int):
+    """select the ids of the departments of a region."""
+    return select(Department.id).where(Department.region_id == region_id).scalar_subquery()
 
 
 @dataclass(frozen=True)
@@ -117,8 +128,17 @@ def find_structure(ref: str | None) -> Structure | None:
     return structure
 
 
+def check_department_in_region(department: Department | None, region: Region | None) -> None:
+    """A department given with a region must be one of its departments (else ScopeError)."""
+    if department is None or region is None:
+        return
+    if department.region_id != region.id:
+        raise ScopeError(f"Le département {department.code} n'appartient pas à la région {region.code}.", "department")
+
+
 def build_scope(start: str | None, end: str | None, department: str | None = None,
-                structure: str | None = None, as_of: str | None = None, today: date | None = None) -> Scope:
+                structure: str | None = None, as_of: str | None = None, today: date | None = None,
+                region: str | None = None) -> Scope:
     """Check the text arguments of `indicators` and return the scope."""
     first = parse_date(start, "--from")
     last = parse_date(end, "--to")
@@ -126,7 +146,9 @@ def build_scope(start: str | None, end: str | None, department: str | None = Non
         raise ScopeError(f"La date de début ({first.isoformat()}) est postérieure à la date de fin "
                          f"({last.isoformat()}).", "--from")
     on = parse_date(as_of, "--as-of", required=False) or today or paris_today()
-    return Scope(first, last, on, find_department(department), find_structure(structure))
+    found_department, found_region = find_department(department), find_region(region)
+    check_department_in_region(found_department, found_region)
+    return Scope(first, last, on, found_department, find_structure(structure), found_region)
 
 
 def find_region(code: str | None) -> Region | None:
@@ -150,7 +172,5 @@ def build_cohort_scope(entry_from: str | None, entry_to: str | None, department:
                          f"({last.isoformat()}).", "--entry-from")
     on = parse_date(as_of, "--as-of", required=False) or today or paris_today()
     found_department, found_region = find_department(department), find_region(region)
-    if found_department is not None and found_region is not None and found_department.region_id != found_region.id:
-        raise ScopeError(f"Le département {found_department.code} n'appartient pas à la région "
-                         f"{found_region.code}.", "department")
+    check_department_in_region(found_department, found_region)
     return CohortScope(first, last, found_department, found_region, on)
