@@ -115,3 +115,79 @@ def login(client, email, password=PASSWORD):
     """Sign in through the real login form; returns the response."""
     token = csrf_token(client, "/login")
     return client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+
+
+# Contract v2 (issue 15): languages, orientation, appointments, documents, diagnostic, plan, contract ----
+
+def add_language(person, code="prs", level="native"):
+    """A language the person speaks (ISO 639-3 code)."""
+    from models import PersonLanguage
+    row = PersonLanguage(person=person, code=code, level=level)
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def orient(person, structure, on=date(2022, 8, 1), source="ofii"):
+    """The person's orientation to a structure."""
+    person.oriented_on, person.orientation_source, person.orientation_structure = on, source, structure
+    db.session.flush()
+    return person
+
+
+def make_appointment(person, structure, start=None, minutes=60, kind="first_interview", mode="on_site",
+                     status="honoured", interpreter=None, referent=None):
+    """An appointment; `start` is the local Paris wall-clock time (a naive datetime)."""
+    from datetime import datetime
+
+    from models import Appointment
+    row = Appointment(person=person, structure=structure, start_at=start or datetime(2022, 8, 20, 10, 0),
+                      minutes=minutes, kind=kind, mode=mode, status=status, interpreter=interpreter,
+                      referent=referent)
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def make_document(person, structure, kind="residence_permit", on=date(2022, 8, 20), expires=None,
+                  filename=None, sha256=None):
+    """Document metadata (no bytes)."""
+    from models import Document
+    row = Document(person=person, structure=structure, kind=kind, document_on=on, expires_on=expires,
+                   filename=filename, sha256=sha256)
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def make_diagnostic(accompaniment, on=None, **needs):
+    """The accompaniment's diagnostic: its six areas, need `none` unless told (area="high" or ("high", text))."""
+    from models import DiagnosticArea
+    from models.enums import AREAS
+    accompaniment.diagnostic_on = on or accompaniment.start_on
+    for area in AREAS:
+        need, text = needs.get(area, "none"), None
+        if isinstance(need, tuple):
+            need, text = need
+        accompaniment.diagnostic_areas.append(DiagnosticArea(area=area, need=need, text=text))
+    db.session.flush()
+    return accompaniment
+
+
+def add_objective(accompaniment, area="housing", objective="Accéder à un logement", due=None, state="open",
+                  closed=None):
+    """An objective of the accompaniment's action plan (`closed` is set when the state is not open)."""
+    from models import PlanObjective
+    row = PlanObjective(accompaniment=accompaniment, area=area, objective=objective, due_on=due, state=state,
+                        closed_on=closed)
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def sign_contract(accompaniment, on=None, language="fra"):
+    """The engagement contract signed on a day (the start by default), in a language (ISO 639-3)."""
+    accompaniment.contract_signed_on = on or accompaniment.start_on
+    accompaniment.contract_language = language
+    db.session.flush()
+    return accompaniment

@@ -385,3 +385,36 @@ def test_the_v2_sample_uses_every_enumeration_value():
     assert {o["state"] for o in acc["plan"]} == set(enums.OBJECTIVE_STATES)
     assert {o["area"] for o in acc["plan"]} == set(enums.AREAS)
     assert {a["need"] for a in acc["diagnostic"]["areas"].values()} == set(enums.NEEDS)
+
+
+def test_v2_records_written_outside_the_importer_are_exported(runner, app_ctx, world):
+    from tests import factories
+    person = factories.make_person(world.department, world.agir)
+    acc = factories.make_accompaniment(person, world.agir)
+    factories.add_language(person, "ukr", "native")
+    factories.orient(person, world.agir, date(2022, 8, 1), "self")
+    factories.make_appointment(person, world.agir, datetime(2022, 8, 20, 9, 5), 15, "first_interview", "phone",
+                               "honoured", "ukr")
+    factories.make_document(person, world.agir, "identity", date(2022, 8, 20), date(2030, 1, 1), "cni.pdf")
+    factories.make_diagnostic(acc, rights="high", housing=("low", "Hébergé chez un tiers"))
+    factories.add_objective(acc, "rights", "Ouvrir les droits", state="done", closed=date(2022, 10, 1))
+    factories.sign_contract(acc, date(2022, 9, 5), "ukr")
+    db.session.commit()
+    exported = {(r["type"], r.get("ref") or r.get("code")): r for r in export(runner)}
+    record = exported[("person", person.ref)]
+    assert record["languages"] == [{"code": "ukr", "level": "native"}]
+    assert record["orientation"] == {"date": "2022-08-01", "source": "self", "structure": "S-AGIR"}
+    assert record["appointments"] == [{"structure": "S-AGIR", "start": "2022-08-20T09:05", "minutes": 15,
+                                       "kind": "first_interview", "mode": "phone", "interpreter": "ukr",
+                                       "status": "honoured"}]
+    assert record["documents"] == [{"structure": "S-AGIR", "kind": "identity", "date": "2022-08-20",
+                                    "expires": "2030-01-01", "filename": "cni.pdf", "sha256": None}]
+    exported_acc = record["accompaniments"][0]
+    assert exported_acc["diagnostic"]["date"] == "2022-09-01"
+    assert list(exported_acc["diagnostic"]["areas"]) == ["rights", "housing", "employment", "language", "mobility",
+                                                         "childcare"]
+    assert exported_acc["diagnostic"]["areas"]["housing"] == {"need": "low", "text": "Hébergé chez un tiers"}
+    assert exported_acc["plan"] == [{"area": "rights", "objective": "Ouvrir les droits", "due": None,
+                                     "state": "done", "closed": "2022-10-01"}]
+    assert exported_acc["contract"] == {"signed": "2022-09-05", "language": "ukr"}
+    assert exported[("department", "33")]["region"] == "75"
