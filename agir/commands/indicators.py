@@ -48,10 +48,12 @@ def indicators_command(start, end, department, structure, as_of, region):
 @click.option("--entry-from", "entry_from", metavar="DATE", help="Début de la période d'entrée (AAAA-MM-JJ).")
 @click.option("--entry-to", "entry_to", metavar="DATE", help="Fin de la période d'entrée (AAAA-MM-JJ).")
 @click.option("--department", metavar="CODE", help="Code INSEE du département.")
-def cohort_command(entry_from, entry_to, department):
+@click.option("--region", metavar="CODE", help="Code INSEE de la région (ses départements).")
+@click.option("--as-of", "as_of", metavar="DATE", help="Date d'observation des membres (défaut : aujourd'hui).")
+def cohort_command(entry_from, entry_to, department, region, as_of):
     """Afficher la progression d'une cohorte d'entrées (JSON), mois par mois."""
     try:
-        scope = build_cohort_scope(entry_from, entry_to, department)
+        scope = build_cohort_scope(entry_from, entry_to, department, region, as_of)
     except ScopeError as error:
         _fail(error)
     _print(compute_cohort(scope))

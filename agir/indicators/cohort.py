@@ -1,18 +1,26 @@
 """Cohort progress (SPEC §5, INTERCHANGE.md "Cohort JSON"): month by month since entry, the share of a
-cohort that reached each milestone.
+cohort that reached each milestone, the members still observed on the as-of date, and the
+Kaplan–Meier estimate that accounts for the members not observed long enough (censoring).
 
-For each member and milestone, SQL gives the first month m at which the milestone was reached
-(`reached <= start + m months`, calendar clip; 0 when reached on or before entry), then a
-GROUP BY counts members per milestone and month; Python only accumulates those few counts over
-the months. The members are a CTE and every milestone comes from one statement: the cohort is
-computed once, and only its members' records are read (docs/performance.md).
+For each member and milestone, SQL gives `e`, the first month m at which the milestone was reached
+(`reached <= start + m months`, calendar clip; 0 when reached on or before entry; `max + 1` for none
+within the curve), and `c`, the last month at which the member is observed (`start + c months <=
+as_of`; −1 when the start is after as_of; at most the curve's last month). A GROUP BY counts the
+members per (milestone, e, c), then a second one, over the months 0..max, turns those few counts into
+the per-month figures: reached, observed, observed and reached, at risk `n_m` and events `d_m`.
+Python only multiplies the at most 19 factors of the Kaplan–Meier product. The members are a CTE and
+everything comes from one statement: the cohort is computed once, and only its members' records are
+read (docs/performance.md).
 """
-from sqlalchemy import String, func, literal, select, union_all
+from datetime import date
+from fractions import Fraction
+
+from sqlalchemy import Integer, String, and_, case, func, literal, select, true, union_all
 
 from agir.extensions import db
 from agir.indicators import numbers as num
 from agir.indicators.scope import CohortScope
-from agir.indicators.sql import months_to_reach
+from agir.indicators.sql import day_of, month_index, months_to_reach
 from models import Accompaniment, Department, HousingAccess, Job, Person, Programme, Referral, RightStep, Training
 from models.enums import LANGUAGE_THEMES, PERMANENT_HOUSING_KINDS
 
@@ -22,14 +30,23 @@ DEFAULT_MAX_MONTHS = 12
 RIGHT_MILESTONES = MILESTONES[:3]
 
 
+def region_departments(region):
+    """Select of the ids of a region's departments."""
+    return select(Department.id).where(Department.region_id == region.id)
+
+
 def members(scope: CohortScope, cte: bool = False):
-    """Subquery (or CTE) (person_id, entry_on): persons whose earliest accompaniment started in the entry period."""
+    """Subquery (or CTE) (person_id, entry_on): persons whose earliest accompaniment started in the entry period
+    (of the scope's department, or of its region's departments)."""
     query = (select(Accompaniment.person_id.label("person_id"), func.min(Accompaniment.start_on).label("entry_on"))
              .where(Accompaniment.start_on >= scope.entry_from, Accompaniment.start_on <= scope.entry_to)
              .group_by(Accompaniment.person_id))
     if scope.department is not None:
         query = query.join(Person, Person.id == Accompaniment.person_id).where(
             Person.department_id == scope.department.id)
+    elif scope.region is not None:
+        query = query.join(Person, Person.id == Accompaniment.person_id).where(
+            Person.department_id.in_(region_departments(scope.region)))
     return query.cte("members") if cte else query.subquery("members")
 
 
@@ -70,10 +87,14 @@ def milestone_dates(name: str, persons=None):
 
 
 def max_months(scope: CohortScope) -> int:
-    """The department's max_months, or the largest of all departments without one."""
+    """The department's max_months, or the largest of the region's departments (of all departments
+    without a department or a region)."""
     if scope.department is not None:
         return scope.department.max_months
-    return db.session.scalar(select(func.max(Department.max_months))) or DEFAULT_MAX_MONTHS
+    query = select(func.max(Department.max_months))
+    if scope.region is not None:
+        query = query.where(Department.region_id == scope.region.id)
+    return db.session.scalar(query) or DEFAULT_MAX_MONTHS
 
 
 def first_rights(persons):
@@ -86,30 +107,76 @@ def first_rights(persons):
             .group_by(RightStep.kind, RightStep.person_id))
 
 
-MEMBERS = "members"  # the pseudo-milestone every member reaches at month 0: the cohort's size
-
-
-def reached_by_month(cohort) -> dict[str, dict[int, int]]:
-    """{milestone: {m: members who first reached the milestone at month m}}, in one statement.
-
-    Also {MEMBERS: {0: size}}: each member "reaches" their own entry date, so the size of the cohort
-    comes from the same statement (the members are computed once).
-    """
-    persons = select(cohort.c.person_id)
-    parts = [first_rights(persons),
-             select(literal(MEMBERS, String).label("milestone"), cohort.c.person_id, cohort.c.entry_on)]
+def first_reached(persons):
+    """Subquery (milestone, person_id, reached_on): one row per milestone a person of `persons` reached,
+    with the first date (rights in one read of right_steps, the other milestones one read each)."""
+    parts = [first_rights(persons)]
     for name in MILESTONES[len(RIGHT_MILESTONES):]:
         reached = milestone_dates(name, persons)
         parts.append(select(literal(name, String).label("milestone"), reached.c.person_id, reached.c.reached_on))
-    reached = union_all(*parts).subquery("reached_all")
-    month = months_to_reach(cohort.c.entry_on, reached.c.reached_on).label("month")
+    return union_all(*parts).subquery("reached_all")
+
+
+def _is_last_day(day: date) -> bool:
+    return date.fromordinal(day.toordinal() + 1).day == 1
+
+
+def last_observed_month(start, as_of: date):
+    """SQL: the largest m with `start + m months <= as_of` (calendar, clipped), negative when start > as_of.
+
+    With diff = idx(as_of) − idx(start): m = diff when day(as_of) >= day(start) or as_of is the last day
+    of its month (start + diff months is then clipped on or before it), else diff − 1.
+    """
+    diff = literal(month_index(as_of)) - month_index(start)
+    if _is_last_day(as_of):
+        return diff
+    return diff - case((day_of(start) > as_of.day, 1), else_=0)
+
+
+def _months(last: int):
+    """Subquery (m) of the months 0..last."""
+    return union_all(*(select(literal(m, Integer).label("m")) for m in range(last + 1))).subquery("months")
+
+
+FIGURES = ("size", "reached", "observed", "observed_reached", "at_risk", "events")
+
+
+def monthly_counts(cohort, as_of: date, last: int) -> dict[str, list[dict[str, int]]]:
+    """{milestone: [figures of month m for m in 0..last]}, in one statement ({} for an empty cohort).
+
+    Figures of month m (INTERCHANGE.md): `size` members; `reached` members with e <= m; `observed`
+    members with c >= m; `observed_reached` with c >= m and e <= m; `at_risk` (n_m) with c >= m and
+    e >= m (e = last + 1 when never reached within the curve); `events` (d_m) with e = m and c >= m.
+    """
+    persons = select(cohort.c.person_id)
+    names = union_all(*(select(literal(name, String).label("milestone")) for name in MILESTONES)).subquery("names")
+    reached = first_reached(persons)
+    month = months_to_reach(cohort.c.entry_on, reached.c.reached_on)
+    e = case((reached.c.reached_on.is_(None), last + 1), (month > last, last + 1), else_=month)
+    observed = last_observed_month(cohort.c.entry_on, as_of)
+    c = case((observed < 0, -1), (observed > last, last), else_=observed)
+    per_member = (select(names.c.milestone, e.label("e"), c.label("c")).select_from(cohort)
+                  .join(names, true())
+                  .outerjoin(reached, and_(reached.c.person_id == cohort.c.person_id,
+                                           reached.c.milestone == names.c.milestone))
+                  .subquery("per_member"))
+    grouped = (select(per_member.c.milestone, per_member.c.e, per_member.c.c, func.count().label("n"))
+               .group_by(per_member.c.milestone, per_member.c.e, per_member.c.c).subquery("grouped"))
+    months = _months(last)
+    g, m = grouped.c, months.c.m
+
+    def total(*conditions):
+        return func.sum(case((and_(*conditions), g.n), else_=0)) if conditions else func.sum(g.n)
+
     rows = db.session.execute(
-        select(reached.c.milestone, month, func.count()).select_from(cohort)
-        .join(reached, reached.c.person_id == cohort.c.person_id).group_by(reached.c.milestone, month)
+        select(g.milestone, m, total(), total(g.e <= m), total(g.c >= m), total(g.c >= m, g.e <= m),
+               total(g.c >= m, g.e >= m), total(g.c >= m, g.e == m))
+        .select_from(grouped).join(months, true()).group_by(g.milestone, m)
     ).all()
-    counts: dict[str, dict[int, int]] = {name: {} for name in (*MILESTONES, MEMBERS)}
-    for name, m, n in rows:
-        counts[name][int(m)] = int(n)
+    counts: dict[str, list[dict[str, int]]] = {}
+    for name, month_number, *values in rows:
+        series = counts.setdefault(name, [{} for _ in range(last + 1)])
+        series[int(month_number)] = dict(zip(FIGURES, (int(v or 0) for v in values), strict=True))
     return counts
 
 
@@ -122,15 +189,43 @@ def curve(counts: dict[int, int], size: int, months: int) -> list[float]:
     return shares
 
 
+def kaplan_meier(series: list[dict[str, int]]) -> list[float | None]:
+    """km[m] = 1 − S(m), S(m) = S(m−1) × (1 − d_m / n_m) (S(m−1) when n_m = 0), S(−1) = 1, computed exactly
+    and rounded to four decimals (half up); None when nobody is observed at month m."""
+    survival, estimates = Fraction(1), []
+    for figures in series:
+        if figures["at_risk"]:
+            survival *= Fraction(figures["at_risk"] - figures["events"], figures["at_risk"])
+        reached = 1 - survival
+        estimates.append(num.share(reached.numerator, reached.denominator) if figures["observed"] else None)
+    return estimates
+
+
+def median_month(estimates: list[float | None]) -> int | None:
+    """The first month whose published estimate is at least 0.5, or None."""
+    return next((m for m, value in enumerate(estimates) if value is not None and value >= 0.5), None)
+
+
 def compute(scope: CohortScope) -> dict:
-    """The cohort JSON of INTERCHANGE.md."""
+    """The cohort JSON of INTERCHANGE.md (with the second version's observed, observed_shares, km and
+    median_months)."""
     cohort = members(scope, cte=True)
-    months = max_months(scope)
-    counts = reached_by_month(cohort)
-    size = sum(counts[MEMBERS].values())  # {0: size}, or {} for an empty cohort
+    last = max_months(scope)
+    counts = monthly_counts(cohort, scope.as_of, last)
+    empty = [dict.fromkeys(FIGURES, 0) for _ in range(last + 1)]
+    series = {name: counts.get(name, empty) for name in MILESTONES}
+    size = series[MILESTONES[0]][0]["size"]
+    observed = [figures["observed"] for figures in series[MILESTONES[0]]]
+    km = {name: kaplan_meier(series[name]) for name in MILESTONES}
     return {
         "scope": scope.as_json(),
         "size": size,
-        "months": list(range(months + 1)),
-        "milestones": {name: curve(counts[name], size, months) for name in MILESTONES},
+        "months": list(range(last + 1)),
+        "milestones": {name: [num.share(f["reached"], size) if size else 0.0 for f in series[name]]
+                       for name in MILESTONES},
+        "observed": observed,
+        "observed_shares": {name: [num.share(f["observed_reached"], f["observed"]) for f in series[name]]
+                            for name in MILESTONES},
+        "km": km,
+        "median_months": {name: median_month(km[name]) for name in MILESTONES},
     }

@@ -1,6 +1,7 @@
 """Cohort progress: members, months 0..max_months, shares reached on or before start + m months."""
 from datetime import date
 
+from agir.dates import today
 from tests import factories as f
 from tests.indicators.helpers import (
     accompaniment,
@@ -18,7 +19,8 @@ ZEROS = [0.0] * 13
 
 def test_empty_cohort_has_zero_shares_for_every_month(world):
     data = cohort("2022-07-01", "2022-09-30", "33")
-    assert data["scope"] == {"entry_from": "2022-07-01", "entry_to": "2022-09-30", "department": "33"}
+    assert data["scope"] == {"entry_from": "2022-07-01", "entry_to": "2022-09-30", "department": "33",
+                             "region": None, "as_of": today().isoformat()}   # contract v2: as_of defaults to today
     assert data["size"] == 0
     assert data["months"] == list(range(13))
     assert data["milestones"] == {name: ZEROS for name in ("health_insurance", "caf_benefits", "bank_account",
