@@ -3,6 +3,7 @@
 - scope.py   — the period / department / structure / as-of of a computation, checked from text;
 - sql.py     — calendar arithmetic in SQL, identical on SQLite and PostgreSQL;
 - annex.py   — the indicators JSON (SQL aggregates);
+- results.py — its AGIR results: exit_outcomes, entry, appointments;
 - cohort.py  — the cohort JSON;
 - sheet.py   — the Annex sheet of one programme (target vs achieved);
 - pilot.py   — dashboard queries: alert counts, compliance list, breakdowns;

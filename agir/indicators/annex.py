@@ -1,4 +1,5 @@
-"""The Annex indicators of SPEC §5 as SQL aggregates, shaped as the indicators JSON of INTERCHANGE.md.
+"""The Annex indicators of SPEC §5 as SQL aggregates, shaped as the indicators JSON of INTERCHANGE.md
+(the AGIR results of its second version — exit_outcomes, entry, appointments — in results.py).
 
 Every figure is one GROUP BY / COUNT query over the scope (agir.indicators.scope): person
 figures over the persons of the scope, programme figures over its programmes. No Python loop
@@ -10,6 +11,7 @@ from sqlalchemy import Date, and_, case, distinct, func, literal, or_, select, u
 
 from agir.extensions import db
 from agir.indicators import numbers as num
+from agir.indicators import results
 from agir.indicators.scope import Scope
 from agir.indicators.sql import after_months, days_between, level_rank, on_or_after_months, scanned
 from models import (
@@ -134,24 +136,33 @@ def durable_job(kind_col, months_col):
     return or_(kind_col == "cdi", and_(kind_col.is_not(None), months_col > DURABLE_MONTHS))
 
 
-def employment(scope: Scope) -> dict:
-    """Exits dated in the period: duration, positive, training, durable, 6-month follow-up."""
+def exits(scope: Scope) -> tuple[dict, dict]:
+    """Exits dated in the period, in one statement: the employment section (duration, positive, training,
+    durable, 6-month follow-up) and the AGIR results' exit_outcomes (results.py) over the same exits."""
     positive = or_(Exit.job_kind.is_not(None), Exit.training_level.is_not(None))
     row = db.session.execute(
         select(func.count(Exit.id), func.sum(days_between(Exit.exit_on, Accompaniment.start_on)),
                count_where(positive), count_where(Exit.training_level.is_not(None)),
                count_where(durable_job(Exit.job_kind, Exit.job_months)),
-               count_where(FollowUp.is_positive.is_(True)), count_where(FollowUp.id.is_(None)))
+               count_where(FollowUp.is_positive.is_(True)), count_where(FollowUp.id.is_(None)),
+               *results.exit_outcome_columns())
         .select_from(Exit).join(Accompaniment, Accompaniment.id == Exit.accompaniment_id)
         .join(Person, Person.id == Accompaniment.person_id)
         .outerjoin(FollowUp, FollowUp.exit_id == Exit.id)
         .where(Exit.exit_on >= scope.start, Exit.exit_on <= scope.end, *scope.person_conditions())
     ).one()
-    exits, days, positive_n, training_n, durable_n, at_6, missing = row
-    return {"exits": num.count(exits), "average_duration_months": num.mean_months(days, exits),
-            "positive_exits": num.count(positive_n), "in_training": num.count(training_n),
-            "durable_employment": num.count(durable_n), "positive_at_6_months": num.count(at_6),
-            "followup_missing": num.count(missing)}
+    exits_n, days, positive_n, training_n, durable_n, at_6, missing, housed, agir_positive = row
+    exits_n, positive_n = num.count(exits_n), num.count(positive_n)
+    return ({"exits": exits_n, "average_duration_months": num.mean_months(days, exits_n),
+             "positive_exits": positive_n, "in_training": num.count(training_n),
+             "durable_employment": num.count(durable_n), "positive_at_6_months": num.count(at_6),
+             "followup_missing": num.count(missing)},
+            results.exit_outcomes(exits_n, positive_n, housed, agir_positive))
+
+
+def employment(scope: Scope) -> dict:
+    """The employment section alone (see exits)."""
+    return exits(scope)[0]
 
 
 # --- housing, language, events, programme hours ------------------------------------------------
@@ -325,6 +336,7 @@ def compute(scope: Scope, by_nationality: list[tuple[str, dict]] | None = None,
     persons = participants(scope)
     limits = limits if limits is not None else durations(scope)
     public = sum_public(by_nationality if by_nationality is not None else public_by_nationality(scope))
+    employment_figures, exit_outcomes = exits(scope)
 
     def n_events(kind, distinct_events=False):
         return events.get(kind, (0, 0))[1 if distinct_events else 0]
@@ -332,7 +344,7 @@ def compute(scope: Scope, by_nationality: list[tuple[str, dict]] | None = None,
     return {
         "scope": scope.as_json(),
         "public": public,
-        "employment": employment(scope),
+        "employment": employment_figures,
         "housing": housing(scope),
         "language": language(scope, hours_by_theme, (persons["assiduous"], persons["progressed"])),
         "health": {"medical_consultations": n_events("medical_consultation")},
@@ -351,4 +363,7 @@ def compute(scope: Scope, by_nationality: list[tuple[str, dict]] | None = None,
             "overdue": limits["overdue"], "over_limit": limits["over_limit"],
             "ineligible_enrolments": limits["ineligible_enrolments"],
         },
+        "exit_outcomes": exit_outcomes,
+        "entry": results.entry(scope),
+        "appointments": results.appointments(scope),
     }

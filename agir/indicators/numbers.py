@@ -57,3 +57,28 @@ def as_number(value: Decimal | int | None) -> int | float:
 def count(value) -> int:
     """A count from an aggregate (None when no row)."""
     return int(value or 0)
+
+
+def median(counts) -> float | None:
+    """The median of the values given as (value, how many times) pairs, with one decimal (the mean of the two
+    middle values when their number is even, half away from zero); None when there is none.
+
+    The database groups the values (GROUP BY value): Python reads one pair per distinct value, never every row.
+    """
+    pairs = sorted((int(value), int(n)) for value, n in counts if value is not None and n)
+    total = sum(n for _, n in pairs)
+    if not total:
+        return None
+    low_rank, high_rank = (total - 1) // 2, total // 2     # 0-based ranks of the middle value(s)
+    low = high = None
+    seen = 0
+    for value, n in pairs:
+        if low is None and low_rank < seen + n:
+            low = value
+        if high_rank < seen + n:
+            high = value
+            break
+        seen += n
+    with localcontext() as ctx:
+        ctx.prec = 60
+        return float((Decimal(low + high) / 2).quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP))

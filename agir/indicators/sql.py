@@ -139,3 +139,26 @@ def months_to_reach(start, reached) -> ColumnElement:
 def level_rank(column) -> ColumnElement:
     """Rank of a CECRL level (pre_A1 = 0 … C2 = 6), null for no level — as agir.rules.path.level_rank."""
     return case({level: rank for rank, level in enumerate(LEVELS)}, value=column, else_=None)
+
+
+class date_of(FunctionElement):
+    """The calendar day of a timestamp (appointments' local start): `date(x)` on SQLite, `CAST(x AS DATE)` elsewhere.
+
+    (SQLAlchemy's own `cast(x, Date)` is `CAST(x AS DATE)` on SQLite too, which there gives the year as a number.)
+    """
+
+    type = Date()
+    inherit_cache = True
+    name = "date_of"
+
+
+@compiles(date_of)
+def _date_of_default(element, compiler, **kw):
+    (moment,) = list(element.clauses)
+    return f"CAST({compiler.process(moment, **kw)} AS DATE)"
+
+
+@compiles(date_of, "sqlite")
+def _date_of_sqlite(element, compiler, **kw):
+    (moment,) = list(element.clauses)
+    return f"date({compiler.process(moment, **kw)})"

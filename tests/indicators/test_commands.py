@@ -8,7 +8,7 @@ from agir.extensions import db
 from tests.indicators.helpers import accompaniment, person, right
 
 INDICATOR_KEYS = {
-    "scope": {"from", "to", "department", "structure", "as_of"},
+    "scope": {"from", "to", "department", "structure", "as_of", "region"},
     "public": {"beneficiaries", "men", "women", "under_25", "bpi", "bpi_men", "bpi_women", "bpi_under_25"},
     "employment": {"exits", "average_duration_months", "positive_exits", "in_training", "durable_employment",
                    "positive_at_6_months", "followup_missing"},
@@ -22,6 +22,11 @@ INDICATOR_KEYS = {
     "finance": {"total_cost", "p104_subsidy"},
     "compliance": {"non_bpi_share", "employment_subsidy_share", "language_programmes_unreferenced", "overdue",
                    "over_limit"},
+    "exit_outcomes": {"exits", "permanent_housing", "employment_or_training", "agir_positive", "housing_share",
+                      "employment_share", "agir_positive_share"},
+    "entry": {"orientations", "first_interview_within_month", "median_days_to_first_interview", "contracts_signed",
+              "contract_within_month"},
+    "appointments": {"honoured", "missed", "missed_share"},
 }
 
 
@@ -43,7 +48,7 @@ def test_indicators_prints_every_key_of_the_contract(runner, data):
         assert keys <= set(printed[section]), section
     assert set(printed) == set(INDICATOR_KEYS)
     assert printed["scope"] == {"from": "2022-01-01", "to": "2022-12-31", "department": "33", "structure": None,
-                                "as_of": "2023-04-01"}
+                                "as_of": "2023-04-01", "region": None}
     assert printed["public"]["beneficiaries"] == 1
     assert printed["compliance"]["overdue"] == 1 and printed["compliance"]["over_limit"] == 0
     assert printed["employment"]["average_duration_months"] is None

@@ -1,0 +1,128 @@
+"""The AGIR results of SPEC §5 (INTERCHANGE.md « Indicators JSON », second version): `exit_outcomes`,
+`entry` and `appointments`, as SQL aggregates over the scope's persons.
+
+- exit_outcomes: over the exits that `employment` counts, in the same statement (annex.exits);
+- entry: orientations of the period, the first honoured first interview dated on or after the
+  orientation (at any structure), its delay (grouped by delay in SQL: the median is read from one row
+  per distinct delay), contracts signed in the period;
+- appointments: the scope's persons' appointments (at any structure) whose start day is in the period.
+"""
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import and_, case, exists, func, or_, select
+
+from agir.extensions import db
+from agir.indicators import numbers as num
+from agir.indicators.scope import Scope
+from agir.indicators.sql import after_months, date_of, days_between
+from models import Accompaniment, Appointment, Exit, HousingAccess, Person
+from models.enums import PERMANENT_HOUSING_KINDS, AppointmentKind, AppointmentStatus, TrainingLevel
+
+# AGIR's positive outcome besides housing: a CDI, a job of 6 months or more (6 counts, unlike the Annex's
+# durable employment), or a training of one of these levels (pre-qualifying does not count).
+AGIR_JOB_MONTHS = 6
+AGIR_TRAININGS = (TrainingLevel.QUALIFYING.value, TrainingLevel.CERTIFYING.value, TrainingLevel.DIPLOMA.value)
+HONOURED, MISSED = AppointmentStatus.HONOURED.value, AppointmentStatus.MISSED.value
+
+
+def count_where(condition):
+    """SUM(CASE WHEN condition THEN 1 ELSE 0 END)."""
+    return func.sum(case((condition, 1), else_=0))
+
+
+# --- exit_outcomes ----------------------------------------------------------------------------------
+
+def housed_by_exit():
+    """The exiting person has a permanent-housing access dated on or before the exit (Exit, Accompaniment in FROM)."""
+    return exists().where(HousingAccess.person_id == Accompaniment.person_id,
+                          HousingAccess.kind.in_(PERMANENT_HOUSING_KINDS), HousingAccess.access_on <= Exit.exit_on)
+
+
+def agir_job_or_training():
+    """The exit's situation is a CDI, a job of at least 6 months, or a qualifying, certifying or diploma training."""
+    return or_(Exit.job_kind == "cdi", and_(Exit.job_kind.is_not(None), Exit.job_months >= AGIR_JOB_MONTHS),
+               Exit.training_level.in_(AGIR_TRAININGS))
+
+
+def exit_outcome_columns() -> list:
+    """The two counts that exit_outcomes adds to the employment statement: housed, AGIR-positive."""
+    housed = housed_by_exit()
+    return [count_where(housed), count_where(and_(housed, agir_job_or_training()))]
+
+
+def exit_outcomes(exits: int, positive: int, housed, agir_positive) -> dict:
+    """The exit_outcomes section from the counts of the employment statement (shares over the exits)."""
+    housed, agir_positive = num.count(housed), num.count(agir_positive)
+    return {"exits": exits, "permanent_housing": housed, "employment_or_training": positive,
+            "agir_positive": agir_positive, "housing_share": num.share(housed, exits),
+            "employment_share": num.share(positive, exits), "agir_positive_share": num.share(agir_positive, exits)}
+
+
+# --- entry ------------------------------------------------------------------------------------------
+
+def first_interview_at():
+    """Correlated on Person: the start of the person's earliest honoured first interview dated on or after
+    their orientation (at any structure; SPEC §4.6), or null."""
+    return (select(func.min(Appointment.start_at))
+            .where(Appointment.person_id == Person.id, Appointment.kind == AppointmentKind.FIRST_INTERVIEW.value,
+                   Appointment.status == HONOURED, Appointment.start_at >= Person.oriented_on)
+            .correlate(Person).scalar_subquery())
+
+
+def interview_delays(scope: Scope) -> list[tuple]:
+    """(delay in days or None, within a month 0/1, persons): the persons of the scope oriented in the period,
+    grouped by the delay to their first interview (None: none yet) and whether it fell on or before
+    orientation + 1 month (calendar step, clipped)."""
+    oriented = (select(Person.oriented_on.label("oriented_on"), first_interview_at().label("first_at"))
+                .where(Person.oriented_on >= scope.start, Person.oriented_on <= scope.end, *scope.person_conditions())
+                .subquery("oriented"))
+    first_day = date_of(oriented.c.first_at)
+    delays = (select(days_between(first_day, oriented.c.oriented_on).label("delay"),
+                     case((oriented.c.first_at.is_(None), 0),
+                          (after_months(first_day, oriented.c.oriented_on, 1), 0), else_=1).label("within"))
+              .select_from(oriented).subquery("delays"))
+    return [tuple(row) for row in db.session.execute(
+        select(delays.c.delay, delays.c.within, func.count()).group_by(delays.c.delay, delays.c.within)).all()]
+
+
+def contracts(scope: Scope) -> tuple[int, int]:
+    """(contracts signed in the period, of which on or before the accompaniment's start + 1 month)."""
+    row = db.session.execute(
+        select(func.count(Accompaniment.id),
+               count_where(~after_months(Accompaniment.contract_signed_on, Accompaniment.start_on, 1)))
+        .select_from(Accompaniment).join(Person, Person.id == Accompaniment.person_id)
+        .where(Accompaniment.contract_signed_on >= scope.start, Accompaniment.contract_signed_on <= scope.end,
+               *scope.person_conditions())
+    ).one()
+    return num.count(row[0]), num.count(row[1])
+
+
+def entry(scope: Scope) -> dict:
+    """The entry section: orientations, first interviews within the month and their median delay, contracts."""
+    delays = interview_delays(scope)
+    signed, signed_within = contracts(scope)
+    return {"orientations": sum(num.count(n) for _, _, n in delays),
+            "first_interview_within_month": sum(num.count(n) for _, within, n in delays if within),
+            "median_days_to_first_interview": num.median((delay, n) for delay, _, n in delays),
+            "contracts_signed": signed, "contract_within_month": signed_within}
+
+
+# --- appointments -----------------------------------------------------------------------------------
+
+def day_start(day: date) -> datetime:
+    """Midnight at the start of a day (appointments' start_at is a local wall-clock time)."""
+    return datetime.combine(day, time())
+
+
+def appointments(scope: Scope) -> dict:
+    """Honoured and missed appointments of the scope's persons whose start day is in the period
+    (a half-open range on start_at, so its index serves); missed_share = missed / (honoured + missed)."""
+    conditions = scope.person_conditions()
+    query = select(count_where(Appointment.status == HONOURED), count_where(Appointment.status == MISSED))
+    if conditions:
+        query = query.select_from(Appointment).join(Person, Person.id == Appointment.person_id)
+    honoured, missed = db.session.execute(query.where(
+        Appointment.start_at >= day_start(scope.start), Appointment.start_at < day_start(scope.end + timedelta(days=1)),
+        Appointment.status.in_((HONOURED, MISSED)), *conditions)).one()
+    honoured, missed = num.count(honoured), num.count(missed)
+    return {"honoured": honoured, "missed": missed, "missed_share": num.share(missed, honoured + missed)}
