@@ -23,7 +23,10 @@ from models.enums import OPEN_REFERRAL_STATES
 RIGHT_RANK = {"obtained": 4, "refused": 3, "requested": 2, "todo": 1, "not_applicable": 0}
 # Identity fields filled from the merged-away file when the surviving file leaves them empty.
 FILLABLE = ("protection_on", "first_permit_on", "arrival_on", "cir_on", "permit_expiry_on", "hosting",
-            "language_level", "prior_programme", "phone", "email")
+            "language_level", "prior_programme", "phone", "email",
+            # Contract v2: the interpreter language and the orientation (its three columns go together: a
+            # file has all three or none).
+            "interpreter", "oriented_on", "orientation_source", "orientation_structure_id")
 
 
 class MergeRefused(RuleViolation):
@@ -100,6 +103,15 @@ def _merge_rights(keep: Person, gone: Person) -> list[str]:
     return dropped
 
 
+def _merge_languages(keep: Person, gone: Person) -> None:
+    """One line per language (unique per person): the surviving file's level is kept for a language on both."""
+    mine = {language.code for language in keep.languages}
+    for language in list(gone.languages):
+        if language.code in mine:
+            db.session.delete(language)
+    db.session.flush()
+
+
 def merge_persons(actor, keep: Person, gone: Person, today: date | None = None) -> Person:
     """Merge `gone` into `keep` (both files of the actor's structure); returns `keep`. Refused with every
     reason at once (MergeRefused) when SPEC §4 would not hold on the merged file."""
@@ -111,6 +123,7 @@ def merge_persons(actor, keep: Person, gone: Person, today: date | None = None) 
     for name in filled:
         setattr(keep, name, getattr(gone, name))
     dropped = _merge_rights(keep, gone)
+    _merge_languages(keep, gone)
     household = _merge_household(keep, gone)
     # Every other record follows the person: each table pointing at persons (a table added later too).
     db.session.flush()
