@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 
+from agir.dates import today
 from agir.extensions import db
 from tests.indicators.helpers import accompaniment, person, right
 
@@ -83,7 +84,8 @@ def test_cohort_prints_the_contract(runner, data):
                                  "--department", "33"])
     assert result.exit_code == 0, result.output
     printed = json.loads(result.stdout)
-    assert printed["scope"] == {"entry_from": "2022-07-01", "entry_to": "2022-09-30", "department": "33"}
+    assert printed["scope"] == {"entry_from": "2022-07-01", "entry_to": "2022-09-30", "department": "33",
+                                "region": None, "as_of": today().isoformat()}
     assert printed["size"] == 1 and printed["months"] == list(range(13))
     assert printed["milestones"]["bank_account"] == [1.0] * 13
     assert printed["milestones"]["health_insurance"] == [0.0] * 13
