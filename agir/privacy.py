@@ -25,10 +25,13 @@ from models import (
     Accompaniment,
     AuditEntry,
     Department,
+    DiagnosticArea,
+    Document,
     Extension,
     HousingStep,
     Note,
     Person,
+    PlanObjective,
     Programme,
     Referral,
     RightStep,
@@ -45,6 +48,8 @@ ANONYMISED_FIELDS = (
     "last_name", "first_name", "phone", "email", "birth_on", "ref", "pseudonym", "prior_programme", "notes",
     "extensions.reason", "rights.refusal_reason", "referrals.need", "referrals.refusal_reason",
     "housing_steps.number",
+    # Contract v2 (issue 15): the diagnostic's texts, the plan's objectives, the documents (metadata and bytes).
+    "diagnostic_areas.text", "plan_objectives.objective", "documents",
 )
 CHUNK = 500
 
@@ -186,6 +191,11 @@ def _erase_free_texts(ids: list[int]) -> None:
     db.session.execute(update(extensions).where(extensions.c.accompaniment_id.in_(held)).values(reason=ERASED))
     steps = HousingStep.__table__
     db.session.execute(update(steps).where(steps.c.person_id.in_(ids)).values(number=None))
+    areas, objectives = DiagnosticArea.__table__, PlanObjective.__table__
+    db.session.execute(update(areas).where(areas.c.accompaniment_id.in_(held), areas.c.text.is_not(None))
+                       .values(text=ERASED))
+    db.session.execute(update(objectives).where(objectives.c.accompaniment_id.in_(held)).values(objective=ERASED))
+    db.session.execute(delete(Document.__table__).where(Document.__table__.c.person_id.in_(ids)))
 
 
 def anonymise_person(actor, person: Person, detail: str = "anonymisation") -> Person:
