@@ -6,17 +6,21 @@ never a scan of every person in Python); `sync_alerts` keeps one row per alert: 
 keeps its first-seen date, gets `resolved_on` when it no longer holds and comes back as new.
 """
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Select, and_, exists, false, func, insert, or_, select, union_all, update
+from sqlalchemy import Date, Select, and_, case, exists, false, func, insert, or_, select, union_all, update
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.expression import FunctionElement
 
 from agir.dates import add_years
 from agir.rules import alerts as rules
 from models import (
     Accompaniment,
     Alert,
+    Appointment,
     Department,
+    Document,
     Event,
     Exit,
     Extension,
@@ -27,6 +31,7 @@ from models import (
     Note,
     Participation,
     Person,
+    PlanObjective,
     Programme,
     Referral,
     RightStep,
@@ -52,6 +57,29 @@ class Found:
     def key(self) -> tuple:
         """Identity of the alert in the table (its due date may move, it stays the same alert)."""
         return (self.kind, self.person_id, self.structure_id, self.subject_key)
+
+
+class day_of(FunctionElement):
+    """The calendar day of a timestamp column (an appointment's local start), as a DATE."""
+
+    type = Date()
+    name = "day_of"
+    inherit_cache = True
+
+
+@compiles(day_of)
+def _day_of(element, compiler, **kw):
+    return f"CAST({compiler.process(element.clauses, **kw)} AS DATE)"
+
+
+@compiles(day_of, "sqlite")
+def _day_of_sqlite(element, compiler, **kw):
+    return f"date({compiler.process(element.clauses, **kw)})"
+
+
+def _midnight(day: date) -> datetime:
+    """The first minute of a day: an appointment is dated before `day` when it starts before this."""
+    return datetime.combine(day, time())
 
 
 def _live_person():
@@ -81,12 +109,23 @@ def last_activity_subquery(as_of: date, persons=None):
         (Referral.person_id, Referral.cancelled_on),
         (Participation.person_id, Participation.start_on), (Participation.person_id, Participation.end_on),
         (Event.person_id, Event.event_on), (Note.person_id, Note.noted_on),
+        # Contract v2: orientation, documents, diagnostic, contract signature.
+        (Person.id, Person.oriented_on), (Document.person_id, Document.document_on),
+        (Accompaniment.person_id, Accompaniment.diagnostic_on),
+        (Accompaniment.person_id, Accompaniment.contract_signed_on),
     ]
     among = (lambda column: (column.in_(persons),)) if persons is not None else (lambda column: ())
     parts = [select(pid.label("person_id"), day.label("day")).where(day <= as_of, *among(pid)) for pid, day in sources]
     parts.append(select(Accompaniment.person_id.label("person_id"), Extension.decided_on.label("day"))
                  .join(Extension, Extension.accompaniment_id == Accompaniment.id)
                  .where(Extension.decided_on <= as_of, *among(Accompaniment.person_id)))
+    parts.append(select(Accompaniment.person_id.label("person_id"), PlanObjective.closed_on.label("day"))
+                 .join(PlanObjective, PlanObjective.accompaniment_id == Accompaniment.id)
+                 .where(PlanObjective.closed_on <= as_of, *among(Accompaniment.person_id)))
+    # An honoured appointment counts on the day it started (local time); the others are no activity.
+    parts.append(select(Appointment.person_id.label("person_id"), day_of(Appointment.start_at).label("day"))
+                 .where(Appointment.status == "honoured", Appointment.start_at < _midnight(as_of + timedelta(days=1)),
+                        *among(Appointment.person_id)))
     dated = union_all(*parts).subquery("dated")
     return (select(dated.c.person_id, func.max(dated.c.day).label("last_on"))
             .group_by(dated.c.person_id).subquery("activity"))
@@ -174,16 +213,17 @@ def _followup_alerts(session, as_of: date) -> list[Found]:
     """followup_due on exits at least six months old with no follow-up recorded on as_of."""
     rows = session.execute(
         select(Accompaniment.id, Accompaniment.person_id, Accompaniment.structure_id, Accompaniment.exit_on,
-               FollowUp.followup_on)
+               FollowUp.followup_on, Exit.reason)
         .join(Person, Person.id == Accompaniment.person_id)
         .outerjoin(Exit, Exit.accompaniment_id == Accompaniment.id)
         .outerjoin(FollowUp, FollowUp.exit_id == Exit.id)
         .where(_live_person(), Accompaniment.exit_on <= as_of - timedelta(days=181),
+               or_(Exit.reason.is_(None), Exit.reason != "deceased"),
                or_(FollowUp.id.is_(None), FollowUp.followup_on > as_of))
     ).all()
     found = []
-    for acc_id, person_id, structure_id, exit_on, followup_on in rows:
-        verdict = rules.followup_due(exit_on, followup_on, as_of)
+    for acc_id, person_id, structure_id, exit_on, followup_on, reason in rows:
+        verdict = rules.followup_due(exit_on, followup_on, as_of, reason)
         if verdict:
             found.append(Found("followup_due", person_id, structure_id, f"accompaniment:{acc_id}", verdict.due_on))
     return found
@@ -209,10 +249,101 @@ def _eligibility_alerts(session, as_of: date) -> list[Found]:
     return found
 
 
+def _first_interview_alerts(session, as_of: date) -> list[Found]:
+    """first_interview_late: oriented more than a month ago, no honoured first interview since, path not over."""
+    # Honoured first interview at any structure, dated from the orientation's day to as_of (the timestamp
+    # compared with the DATE: from its first minute).
+    interviewed = exists().where(Appointment.person_id == Person.id, Appointment.kind == "first_interview",
+                                 Appointment.status == "honoured", Appointment.start_at >= Person.oriented_on,
+                                 Appointment.start_at < _midnight(as_of + timedelta(days=1)))
+    ended = exists().where(Accompaniment.person_id == Person.id, Accompaniment.exit_on <= as_of)
+    open_now = exists().where(Accompaniment.person_id == Person.id, _open_on(as_of))
+    rows = session.execute(
+        select(Person.id, Person.oriented_on, Person.orientation_structure_id)
+        .where(_live_person(),
+               # One month is at least 28 days: a superset of the late orientations, decided by the rule.
+               Person.oriented_on <= as_of - timedelta(days=28),
+               ~interviewed, ~and_(ended, ~open_now))
+    ).all()
+    found = []
+    for person_id, oriented_on, structure_id in rows:
+        verdict = rules.first_interview_late(oriented_on, None, False, as_of)
+        if verdict:
+            found.append(Found("first_interview_late", person_id, structure_id,
+                               f"orientation:{oriented_on.isoformat()}", verdict.due_on))
+    return found
+
+
+def _appointment_alerts(session, as_of: date) -> list[Found]:
+    """appointment_missed: per person and structure, the latest appointment dated before as_of (cancelled and
+    excused ones aside) is missed or still planned, and nothing is planned there from as_of on.
+
+    The candidates are the missed or planned appointments before as_of; NOT EXISTS keeps the latest one of
+    each person and structure (at the same minute: honoured, then missed, then planned, then the last one
+    recorded: rules.appointment_rank), and drops those with an appointment planned from as_of on.
+    """
+    day0 = _midnight(as_of)
+    other = aliased(Appointment)
+
+    def rank(appointment):
+        return case((appointment.status == "honoured", 0), (appointment.status == "missed", 1), else_=2)
+
+    same_minute_first = or_(rank(other) < rank(Appointment),
+                            and_(rank(other) == rank(Appointment), other.id > Appointment.id))
+    later = exists().where(
+        other.person_id == Appointment.person_id, other.structure_id == Appointment.structure_id,
+        other.start_at < day0, other.status.not_in(rules.APPOINTMENT_IGNORED),
+        or_(other.start_at > Appointment.start_at, and_(other.start_at == Appointment.start_at, same_minute_first)))
+    planned = aliased(Appointment)
+    ahead = exists().where(planned.person_id == Appointment.person_id,
+                           planned.structure_id == Appointment.structure_id,
+                           planned.start_at >= day0, planned.status == "planned")
+    rows = session.execute(
+        select(Appointment.id, Appointment.person_id, Appointment.structure_id, Appointment.start_at,
+               Appointment.status)
+        .join(Person, Person.id == Appointment.person_id)
+        .where(_live_person(), Appointment.start_at < day0, Appointment.status.in_(rules.APPOINTMENT_NOT_HELD),
+               ~later, ~ahead)
+    ).all()
+    found = []
+    for appointment_id, person_id, structure_id, start_at, status in rows:
+        verdict = rules.appointment_missed(start_at.date(), status, False, as_of)
+        if verdict:
+            found.append(Found("appointment_missed", person_id, structure_id, f"appointment:{appointment_id}",
+                               verdict.due_on))
+    return found
+
+
+def _document_alerts(session, as_of: date) -> list[Found]:
+    """document_expiry: the latest-expiring document of its kind expires within 90 days (or has expired),
+    for persons followed on as_of (open accompaniment: its structure; never enrolled: the document's)."""
+    newer = aliased(Document)
+    superseded = exists().where(newer.person_id == Document.person_id, newer.kind == Document.kind,
+                                newer.expires_on > Document.expires_on)
+    open_acc = (select(Accompaniment.person_id, Accompaniment.structure_id)
+                .where(_open_on(as_of)).subquery("open_acc"))
+    ever = exists().where(Accompaniment.person_id == Document.person_id, Accompaniment.start_on <= as_of)
+    rows = session.execute(
+        select(Document.id, Document.person_id, Document.structure_id, Document.expires_on, open_acc.c.structure_id)
+        .join(Person, Person.id == Document.person_id)
+        .outerjoin(open_acc, open_acc.c.person_id == Document.person_id)
+        .where(_live_person(), Document.expires_on <= as_of + timedelta(days=rules.DOCUMENT_EXPIRY_DAYS),
+               ~superseded, or_(open_acc.c.person_id.is_not(None), ~ever))
+    ).all()
+    found = []
+    for document_id, person_id, kept_by, expires_on, held_by in rows:
+        verdict = rules.document_expiry(expires_on, False, True, as_of)
+        if verdict:
+            found.append(Found("document_expiry", person_id, held_by if held_by is not None else kept_by,
+                               f"document:{document_id}", verdict.due_on))
+    return found
+
+
 def compute_alerts(session, as_of: date) -> list[Found]:
     """Every alert that holds on as_of, from the data as it stands."""
     found = []
-    for part in (_accompaniment_alerts, _permit_alerts, _referral_alerts, _followup_alerts, _eligibility_alerts):
+    for part in (_accompaniment_alerts, _permit_alerts, _referral_alerts, _followup_alerts, _eligibility_alerts,
+                 _first_interview_alerts, _appointment_alerts, _document_alerts):
         found += part(session, as_of)
     return found
 
@@ -339,6 +470,14 @@ def department_counts(session, department_id: int) -> dict[str, int]:
     counts = dict.fromkeys(ALERT_KINDS, 0)
     counts.update(rows)
     return counts
+
+
+def documents_of(session, alerts) -> dict[int, Document]:
+    """Documents behind document_expiry alerts, by document id (their kind and expiry in the inbox)."""
+    ids = [int(a.subject_key.split(":")[1]) for a in alerts if a.subject_key.startswith("document:")]
+    if not ids:
+        return {}
+    return {d.id: d for d in session.scalars(select(Document).where(Document.id.in_(ids)))}
 
 
 def referrals_of(session, alerts) -> dict[int, tuple]:

@@ -57,8 +57,16 @@ LABELS: dict[str, dict[str, str]] = {
     "alert_kind": {"end_soon": N_("Fin proche"), "overdue": N_("Fin prévue dépassée"),
                    "over_limit": N_("Durée maximale dépassée"), "permit_expiry": N_("Titre de séjour expirant"),
                    "referral_unanswered": N_("Orientation sans réponse"), "followup_due": N_("Suivi à 6 mois à faire"),
-                   "inactive": N_("Dossier inactif"), "eligibility_closing": N_("Éligibilité AGIR bientôt close")},
+                   "inactive": N_("Dossier inactif"), "eligibility_closing": N_("Éligibilité AGIR bientôt close"),
+                   "first_interview_late": N_("Premier entretien en retard"),
+                   "appointment_missed": N_("Rendez-vous manqué"),
+                   "document_expiry": N_("Document expirant")},
     "accompaniment_kind": {"agir": N_("Accompagnement AGIR"), "project": N_("Projet structurant")},
+    "document_kind": {"identity": N_("Pièce d'identité"), "residence_permit": N_("Titre de séjour"),
+                      "caf": N_("Attestation CAF"), "health_insurance": N_("Attestation d'assurance maladie"),
+                      "bank_details": N_("Relevé d'identité bancaire (RIB)"), "diploma": N_("Diplôme"),
+                      "lease": N_("Bail"), "employment_contract": N_("Contrat de travail"),
+                      "other": N_("Autre document")},
     # Nationalities most often met (ISO 3166 alpha-3): suggested while typing, named in the file and in
     # the pilot's breakdown; any other 3-letter code is accepted and shown as it is.
     "nationality": {"AFG": N_("Afghanistan"), "ALB": N_("Albanie"), "DZA": N_("Algérie"), "ARM": N_("Arménie"),

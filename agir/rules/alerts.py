@@ -17,6 +17,12 @@ REFERRAL_ANSWER_DAYS = 15
 FOLLOWUP_MONTHS = 6
 INACTIVE_DAYS = 60
 ELIGIBILITY_CLOSING_DAYS = 30
+FIRST_INTERVIEW_MONTHS = 1
+DOCUMENT_EXPIRY_DAYS = 90
+# Appointment statuses (SPEC §4.6): those that say nothing about the person's coming (ignored), and those
+# of an appointment that did not take place as planned.
+APPOINTMENT_IGNORED = ("cancelled", "excused")
+APPOINTMENT_NOT_HELD = ("missed", "planned")
 
 
 @dataclass(frozen=True)
@@ -86,9 +92,10 @@ def referral_unanswered(sent_on: date, answered_on: date | None, as_of: date) ->
     return _due(pending and as_of >= due_on, due_on)
 
 
-def followup_due(exit_on: date | None, followup_on: date | None, as_of: date) -> Due:
-    """Exit + 6 months reached on as_of and no follow-up recorded on or before as_of."""
-    if exit_on is None:
+def followup_due(exit_on: date | None, followup_on: date | None, as_of: date,
+                 exit_reason: str | None = None) -> Due:
+    """Exit + 6 months reached on as_of and no follow-up recorded on or before as_of (never after a death)."""
+    if exit_on is None or exit_reason == "deceased":
         return NO
     due_on = add_months(exit_on, FOLLOWUP_MONTHS)
     missing = followup_on is None or followup_on > as_of
@@ -114,3 +121,47 @@ def eligibility_closing(status: str | None, protection_on: date | None, enrolled
     limit = two_year_limit(protection_on)
     begins = limit - timedelta(days=ELIGIBILITY_CLOSING_DAYS)
     return _due(agir_start < limit and begins <= as_of < limit, begins)
+
+
+# --- Second version of the contract (INTERCHANGE.md « Alerts of the second version ») ---------------------
+
+def path_over(ended: bool, open_now: bool) -> bool:
+    """The path is over on as_of: an accompaniment ended on or before as_of, and none is open that day."""
+    return ended and not open_now
+
+
+def first_interview_late(oriented_on: date | None, interviewed_on: date | None, over: bool, as_of: date) -> Due:
+    """Oriented on O, no honoured first interview dated from O to as_of, and as_of > O + 1 month.
+
+    `interviewed_on` is the earliest honoured `first_interview` appointment dated on or after O (at any
+    structure), or None; one dated after as_of is not yet known on as_of. Due O + 1 month + 1 day; not
+    raised once the path is over.
+    """
+    if oriented_on is None or over:
+        return NO
+    limit = add_months(oriented_on, FIRST_INTERVIEW_MONTHS)
+    seen = interviewed_on is not None and oriented_on <= interviewed_on <= as_of
+    return _due(not seen and as_of > limit, limit + timedelta(days=1))
+
+
+def appointment_missed(last_on: date | None, last_status: str | None, planned_ahead: bool, as_of: date) -> Due:
+    """The latest appointment at a structure dated before as_of (cancelled and excused ones aside) is
+    `missed` or still `planned`, and nothing is planned there from as_of on. Due the day after it."""
+    if last_on is None or last_on >= as_of or last_status in APPOINTMENT_IGNORED:
+        return NO
+    return _due(last_status in APPOINTMENT_NOT_HELD and not planned_ahead, last_on + timedelta(days=1))
+
+
+def document_expiry(expires_on: date | None, superseded: bool, followed: bool, as_of: date) -> Due:
+    """A document expires within 90 days (or has expired), no document of its kind expires later, and
+    the person is followed on as_of. Due E − 90 days; it stays after the expiry, like the permit's."""
+    if expires_on is None or superseded or not followed:
+        return NO
+    begins = expires_on - timedelta(days=DOCUMENT_EXPIRY_DAYS)
+    return _due(as_of >= begins, begins)
+
+
+def appointment_rank(status: str) -> int:
+    """Among appointments starting at the same minute, the one that decides: honoured, then missed, then
+    planned (a person seen at that minute was not absent)."""
+    return {"honoured": 0, "missed": 1}.get(status, 2)

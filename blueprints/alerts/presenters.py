@@ -4,8 +4,9 @@ from datetime import date, timedelta
 from flask import current_app, url_for
 from flask_babel import gettext
 
-from agir.dates import format_fr
+from agir.dates import add_months, format_fr
 from agir.i18n import N_
+from agir.labels import label
 from agir.rules import alerts as rules
 
 ACTIONS = {
@@ -17,12 +18,16 @@ ACTIONS = {
     "followup_due": N_("Enregistrer le suivi à 6 mois"),
     "inactive": N_("Faire le point avec la personne et consigner une démarche ou une note"),
     "eligibility_closing": N_("Inscrire la personne en accompagnement AGIR avant cette date"),
+    "first_interview_late": N_("Fixer le premier entretien, ou enregistrer celui qui a eu lieu"),
+    "appointment_missed": N_("Indiquer si la personne est venue, ou fixer un nouveau rendez-vous"),
+    "document_expiry": N_("Accompagner le renouvellement, puis ajouter le nouveau document au dossier"),
 }
 OFFICER_ACTIONS = {"referral_unanswered": N_("Accepter ou refuser l'orientation")}
 
 
-def situation(alert, today: date) -> str:
-    """One line saying what is late or near, from the alert's due date (docs/rules.md, Alertes)."""
+def situation(alert, today: date, document=None) -> str:
+    """One line saying what is late or near, from the alert's due date (docs/rules.md, Alertes);
+    `document`: the document behind a document_expiry alert (its kind), when known."""
     due = alert.due_on
     if alert.kind == "end_soon":
         return gettext("Fin prévue le %(day)s", day=format_fr(due + timedelta(days=rules.END_SOON_DAYS)))
@@ -47,6 +52,19 @@ def situation(alert, today: date) -> str:
     if alert.kind == "eligibility_closing":
         last_day = due + timedelta(days=rules.ELIGIBILITY_CLOSING_DAYS - 1)
         return gettext("Dernier jour d'entrée possible dans AGIR : %(day)s", day=format_fr(last_day))
+    if alert.kind == "first_interview_late":
+        oriented = date.fromisoformat(alert.subject_key.split(":", 1)[1])
+        return gettext("Orientation du %(day)s : premier entretien attendu au plus tard le %(limit)s",
+                       day=format_fr(oriented), limit=format_fr(add_months(oriented, rules.FIRST_INTERVIEW_MONTHS)))
+    if alert.kind == "appointment_missed":
+        return gettext("Rendez-vous du %(day)s manqué ou resté « prévu », aucun nouveau rendez-vous fixé",
+                       day=format_fr(due - timedelta(days=1)))
+    if alert.kind == "document_expiry":
+        expiry = due + timedelta(days=rules.DOCUMENT_EXPIRY_DAYS)
+        what = label(document.kind, "document_kind") if document is not None else gettext("Document")
+        if expiry < today:
+            return gettext("%(document)s : expiré le %(day)s", document=what, day=format_fr(expiry))
+        return gettext("%(document)s : expire le %(day)s", document=what, day=format_fr(expiry))
     return gettext("Depuis le %(day)s", day=format_fr(due))
 
 
