@@ -20,10 +20,11 @@ from tests import factories as f
 AS_OF = "2030-01-01"
 
 
-def indicators(start="2022-01-01", end="2022-12-31", department=None, structure=None, as_of=AS_OF) -> dict:
+def indicators(start="2022-01-01", end="2022-12-31", department=None, structure=None, as_of=AS_OF,
+               region=None) -> dict:
     """The indicators JSON for the period (strings, as the command receives them)."""
     db.session.flush()
-    return compute_indicators(build_scope(start, end, department, structure, as_of))
+    return compute_indicators(build_scope(start, end, department, structure, as_of, region=region))
 
 
 def cohort(entry_from, entry_to, department=None) -> dict:
