@@ -3,9 +3,9 @@
 Every query of persons goes through `persons_visible_to` (full file) or `persons_referred_to`
 (referral officer's limited view). Views turn "not visible" into a 404.
 """
-from sqlalchemy import Select, exists, false, or_, select
+from sqlalchemy import Select, exists, false, or_, select, true
 
-from models import Accompaniment, Participation, Person, Programme, Referral
+from models import Accompaniment, Department, Participation, Person, Programme, Referral
 from models.enums import Role
 
 FULL, LIMITED = "full", "limited"
@@ -130,5 +130,27 @@ def sees_all_departments(user) -> bool:
 
 
 def may_receive_digest(user) -> bool:
-    """Everyone but administrators may receive the morning digest of their alerts."""
-    return _role(user) is not None and _role(user) != Role.ADMIN
+    """Everyone but administrators may receive the morning digest of their alerts (regional and national
+    pilots not yet: their digest comes with their comparison pages)."""
+    return _role(user) is not None and _role(user) not in (Role.ADMIN, Role.REGIONAL_PILOT, Role.NATIONAL_PILOT)
+
+
+# ---------------------------------------------------------------- pilots above the department (issue 15)
+
+def sees_scope(user) -> bool:
+    """Regional and national pilots: aggregates only, for the departments of their region or of the whole
+    country (SPEC §1); never a person file, never a department pilot's pages."""
+    return _role(user) in (Role.REGIONAL_PILOT, Role.NATIONAL_PILOT)
+
+
+def scope_departments_condition(user):
+    """SQL condition on Department: the departments whose aggregates the user may see (a department pilot's
+    own, a regional pilot's region's, every department for a national pilot; none for the other roles)."""
+    role = _role(user)
+    if role == Role.NATIONAL_PILOT:
+        return true()
+    if role == Role.REGIONAL_PILOT and getattr(user, "region_id", None):
+        return Department.region_id == user.region_id
+    if role == Role.PILOT and getattr(user, "department_id", None):
+        return Department.id == user.department_id
+    return false()

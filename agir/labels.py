@@ -7,7 +7,8 @@ from agir.i18n import N_, gettext, lazy_gettext
 
 LABELS: dict[str, dict[str, str]] = {
     "role": {"social_worker": N_("Référent·e de parcours"), "referral_officer": N_("Chargé·e d'orientation"),
-             "pilot": N_("Pilote départemental"), "admin": N_("Administrateur·rice")},
+             "pilot": N_("Pilote départemental"), "admin": N_("Administrateur·rice"),
+             "regional_pilot": N_("Pilote régional"), "national_pilot": N_("Pilote national")},
     "structure_kind": {"agir_operator": N_("Opérateur AGIR"),
                        "project_operator": N_("Opérateur de projet structurant"),
                        "programme_operator": N_("Opérateur de programme"),

@@ -171,6 +171,9 @@ class Role(StrEnum):
     REFERRAL_OFFICER = "referral_officer"
     PILOT = "pilot"
     ADMIN = "admin"
+    # Issue 15: aggregates only, for the departments of a region / for every department (SPEC §1).
+    REGIONAL_PILOT = "regional_pilot"
+    NATIONAL_PILOT = "national_pilot"
 
 
 class AlertKind(StrEnum):

@@ -22,6 +22,8 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(32))
     structure_id: Mapped[int | None] = mapped_column(ForeignKey("structures.id"), index=True)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    # A regional pilot's region (issue 15); none for every other role.
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), index=True)
     is_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     # Bumped at logout, password change and disabling: sessions carrying an older value end.
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
@@ -35,6 +37,7 @@ class User(UserMixin, db.Model):
 
     structure = relationship("Structure")
     department = relationship("Department")
+    region = relationship("Region")
 
     @property
     def is_active(self) -> bool:  # Flask-Login

@@ -74,11 +74,11 @@ def make_accompaniment(person, structure, start=date(2022, 9, 1), planned_end=da
     return a
 
 
-def make_user(role, structure=None, department=None, email=None, password=PASSWORD):
-    """An account through the real operation."""
+def make_user(role, structure=None, department=None, email=None, password=PASSWORD, region=None):
+    """An account through the real operation (`region`: an INSEE region code, for a regional pilot)."""
     return create_user(email or f"{role}{_n()}@example.fr", role, password,
                        structure_ref=structure.ref if structure else None,
-                       department_code=department.code if department else None)
+                       department_code=department.code if department else None, region_code=region)
 
 
 def make_world(commit=True):
@@ -94,6 +94,8 @@ def make_world(commit=True):
         referral_officer=make_user("referral_officer", school, email="ro@example.fr"),
         pilot=make_user("pilot", department=dep, email="pilot@example.fr"),
         admin=make_user("admin", email="admin@example.fr"),
+        regional_pilot=make_user("regional_pilot", email="regional@example.fr", region="75"),
+        national_pilot=make_user("national_pilot", email="national@example.fr"),
     )
     if commit:
         db.session.commit()

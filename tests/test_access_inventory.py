@@ -18,7 +18,8 @@ from tests import factories
 # Open to anonymous visitors, or to any signed-in user (main.index sends each role to its space).
 ALLOW_LIST = {"auth.login", "auth.logout", "main.healthz", "main.set_locale", "main.index", "static"}
 ROLE_EMAILS = {"social_worker": "sw@example.fr", "referral_officer": "ro@example.fr",
-               "pilot": "pilot@example.fr", "admin": "admin@example.fr"}
+               "pilot": "pilot@example.fr", "admin": "admin@example.fr",
+               "regional_pilot": "regional@example.fr", "national_pilot": "national@example.fr"}
 # Values that a URL argument of this name accepts (so that a 404 is never the URL's fault).
 KNOWN_VALUES = {"section": "jobs", "kind": "health_insurance"}
 
@@ -138,7 +139,7 @@ def test_every_role_not_listed_gets_403(app, no_csrf, world):
     assert not offenders, "Roles not listed but not refused:\n" + "\n".join(offenders)
 
 
-@pytest.mark.parametrize("role", ["pilot", "admin"])
+@pytest.mark.parametrize("role", ["pilot", "admin", "regional_pilot", "national_pilot"])
 @pytest.mark.parametrize("url", ["/persons/", "/referrals/"])
 def test_pilots_and_admins_get_403_on_nominative_lists(app, world, role, url):
     assert signed_in_client(app, role).get(url).status_code == 403
@@ -154,6 +155,9 @@ def test_anonymous_visitors_are_redirected_to_login(client, url):
 @pytest.mark.parametrize("role, url", [
     ("social_worker", "/admin/"), ("social_worker", "/pilot/"), ("referral_officer", "/admin/"),
     ("referral_officer", "/pilot/"), ("referral_officer", "/persons/"), ("pilot", "/admin/"), ("admin", "/pilot/"),
+    ("regional_pilot", "/pilot/"), ("regional_pilot", "/admin/"), ("regional_pilot", "/alerts/"),
+    ("national_pilot", "/pilot/"), ("national_pilot", "/admin/"), ("national_pilot", "/alerts/"),
+    ("pilot", "/pilot/scope"), ("social_worker", "/pilot/scope"), ("admin", "/pilot/scope"),
 ])
 def test_other_spaces_are_403(app, world, role, url):
     assert signed_in_client(app, role).get(url).status_code == 403
@@ -205,11 +209,12 @@ def test_another_structures_social_worker_gets_404_on_every_part_of_a_file(app, 
     assert not offenders, "Parts of another structure's file reachable:\n" + "\n".join(offenders)
 
 
-def test_pilots_never_reach_a_route_about_a_person(app, no_csrf, world):
+@pytest.mark.parametrize("role", ["pilot", "regional_pilot", "national_pilot"])
+def test_pilots_never_reach_a_route_about_a_person(app, no_csrf, world, role):
     person = factories.make_person(world.department, world.agir)
     factories.make_accompaniment(person, world.agir)
     db.session.commit()
-    pilot = signed_in_client(app, "pilot")
+    pilot = signed_in_client(app, role)
     offenders = []
     for _endpoint, method, rule in routes(app):
         if "person_id" not in rule.arguments:
@@ -217,4 +222,4 @@ def test_pilots_never_reach_a_route_about_a_person(app, no_csrf, world):
         status = pilot.open(build(app, rule, person_id=person.id), method=method).status_code
         if status not in (403, 404):
             offenders.append(f"{method} {rule.rule} → {status}")
-    assert not offenders, "Nominative routes reachable by a pilot:\n" + "\n".join(offenders)
+    assert not offenders, f"Nominative routes reachable by a {role}:\n" + "\n".join(offenders)

@@ -28,13 +28,15 @@ TABLE = {
     "is_admin": {"admin"},
     "sees_all_departments": {"admin"},
     "may_receive_digest": {"social_worker", "referral_officer", "pilot"},
+    "sees_scope": {"regional_pilot", "national_pilot"},
 }
 # Navigation: label, endpoint, predicate (as templates/base.html lists them).
 NAV = [("Mes personnes", "persons.index", "holds_files"), ("Alertes", "alerts.index", "sees_alerts"),
        ("Orientations", "referrals.index", "can_refer"), ("Programmes", "referrals.programmes", "reads_catalogue"),
-       ("Tableau de bord", "pilot.index", "sees_aggregates"), ("Administration", "admin.index", "is_admin")]
+       ("Tableau de bord", "pilot.index", "sees_aggregates"), ("Mon périmètre", "pilot.scope", "sees_scope"),
+       ("Administration", "admin.index", "is_admin")]
 EMAILS = {"social_worker": "sw@example.fr", "referral_officer": "ro@example.fr", "pilot": "pilot@example.fr",
-          "admin": "admin@example.fr"}
+          "admin": "admin@example.fr", "regional_pilot": "regional@example.fr", "national_pilot": "national@example.fr"}
 
 
 class _User:

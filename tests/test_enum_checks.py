@@ -135,7 +135,7 @@ def test_an_orm_insert_with_a_bad_value_is_refused_and_nothing_is_written(world)
 
 def test_the_enumerations_are_strenums_whose_tuples_keep_plain_values():
     assert enums.Role.SOCIAL_WORKER == "social_worker"
-    assert enums.ROLES == ("social_worker", "referral_officer", "pilot", "admin")
+    assert enums.ROLES == ("social_worker", "referral_officer", "pilot", "admin", "regional_pilot", "national_pilot")
     assert enums.ReferralState("sent") is enums.ReferralState.SENT
     assert enums.RightState.OBTAINED in enums.RIGHT_STATES
     for values in ENUMERATED.values():

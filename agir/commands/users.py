@@ -1,7 +1,7 @@
 """CLI commands: users (see INTERCHANGE.md).
 
-    flask --app wsgi agir create-user EMAIL --role ROLE [--structure REF] [--department CODE] [--password-stdin]
-                                      [--display-name NAME]
+    flask --app wsgi agir create-user EMAIL --role ROLE [--structure REF] [--department CODE] [--region CODE]
+                                      [--password-stdin] [--display-name NAME]
 
 Exit 0 when the account is created (and committed), 1 with a French message on stderr otherwise.
 """
@@ -17,7 +17,10 @@ from agir.operations.users import create_user
 from models.enums import ROLES
 
 OPTION_HINTS = {"structure_required": " (--structure REF)", "department_required": " (--department CODE)",
-                "structure_unknown": " (--structure)", "department_unknown": " (--department)"}
+                "structure_unknown": " (--structure)", "department_unknown": " (--department)",
+                "region_required": " (--region CODE)", "region_unknown": " (--region)",
+                "region_not_allowed": " (--region)", "structure_not_allowed": " (--structure)",
+                "department_not_allowed": " (--department)"}
 
 
 def _fail(message: str) -> None:
@@ -46,10 +49,12 @@ def _read_password(from_stdin: bool) -> str:
 @click.option("--role", help=f"Rôle du compte : {', '.join(ROLES)}.")
 @click.option("--structure", "structure_ref", help="Référence de la structure (référent·e, chargé·e d'orientation).")
 @click.option("--department", "department_code", help="Code du département (pilote).")
+@click.option("--region", "region_code", help="Code INSEE de la région (pilote régional).")
 @click.option("--password-stdin", is_flag=True, help="Lire le mot de passe sur l'entrée standard.")
 @click.option("--display-name", "display_name", help="Nom affiché dans l'historique des dossiers (facultatif).")
-def create_user_command(email, role, structure_ref, department_code, password_stdin, display_name=None):
-    """Create an account (social_worker, referral_officer, pilot, admin)."""
+def create_user_command(email, role, structure_ref, department_code, password_stdin, display_name=None,
+                        region_code=None):
+    """Create an account (social_worker, referral_officer, pilot, regional_pilot, national_pilot, admin)."""
     if not role:
         _fail(f"L'option --role est obligatoire ({', '.join(ROLES)}).")
     if role not in ROLES:
@@ -57,7 +62,7 @@ def create_user_command(email, role, structure_ref, department_code, password_st
     password = _read_password(password_stdin)
     try:
         user = create_user(email, role, password, structure_ref=structure_ref, department_code=department_code,
-                           display_name=display_name)
+                           display_name=display_name, region_code=region_code)
         db.session.commit()
     except RuleViolation as exc:
         db.session.rollback()

@@ -11,13 +11,16 @@ from agir.errors import RuleViolation
 from agir.extensions import db
 from agir.i18n import N_
 from agir.operations.api_tokens import revoke_tokens_of
-from models import Department, Structure, User
+from agir.reference_geo import REGIONS
+from models import Department, Region, Structure, User
 from models.base import utcnow
 from models.enums import ROLES
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 512  # the login form accepts no more
 STRUCTURE_ROLES = ("social_worker", "referral_officer")
+# Pilots above the department (issue 15): a regional pilot belongs to a region, a national pilot to nothing.
+REGIONAL_PILOT, NATIONAL_PILOT = "regional_pilot", "national_pilot"
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+$")
 ADMIN_ON_SERVER = N_("Les comptes d'administration se gèrent sur le serveur (commande create-user).")
 ADMIN_ON_ADMIN = ("Un administrateur n'agit pas sur le compte d'un autre administrateur : son mot de passe et son "
@@ -60,6 +63,32 @@ def check_password_strength(password: str, field: str = "password") -> None:
     if len(password) > MAX_PASSWORD_LENGTH:
         raise RuleViolation("password_long",
                             f"Le mot de passe ne peut dépasser {MAX_PASSWORD_LENGTH} caractères.", field)
+
+
+def _region(role: str, region_code: str | None, structure_ref: str | None, department_code: str | None):
+    """The region of a regional pilot (required, an INSEE region of the table); refused for every other role.
+    Regional and national pilots belong to no structure and no department."""
+    if role in (REGIONAL_PILOT, NATIONAL_PILOT):
+        if structure_ref:
+            raise RuleViolation("structure_not_allowed",
+                                "Un pilote régional ou national n'est rattaché à aucune structure.", "structure")
+        if department_code:
+            raise RuleViolation("department_not_allowed",
+                                "Un pilote régional ou national n'est rattaché à aucun département.", "department")
+    if role != REGIONAL_PILOT:
+        if region_code:
+            raise RuleViolation("region_not_allowed", "Seul un pilote régional est rattaché à une région.", "region")
+        return None
+    if not region_code:
+        raise RuleViolation("region_required", "Un pilote régional est rattaché à une région.", "region")
+    region = db.session.scalar(select(Region).where(Region.code == region_code))
+    if region is None and region_code in REGIONS:  # a schema made without migration 0011's seed
+        region = Region(code=region_code, name=REGIONS[region_code])
+        db.session.add(region)
+    if region is None:
+        raise RuleViolation("region_unknown", f"Région inconnue : {region_code} (code INSEE de région attendu, "
+                            "par exemple 75 pour la Nouvelle-Aquitaine).", "region")
+    return region
 
 
 def _attachment(role: str, structure_ref: str | None, department_code: str | None):
@@ -120,7 +149,7 @@ def set_display_name(actor, user: User, name: str | None) -> bool:
 
 def create_user(email: str, role: str, password: str, structure_ref: str | None = None,
                 department_code: str | None = None, actor=None, provisional: bool = False,
-                display_name: str | None = None) -> User:
+                display_name: str | None = None, region_code: str | None = None) -> User:
     """Create an account attached to a structure (social worker, referral officer) or a department (pilot).
 
     `provisional`: the password is given to the holder by an administrator, who must change it
@@ -135,20 +164,22 @@ def create_user(email: str, role: str, password: str, structure_ref: str | None 
     display_name = check_display_name(display_name)
     if db.session.scalar(select(User.id).where(func.lower(User.email) == email)):
         raise RuleViolation("email_taken", "Un compte existe déjà avec cette adresse.", "email")
+    region = _region(role, region_code, structure_ref, department_code)
     structure, department = _attachment(role, structure_ref, department_code)
     user = User(email=email, display_name=display_name, role=role, password_hash=hash_password(password),
                 structure=structure,
-                department=department, is_enabled=True, session_epoch=0,
+                department=department, region=region, is_enabled=True, session_epoch=0,
                 password_changed_at=None if provisional else utcnow())
     db.session.add(user)
     db.session.flush()
     audit.record(actor, "user_created", fields=["email", "role", "structure", "department", "password"]
-                 + (["display_name"] if display_name else []), detail=f"compte {user.id}")
+                 + (["region"] if region else []) + (["display_name"] if display_name else []),
+                 detail=f"compte {user.id}")
     return user
 
 
 def change_attachment(actor, user: User, role: str, structure_ref: str | None,
-                      department_code: str | None) -> list[str]:
+                      department_code: str | None, region_code: str | None = None) -> list[str]:
     """An administrator changes an account's role or attachment (someone moves to another structure,
     becomes a pilot…). Administrator accounts are managed on the server only and no account becomes one.
     The account's sessions end when anything changed (what it may see changed); returns the changed fields."""
@@ -156,15 +187,17 @@ def change_attachment(actor, user: User, role: str, structure_ref: str | None,
         raise RuleViolation("admin_on_server", ADMIN_ON_SERVER, "role")
     if role not in ROLES:
         raise RuleViolation("role_unknown", f"Rôle inconnu : {role} (attendu : {', '.join(ROLES)}).", "role")
+    region = _region(role, region_code, structure_ref, department_code)
     structure, department = _attachment(role, structure_ref, department_code)
     changed = [name for name, before, after in (("role", user.role, role),
                                                  ("structure", user.structure_id, structure.id if structure else None),
                                                  ("department", user.department_id,
-                                                  department.id if department else None))
+                                                  department.id if department else None),
+                                                 ("region", user.region_id, region.id if region else None))
                if before != after]
     if not changed:
         return []
-    user.role, user.structure, user.department = role, structure, department
+    user.role, user.structure, user.department, user.region = role, structure, department, region
     end_sessions(user)
     revoke_tokens_of(actor, user, "rôle ou rattachement modifié")
     audit.record(actor, "user_changed", fields=changed, detail=f"compte {user.id}")

@@ -10,11 +10,11 @@ from agir.i18n import lazy_gettext as _l
 from agir.rules.text import MAX_LENGTHS
 from blueprints._fields import FrenchDateField
 from blueprints._helpers import DB_INT_MAX
-from models import Department, Structure
+from models import Department, Region, Structure
 from models.enums import STRUCTURE_KINDS
 
 # Administrator accounts are created on the server only (`flask agir create-user … --role admin`).
-WEB_ROLES = ("social_worker", "referral_officer", "pilot")
+WEB_ROLES = ("social_worker", "referral_officer", "pilot", "regional_pilot", "national_pilot")
 
 
 REFUSED = _l("Valeur non autorisée : choisissez dans la liste.")
@@ -46,6 +46,12 @@ def department_choices(blank: str = _l("— Aucun —")) -> list[SelectChoice]:
     return options([("", blank)] + [(i, f"{code} — {name}") for i, code, name in rows])
 
 
+def region_choices(blank: str = _l("— Aucune —")) -> list[SelectChoice]:
+    """Every INSEE region, by code (a regional pilot's attachment)."""
+    rows = db.session.execute(select(Region.id, Region.code, Region.name).order_by(Region.code))
+    return options([("", blank)] + [(i, f"{code} — {name}") for i, code, name in rows])
+
+
 ROLE_CHOICES = [(r, labels.lazy_label(r, "role")) for r in WEB_ROLES]
 
 
@@ -57,11 +63,13 @@ class UserAttachmentForm(FlaskForm):
     display_name = StringField(_l("Nom affiché"), render_kw={"autocomplete": "off"})
     structure = StrictSelectField(_l("Structure de rattachement"), choices=[])
     department = StrictSelectField(_l("Département (pilote)"), choices=[])
+    region = StrictSelectField(_l("Région (pilote régional)"), choices=[], default="")  # absent: none
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.structure.choices = structure_choices()
         self.department.choices = department_choices()
+        self.region.choices = region_choices()
 
 
 class UserCreateForm(UserAttachmentForm):

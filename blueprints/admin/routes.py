@@ -31,7 +31,7 @@ from blueprints.admin.forms import (
     department_choices,
     structure_choices,
 )
-from models import AuditEntry, Department, LoginThrottle, Structure, User
+from models import AuditEntry, Department, LoginThrottle, Region, Structure, User
 from models.base import utcnow
 
 
@@ -88,13 +88,15 @@ def user_new():
     form = UserCreateForm()
     structure = db.session.get(Structure, int_or_none(form.structure.data) or 0)
     department = db.session.get(Department, int_or_none(form.department.data) or 0)
+    region = db.session.get(Region, int_or_none(form.region.data) or 0)
     password = generate_password()
 
     def create():
         return create_user(form.email.data or "", form.role.data, password,
                            structure_ref=structure.ref if structure else None,
                            department_code=department.code if department else None, actor=current_user,
-                           provisional=True, display_name=form.display_name.data)
+                           provisional=True, display_name=form.display_name.data,
+                           region_code=region.code if region else None)
     # Every error at once: the rule checks run even when a field failed.
     if form.is_submitted() and validate_with_rules(form, show_violation, create):
         try:
@@ -144,15 +146,18 @@ def user_edit(user_id: int):
     # As on the creation form, the department is the pilot's: a structure's staff take their structure's.
     department_id = account.department_id if access.sees_aggregates(account) else None
     form = UserAttachmentForm(data={"role": account.role, "structure": str(account.structure_id or ""),
-                                    "department": str(department_id or ""), "display_name": account.display_name}
+                                    "department": str(department_id or ""), "display_name": account.display_name,
+                                    "region": str(account.region_id or "")}
                               if request.method == "GET" else None)
     structure = db.session.get(Structure, int_or_none(form.structure.data) or 0)
     department = db.session.get(Department, int_or_none(form.department.data) or 0)
+    region = db.session.get(Region, int_or_none(form.region.data) or 0)
 
     def change():
         renamed = set_display_name(current_user, account, form.display_name.data)
         return change_attachment(current_user, account, form.role.data, structure.ref if structure else None,
-                                 department.code if department else None) or (["display_name"] if renamed else [])
+                                 department.code if department else None, region.code if region else None) \
+            or (["display_name"] if renamed else [])
     if form.is_submitted() and validate_with_rules(form, show_violation, change):
         try:
             changed = change()

@@ -9,6 +9,8 @@ from blueprints.main import bp
 HOME_BY_ROLE = {
     "social_worker": "persons.index", "referral_officer": "referrals.index",
     "pilot": "pilot.index", "admin": "admin.index",
+    # Regional and national pilots land on their scope until their comparison pages come (issue 15).
+    "regional_pilot": "pilot.scope", "national_pilot": "pilot.scope",
 }
 
 
