@@ -41,6 +41,8 @@ def check_language(code: str, field: str = "code") -> None:
 
 def paris_local_time_exists(moment: datetime) -> bool:
     """False for a wall-clock time skipped when Paris moves to summer time (last Sunday of March, 02:00–02:59)."""
+    if moment.month not in (3, 4):  # the change to summer time is in March (early April in 1977–1980)
+        return True
     aware = moment.replace(tzinfo=PARIS)
     return aware.astimezone(UTC).astimezone(PARIS).replace(tzinfo=None) == moment
 
