@@ -89,7 +89,7 @@ def dashboard_figures(department, period, scope, page: int) -> dict:
     by_nationality, by_structure = queries.period_breakdowns(scope)
     return {
         "data": compute_indicators(scope, by_nationality=by_nationality, limits=limits),
-        "cohort": compute_cohort(CohortScope(period.start, period.end, department)),
+        "cohort": compute_cohort(CohortScope(period.start, period.end, department, as_of=scope.as_of)),
         "lines": lines, "total": total, "open_count": limits["open"],
         "alerts": queries.alert_counts(department.id),
         "nationalities": queries.by_nationality(by_nationality),
