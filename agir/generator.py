@@ -161,8 +161,10 @@ class Generator:
             person["email"] = f"{_ascii(first)}.{_ascii(last)}.{self.person_seq}@example.org"
         person.update(overrides)
         for key in ("accompaniments", "rights", "housing_steps", "housing", "jobs", "trainings", "referrals",
-                    "participations", "events", "notes"):
+                    "participations", "events", "notes", "languages", "appointments", "documents"):
             person.setdefault(key, [])
+        person.setdefault("interpreter", None)  # contract v2: always exported (filled by a later change)
+        person.setdefault("orientation", None)
         return person
 
     def permit_expiry(self, status: str, reference: date) -> date:
@@ -262,7 +264,7 @@ class Generator:
         """The accompaniment line of one timeline, with the person's situation at exit and follow-up."""
         record = {"structure": t.holder["ref"], "start": iso(t.start), "planned_end": iso(t.planned_end),
                   "extensions": [{"date": iso(d), "planned_end": iso(e), "reason": r} for d, e, r in t.extensions],
-                  "exit": None}
+                  "exit": None, "diagnostic": None, "plan": [], "contract": None}
         if t.exit is None:
             return record
         exit_on, reason = t.exit

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from itertools import accumulate
 
 from agir import generator_data as data
+from agir.reference_geo import region_of
 
 
 class FastRandom(random.Random):
@@ -65,7 +66,7 @@ class Dept:
     def record(self) -> dict:
         """The department line."""
         return {"type": "department", "code": self.code, "name": self.name, "agir_start": iso(self.agir_start),
-                "agir_wave": self.wave, "max_months": self.max_months}
+                "agir_wave": self.wave, "max_months": self.max_months, "region": region_of(self.code)}
 
     def programme_on(self, rng: random.Random, theme: str, on: date) -> dict | None:
         """A programme of the theme running on `on` (programmes run for a calendar year), or next
