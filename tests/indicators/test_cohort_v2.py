@@ -347,3 +347,16 @@ def test_sql_figures_equal_a_plain_computation_of_the_definitions(world, members
                 assert got[key][k] == expected[key][k], (key, k)
     finally:
         db.session.rollback()   # the next example starts from the committed world only
+
+
+def test_estimate_is_exact_then_rounded_and_the_median_reads_the_published_figure():
+    from agir.indicators.cohort import kaplan_meier, median_month
+    # One month, 20,001 at risk, 10,000 events: 1 − S = 10000/20001 = 0.49997… → published 0.5 → median 0.
+    assert kaplan_meier([{"at_risk": 20001, "events": 10000, "observed": 20001}]) == [0.5]
+    assert median_month([0.5]) == 0 and median_month([0.4999, None]) is None
+    # Three months of (n, d) = (3, 1): S = 2/3, 4/9, 8/27 → 1 − S = 0.3333…, 0.5555… → 0.5556, 0.7037….
+    month = {"at_risk": 3, "events": 1, "observed": 3}
+    assert kaplan_meier([month] * 3) == [0.3333, 0.5556, 0.7037]
+    # n_m = 0 keeps S; nobody observed gives null.
+    assert kaplan_meier([month, {"at_risk": 0, "events": 0, "observed": 2}, {"at_risk": 0, "events": 0,
+                                                                            "observed": 0}]) == [0.3333, 0.3333, None]
