@@ -183,9 +183,9 @@ def cancel_enrolment(actor, accompaniment: Accompaniment, reason: str, version: 
     # Alerts about an accompaniment that never was go with it.
     db.session.execute(delete(Alert).where(Alert.person_id == person.id,
                                            Alert.subject_key == f"accompaniment:{accompaniment.id}"))
-    person.accompaniments.remove(accompaniment)
     db.session.delete(accompaniment)
     db.session.flush()
+    db.session.expire(person, ["accompaniments"])
     record_correction(actor, person, "enrolment", before, None, _clean(reason))
     return person
 
