@@ -81,7 +81,9 @@ def candidate_pairs(department_id: int | None = None) -> set[tuple[int, int]]:
     common = [a.c.nationality == b.c.nationality, a.c.anonymised_at.is_(None), b.c.anonymised_at.is_(None),
               a.c.id != b.c.id]
     if department_id is not None:
-        common += [a.c.department_id == department_id, b.c.department_id == department_id]
+        # `+ 0`: the inner side is found by its key's index, then checked for the department (SQLite would
+        # otherwise walk the department's index for every file of the department: quadratic).
+        common += [a.c.department_id == department_id, b.c.department_id + 0 == department_id]
     pairs = [  # (key of a, key of b, more conditions); a key is None when it would pair nothing
         (a.c.name_key, b.c.name_key, a.c.id < b.c.id),
         (a.c.name_day_key, b.c.name_day_key, a.c.id < b.c.id),
@@ -154,11 +156,13 @@ def probable_duplicates(values: dict, department_id: int, exclude_id: int | None
     pairs = ((Person.name_key, keys.name_key), (Person.name_day_key, keys.name_day_key),
              (Person.last_key, keys.last_key), (Person.first_key, keys.first_key),
              (Person.last_key, keys.first_key), (Person.first_key, keys.last_key))
-    same = [column == key for column, key in pairs if key is not None]
-    if not same:
+    # One indexed search per key (an OR of them would walk every file of the nationality).
+    ids = [select(Person.id).where(Person.nationality == nationality, column == key)
+           for column, key in pairs if key is not None]
+    if not ids:
         return []
-    query = select(*IDENTITY).where(Person.department_id == department_id, Person.nationality == nationality,
-                                    Person.anonymised_at.is_(None), or_(*same))
+    query = select(*IDENTITY).where(Person.id.in_(union(*ids).scalar_subquery()),
+                                    Person.department_id == department_id, Person.anonymised_at.is_(None))
     if exclude_id is not None:
         query = query.where(Person.id != exclude_id)
     candidate = {"last_name": values["last_name"], "first_name": values["first_name"], "birth_on": born,
@@ -234,10 +238,17 @@ def _blocks(nationality: str, keys) -> list[tuple]:
     return [block for block in out if block[2] is not None]
 
 
+def _close(a: date, b: date) -> bool:
+    """A cheap first test of two birth dates of one year (as `_close_in_year` in SQL)."""
+    return (a.month == b.month or a.day == b.day or (a.month == b.day and a.day == b.month)
+            or (a.month == 1 and a.day == 1) or (b.month == 1 and b.day == 1))
+
+
 def import_warnings(identities: list[Identity]) -> list[tuple[int, str]]:
     """(line, message) for each line that is probably a file of the database or an earlier line (the likeliest)."""
     blocks: dict[tuple, list[int]] = defaultdict(list)
     counts: Counter = Counter()
+    people = [ident.as_dict() for ident in identities]
     for index, ident in enumerate(identities):
         keys = search_keys(ident.last_name, ident.first_name, None, ident.birth_on)
         for block in _blocks(ident.nationality, keys):
@@ -247,24 +258,32 @@ def import_warnings(identities: list[Identity]) -> list[tuple[int, str]]:
     if database:
         counts.update(name_counts(skeletons={skel for _, skel in counts}))
     best: dict[int, tuple[float, str]] = {}
+    scored: set[tuple[int, int]] = set()
+
+    def consider(j: int, other: dict, value: float, message: str) -> None:
+        if value >= THRESHOLD and value > best.get(j, (0.0, ""))[0]:
+            best[j] = (value, message)
+
     for block, members in blocks.items():
+        same_year = block[1] in ("n", "p")  # the "d" blocks share the day, not the year
         for pos, j in enumerate(members):
-            b = identities[j]
+            b = people[j]
             for i in members[:pos]:
-                a = identities[i]
-                if i == j or date_score(a.birth_on, b.birth_on) == 0.0:
+                a = people[i]
+                if i == j or same_year and not _close(a["birth_on"], b["birth_on"]):
+                    continue  # (a file whose last and first names share their key is twice in its block)
+                if (i, j) in scored or date_score(a["birth_on"], b["birth_on"]) == 0.0:
                     continue
-                value = score(a.as_dict(), b.as_dict(), max(_others(counts, a.as_dict()), _others(counts, b.as_dict())))
-                if value >= THRESHOLD and value > best.get(j, (0.0, ""))[0]:
-                    best[j] = (value, f"probablement la même personne que la ligne {a.line} "
-                                      f"({a.ref}, score {value:.2f})")
+                scored.add((i, j))
+                value = score(a, b, max(_others(counts, a), _others(counts, b)))
+                consider(j, a, value, f"probablement la même personne que la ligne {identities[i].line} "
+                                      f"({identities[i].ref}, score {value:.2f})")
             for person in database.get(block, ()):
-                if date_score(b.birth_on, person["birth_on"]) == 0.0:
+                if date_score(b["birth_on"], person["birth_on"]) == 0.0:
                     continue
-                value = score(b.as_dict(), person, max(_others(counts, b.as_dict()), _others(counts, person)))
-                if value >= THRESHOLD and value > best.get(j, (0.0, ""))[0]:
-                    best[j] = (value, f"probablement la même personne que le dossier {person['ref']} déjà "
-                                      f"dans la base (score {value:.2f})")
+                value = score(b, person, max(_others(counts, b), _others(counts, person)))
+                consider(j, person, value, f"probablement la même personne que le dossier {person['ref']} déjà "
+                                           f"dans la base (score {value:.2f})")
     return [(identities[index].line, message) for index, (_, message) in sorted(best.items())]
 
 

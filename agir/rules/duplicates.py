@@ -104,6 +104,7 @@ VARIANTS = {spelling: canon for canon, spellings in _VARIANTS.items() for spelli
 VOWELS = frozenset("aeiouy")
 
 
+@lru_cache(maxsize=65536)
 def plain(text: str | None) -> str:
     """Lower case, no accents, every character that is not a letter or a digit turned into a space."""
     if not text:
@@ -202,21 +203,27 @@ def _key(prefix: str | None, skel: str) -> str | None:
 
 def name_skeleton(last_name: str | None, first_name: str | None) -> str:
     """The blocking skeleton of all the names (the part of `name_key` after the year)."""
-    return skeleton(canonical_tokens(last_name) + canonical_tokens(first_name))
+    return _name_parts(last_name, first_name)[1]
 
 
 def search_keys(last_name: str | None, first_name: str | None, phone: str | None = None,
                 birth_on: date | None = None) -> SearchKeys:
     """Every normalised column of a person, from the names, the birth date and the phone number."""
+    text, everything, last, first = _name_parts(last_name, first_name)
+    year = f"{birth_on.year:04d}" if birth_on else None
+    day = f"{birth_on.month:02d}{birth_on.day:02d}" if birth_on else None
+    return SearchKeys(name_key=_key(year, everything), name_day_key=_key(day, everything),
+                      last_key=_key(year, last), first_key=_key(year, first),
+                      search_text=text, phone_key=phone_digits(phone))
+
+
+@lru_cache(maxsize=65536)
+def _name_parts(last_name: str | None, first_name: str | None) -> tuple[str, str, str, str]:
+    """(search text, skeleton of all the names, of the last name, of the first name): names repeat, so cached."""
     last, first = canonical_tokens(last_name), canonical_tokens(first_name)
     words = plain(f"{last_name or ''} {first_name or ''}").split()
     text = " ".join(dict.fromkeys(words + list(last) + list(first)))
-    year = f"{birth_on.year:04d}" if birth_on else None
-    day = f"{birth_on.month:02d}{birth_on.day:02d}" if birth_on else None
-    everything = skeleton(last + first)
-    return SearchKeys(name_key=_key(year, everything), name_day_key=_key(day, everything),
-                      last_key=_key(year, skeleton(last)), first_key=_key(year, skeleton(first)),
-                      search_text=f" {text} "[:600], phone_key=phone_digits(phone))
+    return f" {text} "[:600], skeleton(last + first), skeleton(last), skeleton(first)
 
 
 def search_words(q: str) -> list[tuple[str, ...]]:
@@ -296,6 +303,7 @@ def _combine(s_last: float, s_first: float) -> float:
     return 0.5 * min(s_last, s_first) + 0.5 * (s_last + s_first) / 2
 
 
+@lru_cache(maxsize=262144)
 def name_score(a_last: str, a_first: str, b_last: str, b_first: str) -> float:
     """0–1: the two persons' names, compared field by field, fields swapped, or word by word — in their
     canonical spellings, or as typed (a typo in a name of the table stays close to the name typed)."""
