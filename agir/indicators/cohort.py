@@ -16,11 +16,13 @@ from datetime import date
 from fractions import Fraction
 
 from sqlalchemy import Integer, String, and_, case, func, literal, select, true, union_all
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import FunctionElement
 
 from agir.extensions import db
 from agir.indicators import numbers as num
 from agir.indicators.scope import CohortScope
-from agir.indicators.sql import day_of, month_index, months_to_reach
+from agir.indicators.sql import day_of, month_index, months_to_reach  # noqa: F401 (months_to_reach: used by tests)
 from models import Accompaniment, Department, HousingAccess, Job, Person, Programme, Referral, RightStep, Training
 from models.enums import LANGUAGE_THEMES, PERMANENT_HOUSING_KINDS
 
@@ -117,6 +119,29 @@ def first_reached(persons):
     return union_all(*parts).subquery("reached_all")
 
 
+class clamp(FunctionElement):
+    """`value` limited to [low, high] (two integer literals): one evaluation of `value` (a CASE would repeat it).
+
+    GREATEST/LEAST on PostgreSQL, the two-argument max()/min() on SQLite; `value` is never null here.
+    """
+
+    type = Integer()
+    inherit_cache = True
+    name = "clamp"
+
+
+@compiles(clamp)
+def _clamp_default(element, compiler, **kw):
+    value, low, high = (compiler.process(c, **kw) for c in element.clauses)
+    return f"LEAST(GREATEST({value}, {low}), {high})"
+
+
+@compiles(clamp, "sqlite")
+def _clamp_sqlite(element, compiler, **kw):
+    value, low, high = (compiler.process(c, **kw) for c in element.clauses)
+    return f"min(max({value}, {low}), {high})"
+
+
 def _is_last_day(day: date) -> bool:
     return date.fromordinal(day.toordinal() + 1).day == 1
 
@@ -139,6 +164,7 @@ def _months(last: int):
 
 
 FIGURES = ("size", "reached", "observed", "observed_reached", "at_risk", "events")
+NEVER = date(9999, 12, 31)  # "not reached": a date beyond any curve, so that e = last + 1 without a CASE
 
 
 def monthly_counts(cohort, as_of: date, last: int) -> dict[str, list[dict[str, int]]]:
@@ -149,15 +175,20 @@ def monthly_counts(cohort, as_of: date, last: int) -> dict[str, list[dict[str, i
     e >= m (e = last + 1 when never reached within the curve); `events` (d_m) with e = m and c >= m.
     """
     persons = select(cohort.c.person_id)
+    # Each member's entry month, entry day and last observed month c, computed once per member.
+    timed = select(cohort.c.person_id, month_index(cohort.c.entry_on).label("entry_month"),
+                   day_of(cohort.c.entry_on).label("entry_day"),
+                   clamp(last_observed_month(cohort.c.entry_on, as_of), -1, last).label("c")).cte("timed")
     names = union_all(*(select(literal(name, String).label("milestone")) for name in MILESTONES)).subquery("names")
     reached = first_reached(persons)
-    month = months_to_reach(cohort.c.entry_on, reached.c.reached_on)
-    e = case((reached.c.reached_on.is_(None), last + 1), (month > last, last + 1), else_=month)
-    observed = last_observed_month(cohort.c.entry_on, as_of)
-    c = case((observed < 0, -1), (observed > last, last), else_=observed)
-    per_member = (select(names.c.milestone, e.label("e"), c.label("c")).select_from(cohort)
+    on = func.coalesce(reached.c.reached_on, NEVER)
+    # months_to_reach on the precomputed entry month and day: the smallest m >= 0 with reached <= start + m
+    # months, then limited to last + 1 ("none within the curve").
+    e = clamp(month_index(on) - timed.c.entry_month + case((day_of(on) > timed.c.entry_day, 1), else_=0),
+              0, last + 1)
+    per_member = (select(names.c.milestone, e.label("e"), timed.c.c).select_from(timed)
                   .join(names, true())
-                  .outerjoin(reached, and_(reached.c.person_id == cohort.c.person_id,
+                  .outerjoin(reached, and_(reached.c.person_id == timed.c.person_id,
                                            reached.c.milestone == names.c.milestone))
                   .subquery("per_member"))
     grouped = (select(per_member.c.milestone, per_member.c.e, per_member.c.c, func.count().label("n"))
