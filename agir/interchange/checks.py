@@ -190,7 +190,26 @@ def _check_v2(person, department: str | None, structures: dict[str, StructureInf
             errors += _rule(f"documents[{index}]", check_document, document["date"], document["expires"])
 
 
-def _check_entry(acc, path: str, today: date, errors: list) -> None:
+# The lists an objective may point into by position, and what one item of each is called.
+OBJECTIVE_LINKS = (("housing_step", "housing_steps", "démarche de logement"), ("referral", "referrals", "orientation"),
+                   ("training", "trainings", "formation"))
+
+
+def _check_links(person, objective, where: str, errors: list) -> None:
+    """An objective's links name a right of the file (by kind) or an item of its lists (by position)."""
+    if usable(objective, "right") and objective.get("right") is not None:
+        kinds = {r["kind"] for r in items(person, "rights") if usable(r, "kind")}
+        if objective["right"] not in kinds:
+            errors.append((f"{where}.right", "Ce droit n'est pas suivi dans le dossier (aucune ligne de ce type "
+                                             "dans rights)."))
+    for name, key, what in OBJECTIVE_LINKS:
+        position = objective.get(name) if usable(objective, name) else None
+        if position is not None and position >= len(items(person, key)):
+            errors.append((f"{where}.{name}", f"Aucune {what} n° {position} dans le dossier ({key} en compte "
+                                              f"{len(items(person, key))}, numérotées à partir de 0)."))
+
+
+def _check_entry(person, acc, path: str, today: date, errors: list) -> None:
     """An accompaniment's diagnostic, plan and contract (SPEC §4.5): not before its start, not after today,
     `closed` exactly when an objective is no longer open, never a medical detail."""
     start = acc["start"] if usable(acc, "start") else None
@@ -212,6 +231,7 @@ def _check_entry(acc, path: str, today: date, errors: list) -> None:
             continue
         if isinstance(objective.get("objective"), str):
             errors += _rule(where, check_no_medical_text, objective["objective"], "objective")
+        _check_links(person, objective, where, errors)
         if start is not None and usable(objective, "state", "closed"):
             errors += _rule(where, check_objective, objective["state"], objective["closed"], start, today)
     contract = acc.get("contract")
@@ -299,7 +319,7 @@ def _check_accompaniment(person, acc, path: str, department: DepartmentInfo | No
                          structures: dict[str, StructureInfo], errors: list, today: date) -> AccompanimentFacts:
     facts = AccompanimentFacts()
     if isinstance(acc, dict):
-        _check_entry(acc, path, today, errors)
+        _check_entry(person, acc, path, today, errors)
     if not usable(acc, "structure", "start", "planned_end", "exit"):
         return facts
     start = acc["start"]

@@ -49,6 +49,8 @@ from models import (
 from models.enums import AREAS
 
 PAGE = 500
+# A plan objective's links by position: interchange field → the person's list it points into.
+LINK_LISTS = {"housing_step": "housing_steps", "referral": "referrals", "training": "trainings"}
 
 
 class UnknownDepartment(LookupError):
@@ -237,6 +239,8 @@ class _PathPage:
     def __init__(self, ids: list[int], scope: _Scope):
         self.scope = scope
         self.data = {name: defaultdict(list) for name in self.LISTS}
+        self.linked = []  # (objective record, its row) of the objectives that point into the path
+        self.positions: dict[str, dict[int, object]] = {name: {} for name in ("rights", *LINK_LISTS.values())}
         self._accompaniments(ids)
         simple = (
             ("rights", RightStep, (), self._right),
@@ -255,8 +259,19 @@ class _PathPage:
         for name, model, order, build in simple:
             t = model.__table__
             query = select(t).where(t.c.person_id.in_(ids)).order_by(t.c.person_id, *order, t.c.id)
+            positions = self.positions.get(name)
             for row in _rows(query):
-                self.data[name][row.person_id].append(build(row))
+                items = self.data[name][row.person_id]
+                if positions is not None:  # what a plan's objective may point to: a right's kind, a position
+                    positions[row.id] = row.kind if name == "rights" else len(items)
+                items.append(build(row))
+        for record, row in self.linked:
+            if row.right_step_id is not None:
+                record["right"] = self.positions["rights"][row.right_step_id]
+            for field, name in LINK_LISTS.items():
+                target = getattr(row, f"{field}_id")
+                if target is not None:
+                    record[field] = self.positions[name][target]
 
     def of(self, name: str, person_id: int) -> list:
         """The list `name` of a person ([] when empty)."""
@@ -289,8 +304,11 @@ class _PathPage:
         plans = defaultdict(list)
         t = PlanObjective.__table__
         for o in _rows(select(t).where(t.c.accompaniment_id.in_(acc_ids)).order_by(t.c.id)):
-            plans[o.accompaniment_id].append({"area": o.area, "objective": o.objective, "due": _iso(o.due_on),
-                                              "state": o.state, "closed": _iso(o.closed_on)})
+            record = {"area": o.area, "objective": o.objective, "due": _iso(o.due_on), "state": o.state,
+                      "closed": _iso(o.closed_on)}
+            if any(getattr(o, f"{name}_id") is not None for name in ("right_step", *LINK_LISTS)):
+                self.linked.append((record, o))  # its links are written once the path is read
+            plans[o.accompaniment_id].append(record)
         for a in accs:
             found = areas.get(a.id, {})
             self.data["accompaniments"][a.person_id].append({

@@ -187,6 +187,12 @@ OBJECTIVE = {
     "due": day(),
     "state": enum(enums.OBJECTIVE_STATES, True),
     "closed": day(),
+    # Optional extensions, exported only when set: what carries the objective out, in the same person line —
+    # the right by its kind (one line per kind), the others by their position (from 0) in their list.
+    "right": enum(enums.RIGHT_KINDS),
+    "housing_step": integer(),
+    "referral": integer(),
+    "training": integer(),
 }
 ACCOMPANIMENT = {
     "structure": ref("structure", True),

@@ -46,6 +46,10 @@ from models import (
 from models.person import new_pseudonym
 
 BATCH = 1000
+# What an objective of the plan may point to (interchange field → table).
+OBJECTIVE_LINKS = ("right", "housing_step", "referral", "training")
+LINKED_BY_POSITION = {"housing_step": HousingStep, "referral": Referral, "training": Training}
+LINKED = (RightStep, HousingStep, Referral, Training)  # their ids are reserved when a plan points to them
 
 
 class Writer:
@@ -124,7 +128,7 @@ class Writer:
         pseudonyms = self.pseudonyms(len(batch))
         rows = [self.person_row(r, p) for (_, r, _), p in zip(batch, pseudonyms, strict=True)]
         person_ids = self.insert(Person, rows, True)
-        self.accompaniments(batch, person_ids)
+        objectives = self.accompaniments(batch, person_ids)
         rows = {model: [] for model in (RightStep, HousingStep, HousingAccess, Job, Training, Referral,
                                         Participation, Event, Note, PersonLanguage, Appointment, Document,
                                         AuditEntry)}
@@ -134,8 +138,34 @@ class Writer:
             rows[AuditEntry].append({
                 "person_id": person_id, "action": "import", "detail": f"agir import, ligne {number}",
                 "fields": sorted(k for k, v in record.items() if v not in (None, []))})
+        linked = any(o["links"] for o in objectives)
         for model, model_rows in rows.items():
-            self.insert(model, model_rows)
+            self.insert(model, model_rows, linked and model in LINKED)
+        self.insert(PlanObjective, self.objective_rows(objectives, rows) if linked else
+                    [o["row"] for o in objectives])
+
+    @staticmethod
+    def objective_rows(objectives: list[dict], rows: dict) -> list[dict]:
+        """The plan's rows, each link resolved to the id given to the right (by kind) or to the item (by
+        position in the person's list, the order of the line) it names."""
+        rights = {(r["person_id"], r["kind"]): r["id"] for r in rows[RightStep]}
+        positions = {}
+        for model in (HousingStep, Referral, Training):
+            by_person = positions[model] = {}
+            for row in rows[model]:
+                by_person.setdefault(row["person_id"], []).append(row["id"])
+        out = []
+        for o in objectives:
+            row, person_id = o["row"], o["person_id"]
+            for name, value in o["links"].items():
+                if name == "right":
+                    row["right_step_id"] = rights[(person_id, value)]
+                else:
+                    row[f"{name}_id"] = positions[LINKED_BY_POSITION[name]][person_id][value]
+            for name in ("right_step_id", "housing_step_id", "referral_id", "training_id"):
+                row.setdefault(name, None)  # every row of one insert has the same keys
+            out.append(row)
+        return out
 
     def resolve_households(self, refs: list[str]) -> None:
         """Households already in the database are joined; the others are created."""
@@ -180,8 +210,9 @@ class Writer:
         return {"oriented_on": o["date"], "orientation_source": o["source"],
                 "orientation_structure_id": self.ids["structure"][o["structure"]]}
 
-    def accompaniments(self, batch: list, person_ids: list[int]) -> None:
-        """Accompaniments with their verdict, then extensions, exits and follow-ups."""
+    def accompaniments(self, batch: list, person_ids: list[int]) -> list[dict]:
+        """Accompaniments with their verdict, then extensions, exits, follow-ups and diagnostics; returns
+        the plan's objectives still to write."""
         accs = [(person_id, acc, fact) for (_, record, facts), person_id in zip(batch, person_ids, strict=True)
                 for acc, fact in zip(record["accompaniments"], facts.accompaniments, strict=True)]
         ids = self.insert(Accompaniment, [{
@@ -197,10 +228,12 @@ class Writer:
             {"accompaniment_id": id_, "area": area, "need": value["need"], "text": value["text"]}
             for id_, (_, acc, _) in zip(ids, accs, strict=True) if acc["diagnostic"]
             for area, value in acc["diagnostic"]["areas"].items()])
-        self.insert(PlanObjective, [
-            {"accompaniment_id": id_, "area": o["area"], "objective": o["objective"], "due_on": o["due"],
-             "state": o["state"], "closed_on": o["closed"]}
-            for id_, (_, acc, _) in zip(ids, accs, strict=True) for o in acc["plan"]])
+        # The plan is written after the rest of the path, which its objectives may point to.
+        objectives = [
+            {"person_id": person_id, "links": {name: o[name] for name in OBJECTIVE_LINKS if o[name] is not None},
+             "row": {"accompaniment_id": id_, "area": o["area"], "objective": o["objective"], "due_on": o["due"],
+                     "state": o["state"], "closed_on": o["closed"]}}
+            for id_, (person_id, acc, _) in zip(ids, accs, strict=True) for o in acc["plan"]]
         self.insert(Extension, [
             {"accompaniment_id": id_, "decided_on": e["date"], "planned_end_on": e["planned_end"],
              "reason": e["reason"]}
@@ -213,6 +246,7 @@ class Writer:
         self.insert(FollowUp, [
             {"exit_id": id_, "followup_on": x["followup"]["date"], "is_positive": x["followup"]["positive"]}
             for id_, (_, x) in zip(exit_ids, exits, strict=True) if x["followup"]])
+        return objectives
 
     def path_rows(self, r, facts, person_id: int):
         """(model, row) of every other line of the person's path."""

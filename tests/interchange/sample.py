@@ -194,12 +194,14 @@ def v2_person(**changes) -> dict:
                                    language=("high", "Niveau A1 à l'oral"))
     acc["plan"] = [
         {"area": "housing", "objective": "Accéder à un logement social", "due": "2022-12-31", "state": "done",
-         "closed": "2022-12-01"},
+         "closed": "2022-12-01", "housing_step": 0},
         {"area": "language", "objective": "Atteindre le niveau A2", "due": None, "state": "dropped",
-         "closed": "2023-03-01"},
+         "closed": "2023-03-01", "referral": 0},
         {"area": "employment", "objective": "Trouver un emploi durable", "due": "2023-06-30", "state": "open",
-         "closed": None},
+         "closed": None, "training": 0},
+        {"area": "rights", "objective": "Ouvrir l'assurance maladie", "due": None, "state": "done",
+         "closed": "2022-08-01", "right": "health_insurance"},
         *({"area": area, "objective": f"Objectif {area}", "due": None, "state": "open", "closed": None}
-          for area in ("rights", "mobility", "childcare"))]
+          for area in ("mobility", "childcare"))]
     acc["contract"] = {"signed": "2022-07-12", "language": "prs"}
     return record

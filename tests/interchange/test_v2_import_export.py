@@ -20,6 +20,7 @@ from models import (
     PersonLanguage,
     PlanObjective,
     Region,
+    RightStep,
     Structure,
 )
 from tests.interchange import sample
@@ -76,6 +77,12 @@ def test_a_file_using_every_v2_field_imports_exports_and_round_trips_exactly(run
         assert [(o.area, o.state, o.closed_on) for o in acc1.plan][:3] == [
             ("housing", "done", date(2022, 12, 1)), ("language", "dropped", date(2023, 3, 1)),
             ("employment", "open", None)]
+        # Each objective points to what carries it out.
+        plan = acc1.plan
+        assert (plan[0].housing_step_id, plan[1].referral_id, plan[2].training_id) == (
+            p1.housing_steps[0].id, p1.referrals[0].id, p1.trainings[0].id)
+        assert db.session.get(RightStep, plan[3].right_step_id).kind == "health_insurance"
+        assert plan[4].right_step_id is plan[4].referral_id is plan[4].training_id is plan[4].housing_step_id is None
         assert db.session.scalar(select(Department.code).join(Region).where(Region.code == "75")) == "33"
         # The SQL can count the diagnostic's needs by area (rows, not JSON).
         high = dict(db.session.execute(select(DiagnosticArea.area, func.count()).where(DiagnosticArea.need == "high")
@@ -250,6 +257,14 @@ ERRORS = [
      "accompaniments[0].plan[0].closed: La date de clôture ne peut précéder l'entrée dans l'accompagnement."),
     ("closed_after_today", lambda p: _acc(p)["plan"][0].update(closed="2099-01-01"),
      "accompaniments[0].plan[0].closed: La date de clôture ne peut pas être postérieure à aujourd'hui."),
+    ("objective_right_not_followed", lambda p: _acc(p)["plan"][3].update(right="caf_benefits"),
+     "accompaniments[0].plan[3].right: Ce droit n'est pas suivi dans le dossier (aucune ligne de ce type dans "
+     "rights)."),
+    ("objective_referral_out_of_range", lambda p: _acc(p)["plan"][1].update(referral=1),
+     "accompaniments[0].plan[1].referral: Aucune orientation n° 1 dans le dossier (referrals en compte 1, "
+     "numérotées à partir de 0)."),
+    ("objective_training_negative", lambda p: _acc(p)["plan"][2].update(training=-1),
+     "accompaniments[0].plan[2].training: doit être un nombre entier entre 0 et"),
     ("objective_medical", lambda p: _acc(p)["plan"][0].update(objective="Suivre le traitement du diabète"),
      "accompaniments[0].plan[0].objective: Ce texte ne doit contenir aucune information médicale (« diabète »)"),
     # Diagnostic and contract
@@ -418,3 +433,23 @@ def test_v2_records_written_outside_the_importer_are_exported(runner, app_ctx, w
                                      "state": "done", "closed": "2022-10-01"}]
     assert exported_acc["contract"] == {"signed": "2022-09-05", "language": "ukr"}
     assert exported[("department", "33")]["region"] == "75"
+
+
+def test_an_objective_points_by_position_in_the_line_and_is_exported_at_its_exported_position(runner, tmp_path, app):
+    person = sample.v2_person()
+    # Two trainings, the later first in the line: the objective points to position 0 (the qualifying one,
+    # started in 2023); the export lists trainings by start date, so it is position 1 there.
+    person["trainings"] = [{"level": "qualifying", "start": "2023-02-01"}, {"level": "diploma", "start": "2022-10-01"}]
+    _acc(person)["plan"][2]["training"] = 0
+    assert _import_person(runner, tmp_path, person).exit_code == 0
+    first = export(runner)
+    exported = {r["type"]: r for r in first}["person"]
+    assert exported["trainings"] == [{"level": "diploma", "start": "2022-10-01"},
+                                     {"level": "qualifying", "start": "2023-02-01"}]
+    assert exported["accompaniments"][0]["plan"][2]["training"] == 1
+    assert "training" not in exported["accompaniments"][0]["plan"][4]  # only when set
+    empty_database(app)
+    path = tmp_path / "again.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in first) + "\n", encoding="utf-8")
+    assert runner.invoke(args=["agir", "import", str(path)]).exit_code == 0
+    assert canonical(export(runner)) == canonical(first)
