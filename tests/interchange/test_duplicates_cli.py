@@ -85,3 +85,16 @@ def test_duplicates_prints_the_pairs_of_the_contract(runner, tmp_path, app):
 
 def test_duplicates_of_an_empty_database(runner, app):
     assert duplicates(runner) == []
+
+
+def test_an_anonymised_file_is_no_longer_a_duplicate_nor_found_by_its_keys(runner, tmp_path, app):
+    assert import_file(runner, tmp_path, sample.records() + FAMILY[1:2]).exit_code == 0
+    with app.app_context():
+        from agir.privacy import anonymise_person
+        person = db.session.scalar(select(Person).where(Person.ref == "P2"))
+        anonymise_person(None, person)
+        db.session.commit()
+        keys = db.session.execute(select(Person.name_key, Person.last_key, Person.search_text, Person.phone_key)
+                                  .where(Person.anonymised_at.is_not(None))).one()
+        assert tuple(keys) == (None, None, None, None)  # nothing of the names is left in the keys
+    assert duplicates(runner) == []
