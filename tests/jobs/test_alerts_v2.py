@@ -15,6 +15,7 @@ from agir import alerts, jobs
 from agir.dates import add_months
 from agir.extensions import db
 from agir.indicators.pilot import alert_counts
+from agir.rules import alerts as rules
 from models import Alert, Appointment, Document, OutboxMessage, PlanObjective
 from tests import factories as f
 from tests.jobs import scenario
@@ -319,6 +320,38 @@ def test_a_missed_appointment_or_an_objectives_due_date_is_no_activity(world, ki
     acc = f.make_accompaniment(person, world.agir, start=date(2023, 1, 2), planned_end=date(2023, 12, 31))
     _activity(kind, person, acc, world, date(2023, 5, 1))
     assert dates_of("inactive", date(2023, 6, 15), person) == ["2023-03-03"]
+
+
+# --- the pure rules (agir.rules.alerts) ---------------------------------------------------------------
+
+def test_the_pure_rules_at_their_boundaries():
+    o = date(2023, 1, 31)
+    assert not rules.first_interview_late(o, None, False, date(2023, 2, 28))
+    assert rules.first_interview_late(o, None, False, date(2023, 3, 1)) == rules.Due(True, date(2023, 3, 1))
+    assert not rules.first_interview_late(o, o, False, date(2023, 3, 1))                 # seen on O
+    assert rules.first_interview_late(o, o - D, False, date(2023, 3, 1))                 # before O
+    assert rules.first_interview_late(o, date(2023, 3, 2), False, date(2023, 3, 1))      # after as_of
+    assert not rules.first_interview_late(o, None, True, date(2023, 3, 1))               # path over
+    assert not rules.first_interview_late(None, None, False, date(2023, 3, 1))
+    assert rules.path_over(True, False) and not rules.path_over(True, True) and not rules.path_over(False, False)
+    day = date(2023, 3, 10)
+    assert not rules.appointment_missed(day, "missed", False, day)
+    assert rules.appointment_missed(day, "missed", False, day + D) == rules.Due(True, day + D)
+    assert rules.appointment_missed(day, "planned", False, day + D)
+    assert not rules.appointment_missed(day, "missed", True, day + D)
+    assert not rules.appointment_missed(day, "honoured", False, day + D)
+    assert not rules.appointment_missed(day, "excused", False, day + D)
+    assert not rules.appointment_missed(None, None, False, day)
+    assert [rules.appointment_rank(s) for s in ("honoured", "missed", "planned")] == [0, 1, 2]
+    e = date(2023, 9, 30)
+    assert not rules.document_expiry(e, False, True, e - timedelta(days=91))
+    assert rules.document_expiry(e, False, True, e - timedelta(days=90)) == rules.Due(True, date(2023, 7, 2))
+    assert rules.document_expiry(e, False, True, e + timedelta(days=400))
+    assert not rules.document_expiry(e, True, True, e)
+    assert not rules.document_expiry(e, False, False, e)
+    assert not rules.document_expiry(None, False, True, e)
+    assert not rules.followup_due(date(2022, 11, 30), None, date(2023, 6, 15), "deceased")
+    assert rules.followup_due(date(2022, 11, 30), None, date(2023, 6, 15), "moved_away")
 
 
 # --- the command, the job, the inbox, the badge, the digest, the pilot --------------------------------
