@@ -127,7 +127,8 @@ def person_trail_csv(person_id: int) -> str:
 
 # Reads of personal data: behind « Afficher aussi les consultations » in a file's history.
 VIEW_ACTIONS = ("view_person", "limited_view", "referral_viewed", "referral_form_viewed", "referral_queue_viewed",
-                "programme_participants_viewed", "export_person", "access_refused", "audit_exported")
+                "programme_participants_viewed", "export_person", "access_refused", "audit_exported",
+                "duplicate_shown")
 # The recorded facts a correction or cancellation names (agir.audit.record_correction's record_kind).
 RECORD_LABELS = {
     "enrolment": N_("inscription"), "extension": N_("prolongation"), "exit": N_("sortie"),

@@ -134,5 +134,9 @@ def merge(person_id: int, other_id: int):
     for shown in (person, other):
         audit_event("view_person", person=shown, detail=SHOWN_FROM_FILE)
     commit()
+    alone = person.household is None or len(person.household.members) == 1
+    family = other.household is not None and len(other.household.members) > 1
+    merged_household = other.household if alone and family else person.household  # as merge_persons does
     return render_template("persons/merge.html", person=person, other=other, form=form, errors=errors,
-                           compared=COMPARED, records=RECORDS, merged=merged_identity(person, other))
+                           compared=COMPARED, records=RECORDS, merged=merged_identity(person, other),
+                           merged_household=merged_household)

@@ -63,3 +63,27 @@ def test_the_creation_warns_of_probable_duplicates(bypass_page, world):
 
     page.get_by_role("button", name="Ce n’est pas la même personne, créer le dossier").click()
     expect(page.get_by_role("status")).to_contain_text("Le dossier de HAIDARI Fatemeh est créé.")
+
+
+def test_the_duplicate_list_and_the_merge_page_pass_axe(bypass_page, world):
+    page = bypass_page
+    keep = factories.make_person(world.department, world.agir, last_name="HAIDARI", first_name="Fatemeh",
+                                 birth_on=date(1995, 3, 2))
+    gone = factories.make_person(world.department, world.agir, last_name="Haidari", first_name="Fatima",
+                                 birth_on=date(1995, 2, 3), phone="06 12 34 56 78")
+    factories.make_person(world.department, world.other, last_name="Haidari", first_name="Fatma",
+                          birth_on=date(1995, 1, 1))
+    db.session.commit()
+    browser_login(page, "sw@example.fr", factories.PASSWORD)
+    page.goto(page.base + f"/persons/{keep.id}")
+    page.get_by_role("link", name="Doublons probables").click()
+    expect(page.locator("h1")).to_contain_text("Doublons probables de HAIDARI Fatemeh")
+    assert not [v for v in violations(page) if v["impact"] in ("serious", "critical")]
+    page.get_by_role("link", name="Comparer et fusionner").click()
+    expect(page.locator("table")).to_contain_text("06 12 34 56 78")
+    shot(page, "duplicates-merge")
+    found = [v for v in violations(page) if v["impact"] in ("serious", "critical")]
+    assert not found, describe(found)
+    page.get_by_role("button", name=f"Fusionner {gone.ref} dans {keep.ref}").click()
+    merged = f"Le dossier {gone.ref} est fusionné dans le dossier {keep.ref}."
+    expect(page.get_by_role("status")).to_contain_text(merged)
