@@ -172,6 +172,11 @@ FIELDS = {
     "housing": N_("accès au logement"), "jobs": N_("emplois"), "trainings": N_("formations"),
     "referrals": N_("orientations"), "participations": N_("participations"), "events": N_("événements"),
     "notes": N_("notes"), "opened_by": N_("structure d'ouverture"),
+    # contract v2 (issue 15): the keys of an imported line, and the identity fields a merge fills
+    "languages": N_("langues parlées"), "interpreter": N_("langue d'interprétation"),
+    "orientation": N_("orientation vers la structure"), "appointments": N_("rendez-vous"),
+    "documents": N_("documents"), "oriented_on": N_("date d'orientation"),
+    "orientation_source": N_("origine de l'orientation"), "orientation_structure_id": N_("structure d'orientation"),
     # referrals, participations and events (agir.operations.referrals)
     "programme": N_("programme"), "need": N_("besoin"), "sent_on": N_("date d'envoi"),
     "accepted_on": N_("date d'acceptation"), "started_on": N_("date de démarrage"),

@@ -453,3 +453,20 @@ def test_an_objective_points_by_position_in_the_line_and_is_exported_at_its_expo
     path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in first) + "\n", encoding="utf-8")
     assert runner.invoke(args=["agir", "import", str(path)]).exit_code == 0
     assert canonical(export(runner)) == canonical(first)
+
+
+def test_the_files_history_names_the_v2_fields_of_an_imported_line(client, world):
+    from models import AuditEntry
+    from tests import factories
+    person = factories.make_person(world.department, world.agir)
+    factories.make_accompaniment(person, world.agir)
+    db.session.add(AuditEntry(person_id=person.id, action="import", detail="agir import, ligne 6",
+                              fields=["appointments", "documents", "interpreter", "languages", "orientation"]))
+    db.session.commit()
+    factories.login(client, "sw@example.fr")
+    page = client.get(f"/persons/{person.id}").get_data(as_text=True)
+    history = page[page.index('id="historique"'):]
+    assert ("rendez-vous, documents, langue d&#39;interprétation, langues parlées, orientation vers la structure"
+            in history)
+    for code in ("appointments", "interpreter", "languages"):
+        assert code not in history, code
