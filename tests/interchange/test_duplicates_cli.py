@@ -98,3 +98,18 @@ def test_an_anonymised_file_is_no_longer_a_duplicate_nor_found_by_its_keys(runne
                                   .where(Person.anonymised_at.is_not(None))).one()
         assert tuple(keys) == (None, None, None, None)  # nothing of the names is left in the keys
     assert duplicates(runner) == []
+
+
+def test_a_dry_run_warns_too_and_writes_nothing(runner, tmp_path, app):
+    result = import_file(runner, tmp_path, sample.records() + FAMILY[1:2], "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert [w for w in result.stderr.splitlines() if ": warning: probablement la même personne que la ligne" in w]
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Person.id))) == 0
+
+
+def test_an_invalid_file_prints_its_errors_only(runner, tmp_path, app):
+    broken = dict(FAMILY[1], birth_date="1995-02-30")
+    result = import_file(runner, tmp_path, sample.records() + [broken])
+    assert result.exit_code == 1
+    assert "warning" not in result.stderr
