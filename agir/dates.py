@@ -1,5 +1,6 @@
 """Calendar arithmetic of SPEC §4.1: steps clipped to the end of the month, French formatting,
 and the one « today » of the application (the day in France, whatever the server's clock zone)."""
+from calendar import monthrange
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -23,13 +24,19 @@ def today() -> date:
 
 
 def add_months(day: date, months: int) -> date:
-    """`day + months` calendar months, clipped to the month's end (31 Aug + 6 = 28 Feb)."""
-    return day + relativedelta(months=months)
+    """`day + months` calendar months, clipped to the month's end (31 Aug + 6 = 28 Feb).
+
+    The same result as `day + relativedelta(months=months)`, computed directly (the generator and the
+    importer call it millions of times; tests/test_foundation.py compares both)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    last = monthrange(year, month)[1]
+    return day.replace(year=year, month=month, day=day.day if day.day <= last else last)
 
 
 def add_years(day: date, years: int) -> date:
     """`day + years`, clipped (29 Feb + 2 years = 28 Feb)."""
-    return day + relativedelta(years=years)
+    return add_months(day, 12 * years)
 
 
 def months_between(start: date, end: date) -> int:

@@ -25,6 +25,7 @@ SEED = 2022
 GIRONDE = ("33", "Gironde", "Bordeaux", 2022, 7, 5)
 DEFAULT_PASSWORD = "demo-agir-2026!"
 BACKGROUND_HOUSEHOLDS = 14
+REGION = "75"  # Nouvelle-Aquitaine, Gironde's region: the demo's regional pilot
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,7 @@ class DemoBuilder:
         self.overdue_and_over_limit()
         self.exits()
         self.alerts_on_time()
+        self.entry_path()
         self.primo_arrivants()
         for _ in range(BACKGROUND_HOUSEHOLDS):
             self.persons += self.gen.household(self.dept)
@@ -145,16 +147,18 @@ class DemoBuilder:
                     hosting="third_party", language_level="A1")
 
     def in_progress(self) -> None:
-        """Mid-path files: rights opening, housing applications, French courses under way."""
-        for nationality, status, sex, first, last, months_in in (
-                ("AFG", "subsidiary_protection", "M", "Jawad", "Karimi", 3),
-                ("GIN", "refugee", "F", "Kadiatou", "Diallo", 5),
-                ("SOM", "refugee", "F", "Hodan", "Warsame", 7),
-                ("COD", "refugee", "M", "Héritier", "Mukendi", 8),
-                ("IRN", "refugee", "F", "Narges", "Rezaei", 4)):
+        """Mid-path files: rights opening, housing applications, French courses under way. The first
+        interview came within the month of the orientation for some, later for others; the contract was
+        signed within the first month, or after it."""
+        for nationality, status, sex, first, last, months_in, entry in (
+                ("AFG", "subsidiary_protection", "M", "Jawad", "Karimi", 3, {"delay": 12, "signed": 9}),
+                ("GIN", "refugee", "F", "Kadiatou", "Diallo", 5, {"delay": 45, "signed": 48}),
+                ("SOM", "refugee", "F", "Hodan", "Warsame", 7, {"delay": 20, "signed": 14}),
+                ("COD", "refugee", "M", "Héritier", "Mukendi", 8, {"delay": 38, "signed": 6}),
+                ("IRN", "refugee", "F", "Narges", "Rezaei", 4, {"delay": 8, "signed": 40})):
             start = add_months(self.today, -months_in)
-            person = self.person(nationality, status, start - timedelta(days=50), [self.enrolled(start)], sex=sex,
-                                 first_name=first, last_name=last)
+            person = self.person(nationality, status, start - timedelta(days=50),
+                                 [self.enrolled(start, entry=entry)], sex=sex, first_name=first, last_name=last)
             if not person["referrals"]:
                 self.refer(person, "language", start + timedelta(days=10), ACCEPTED)
 
@@ -187,10 +191,12 @@ class DemoBuilder:
             sex="M", first_name="Mustafa", last_name="Sultani")
         exit_on = add_months(self.today, -8)
         start = add_months(exit_on, -12)
-        self.person("CIV", "refugee", start - timedelta(days=60), [self.enrolled(
+        aya = self.person("CIV", "refugee", start - timedelta(days=60), [self.enrolled(
             start, exit=(exit_on, "goals_reached"),
             outcome={"job": ("cdi", None), "followup": (add_months(exit_on, 6) + timedelta(days=3), True)})],
             sex="F", first_name="Aya", last_name="Kouassi")
+        # A CDI and a social home before the exit: a positive exit in the AGIR sense (exit_outcomes).
+        aya["housing"] = [{"kind": "social_rental", "date": (exit_on - timedelta(days=40)).isoformat()}]
         exit_on = add_months(self.today, -2)
         start = add_months(exit_on, -10)
         self.person("TUR", "refugee", start - timedelta(days=20), [self.enrolled(
@@ -210,8 +216,13 @@ class DemoBuilder:
     def alerts_on_time(self) -> None:
         """A permit expiring soon, referrals unanswered for 20 days, a BPI whose eligibility is closing."""
         start = add_months(self.today, -6)
-        self.person("AFG", "subsidiary_protection", start - timedelta(days=40), [self.enrolled(start)], sex="M",
-                    first_name="Naweed", last_name="Safi", permit_expiry=self.ago(-45).isoformat())
+        naweed = self.person("AFG", "subsidiary_protection", start - timedelta(days=40), [self.enrolled(start)],
+                             sex="M", first_name="Naweed", last_name="Safi", permit_expiry=self.ago(-45).isoformat())
+        # The copy of that permit kept in the file expires with it (document_expiry).
+        naweed["documents"] = [d for d in naweed["documents"] if d["kind"] != "residence_permit"] + [
+            {"structure": self.agir["ref"], "kind": "residence_permit", "date": (start + timedelta(days=3)).isoformat(),
+             "expires": naweed["permit_expiry"], "filename": "titre-de-sejour.pdf", "sha256": None}]
+        naweed["documents"].sort(key=lambda d: d["date"])
         start = add_months(self.today, -2)
         person = self.person("ERI", "refugee", start - timedelta(days=30), [self.enrolled(start)], sex="F",
                              first_name="Rahwa", last_name="Berhane", language_level="A1")
@@ -221,6 +232,21 @@ class DemoBuilder:
         self.person("SYR", "refugee", protection, sex="M", first_name="Omar", last_name="Mansour",
                     arrival_date=(protection + timedelta(days=60)).isoformat(), hosting="third_party")
         self.opened.append(self.persons[-1]["ref"])
+
+    def entry_path(self) -> None:
+        """Oriented by the OFII to the AGIR operator and not enrolled yet: one missed the first interview more
+        than a month after the orientation (first_interview_late, appointment_missed), one is expected soon."""
+        holder = self.agir["ref"]
+        for nationality, sex, first, last, protected, oriented, interview, status in (
+                ("SOM", "M", "Abdirahman", "Hassan", 75, 50, 25, "missed"),
+                ("AFG", "F", "Zahra", "Amiri", 30, 12, -6, "planned")):
+            person = self.person(nationality, "refugee", self.ago(protected), sex=sex, first_name=first,
+                                 last_name=last, arrival_date=self.ago(protected + 200).isoformat(), hosting="dna",
+                                 language_level="pre_A1")
+            person["orientation"] = {"date": self.ago(oriented).isoformat(), "source": "ofii", "structure": holder}
+            person["appointments"] = []
+            self.gen.entry.appointment(person, holder, self.ago(interview), "first_interview", status, 60)
+            self.opened.append(person["ref"])
 
     def primo_arrivants(self) -> None:
         """Non-BPI newcomers referred by the OFII to French courses and other programmes."""
@@ -270,11 +296,14 @@ def create_accounts(builder: DemoBuilder) -> list[Account]:
          builder.language_school["ref"], None, "Julien Moreau"),
         ("Pilote départemental", "pilote.gironde@demo.example.org", "pilot", None, builder.dept.code,
          "Claire Dubois"),
+        ("Pilote régional", "pilote.nouvelle-aquitaine@demo.example.org", "regional_pilot", None, None,
+         "Marc Lefèvre"),
+        ("Pilote national", "pilote.national@demo.example.org", "national_pilot", None, None, "Nadia Benali"),
         ("Administratrice", "admin@demo.example.org", "admin", None, None, "Sophie Martin"),
     )
     accounts = []
     for label, email, role, structure, department, display_name in wanted:
         create_user(email, role, password, structure_ref=structure, department_code=department,
-                    display_name=display_name)
+                    display_name=display_name, region_code=REGION if role == "regional_pilot" else None)
         accounts.append(Account(label, email, role, password))
     return accounts

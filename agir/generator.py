@@ -16,6 +16,7 @@ from functools import lru_cache
 from agir import generator_data as data
 from agir.dates import add_months, add_years
 from agir.dates import today as paris_today
+from agir.generator_entry import EntryBuilder
 from agir.generator_path import PathBuilder
 from agir.generator_reference import Dept, FastRandom, ReferenceBuilder, day, iso
 from agir.rules.durations import (
@@ -57,6 +58,9 @@ class Timeline:
     # The situation at exit when chosen (demo scenarios): {"job": (kind, months) | None,
     # "training": level | None, "followup": (date, positive) | None}; drawn at random otherwise.
     outcome: dict | None = None
+    # The entry path when chosen (demo scenarios): {"delay": days from the orientation to the first interview,
+    # "signed": days from the start to the contract's signature}; drawn at random otherwise.
+    entry: dict | None = None
 
     @property
     def current_end(self) -> date:
@@ -76,6 +80,7 @@ class Generator:
         self.household_seq = 0
         self.reference = ReferenceBuilder(self)
         self.path = PathBuilder(self)
+        self.entry = EntryBuilder(self)
 
     def new_household(self) -> str:
         """The ref of a new household."""
@@ -317,6 +322,8 @@ class Generator:
         person["housing_steps"], person["housing"] = housing
         for key in ("jobs", "trainings", "participations", "events", "notes"):
             person[key].sort(key=lambda item: item.get("start") or item.get("date"))
+        # Contract v2: languages, orientation, appointments, documents, diagnostic, plan and contract.
+        self.entry.fill(dept, person, timelines)
         return person
 
     # ---------------------------------------------------------------- a whole file

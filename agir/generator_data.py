@@ -199,3 +199,23 @@ NOTES = (
     "Aide à l'ouverture d'un compte bancaire.",
     "Bilan de mi-parcours avec la personne.",
 )
+
+# Contract v2 (issue 15): the diagnostic's short texts by area and need (never a medical detail), and the
+# objectives of the action plan by area.
+DIAGNOSTIC_TEXTS = {
+    "rights": {"high": "Droits à ouvrir (CPAM, CAF).", "low": "Renouvellements à suivre."},
+    "housing": {"high": "Hébergé·e : logement pérenne à trouver.", "low": "Logé·e ; budget à suivre."},
+    "employment": {"high": "Projet professionnel à construire.", "low": "Expérience à valoriser."},
+    "language": {"high": "Cours de français intensifs.", "low": "Écrit à consolider."},
+    "mobility": {"high": "Pas de moyen de transport.", "low": "Permis à envisager."},
+    "childcare": {"high": "Pas de mode de garde.", "low": "Garde à stabiliser."},
+}
+PLAN_OBJECTIVES = {
+    "rights": ("Ouvrir l'assurance maladie", "Constituer le dossier CAF", "Ouvrir un compte bancaire"),
+    "housing": ("Demande de logement social", "Accéder à un logement pérenne", "Entrer en IML"),
+    "employment": ("S'inscrire à France Travail", "Définir un projet professionnel", "Suivre une formation",
+                   "Trouver un premier emploi"),
+    "language": ("Suivre un cours de français", "Atteindre le niveau A2"),
+    "mobility": ("Carte de transport solidaire", "Échange du permis de conduire"),
+    "childcare": ("Place en crèche", "Inscrire les enfants à l'école"),
+}

@@ -17,6 +17,8 @@ EMAILS = {
     "referral_officer": "charge.orientation@demo.example.org",
     "pilot": "pilote.gironde@demo.example.org",
     "admin": "admin@demo.example.org",
+    "regional_pilot": "pilote.nouvelle-aquitaine@demo.example.org",
+    "national_pilot": "pilote.national@demo.example.org",
 }
 
 
@@ -40,6 +42,8 @@ def test_demo_loads_gironde_and_prints_one_account_per_role(runner, app_ctx):
     assert users["referral_officer"].structure.kind == "programme_operator"
     assert users["pilot"].department.code == "33"
     assert users["admin"].structure is None
+    assert users["regional_pilot"].region.code == "75" == department.region.code  # Gironde's region
+    assert (users["national_pilot"].region_id, users["national_pilot"].department_id) == (None, None)
     persons, _ = counts()
     assert 30 <= persons <= 100
 
@@ -151,3 +155,58 @@ def test_demo_loads_whatever_the_day(app_ctx, today):
     accounts = load_demo(today=today)
     assert {a.role for a in accounts} == set(EMAILS)
     assert db.session.scalar(select(func.count(Person.id))) >= 30
+
+
+# ---------------------------------------------------------------- contract v2 (issue 15, item 6)
+
+def test_the_demo_pilots_above_the_department_land_on_their_scope(app, runner):
+    assert runner.invoke(args=["agir", "demo"]).exit_code == 0
+    for role in ("regional_pilot", "national_pilot"):
+        client = app.test_client()
+        assert factories.login(client, EMAILS[role], DEFAULT_PASSWORD).status_code == 302
+        home = client.get("/")
+        assert home.headers["Location"].endswith("/pilot/scope"), role
+        assert "33 — Gironde" in client.get("/pilot/scope").get_data(as_text=True)
+
+
+def test_the_demo_files_carry_the_v2_fields(runner, app_ctx):
+    assert runner.invoke(args=["agir", "demo"]).exit_code == 0
+    persons = [json.loads(line) for line in runner.invoke(args=["agir", "export"]).stdout.splitlines()]
+    persons = [p for p in persons if p["type"] == "person"]
+    by_name = {(p["first_name"], p["last_name"]): p for p in persons}
+    assert all(p["languages"] for p in persons)
+    assert {x["code"] for x in by_name["Jawad", "Karimi"]["languages"]} & {"prs", "pus"}
+    assert {x["code"] for x in by_name["Senait", "Tesfay"]["languages"]} & {"tir", "tig"}
+    assert any(p["interpreter"] for p in persons)
+    enrolled = [p for p in persons if p["accompaniments"]]
+    assert all(p["orientation"] and p["orientation"]["date"] <= p["accompaniments"][0]["start"] for p in enrolled)
+    assert any(a["diagnostic"] and a["plan"] and a["contract"] for p in enrolled for a in p["accompaniments"])
+    statuses = {x["status"] for p in persons for x in p["appointments"]}
+    assert {"planned", "honoured", "missed", "excused"} <= statuses
+    naweed = by_name["Naweed", "Safi"]
+    assert [d["expires"] for d in naweed["documents"] if d["kind"] == "residence_permit"] == [naweed["permit_expiry"]]
+
+
+def test_every_new_figure_cohort_field_and_alert_is_non_zero_on_the_demo(runner, app_ctx):
+    assert runner.invoke(args=["agir", "demo"]).exit_code == 0
+    today = date.today()
+    result = runner.invoke(args=["agir", "indicators", "--from", add_months(today, -12).isoformat(),
+                                 "--to", today.isoformat()])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.stdout)
+    for section in ("exit_outcomes", "entry", "appointments"):
+        zero = [key for key, value in figures[section].items() if not value]
+        assert zero == [], (section, zero)
+    result = runner.invoke(args=["agir", "cohort", "--entry-from", add_months(today, -12).isoformat(),
+                                 "--entry-to", today.isoformat()])
+    assert result.exit_code == 0, result.output
+    cohort = json.loads(result.stdout)
+    assert cohort["observed"][0] == cohort["size"] > 0
+    assert all(any(v for v in values if v) for values in cohort["observed_shares"].values())
+    assert all(any(v for v in values if v) for values in cohort["km"].values())
+    assert any(m is not None for m in cohort["median_months"].values())
+    kinds = {alert["kind"] for alert in json.loads(runner.invoke(args=["agir", "alerts"]).stdout)}
+    assert {"first_interview_late", "appointment_missed", "document_expiry"} <= kinds
+    # The nightly job's computation at load time finds them too (the inbox and the badge).
+    stored = set(db.session.scalars(select(Alert.kind).where(Alert.resolved_on.is_(None))))
+    assert {"first_interview_late", "appointment_missed", "document_expiry"} <= stored

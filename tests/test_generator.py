@@ -2,7 +2,7 @@
 import json
 import time
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 from itertools import islice
 
 import pytest
@@ -224,3 +224,114 @@ def test_participation_hours_and_levels_are_those_of_the_programmes(app_ctx):
     language = db.session.scalars(select(Participation).where(Participation.level_start.is_not(None))).all()
     assert language and all(p.programme.theme in enums.LANGUAGE_THEMES for p in language)
     assert all(p.attended_hours <= p.planned_hours for p in db.session.scalars(select(Participation)))
+
+
+# ---------------------------------------------------------------- contract v2 (issue 15, item 6)
+
+def _persons(lines):
+    return [r for r in map(json.loads, lines) if r["type"] == "person"]
+
+
+def test_v2_fields_are_realistic_and_cover_every_value():
+    from agir import languages as iso
+    persons = _persons(generate_lines(2000, seed=1, today=TODAY))
+    seen = Counter()
+    natives = {}
+    for p in persons:
+        assert p["languages"] and p["languages"][0]["level"] == "native"
+        assert all(iso.is_iso639_3(x["code"]) for x in p["languages"])
+        natives.setdefault(p["nationality"], set()).add(p["languages"][0]["code"])
+        seen["interpreter", p["language_level"], p["interpreter"] is not None] += 1
+        if p["interpreter"]:
+            assert p["interpreter"] in {x["code"] for x in p["languages"]}
+        for x in p["appointments"]:
+            seen["appointment_kind", x["kind"]] += 1
+            seen["appointment_mode", x["mode"]] += 1
+            seen["appointment_status", x["status"]] += 1
+            if x["start"][:10] > TODAY.isoformat():
+                assert x["status"] in ("planned", "cancelled", "excused"), x  # nothing happened yet
+        for d in p["documents"]:
+            seen["document", d["kind"]] += 1
+            seen["soon"] += d["expires"] is not None and TODAY.isoformat() <= d["expires"] <= \
+                (TODAY + timedelta(days=90)).isoformat()
+        if p["orientation"]:
+            seen["source", p["orientation"]["source"]] += 1
+        for a in p["accompaniments"]:
+            if a["diagnostic"]:
+                for area in a["diagnostic"]["areas"].values():
+                    seen["need", area["need"]] += 1
+            for o in a["plan"]:
+                seen["objective", o["state"]] += 1
+            if a["contract"]:
+                within = a["contract"]["signed"] <= add_months(date.fromisoformat(a["start"]), 1).isoformat()
+                seen["contract_within_month", within] += 1
+                seen["contract_language", a["contract"]["language"]] += 1
+    # Languages from the nationality.
+    assert natives["AFG"] <= {"prs", "pus"} and natives["ERI"] <= {"tir", "tig"}
+    assert natives["SDN"] <= {"apd", "fvr", "mls"} and "apd" in natives["SDN"]
+    assert natives["SYR"] <= {"apc", "kmr"} and natives["UKR"] == {"ukr", "rus"}
+    assert natives["GIN"] <= {"fuf", "sus", "emk"} and natives["COD"] <= {"lin", "swc", "lua"}
+    # An interpreter for most of those who speak no French yet, for few of the others.
+    beginners = seen["interpreter", "pre_A1", True] / (seen["interpreter", "pre_A1", True]
+                                                       + seen["interpreter", "pre_A1", False])
+    assert beginners > 0.6 and seen["interpreter", "B2", True] == 0
+    expected = {"appointment_kind": enums.APPOINTMENT_KINDS, "appointment_mode": enums.APPOINTMENT_MODES,
+                "appointment_status": enums.APPOINTMENT_STATUSES, "document": enums.DOCUMENT_KINDS,
+                "source": enums.ORIENTATION_SOURCES, "need": enums.NEEDS, "objective": enums.OBJECTIVE_STATES,
+                "contract_within_month": (True, False)}
+    missing = [(name, value) for name, values in expected.items() for value in values if not seen[name, value]]
+    assert missing == []
+    assert seen["source", "ofii"] > sum(seen["source", s] for s in enums.ORIENTATION_SOURCES if s != "ofii")
+    assert seen["soon"] > 0  # documents expiring within 90 days
+    assert {"prs", "tir", "arb", "fra"} <= {k[1] for k in seen if k[0] == "contract_language"}
+
+
+def test_the_entry_path_is_dated_as_it_happens():
+    """Orientation before the first accompaniment; the first interview within a month for most, later for
+    some; diagnostic, contract and closed objectives never before the start nor after today."""
+    today = TODAY
+    delays = []
+    for p in _persons(generate_lines(1500, seed=4, today=today)):
+        if p["orientation"]:
+            assert p["orientation"]["date"] <= today.isoformat()
+        honoured = sorted(x["start"][:10] for x in p["appointments"]
+                          if x["kind"] == "first_interview" and x["status"] == "honoured")
+        if p["accompaniments"]:
+            first = p["accompaniments"][0]
+            assert p["orientation"] and p["orientation"]["date"] <= first["start"]
+            assert p["orientation"]["structure"] == first["structure"]
+            oriented = date.fromisoformat(p["orientation"]["date"])
+            delays.append(date.fromisoformat(honoured[0]) <= add_months(oriented, 1))
+        for a in p["accompaniments"]:
+            dated = [a["diagnostic"] and a["diagnostic"]["date"], a["contract"] and a["contract"]["signed"]]
+            dated += [o["closed"] for o in a["plan"]]
+            assert all(a["start"] <= d <= today.isoformat() for d in dated if d)
+            assert all((o["state"] == "open") == (o["closed"] is None) for o in a["plan"])
+        for d in p["documents"]:
+            assert d["date"] <= today.isoformat() and (d["expires"] is None or d["expires"] >= d["date"])
+    assert 0.5 < sum(delays) / len(delays) < 0.9  # on both sides of the one-month limit
+
+
+def test_every_new_figure_and_alert_is_non_zero_on_generated_data(runner, app_ctx):
+    lines = list(generate_lines(1500, seed=3, departments=2))
+    assert import_lines(lines).errors == []
+    db.session.commit()
+    today = paris_today()
+    result = runner.invoke(args=["agir", "indicators", "--from", add_months(today, -12).isoformat(),
+                                 "--to", today.isoformat()])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.stdout)
+    for section in ("exit_outcomes", "entry", "appointments"):
+        zero = [key for key, value in figures[section].items() if not value]
+        assert zero == [], (section, zero)
+    result = runner.invoke(args=["agir", "cohort", "--entry-from", add_months(today, -12).isoformat(),
+                                 "--entry-to", today.isoformat()])
+    assert result.exit_code == 0, result.output
+    cohort = json.loads(result.stdout)
+    assert cohort["observed"][0] == cohort["size"] > 0
+    assert all(any(v for v in values if v) for values in cohort["observed_shares"].values())
+    assert all(any(v for v in values if v) for values in cohort["km"].values())
+    assert any(m is not None for m in cohort["median_months"].values())
+    result = runner.invoke(args=["agir", "alerts"])
+    kinds = Counter(alert["kind"] for alert in json.loads(result.stdout))
+    assert kinds["first_interview_late"] and kinds["appointment_missed"] and kinds["document_expiry"], kinds

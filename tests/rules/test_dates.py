@@ -226,3 +226,12 @@ def test_format_fr_long_and_empty():
     assert format_fr(date(2024, 8, 5), long=True) == "5 août 2024"
     assert format_fr(date(2024, 2, 29)) == "29/02/2024"
     assert format_fr(None) == "—"
+
+
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 12, 31)), st.integers(-240, 240))
+def test_add_months_and_years_are_relativedeltas_computed_directly(day, months):
+    """agir.dates computes the calendar step itself (the generator calls it millions of times): the same
+    result as dateutil's relativedelta, clipped to the month's end, for any day and step."""
+    from dateutil.relativedelta import relativedelta
+    assert add_months(day, months) == day + relativedelta(months=months)
+    assert add_years(day, months // 12) == day + relativedelta(years=months // 12)
