@@ -3,7 +3,8 @@
 A file is anonymised (agir.privacy.anonymise_persons) when none of its accompaniments is open and its
 last activity is RETENTION_YEARS years old or more: last activity = the latest date recorded in the
 file (start, extension, exit or follow-up of an accompaniment, right steps, housing, jobs,
-trainings, referral steps, participations, events, notes), or the creation of the file when it
+trainings, referral steps, participations, events, notes; orientation, honoured appointments,
+documents, diagnostic, contract signature, closed plan objectives), or the creation of the file when it
 holds none. Views, exports and technical timestamps are not activity (docs/rules.md).
 
 Audit entries older than AUDIT_RETENTION_DAYS are deleted: the only delete path of the audit table.
@@ -23,7 +24,9 @@ from agir.extensions import db
 from agir.privacy import anonymise_persons
 from models import (
     Accompaniment,
+    Appointment,
     AuditEntry,
+    Document,
     Event,
     Exit,
     Extension,
@@ -34,6 +37,7 @@ from models import (
     Note,
     Participation,
     Person,
+    PlanObjective,
     Referral,
     RightStep,
     Training,
@@ -81,6 +85,14 @@ def _dated_columns():
         select(Participation.person_id, Participation.end_on),
         select(Event.person_id, Event.event_on),
         select(Note.person_id, Note.noted_on),
+        # Contract v2 (issue 15): the orientation, honoured appointments (their day in Paris: start_at is
+        # the local wall clock), documents, the diagnostic, the contract's signature, closed objectives.
+        select(Person.id, Person.oriented_on),
+        select(Appointment.person_id, func.date(Appointment.start_at)).where(Appointment.status == "honoured"),
+        select(Document.person_id, Document.document_on),
+        select(acc.person_id, acc.diagnostic_on),
+        select(acc.person_id, acc.contract_signed_on),
+        select(acc.person_id, PlanObjective.closed_on).join(PlanObjective, PlanObjective.accompaniment_id == acc.id),
     ]
 
 
