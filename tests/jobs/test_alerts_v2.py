@@ -449,8 +449,10 @@ DOCUMENTS = st.lists(st.tuples(st.sampled_from(["identity", "caf"]), offsets, st
 ACCOMPANIMENTS = st.sampled_from(["none", "open", "closed", "future", "closed_then_open"])
 
 
-def _plain(person_ref, orientation, appointments, documents, accompaniments, as_of, refs):
-    """The three definitions of INTERCHANGE.md read literally, over one person's plain records."""
+def _plain(person_ref, orientation, appointments, documents, accompaniments, as_of):
+    """The three definitions of INTERCHANGE.md read literally, over one person's plain records: orientation
+    (day, structure), appointments (structure, start, kind, status), documents (kind, day, expiry, structure),
+    accompaniments (start, structure, exit day); structures by ref."""
     out = []
     opened = [a for a in accompaniments if a[0] <= as_of and (a[2] is None or a[2] > as_of)]
     ended = [a for a in accompaniments if a[2] is not None and a[2] <= as_of]
@@ -459,7 +461,7 @@ def _plain(person_ref, orientation, appointments, documents, accompaniments, as_
         seen = any(k == "first_interview" and s == "honoured" and o <= at.date() <= as_of
                    for _, at, k, s in appointments)
         if not seen and as_of > add_months(o, 1) and not (ended and not opened):
-            out.append(("first_interview_late", person_ref, refs[structure], add_months(o, 1) + D))
+            out.append(("first_interview_late", person_ref, structure, add_months(o, 1) + D))
     for structure in {a[0] for a in appointments}:
         past = [a for a in appointments if a[0] == structure and a[1].date() < as_of
                 and a[3] not in ("cancelled", "excused")]
@@ -467,7 +469,7 @@ def _plain(person_ref, orientation, appointments, documents, accompaniments, as_
         past.sort(key=lambda a: (a[1], -rank.get(a[3], 2)))
         ahead = any(a[0] == structure and a[1].date() >= as_of and a[3] == "planned" for a in appointments)
         if past and past[-1][3] in ("missed", "planned") and not ahead:
-            out.append(("appointment_missed", person_ref, refs[structure], past[-1][1].date() + D))
+            out.append(("appointment_missed", person_ref, structure, past[-1][1].date() + D))
     followed_by = opened[0][1] if opened else None
     never = not [a for a in accompaniments if a[0] <= as_of]
     for kind, _day, expires, structure in documents:
@@ -476,7 +478,7 @@ def _plain(person_ref, orientation, appointments, documents, accompaniments, as_
         if any(k == kind and e is not None and e > expires for k, _, e, _ in documents):
             continue
         if followed_by or never:
-            out.append(("document_expiry", person_ref, refs[followed_by or structure], expires - timedelta(days=90)))
+            out.append(("document_expiry", person_ref, followed_by or structure, expires - timedelta(days=90)))
     return sorted(out)
 
 
@@ -517,6 +519,36 @@ def test_property_sql_equals_the_plain_definitions(world, orientation, appointme
         got = sorted((x.kind, person.ref, refs[{world.agir.id: "agir", world.other.id: "other",
                                                 world.school.id: "school"}.get(x.structure_id)], x.due_on)
                      for x in alerts.compute_alerts(db.session, as_of) if x.kind in V2_KINDS)
-        assert got == _plain(person.ref, o, plain_appointments, plain_documents, plans[accompaniment], as_of, refs)
+        named = [(start, refs[where], exit_on) for start, where, exit_on in plans[accompaniment]]
+        assert got == _plain(person.ref, o and (o[0], refs[o[1]]), [(refs[a[0]],) + a[1:] for a in plain_appointments],
+                             [d[:3] + (refs[d[3]],) for d in plain_documents], named, as_of)
     finally:
         db.session.rollback()
+
+
+def test_generated_data_gives_the_alerts_of_the_plain_definitions(app_ctx):
+    """On the generator's files (v2 data: orientations, appointments, documents), on several days."""
+    from sqlalchemy.orm import selectinload
+
+    from models import Person, Structure
+    from tests.indicators.helpers import import_generated
+    today = date(2024, 6, 30)
+    import_generated(300, seed=15, today=today)
+    persons = db.session.scalars(select(Person).options(
+        selectinload(Person.appointments), selectinload(Person.documents), selectinload(Person.accompaniments),
+        selectinload(Person.orientation_structure))).all()
+    refs = {p.id: p.ref for p in persons}
+    structures = dict(db.session.execute(select(Structure.id, Structure.ref)).all())
+    seen = set()
+    for as_of in (today, today - timedelta(days=200), today + timedelta(days=60)):
+        got = sorted((x.kind, refs[x.person_id], structures.get(x.structure_id) if x.structure_id else None,
+                      x.due_on) for x in alerts.compute_alerts(db.session, as_of) if x.kind in V2_KINDS)
+        plain = sorted(item for p in persons for item in _plain(
+            p.ref, (p.oriented_on, p.orientation_structure.ref if p.orientation_structure else None)
+            if p.oriented_on else None,
+            [(a.structure.ref, a.start_at, a.kind, a.status) for a in p.appointments],
+            [(d.kind, d.document_on, d.expires_on, d.structure.ref) for d in p.documents],
+            [(a.start_on, a.structure.ref, a.exit_on) for a in p.accompaniments], as_of))
+        assert got == plain, as_of
+        seen |= {kind for kind, *_ in got}
+    assert seen == set(V2_KINDS), "the generated files raise every v2 alert (issue 15, item 6)"
