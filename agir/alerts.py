@@ -472,12 +472,15 @@ def department_counts(session, department_id: int) -> dict[str, int]:
     return counts
 
 
-def documents_of(session, alerts) -> dict[int, Document]:
-    """Documents behind document_expiry alerts, by document id (their kind and expiry in the inbox)."""
-    ids = [int(a.subject_key.split(":")[1]) for a in alerts if a.subject_key.startswith("document:")]
-    if not ids:
-        return {}
-    return {d.id: d for d in session.scalars(select(Document).where(Document.id.in_(ids)))}
+def subjects_of(session, alerts) -> dict[str, object]:
+    """The document or appointment behind document_expiry and appointment_missed alerts, by subject key
+    (the inbox names the document's kind and says whether the appointment was missed or left planned)."""
+    found: dict[str, object] = {}
+    for prefix, model in (("document:", Document), ("appointment:", Appointment)):
+        ids = [int(a.subject_key.split(":")[1]) for a in alerts if a.subject_key.startswith(prefix)]
+        if ids:
+            found.update({f"{prefix}{row.id}": row for row in session.scalars(select(model).where(model.id.in_(ids)))})
+    return found
 
 
 def referrals_of(session, alerts) -> dict[int, tuple]:

@@ -25,9 +25,9 @@ ACTIONS = {
 OFFICER_ACTIONS = {"referral_unanswered": N_("Accepter ou refuser l'orientation")}
 
 
-def situation(alert, today: date, document=None) -> str:
+def situation(alert, today: date, subject=None) -> str:
     """One line saying what is late or near, from the alert's due date (docs/rules.md, Alertes);
-    `document`: the document behind a document_expiry alert (its kind), when known."""
+    `subject`: the document or appointment behind the alert, when known (agir.alerts.subjects_of)."""
     due = alert.due_on
     if alert.kind == "end_soon":
         return gettext("Fin prévue le %(day)s", day=format_fr(due + timedelta(days=rules.END_SOON_DAYS)))
@@ -57,11 +57,17 @@ def situation(alert, today: date, document=None) -> str:
         return gettext("Orientation du %(day)s : premier entretien attendu au plus tard le %(limit)s",
                        day=format_fr(oriented), limit=format_fr(add_months(oriented, rules.FIRST_INTERVIEW_MONTHS)))
     if alert.kind == "appointment_missed":
-        return gettext("Rendez-vous du %(day)s manqué ou resté « prévu », aucun nouveau rendez-vous fixé",
-                       day=format_fr(due - timedelta(days=1)))
+        day = format_fr(due - timedelta(days=1))
+        status = getattr(subject, "status", None)
+        if status == "missed":
+            return gettext("Rendez-vous du %(day)s manqué, aucun nouveau rendez-vous fixé", day=day)
+        if status == "planned":
+            return gettext("Rendez-vous du %(day)s toujours « prévu » : indiquer s'il a eu lieu", day=day)
+        return gettext("Rendez-vous du %(day)s manqué ou resté « prévu », aucun nouveau rendez-vous fixé", day=day)
     if alert.kind == "document_expiry":
         expiry = due + timedelta(days=rules.DOCUMENT_EXPIRY_DAYS)
-        what = label(document.kind, "document_kind") if document is not None else gettext("Document")
+        kind = getattr(subject, "kind", None)
+        what = label(kind, "document_kind") if kind else gettext("Document")
         if expiry < today:
             return gettext("%(document)s : expiré le %(day)s", document=what, day=format_fr(expiry))
         return gettext("%(document)s : expire le %(day)s", document=what, day=format_fr(expiry))

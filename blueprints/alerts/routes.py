@@ -40,13 +40,6 @@ def _last_run_text() -> str | None:
     return gettext("%(day)s à %(time)s", day=f"{local:%d/%m/%Y}", time=f"{local:%H:%M}")
 
 
-def _document(alert, documents):
-    """The document behind a document_expiry alert (None for the other kinds, or once deleted)."""
-    if not alert.subject_key.startswith("document:"):
-        return None
-    return documents.get(int(alert.subject_key.split(":", 1)[1]))
-
-
 @bp.get("/")
 @role_required(*ROLES)
 def index():
@@ -57,8 +50,8 @@ def index():
     rows, total, page, pages = _page_of(queries.inbox_query(current_user, kind),
                                         int_arg("page", 1), current_app.config["PER_PAGE"])
     today, role = paris_today(), current_user.role
-    documents = queries.documents_of(db.session, [a for a, _ in rows])
-    items = [{"alert": a, "person": p, "situation": presenters.situation(a, today, _document(a, documents)),
+    subjects = queries.subjects_of(db.session, [a for a, _ in rows])
+    items = [{"alert": a, "person": p, "situation": presenters.situation(a, today, subjects.get(a.subject_key)),
               "action": presenters.action(a, role), "link": presenters.link(a, role),
               "person_href": presenters.person_href(p.id, role)} for a, p in rows]
     referrals = queries.referrals_of(db.session, [a for a, _ in rows])

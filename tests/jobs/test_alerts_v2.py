@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from markupsafe import escape
 from sqlalchemy import select
 
 from agir import alerts, jobs
@@ -398,7 +399,7 @@ def test_the_inbox_and_the_badge_show_them(client, world):
     html = client.get("/alerts/").get_data(as_text=True)
     for text in ("Premier entretien en retard", "Rendez-vous manqué", "Document expirant",
                  "Orientation du 01/05/2023 : premier entretien attendu au plus tard le 01/06/2023",
-                 "Rendez-vous du 01/06/2023 manqué ou resté « prévu », aucun nouveau rendez-vous fixé",
+                 "Rendez-vous du 01/06/2023 manqué, aucun nouveau rendez-vous fixé",
                  "Titre de séjour : expiré le 01/09/2023",  # seen today, long after 2023
                  "Fixer le premier entretien, ou enregistrer celui qui a eu lieu"):
         assert text in html
@@ -408,6 +409,17 @@ def test_the_inbox_and_the_badge_show_them(client, world):
         as_text=True)
 
 
+def test_the_inbox_says_when_an_appointment_was_left_planned(client, world):
+    person = f.make_person(world.department, world.agir, last_name="November")
+    appointment(person, world.agir, date(2023, 6, 5), status="planned")
+    db.session.commit()
+    jobs.run_alerts(date(2023, 6, 15))
+    f.login(client, "sw@example.fr")
+    html = client.get("/alerts/").get_data(as_text=True)
+    assert str(escape("Rendez-vous du 05/06/2023 toujours « prévu » : indiquer s'il a eu lieu")) in html
+    assert "Indiquer si la personne est venue, ou fixer un nouveau rendez-vous" in html
+
+
 def test_the_inbox_in_english(client, world):
     _three(world)
     jobs.run_alerts(date(2023, 6, 15))
@@ -415,7 +427,8 @@ def test_the_inbox_in_english(client, world):
     client.post("/langue", data={"locale": "en", "csrf_token": f.csrf_token(client, "/alerts/")})
     html = client.get("/alerts/").get_data(as_text=True)
     for text in ("First interview overdue", "Missed appointment", "Document expiring",
-                 "Residence permit: expired on", "Schedule the first interview"):
+                 "Residence permit: expired on", "Schedule the first interview",
+                 "Appointment of 01/06/2023 missed, no new appointment scheduled"):
         assert text in html
 
 
