@@ -290,8 +290,7 @@ class Writer:
             yield Document, {
                 "person_id": person_id, "structure_id": self.ids["structure"][x["structure"]], "kind": x["kind"],
                 "document_on": x["date"], "expires_on": x["expires"], "filename": x["filename"],
-                # The digest as hashlib writes it (lower case): the export gives it back so.
-                "sha256": x["sha256"].lower() if x["sha256"] else None}
+                "sha256": x["sha256"]}
 
 
 def write_all(job) -> dict[str, int]:

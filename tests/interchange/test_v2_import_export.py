@@ -328,12 +328,12 @@ def test_every_error_of_a_file_is_reported_at_once(runner, tmp_path, app):
         ["line 6", " accompaniments[0].plan[2].closed"], ["line 7", " documents[0].sha256"]]
 
 
-def test_the_sha256_is_kept_in_lower_case_and_null_stays_null(runner, tmp_path, app):
+def test_the_sha256_is_given_back_as_written_and_null_stays_null(runner, tmp_path, app):
     person = sample.v2_person()
     person["documents"][0]["sha256"] = "ABCDEF" + "0" * 58
     assert _import_person(runner, tmp_path, person).exit_code == 0
     documents = {r["type"]: r for r in export(runner)}["person"]["documents"]
-    assert documents[0]["sha256"] == "abcdef" + "0" * 58
+    assert documents[0]["sha256"] == "ABCDEF" + "0" * 58
     assert documents[1]["sha256"] is None
 
 
