@@ -12,9 +12,10 @@ def test_every_key_is_present_and_zero_or_null_when_nothing_to_count(world):
     assert data["employment"]["average_duration_months"] is None
     assert data["compliance"]["non_bpi_share"] is None
     assert set(data) == {"scope", "public", "employment", "housing", "language", "health", "digital", "mentoring",
-                         "sport_culture", "republic_values", "finance", "compliance"}
+                         "sport_culture", "republic_values", "finance", "compliance", "exit_outcomes", "entry",
+                         "appointments"}
     assert data["scope"] == {"from": "2022-01-01", "to": "2022-12-31", "department": None, "structure": None,
-                             "as_of": "2030-01-01"}
+                             "as_of": "2030-01-01", "region": None}
 
 
 def test_period_bounds_are_inclusive_for_accompaniments_and_participations(world):
