@@ -66,6 +66,29 @@ SECTIONS: tuple[tuple[str, str, tuple[tuple[str, str, str], ...]], ...] = (
         ("over_limit", N_("Accompagnements en cours au-delà de la durée maximale"), COUNT),
         ("ineligible_enrolments", N_("Entrées en accompagnement non éligibles"), COUNT),
     )),
+    # The AGIR results (SPEC §5, beyond the Annex): exits, the entry path, appointments.
+    ("exit_outcomes", N_("Résultats AGIR — situation à la sortie"), (
+        ("exits", N_("Sorties d'accompagnement"), COUNT),
+        ("permanent_housing", N_("Sorties avec un logement pérenne"), COUNT),
+        ("employment_or_training", N_("Sorties en emploi ou en formation"), COUNT),
+        ("agir_positive", N_("Sorties positives AGIR (logement pérenne et CDI, emploi de 6 mois ou plus ou "
+                             "formation qualifiante)"), COUNT),
+        ("housing_share", N_("Part des sorties avec un logement pérenne"), SHARE),
+        ("employment_share", N_("Part des sorties en emploi ou en formation"), SHARE),
+        ("agir_positive_share", N_("Part des sorties positives AGIR"), SHARE),
+    )),
+    ("entry", N_("Résultats AGIR — entrée dans le parcours"), (
+        ("orientations", N_("Personnes orientées sur la période"), COUNT),
+        ("first_interview_within_month", N_("dont premier entretien dans le mois suivant l'orientation"), COUNT),
+        ("median_days_to_first_interview", N_("Délai médian de l'orientation au premier entretien (jours)"), MEAN),
+        ("contracts_signed", N_("Contrats d'engagement signés"), COUNT),
+        ("contract_within_month", N_("dont signés dans le mois suivant l'entrée"), COUNT),
+    )),
+    ("appointments", N_("Rendez-vous de la période"), (
+        ("honoured", N_("Rendez-vous honorés"), COUNT),
+        ("missed", N_("Rendez-vous manqués"), COUNT),
+        ("missed_share", N_("Part des rendez-vous manqués (parmi les honorés et manqués)"), SHARE),
+    )),
 )
 
 # (section, key): (comparison, threshold, text) — the objectives of the instruction.
@@ -76,6 +99,9 @@ OBJECTIVES = {
     ("compliance", "overdue"): ("==", 0, N_("aucun")),
     ("compliance", "over_limit"): ("==", 0, N_("aucun")),
     ("compliance", "ineligible_enrolments"): ("==", 0, N_("aucune")),
+    # The national targets of the AGIR results (SPEC §5).
+    ("exit_outcomes", "housing_share"): (">=", Decimal("0.80"), N_("au moins 80 %%")),
+    ("exit_outcomes", "employment_share"): (">=", Decimal("0.60"), N_("au moins 60 %%")),
 }
 
 
