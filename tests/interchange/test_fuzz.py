@@ -13,7 +13,10 @@ from tests.interchange import sample
 
 ERROR_LINE = re.compile(r"line \d+: [^\n]+: [^\n]+")
 WORDS = ["2023-02-30", "2020-02-29", "2022-07-01", "9999-12-31", "0001-01-01", "refugee", "family", "cdi", "S1", "S2",
-         "PR1", "33", "2A", "", " ", "\x00", "\ud800", "A1", "sport_event", "obtained", "NaN", "1e999"]
+         "PR1", "33", "2A", "", " ", "\x00", "\ud800", "A1", "sport_event", "obtained", "NaN", "1e999",
+         # contract v2
+         "2022-06-20T10:00", "2022-03-27T02:30", "2022-06-20T24:00", "2099-01-01T09:00", "prs", "PRS", "fa", "honoured",
+         "done", "open", "high", "ofii", "a" * 64, "75", "84"]
 
 
 def _leaves():
@@ -22,7 +25,8 @@ def _leaves():
 
 
 JSON = st.recursive(_leaves(), lambda inner: st.lists(inner, max_size=3)
-                    | st.dictionaries(st.text(max_size=8) | st.sampled_from(list(sample.PERSON)), inner, max_size=3),
+                    | st.dictionaries(st.text(max_size=8) | st.sampled_from(list(sample.v2_person())), inner,
+                                      max_size=3),
                     max_leaves=12)
 
 
@@ -38,13 +42,17 @@ def _paths(value, prefix=()):
 
 
 PERSON_PATHS = [p for p in _paths(sample.PERSON) if p]
+# The person of the contract's second version (languages, orientation, appointments, documents, diagnostic…).
+V2_PERSON = sample.v2_person()
+V2_PATHS = [p for p in _paths(V2_PERSON) if p]
 
 
 @st.composite
 def mutated_person(draw):
-    """The valid sample person with one field replaced, deleted or added, anywhere."""
-    record = copy.deepcopy(sample.PERSON)
-    path = draw(st.sampled_from(PERSON_PATHS))
+    """A valid sample person (v1 or v2) with one field replaced, deleted or added, anywhere."""
+    v2 = draw(st.booleans())
+    record = copy.deepcopy(V2_PERSON if v2 else sample.PERSON)
+    path = draw(st.sampled_from(V2_PATHS if v2 else PERSON_PATHS))
     parent = record
     for key in path[:-1]:
         parent = parent[key]
@@ -91,7 +99,7 @@ def test_the_writer_normalises_a_valid_line_exactly_as_the_validation_does():
     from agir.interchange.validation import normalise_valid, validate_record
 
     lines = [json.loads(line) for line in generate_lines(300, seed=5)]
-    lines.append(copy.deepcopy(sample.PERSON))
+    lines += [copy.deepcopy(sample.PERSON), copy.deepcopy(V2_PERSON)]
     persons = [data for data in lines if data["type"] == "person"]
     assert len(persons) > 300 - 1
     for data in lines:
@@ -123,7 +131,7 @@ def _plain_object(schema, data, path, out):
 
 
 def _plain_value(spec, value, parent, key, out):
-    from agir.interchange.validation import _CHECKERS, MESSAGES, _Invalid, _parse_date, _path, quote
+    from agir.interchange.validation import _CHECKERS, MESSAGES, _Invalid, _parse_date, _parse_datetime, _path, quote
     if value is None:
         if spec.required:
             out.errors.append((_path(parent, key), MESSAGES["null"]))
@@ -132,10 +140,10 @@ def _plain_value(spec, value, parent, key, out):
     try:
         if spec.kind in _CHECKERS:
             return _CHECKERS[spec.kind](spec, value, parent, key, out)
-        if spec.kind == "date":
+        if spec.kind in ("date", "datetime"):
             if not isinstance(value, str):
-                raise _Invalid(MESSAGES["date"])
-            parsed, error = _parse_date(value)
+                raise _Invalid(MESSAGES[spec.kind])
+            parsed, error = (_parse_date if spec.kind == "date" else _parse_datetime)(value)
             if error is not None:
                 raise _Invalid(error)
             return parsed
