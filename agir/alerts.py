@@ -278,32 +278,32 @@ def _appointment_alerts(session, as_of: date) -> list[Found]:
     """appointment_missed: per person and structure, the latest appointment dated before as_of (cancelled and
     excused ones aside) is missed or still planned, and nothing is planned there from as_of on.
 
-    The candidates are the missed or planned appointments before as_of; NOT EXISTS keeps the latest one of
-    each person and structure (at the same minute: honoured, then missed, then planned, then the last one
-    recorded: rules.appointment_rank), and drops those with an appointment planned from as_of on.
+    One pass numbers the appointments before as_of of each person and structure, latest first (at the same
+    minute: honoured, then missed, then planned, then the last one recorded: rules.appointment_rank); the
+    first of each is kept when missed or planned, unless the pair has an appointment planned from as_of on
+    (an anti-join on those pairs). No correlated subquery: SQLite would walk a structure's whole agenda for
+    each candidate.
     """
     day0 = _midnight(as_of)
-    other = aliased(Appointment)
-
-    def rank(appointment):
-        return case((appointment.status == "honoured", 0), (appointment.status == "missed", 1), else_=2)
-
-    same_minute_first = or_(rank(other) < rank(Appointment),
-                            and_(rank(other) == rank(Appointment), other.id > Appointment.id))
-    later = exists().where(
-        other.person_id == Appointment.person_id, other.structure_id == Appointment.structure_id,
-        other.start_at < day0, other.status.not_in(rules.APPOINTMENT_IGNORED),
-        or_(other.start_at > Appointment.start_at, and_(other.start_at == Appointment.start_at, same_minute_first)))
+    rank = case((Appointment.status == "honoured", 0), (Appointment.status == "missed", 1), else_=2)
+    ranked = (select(Appointment.id, Appointment.person_id, Appointment.structure_id, Appointment.start_at,
+                     Appointment.status,
+                     func.row_number().over(partition_by=(Appointment.person_id, Appointment.structure_id),
+                                            order_by=(Appointment.start_at.desc(), rank, Appointment.id.desc()))
+                     .label("position"))
+              .where(Appointment.start_at < day0, Appointment.status.not_in(rules.APPOINTMENT_IGNORED))
+              .subquery("ranked"))
     planned = aliased(Appointment)
-    ahead = exists().where(planned.person_id == Appointment.person_id,
-                           planned.structure_id == Appointment.structure_id,
-                           planned.start_at >= day0, planned.status == "planned")
+    ahead = (select(planned.person_id, planned.structure_id)
+             .where(planned.start_at >= day0, planned.status == "planned")
+             .group_by(planned.person_id, planned.structure_id).subquery("ahead"))
     rows = session.execute(
-        select(Appointment.id, Appointment.person_id, Appointment.structure_id, Appointment.start_at,
-               Appointment.status)
-        .join(Person, Person.id == Appointment.person_id)
-        .where(_live_person(), Appointment.start_at < day0, Appointment.status.in_(rules.APPOINTMENT_NOT_HELD),
-               ~later, ~ahead)
+        select(ranked.c.id, ranked.c.person_id, ranked.c.structure_id, ranked.c.start_at, ranked.c.status)
+        .join(Person, Person.id == ranked.c.person_id)
+        .outerjoin(ahead, and_(ahead.c.person_id == ranked.c.person_id,
+                               ahead.c.structure_id == ranked.c.structure_id))
+        .where(_live_person(), ranked.c.position == 1, ranked.c.status.in_(rules.APPOINTMENT_NOT_HELD),
+               ahead.c.person_id.is_(None))
     ).all()
     found = []
     for appointment_id, person_id, structure_id, start_at, status in rows:
