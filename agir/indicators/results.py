@@ -60,27 +60,36 @@ def exit_outcomes(exits: int, positive: int, housed, agir_positive) -> dict:
 
 # --- entry ------------------------------------------------------------------------------------------
 
-def first_interview_at():
-    """Correlated on Person: the start of the person's earliest honoured first interview dated on or after
-    their orientation (at any structure; SPEC §4.6), or null."""
-    return (select(func.min(Appointment.start_at))
-            .where(Appointment.person_id == Person.id, Appointment.kind == AppointmentKind.FIRST_INTERVIEW.value,
-                   Appointment.status == HONOURED, Appointment.start_at >= Person.oriented_on)
-            .correlate(Person).scalar_subquery())
+def oriented_in_period(scope: Scope) -> list:
+    """Conditions on Person: of the scope, oriented in the period."""
+    return [Person.oriented_on >= scope.start, Person.oriented_on <= scope.end, *scope.person_conditions()]
+
+
+def first_interviews(scope: Scope):
+    """Subquery (person_id, first_at): for the persons of the scope oriented in the period, the start of the
+    earliest honoured first interview dated on or after their orientation (at any structure; SPEC §4.6).
+
+    A GROUP BY subquery rather than a correlated one: the database reads it once (SQLite would otherwise
+    repeat a correlated subquery at every mention of its value).
+    """
+    return (select(Appointment.person_id.label("person_id"), func.min(Appointment.start_at).label("first_at"))
+            .select_from(Appointment).join(Person, Person.id == Appointment.person_id)
+            .where(Appointment.kind == AppointmentKind.FIRST_INTERVIEW.value, Appointment.status == HONOURED,
+                   Appointment.start_at >= Person.oriented_on, *oriented_in_period(scope))
+            .group_by(Appointment.person_id).subquery("first_interviews"))
 
 
 def interview_delays(scope: Scope) -> list[tuple]:
     """(delay in days or None, within a month 0/1, persons): the persons of the scope oriented in the period,
     grouped by the delay to their first interview (None: none yet) and whether it fell on or before
     orientation + 1 month (calendar step, clipped)."""
-    oriented = (select(Person.oriented_on.label("oriented_on"), first_interview_at().label("first_at"))
-                .where(Person.oriented_on >= scope.start, Person.oriented_on <= scope.end, *scope.person_conditions())
-                .subquery("oriented"))
-    first_day = date_of(oriented.c.first_at)
-    delays = (select(days_between(first_day, oriented.c.oriented_on).label("delay"),
-                     case((oriented.c.first_at.is_(None), 0),
-                          (after_months(first_day, oriented.c.oriented_on, 1), 0), else_=1).label("within"))
-              .select_from(oriented).subquery("delays"))
+    firsts = first_interviews(scope)
+    first_day = date_of(firsts.c.first_at)
+    delays = (select(days_between(first_day, Person.oriented_on).label("delay"),
+                     case((firsts.c.first_at.is_(None), 0),
+                          (after_months(first_day, Person.oriented_on, 1), 0), else_=1).label("within"))
+              .select_from(Person).outerjoin(firsts, firsts.c.person_id == Person.id)
+              .where(*oriented_in_period(scope)).subquery("delays"))
     return [tuple(row) for row in db.session.execute(
         select(delays.c.delay, delays.c.within, func.count()).group_by(delays.c.delay, delays.c.within)).all()]
 
