@@ -351,11 +351,14 @@ class Generator:
                 yield person
 
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # one encoder for every line
+
+
 def to_line(record: dict) -> str:
     """One JSON line (private keys starting with "_" are dropped)."""
     if record.get("type") == "programme":
         record = {k: v for k, v in record.items() if not k.startswith("_")}
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODE(record)
 
 
 def generate_lines(persons: int, seed: int = 0, departments: int = DEFAULT_DEPARTMENTS,

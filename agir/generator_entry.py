@@ -40,6 +40,8 @@ LANGUAGES = {
     "GEO": ((("kat", "rus"), 1),),
     "ALB": ((("als",), 1),),
 }
+_LANGUAGE_CHOICES = {nationality: (tuple(o[0] for o in options), tuple(o[1] for o in options))
+                     for nationality, options in LANGUAGES.items()}
 # Countries where French is commonly spoken besides the native language (at least a basic level).
 FRANCOPHONE = frozenset(("GIN", "CIV", "COD", "HTI", "SEN", "MAR", "DZA", "TUN"))
 # Languages of the engagement contract's PDF (SPEC §4.5); Arabic varieties sign the Arabic version.
@@ -82,12 +84,11 @@ class EntryBuilder:
         """Languages from the nationality (native, a second one fluent), French from the positioning level,
         and the interpreter needed by those who speak little French."""
         rng = self.rng
-        options = LANGUAGES.get(person["nationality"])
+        options = _LANGUAGE_CHOICES.get(person["nationality"])
         if options is None:
             person["languages"], person["interpreter"] = [{"code": "arb", "level": "native"}], None
             return
-        codes = options[0][0] if len(options) == 1 else rng.weighted(
-            tuple(o[0] for o in options), tuple(o[1] for o in options))
+        codes = options[0][0] if len(options[0]) == 1 else rng.weighted(*options)
         spoken = [{"code": codes[0], "level": "native"}]
         if len(codes) > 1:
             spoken.append({"code": codes[1], "level": "fluent"})
@@ -246,14 +247,14 @@ class EntryBuilder:
         # Follow-ups every month or two until the exit (or today).
         on = last + timedelta(days=25 + int(rng.random() * 40))
         count = 0
-        while on < end and count < 4:
+        while on < end and count < 3:
             on = self._weekday(on, last, end)
             status = rng.weighted(FOLLOW_UP_STATUSES, FOLLOW_UP_WEIGHTS)
             # Now and then another kind of meeting (going with the person to an office, a household visit).
             self.appointment(person, holder, on, "other" if rng.random() < 0.06 else "follow_up", status,
                              30 if rng.random() < 0.3 else 45 if rng.random() < 0.5 else 60)
             count += 1
-            on += timedelta(days=40 + int(rng.random() * 60))
+            on += timedelta(days=45 + int(rng.random() * 60))
         if t.exit:
             exit_on, reason = t.exit
             if reason == "dropped_out" and person["appointments"][-1]["kind"] in ("follow_up", "other"):
@@ -311,6 +312,7 @@ class EntryBuilder:
         holder = first.holder["ref"]
         docs = person["documents"]
         collected = min(today, first.start + timedelta(days=int(rng.random() * 15)))
+        started = first.start.isoformat()
 
         def add(kind: str, on: date, expires: date | None, filename: str) -> None:
             docs.append({"structure": holder, "kind": kind, "date": on.isoformat(),
@@ -335,10 +337,10 @@ class EntryBuilder:
             elif kind == "bank_account" and rng.random() < 0.3:
                 add("bank_details", date.fromisoformat(right["obtained"]), None, "rib.pdf")
         for access in person["housing"]:
-            if access["kind"] in PERMANENT and access["date"] >= first.start.isoformat() and rng.random() < 0.4:
+            if access["kind"] in PERMANENT and access["date"] >= started and rng.random() < 0.4:
                 add("lease", date.fromisoformat(access["date"]), None, "bail.pdf")
         for job in person["jobs"]:
-            if job["start"] >= first.start.isoformat() and rng.random() < 0.25:
+            if job["start"] >= started and rng.random() < 0.25:
                 add("employment_contract", date.fromisoformat(job["start"]), None, "contrat-de-travail.pdf")
         r = rng.random()
         if r < 0.04:  # a diploma of the country of origin, kept for its recognition

@@ -211,12 +211,11 @@ class PathBuilder:
         if dates["started"] is None:  # the end cannot come before the start
             dates["completed"] = dates["dropped_out"] = None
         referral_state(dates)
+        iso = {k: v and v.isoformat() for k, v in dates.items()}
         person["referrals"].append({
-            "programme": programme["ref"], **{k: (v.isoformat() if v else None) for k, v in dates.items()
-                                              if k in ("sent", "accepted", "refused")},
-            "refusal_reason": reason,
-            **{k: (v.isoformat() if v else None) for k, v in dates.items()
-               if k in ("started", "completed", "dropped_out", "cancelled")},
+            "programme": programme["ref"], "sent": iso["sent"], "accepted": iso["accepted"],
+            "refused": iso["refused"], "refusal_reason": reason, "started": iso["started"],
+            "completed": iso["completed"], "dropped_out": iso["dropped_out"], "cancelled": iso["cancelled"],
         })
         if dates["started"]:
             level = self.participation(person, programme, dates, level)
