@@ -209,3 +209,90 @@ def test_v2_sections_equal_a_plain_computation(places, files, when, kind):
             assert got[section] == figures, (section, kind, first, last)
     finally:
         db.session.rollback()
+
+
+# --- on generated data (agir generate: realistic v2 files) -----------------------------------------------
+
+def records_oracle(persons, first: date, last: date) -> dict:
+    """The three sections from ORM records walked in Python (persons: those of the scope)."""
+    exits = [(p, a) for p in persons for a in p.accompaniments if a.exit and first <= a.exit.exit_on <= last]
+
+    def housed(p, on):
+        return any(h.kind in PERMANENT and h.access_on <= on for h in p.housing)
+
+    def good(e):
+        return e.job_kind == "cdi" or (e.job_kind is not None and (e.job_months or 0) >= 6) or e.training_level in (
+            "qualifying", "certifying", "diploma")
+
+    housed_n = sum(1 for p, a in exits if housed(p, a.exit.exit_on))
+    positive = sum(1 for _, a in exits if a.exit.job_kind or a.exit.training_level)
+    agir = sum(1 for p, a in exits if housed(p, a.exit.exit_on) and good(a.exit))
+    oriented = [p for p in persons if p.oriented_on and first <= p.oriented_on <= last]
+    delays, within = [], 0
+    for p in oriented:
+        days = [ap.start_at.date() for ap in p.appointments if ap.kind == "first_interview"
+                and ap.status == "honoured" and ap.start_at.date() >= p.oriented_on]
+        if days:
+            delays.append((min(days) - p.oriented_on).days)
+            within += min(days) <= add_months(p.oriented_on, 1)
+    signed = [a for p in persons for a in p.accompaniments
+              if a.contract_signed_on and first <= a.contract_signed_on <= last]
+    statuses = [ap.status for p in persons for ap in p.appointments if first <= ap.start_at.date() <= last]
+    honoured, missed = statuses.count("honoured"), statuses.count("missed")
+    n = len(exits)
+    return {
+        "exit_outcomes": {"exits": n, "permanent_housing": housed_n, "employment_or_training": positive,
+                          "agir_positive": agir, "housing_share": share(housed_n, n),
+                          "employment_share": share(positive, n), "agir_positive_share": share(agir, n)},
+        "entry": {"orientations": len(oriented), "first_interview_within_month": within,
+                  "median_days_to_first_interview": median(delays), "contracts_signed": len(signed),
+                  "contract_within_month": sum(1 for a in signed if a.contract_signed_on <= add_months(a.start_on, 1))},
+        "appointments": {"honoured": honoured, "missed": missed, "missed_share": share(missed, honoured + missed)},
+    }
+
+
+def test_v2_sections_match_on_generated_data(app_ctx):
+    from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
+
+    from agir.generator import generate_lines
+    from agir.interchange.importer import import_lines
+    from models import Accompaniment, Department, Person, Structure
+    result = import_lines(generate_lines(400, seed=21, departments=4, today=date(2024, 6, 30)))
+    assert not result.errors, result.errors[:3]
+    db.session.commit()
+    persons = db.session.scalars(select(Person).options(
+        selectinload(Person.accompaniments).selectinload(Accompaniment.exit), selectinload(Person.housing),
+        selectinload(Person.appointments), selectinload(Person.department).selectinload(Department.region),
+        selectinload(Person.participations))).all()
+    departments = db.session.scalars(select(Department).order_by(Department.code)).all()
+    structures = db.session.scalars(select(Structure).where(Structure.kind == "agir_operator")
+                                    .order_by(Structure.ref)).all()
+    scopes = [("2022-01-01", "2024-06-30", {}), ("2023-01-31", "2023-02-28", {}),
+              ("2023-07-01", "2024-06-30", {"department": departments[0].code}),
+              ("2023-01-01", "2024-06-30", {"region": departments[-1].region.code}),
+              ("2023-01-01", "2024-06-30", {"structure": structures[0].ref})]
+    seen = set()
+    for first, last, where in scopes:
+        got = compute_indicators(build_scope(first, last, where.get("department"), where.get("structure"),
+                                             "2024-06-30", region=where.get("region")))
+
+        def chosen(p, where=where):
+            if "department" in where:
+                return p.department.code == where["department"]
+            if "region" in where:
+                return p.department.region.code == where["region"]
+            if "structure" in where:
+                ref = where["structure"]
+                return (any(a.structure.ref == ref for a in p.accompaniments)
+                        or any(pt.programme.structure.ref == ref for pt in p.participations))
+            return True
+
+        expected = records_oracle([p for p in persons if chosen(p)], date.fromisoformat(first),
+                                  date.fromisoformat(last))
+        for section, figures in expected.items():
+            assert got[section] == figures, (section, first, last, where)
+            seen.update(f"{section}.{key}" for key, value in figures.items() if value)
+    # The generated data reaches every figure.
+    assert {"exit_outcomes.agir_positive", "entry.first_interview_within_month", "entry.contract_within_month",
+            "entry.median_days_to_first_interview", "appointments.missed"} <= seen
