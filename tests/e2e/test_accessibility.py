@@ -25,7 +25,9 @@ FAILING = ("serious", "critical")
 EXCLUDED: dict[str, str] = {}
 EMAILS = {"social_worker": "referente.parcours@demo.example.org",
           "referral_officer": "charge.orientation@demo.example.org",
-          "pilot": "pilote.gironde@demo.example.org", "admin": "admin@demo.example.org"}
+          "pilot": "pilote.gironde@demo.example.org", "admin": "admin@demo.example.org",
+          "regional_pilot": "pilote.nouvelle-aquitaine@demo.example.org",
+          "national_pilot": "pilote.national@demo.example.org"}
 PAGES = {
     None: ["/login"],
     "social_worker": ["/persons/", "/persons/{file}", "/persons/new", "/persons/{file}/edit", "/alerts/",
@@ -36,6 +38,8 @@ PAGES = {
     "pilot": ["/pilot/", "/pilot/programmes/", "/pilot/settings"],
     "admin": ["/admin/", "/admin/users/", "/admin/users/new", "/admin/users/{worker}/edit", "/admin/audit/",
               "/admin/structures/"],
+    "regional_pilot": ["/pilot/scope", "/account"],
+    "national_pilot": ["/pilot/scope"],
 }
 
 
