@@ -71,8 +71,8 @@ SECTIONS: tuple[tuple[str, str, tuple[tuple[str, str, str], ...]], ...] = (
         ("exits", N_("Sorties d'accompagnement"), COUNT),
         ("permanent_housing", N_("Sorties avec un logement pérenne"), COUNT),
         ("employment_or_training", N_("Sorties en emploi ou en formation"), COUNT),
-        ("agir_positive", N_("Sorties positives AGIR (logement pérenne et CDI, emploi de 6 mois ou plus ou "
-                             "formation qualifiante)"), COUNT),
+        # (short: the tables' labels do not wrap; the definition is in docs/rules.md)
+        ("agir_positive", N_("Sorties positives AGIR : logement et emploi ou formation"), COUNT),
         ("housing_share", N_("Part des sorties avec un logement pérenne"), SHARE),
         ("employment_share", N_("Part des sorties en emploi ou en formation"), SHARE),
         ("agir_positive_share", N_("Part des sorties positives AGIR"), SHARE),
