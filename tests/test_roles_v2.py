@@ -236,3 +236,63 @@ def test_the_admin_moves_a_pilot_to_a_region_and_back(admin, world):
     assert (user.role, user.region_id, user.department.code) == ("pilot", None, "33")
     changes = db.session.scalars(select(AuditEntry.fields).where(AuditEntry.action == "user_changed")).all()
     assert any("region" in (fields or "") for fields in changes)
+
+
+# ---------------------------------------------------------------- migration 0012
+
+@pytest.fixture
+def migrated():
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import create_engine
+
+    from agir.app import create_app
+    from agir.config import TestConfig
+    from tests.test_migrations import _fresh_url
+
+    url = _fresh_url()
+
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = url
+
+    application = create_app(Config)
+    with application.app_context():
+        upgrade(revision="0012")
+    engine = create_engine(url)
+    yield application, engine
+    engine.dispose()
+    with application.app_context():
+        downgrade(revision="base")
+        db.engine.dispose()
+
+
+def _roles(engine):
+    with engine.connect() as conn:
+        return sorted(conn.execute(text("SELECT role FROM users")).scalars())
+
+
+def test_migration_0012_takes_the_two_roles_and_goes_down_only_without_them(migrated, capfd):
+    from flask_migrate import downgrade, upgrade
+    application, engine = migrated
+    with engine.begin() as conn:
+        region = conn.execute(text("SELECT id FROM regions WHERE code = '75'")).scalar()
+        conn.execute(text("INSERT INTO users (email, password_hash, role, region_id, is_enabled, session_epoch, "
+                          "wants_digest, created_at) VALUES ('r@example.fr', 'x', 'regional_pilot', :region, "
+                          ":yes, 0, :no, CURRENT_TIMESTAMP)"), {"region": region, "yes": True, "no": False})
+    with pytest.raises(IntegrityError), engine.begin() as conn:  # the CHECK still refuses anything else
+        conn.execute(text("UPDATE users SET role = 'supervisor'"))
+    with application.app_context(), pytest.raises(SystemExit):  # flask_migrate logs the error and exits 1
+        downgrade(revision="0011")
+    assert "Retour à la révision 0011 impossible : 1 ligne(s) de users" in capfd.readouterr().err
+    assert _roles(engine) == ["regional_pilot"]  # nothing changed
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE users SET role = 'pilot', region_id = NULL"))
+    with application.app_context():
+        downgrade(revision="0011")
+        assert "region_id" not in {c["name"] for c in inspect_columns(engine, "users")}
+        upgrade(revision="0012")
+    assert _roles(engine) == ["pilot"]
+
+
+def inspect_columns(engine, table):
+    from sqlalchemy import inspect
+    return inspect(engine).get_columns(table)
