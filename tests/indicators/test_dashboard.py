@@ -85,8 +85,9 @@ def test_public_figures_are_the_sums_of_the_nationalities(generated):
 def test_breakdown_by_structure_equals_its_plain_statements(generated):
     seen = 0
     for scope in scopes():
-        got = pilot.period_breakdowns(scope)[1]
-        assert got == plain_by_structure(scope), scope
+        got, plain = pilot.period_breakdowns(scope)[1], plain_by_structure(scope)
+        # Ordered by name; two structures of one name (in two departments) may come in either order.
+        assert [row[0] for row in got] == [row[0] for row in plain] and sorted(got) == sorted(plain), scope
         seen += len(got) > 3 and any(held == 0 or attended == 0 for _, _, held, attended in got)
     assert seen >= 2  # several structures, some with accompaniments only or participations only
 
