@@ -159,7 +159,7 @@ def test_the_demo_accounts_carry_display_names(app_ctx):
     from agir.demo import load_demo
     load_demo()
     names = db.session.scalars(select(User.display_name).where(User.email.like("%@demo.example.org"))).all()
-    assert len(names) == 4 and all(names)
+    assert len(names) == 6 and all(names)  # one account per role
 
 
 def test_the_admin_audit_log_and_the_dpo_trail_name_corrections_as_such(client, world):
