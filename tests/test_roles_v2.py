@@ -1,6 +1,7 @@
 """Regional and national pilots (issue 15, item 5): `create-user`, access (aggregates only), the admin space,
 the landing page, the database's CHECK and the migration's refusal to go down over their rows."""
 import re
+from html import unescape
 
 import pytest
 from sqlalchemy import func, select, text
@@ -296,3 +297,24 @@ def test_migration_0012_takes_the_two_roles_and_goes_down_only_without_them(migr
 def inspect_columns(engine, table):
     from sqlalchemy import inspect
     return inspect(engine).get_columns(table)
+
+
+def test_every_wrong_attachment_is_reported_at_once(runner, reference):
+    result = create(runner, "all@example.fr", "--role", "regional_pilot", "--structure", "S1", "--department", "33")
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "Erreur : Un pilote régional ou national n'est rattaché à aucune structure (--structure).",
+        "Erreur : Un pilote régional ou national n'est rattaché à aucun département (--department).",
+        "Erreur : Un pilote régional est rattaché à une région (--region CODE).",
+    ]
+    assert stored("all@example.fr") is None
+
+
+def test_the_admin_form_shows_every_wrong_attachment_next_to_its_field(admin, world):
+    response = post(admin, "/admin/users/new", {"email": "both@example.fr", "role": "national_pilot",
+                                                "structure": str(world.agir.id), "department": "",
+                                                "region": str(region_id("75"))})
+    html = unescape(response.get_data(as_text=True))
+    assert "Un pilote régional ou national n'est rattaché à aucune structure." in html
+    assert "Seul un pilote régional est rattaché à une région." in html
+    assert stored("both@example.fr") is None

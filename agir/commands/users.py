@@ -66,8 +66,11 @@ def create_user_command(email, role, structure_ref, department_code, password_st
         db.session.commit()
     except RuleViolation as exc:
         db.session.rollback()
-        hint = OPTION_HINTS.get(exc.code)
-        _fail(f"{exc.message.rstrip('.')}{hint}." if hint else exc.message)
+        messages = []
+        for violation in getattr(exc, "violations", None) or [exc]:  # every broken rule at once
+            hint = OPTION_HINTS.get(violation.code)
+            messages.append(f"{violation.message.rstrip('.')}{hint}." if hint else violation.message)
+        _fail("\nErreur : ".join(messages))
     except IntegrityError:  # created by someone else meanwhile
         db.session.rollback()
         _fail("Un compte existe déjà avec cette adresse.")

@@ -67,27 +67,36 @@ def check_password_strength(password: str, field: str = "password") -> None:
 
 def _region(role: str, region_code: str | None, structure_ref: str | None, department_code: str | None):
     """The region of a regional pilot (required, an INSEE region of the table); refused for every other role.
-    Regional and national pilots belong to no structure and no department."""
+    Regional and national pilots belong to no structure and no department. Every broken rule at once: the
+    first is raised, carrying them all in `violations` (the admin form shows each next to its field)."""
+    problems, region = [], None
     if role in (REGIONAL_PILOT, NATIONAL_PILOT):
         if structure_ref:
-            raise RuleViolation("structure_not_allowed",
-                                "Un pilote régional ou national n'est rattaché à aucune structure.", "structure")
+            problems.append(RuleViolation("structure_not_allowed",
+                                          "Un pilote régional ou national n'est rattaché à aucune structure.",
+                                          "structure"))
         if department_code:
-            raise RuleViolation("department_not_allowed",
-                                "Un pilote régional ou national n'est rattaché à aucun département.", "department")
+            problems.append(RuleViolation("department_not_allowed",
+                                          "Un pilote régional ou national n'est rattaché à aucun département.",
+                                          "department"))
     if role != REGIONAL_PILOT:
         if region_code:
-            raise RuleViolation("region_not_allowed", "Seul un pilote régional est rattaché à une région.", "region")
-        return None
-    if not region_code:
-        raise RuleViolation("region_required", "Un pilote régional est rattaché à une région.", "region")
-    region = db.session.scalar(select(Region).where(Region.code == region_code))
-    if region is None and region_code in REGIONS:  # a schema made without migration 0011's seed
-        region = Region(code=region_code, name=REGIONS[region_code])
-        db.session.add(region)
-    if region is None:
-        raise RuleViolation("region_unknown", f"Région inconnue : {region_code} (code INSEE de région attendu, "
-                            "par exemple 75 pour la Nouvelle-Aquitaine).", "region")
+            problems.append(RuleViolation("region_not_allowed", "Seul un pilote régional est rattaché à une région.",
+                                          "region"))
+    elif not region_code:
+        problems.append(RuleViolation("region_required", "Un pilote régional est rattaché à une région.", "region"))
+    else:
+        region = db.session.scalar(select(Region).where(Region.code == region_code))
+        if region is None and region_code in REGIONS:  # a schema made without migration 0011's seed
+            region = Region(code=region_code, name=REGIONS[region_code])
+            db.session.add(region)
+        if region is None:
+            problems.append(RuleViolation("region_unknown", f"Région inconnue : {region_code} (code INSEE de "
+                                          "région attendu, par exemple 75 pour la Nouvelle-Aquitaine).", "region"))
+    if problems:
+        first = problems[0]
+        first.violations = problems
+        raise first
     return region
 
 

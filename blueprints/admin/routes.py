@@ -103,7 +103,8 @@ def user_new():
             user = create()
         except RuleViolation as exc:
             db.session.rollback()
-            show_violation(form, exc)
+            for violation in getattr(exc, "violations", None) or [exc]:  # every broken rule at once
+                show_violation(form, violation)
         else:
             db.session.commit()
             return render_template("admin/user_password.html", user=user, password=password, created=True)
@@ -163,7 +164,8 @@ def user_edit(user_id: int):
             changed = change()
         except RuleViolation as exc:
             db.session.rollback()
-            show_violation(form, exc)
+            for violation in getattr(exc, "violations", None) or [exc]:  # every broken rule at once
+                show_violation(form, violation)
         else:
             db.session.commit()
             if changed == ["display_name"]:
