@@ -14,7 +14,7 @@ from sqlalchemy import and_, case, exists, func, or_, select
 from agir.extensions import db
 from agir.indicators import numbers as num
 from agir.indicators.scope import Scope
-from agir.indicators.sql import after_months, date_of, days_between
+from agir.indicators.sql import date_of, days_between, plus_months
 from models import Accompaniment, Appointment, Exit, HousingAccess, Person
 from models.enums import PERMANENT_HOUSING_KINDS, AppointmentKind, AppointmentStatus, TrainingLevel
 
@@ -86,8 +86,7 @@ def interview_delays(scope: Scope) -> list[tuple]:
     firsts = first_interviews(scope)
     first_day = date_of(firsts.c.first_at)
     delays = (select(days_between(first_day, Person.oriented_on).label("delay"),
-                     case((firsts.c.first_at.is_(None), 0),
-                          (after_months(first_day, Person.oriented_on, 1), 0), else_=1).label("within"))
+                     case((first_day <= plus_months(Person.oriented_on, 1), 1), else_=0).label("within"))
               .select_from(Person).outerjoin(firsts, firsts.c.person_id == Person.id)
               .where(*oriented_in_period(scope)).subquery("delays"))
     return [tuple(row) for row in db.session.execute(
@@ -98,7 +97,7 @@ def contracts(scope: Scope) -> tuple[int, int]:
     """(contracts signed in the period, of which on or before the accompaniment's start + 1 month)."""
     row = db.session.execute(
         select(func.count(Accompaniment.id),
-               count_where(~after_months(Accompaniment.contract_signed_on, Accompaniment.start_on, 1)))
+               count_where(Accompaniment.contract_signed_on <= plus_months(Accompaniment.start_on, 1)))
         .select_from(Accompaniment).join(Person, Person.id == Accompaniment.person_id)
         .where(Accompaniment.contract_signed_on >= scope.start, Accompaniment.contract_signed_on <= scope.end,
                *scope.person_conditions())

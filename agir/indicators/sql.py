@@ -12,7 +12,7 @@ clipped day is min(day(s), days in that month), hence the month-end case.)
 """
 from datetime import date
 
-from sqlalchemy import Date, Integer, and_, case, cast, extract, literal, or_
+from sqlalchemy import Date, Integer, and_, case, cast, extract, literal, literal_column, or_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
@@ -162,3 +162,37 @@ def _date_of_default(element, compiler, **kw):
 def _date_of_sqlite(element, compiler, **kw):
     (moment,) = list(element.clauses)
     return f"date({compiler.process(moment, **kw)})"
+
+
+class plus_months(FunctionElement):
+    """`day + n months` as a date, clipped to the end of the month (31 Jan + 1 = 28/29 Feb), n a Python int.
+
+    PostgreSQL's interval arithmetic clips so; SQLite's `date(d, '+n months')` overflows into the next month
+    (31 Jan + 1 month = 3 March), so SQLite takes the earlier of that and the last day of the target month.
+    One date per row, cheaper on SQLite than after_months' day and month numbers when compared with a column.
+    (n travels as a literal column, so that it is part of the statement's cache key.)
+    """
+
+    type = Date()
+    inherit_cache = True
+    name = "plus_months"
+
+    def __init__(self, day, months: int):
+        super().__init__(day, literal_column(str(int(months))))
+
+
+def _day_and_months(element, compiler, **kw) -> tuple[str, int]:
+    day, months = list(element.clauses)
+    return compiler.process(day, **kw), int(months.name)
+
+
+@compiles(plus_months)
+def _plus_months_default(element, compiler, **kw):
+    day, months = _day_and_months(element, compiler, **kw)
+    return f"CAST({day} + INTERVAL '{months} months' AS DATE)"
+
+
+@compiles(plus_months, "sqlite")
+def _plus_months_sqlite(element, compiler, **kw):
+    day, months = _day_and_months(element, compiler, **kw)
+    return f"min(date({day}, '+{months} months'), date({day}, 'start of month', '+{months + 1} months', '-1 day'))"

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from agir.extensions import db
 from models import (
     Accompaniment,
+    Appointment,
     Department,
     Event,
     Exit,
@@ -38,11 +39,12 @@ def _kind(name: str, fields: tuple[str, ...]):
 
 
 Dept = _kind("Dept", ("id", "code", "max_months"))
-Pers = _kind("Pers", ("id", "department_id", "household_id", "status", "sex", "birth_on", "department",
-                      "accompaniments", "participations", "housing", "events", "rights", "jobs", "trainings",
-                      "referrals"))
+Pers = _kind("Pers", ("id", "department_id", "household_id", "status", "sex", "birth_on", "oriented_on",
+                      "department", "accompaniments", "participations", "housing", "events", "rights", "jobs",
+                      "trainings", "referrals", "appointments"))
 Acc = _kind("Acc", ("id", "person_id", "structure_id", "start_on", "planned_end_on", "exit_on", "is_eligible",
-                    "extensions", "exit"))
+                    "contract_signed_on", "extensions", "exit"))
+Appt = _kind("Appt", ("kind", "status", "start_at"))
 Ext = _kind("Ext", ("planned_end_on",))
 Out = _kind("Out", ("id", "exit_on", "job_kind", "job_months", "training_level", "followup"))
 Follow = _kind("Follow", ("is_positive", "followup_on"))
@@ -69,8 +71,8 @@ def load() -> tuple[list, list]:
         programmes[programme_id].sessions.append(Sess(held_on, hours))
     persons = {}
     for r in db.session.execute(select(Person.id, Person.department_id, Person.household_id, Person.status,
-                                       Person.sex, Person.birth_on).order_by(Person.id)):
-        persons[r[0]] = Pers(*r, departments[r[1]], [], [], [], [], [], [], [], [])
+                                       Person.sex, Person.birth_on, Person.oriented_on).order_by(Person.id)):
+        persons[r[0]] = Pers(*r, departments[r[1]], [], [], [], [], [], [], [], [], [])
     extensions = defaultdict(list)
     for accompaniment_id, planned_end in rows(Extension.accompaniment_id, Extension.planned_end_on):
         extensions[accompaniment_id].append(Ext(planned_end))
@@ -79,7 +81,8 @@ def load() -> tuple[list, list]:
     exits = {r[0]: Out(*r[1:], followups.get(r[1])) for r in rows(
         Exit.accompaniment_id, Exit.id, Exit.exit_on, Exit.job_kind, Exit.job_months, Exit.training_level)}
     for r in rows(Accompaniment.id, Accompaniment.person_id, Accompaniment.structure_id, Accompaniment.start_on,
-                  Accompaniment.planned_end_on, Accompaniment.exit_on, Accompaniment.is_eligible):
+                  Accompaniment.planned_end_on, Accompaniment.exit_on, Accompaniment.is_eligible,
+                  Accompaniment.contract_signed_on):
         persons[r[1]].accompaniments.append(Acc(*r, extensions.get(r[0], []), exits.get(r[0])))
     for r in rows(Participation.person_id, Participation.start_on, Participation.end_on,
                   Participation.planned_hours, Participation.attended_hours, Participation.level_start,
@@ -98,4 +101,7 @@ def load() -> tuple[list, list]:
         persons[person_id].trainings.append(StartOn(on))
     for person_id, on, programme_id in rows(Referral.person_id, Referral.sent_on, Referral.programme_id):
         persons[person_id].referrals.append(Ref(on, programmes[programme_id]))
+    for person_id, kind, status, start_at in rows(Appointment.person_id, Appointment.kind, Appointment.status,
+                                                  Appointment.start_at):
+        persons[person_id].appointments.append(Appt(kind, status, start_at))
     return list(persons.values()), list(programmes.values())

@@ -21,6 +21,7 @@ from agir.interchange.importer import import_lines
 from agir.rules.path import is_durable_job, progressed_one_level
 from models import Accompaniment, Department, Exit, Participation, Person, Programme, Referral, Structure
 from models.enums import BPI_STATUSES, EMPLOYMENT_SUBSIDY_THEMES, LANGUAGE_THEMES, PERMANENT_HOUSING_KINDS
+from tests.indicators.test_v2_oracle import records_oracle
 
 TODAY = date(2024, 6, 30)
 
@@ -51,7 +52,8 @@ def load_everything():
         selectinload(Person.participations).selectinload(Participation.programme),
         selectinload(Person.referrals).selectinload(Referral.programme),
         selectinload(Person.housing), selectinload(Person.events), selectinload(Person.rights),
-        selectinload(Person.jobs), selectinload(Person.trainings), selectinload(Person.department))).all()
+        selectinload(Person.jobs), selectinload(Person.trainings), selectinload(Person.department),
+        selectinload(Person.appointments))).all()
     programmes = db.session.scalars(select(Programme).options(selectinload(Programme.sessions))).all()
     return persons, programmes
 
@@ -140,7 +142,7 @@ def oracle(everything, first, last, as_of, department=None, structure=None) -> d
             "over_limit": sum(1 for p, a in open_ones if as_of > add_months(a.start_on, p.department.max_months)),
             "ineligible_enrolments": sum(1 for p in persons for a in p.accompaniments if not a.is_eligible
                                          and overlaps(a.start_on, a.exit_on, first, last))},
-    }
+    } | records_oracle(persons, first, last)   # exit_outcomes, entry, appointments (contract v2)
 
 
 def cohort_oracle(everything, first, last, department=None) -> dict:

@@ -281,3 +281,18 @@ def test_indicators_command_region(runner, regions):
         result = runner.invoke(args=["agir", "indicators", "--from", "2022-01-01", "--to", "2022-12-31", *args])
         assert result.exit_code == 1 and result.stdout == "", args
         assert "Erreur" in result.stderr and "région" in result.stderr.lower(), args
+
+
+def test_plus_months_in_sql_is_the_clipped_calendar_step(app_ctx):
+    from sqlalchemy import Date, literal, select, union_all
+
+    from agir.dates import add_months
+    from agir.indicators.sql import plus_months
+    days = [date(year, month, day) for year in (2023, 2024) for month in range(1, 13) for day in (1, 15, 28, 29, 30, 31)
+            if day <= (date(year + month // 12, month % 12 + 1, 1) - date(year, month, 1)).days]
+    for months in (1, 2, 13):
+        rows = db.session.execute(union_all(*(
+            select(literal(n).label("n"), plus_months(literal(d, Date), months).label("day"))
+            for n, d in enumerate(days)))).all()
+        got = {n: (value if isinstance(value, date) else date.fromisoformat(value)) for n, value in rows}
+        assert got == {n: add_months(d, months) for n, d in enumerate(days)}, months
