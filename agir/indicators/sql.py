@@ -9,6 +9,10 @@ dialect's own interval arithmetic (which clips differently) is ever used:
 
 where idx(x) = 12·year(x) + month(x). (When both dates fall in the same target month, the
 clipped day is min(day(s), days in that month), hence the month-end case.)
+
+`plus_months` gives the clipped date itself, one per row (cheaper on SQLite when the step is compared
+with another column): PostgreSQL's interval clips as relativedelta does; SQLite's `date(d, '+n months')`
+does not, so it is capped at the last day of the target month (tests compare it with agir.dates.add_months).
 """
 from datetime import date
 
