@@ -318,3 +318,9 @@ def test_the_admin_form_shows_every_wrong_attachment_next_to_its_field(admin, wo
     assert "Un pilote régional ou national n'est rattaché à aucune structure." in html
     assert "Seul un pilote régional est rattaché à une région." in html
     assert stored("both@example.fr") is None
+
+
+def test_the_accounts_list_shows_a_regional_pilots_region(admin, world):
+    page = admin.get("/admin/users/?role=regional_pilot").get_data(as_text=True)
+    assert "regional@example.fr" in page and "Région 75 — Nouvelle-Aquitaine" in page
+    assert "Pilote national" in admin.get("/admin/").get_data(as_text=True)

@@ -54,7 +54,8 @@ def index():
 
 
 def _filtered_users(form: UserFilterForm):
-    query = select(User).options(selectinload(User.structure), selectinload(User.department))
+    query = select(User).options(selectinload(User.structure), selectinload(User.department),
+                                 selectinload(User.region))
     if form.q.data:
         query = query.where(func.lower(User.email).contains(form.q.data.strip().lower(), autoescape=True))
     if form.role.data:
