@@ -267,7 +267,8 @@ class EntryBuilder:
             on = today + timedelta(days=1 + int(rng.random() * 35))
             self.appointment(person, holder, self._weekday(on, today + ONE_DAY, on + timedelta(days=7)),
                              "follow_up", "planned", 45)
-        elif r < 0.9 and person["appointments"][-1]["start"] < today.isoformat():
+        elif r < 0.9 and person["appointments"][-1]["kind"] in ("follow_up", "other") \
+                and person["appointments"][-1]["start"] < today.isoformat():
             # Missed, or still « planned » after its day: the social worker has to call the person again.
             person["appointments"][-1]["status"] = "missed" if r < 0.87 else "planned"
 
