@@ -2,6 +2,12 @@
 
 Without /usr/bin/chromium the browser tests skip locally, but fail when AGIR_E2E_REQUIRED=1 (CI).
 Screenshots are kept in test-artifacts/ for a human to look at.
+
+Waits: a test never sleeps; it waits for the condition it needs (an element's text or value, a response, a URL)
+through Playwright's auto-waiting `expect`, `wait_for_*` and `expect_response`. Each wait ends as soon as its
+condition holds; WAIT_MS is only the bound after which a condition that never comes is reported, generous so
+that a loaded machine (two cores shared with a benchmark) does not fail a correct page. One value for the
+actions, the navigations and `expect` (whose own default, 5 s, is what made the journey flaky under load).
 """
 import os
 import shutil
@@ -9,10 +15,19 @@ import threading
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM = os.environ.get("AGIR_CHROMIUM", "/usr/bin/chromium")
+WAIT_MS = int(os.environ.get("AGIR_E2E_WAIT_MS", "60000"))
+expect.set_options(timeout=WAIT_MS)
+
+
+def wait_bounds(page) -> None:
+    """The same bound for every kind of wait of this page (see the module's docstring)."""
+    page.set_default_timeout(WAIT_MS)
+    page.set_default_navigation_timeout(WAIT_MS)
 
 
 @pytest.fixture
@@ -48,7 +63,7 @@ def page(browser, live_server):
     """A fresh browser page (French locale, laptop-sized window) with `page.base` = the live URL."""
     context = browser.new_context(locale="fr-FR", viewport={"width": 1366, "height": 900})
     pg = context.new_page()
-    pg.set_default_timeout(10_000)
+    wait_bounds(pg)
     pg.base = live_server
     yield pg
     context.close()
@@ -67,5 +82,6 @@ def browser_login(page, email: str, password: str) -> None:
     page.goto(page.base + "/login")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", password)
-    page.click("button[type=submit]:has-text('Se connecter')")
+    with page.expect_navigation():  # the POST's answer, whatever it is (a wrong password stays on /login)
+        page.click("button[type=submit]:has-text('Se connecter')")
     page.wait_for_load_state()

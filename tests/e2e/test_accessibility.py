@@ -16,7 +16,7 @@ from agir import access
 from agir.demo import demo_password, load_demo
 from agir.extensions import db
 from models import Accompaniment, Person, Referral, User
-from tests.e2e.conftest import shot
+from tests.e2e.conftest import shot, wait_bounds
 
 AXE = Path(__file__).resolve().parents[2] / "agir" / "static" / "vendor" / "axe" / "axe.min.js"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
@@ -64,7 +64,7 @@ def demo(app_ctx):
 def axe_page(browser, live_server):
     context = browser.new_context(locale="fr-FR", viewport={"width": 1366, "height": 900}, bypass_csp=True)
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    wait_bounds(page)
     page.base = live_server
     yield page
     context.close()

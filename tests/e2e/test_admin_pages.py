@@ -2,7 +2,7 @@
 from agir import audit
 from agir.extensions import db
 from tests import factories
-from tests.e2e.conftest import browser_login, shot
+from tests.e2e.conftest import browser_login, shot, wait_bounds
 
 
 def test_admin_creates_an_account_and_the_newcomer_changes_the_password(page, world, browser, live_server):
@@ -54,6 +54,7 @@ def test_admin_creates_an_account_and_the_newcomer_changes_the_password(page, wo
     shot(page, "admin-audit")
 
     newcomer = browser.new_context(locale="fr-FR", viewport={"width": 1366, "height": 900}).new_page()
+    wait_bounds(newcomer)
     newcomer.base = live_server
     browser_login(newcomer, "nouvelle.referente@example.fr", password)
     # A provisional password opens "Mon compte" only: any other page leads back there.

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from agir.dates import add_months
 from agir.extensions import db
 from tests import factories
-from tests.e2e.conftest import browser_login, shot
+from tests.e2e.conftest import browser_login, shot, wait_bounds
 from tests.e2e.test_accessibility import AXE, describe, violations
 
 TODAY = date.today()
@@ -22,7 +22,7 @@ def bypass_page(browser, live_server):
     """A page that may inject axe-core (the CSP forbids it otherwise)."""
     context = browser.new_context(locale="fr-FR", viewport={"width": 1366, "height": 900}, bypass_csp=True)
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    wait_bounds(page)
     page.base = live_server
     yield page
     context.close()

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 from agir.dates import add_months
 from agir.extensions import db
 from tests import factories
-from tests.e2e.conftest import browser_login, shot
+from tests.e2e.conftest import browser_login, shot, wait_bounds
 from tests.test_i18n import compiled_catalogue  # noqa: F401  (autouse: the .mo exists before the pages load)
 
 
@@ -35,6 +35,7 @@ def test_a_social_worker_switches_to_english_and_reads_a_file(page, world):
 def test_an_english_browser_gets_the_english_login_page(browser, live_server, world):
     context = browser.new_context(locale="en-GB", viewport={"width": 1366, "height": 900})
     pg = context.new_page()
+    wait_bounds(pg)
     try:
         pg.goto(live_server + "/login")
         assert pg.locator("h1").inner_text() == "Log in to AGIR"

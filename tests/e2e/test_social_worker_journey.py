@@ -49,8 +49,14 @@ def test_social_worker_follows_a_person_from_creation_to_follow_up(page, world):
     page.get_by_role("button", name="Créer le dossier").click()
     expect(page.get_by_role("status")).to_contain_text("Le dossier de HAIDARI Amina est créé.")
 
-    # 2. Enrolment, back-dated: the verdict and the proposed planned end follow the entry date.
-    page.fill("#enrol-start", iso(START))
+    # 2. Enrolment, back-dated: the verdict and the proposed planned end follow the entry date. The page asks
+    # the server for the verdict at that date (after a short pause in typing) and then fills the planned end:
+    # wait for that answer, then for the field to hold the value (no fixed delay, see tests/e2e/conftest.py).
+    with page.expect_response(lambda r: "/persons/eligibility" in r.url and f"on={iso(START)}" in r.url) as answer:
+        page.fill("#enrol-start", iso(START))
+    assert answer.value.ok
+    page.wait_for_function("([id, value]) => document.getElementById(id).value === value",
+                           arg=["enrol-planned_end", iso(add_months(START, 12))])
     expect(page.locator("#enrol-planned_end")).to_have_value(iso(add_months(START, 12)))
     expect(verdict).to_contain_text(f"Verdict au {START:%d/%m/%Y}")
     shot(page, "social-worker-2-enrol")
