@@ -71,7 +71,7 @@ def view_level(user, person_id: int, session) -> str | None:
 
 
 # ---------------------------------------------------------------- what each role may do
-# The templates ask these predicates (exposed as `access` to every template by agir.templating)
+# The templates ask these predicates (exposed as `access` to every template by agir.web.templating)
 # instead of comparing role names; tests/test_access_templates.py holds their table.
 
 def _role(user) -> str | None:

@@ -1,5 +1,5 @@
-"""Alerts of SPEC §4.4 over the database: candidate rows by SQL, verdicts by agir.rules.alerts,
-the sync of the `alerts` table, and the reusable selects of the inbox, the badge and the lists.
+"""Alerts of SPEC §4.4 over the database: candidate rows by SQL, verdicts by agir.rules.alerts, and the
+sync of the `alerts` table (the nightly job). The inbox's selects are in agir.queries.inbox.
 
 `compute_alerts(session, as_of)` reads only rows that may hold an alert (SQL filters on dates,
 never a scan of every person in Python); `sync_alerts` keeps one row per alert: it appears once,
@@ -8,7 +8,7 @@ keeps its first-seen date, gets `resolved_on` when it no longer holds and comes 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Date, Select, and_, case, exists, false, func, insert, or_, select, union_all, update
+from sqlalchemy import Date, and_, case, exists, func, insert, or_, select, union_all, update
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.expression import FunctionElement
@@ -407,87 +407,3 @@ def _bulk(session, new: list[dict], updates: list[dict]) -> None:
         for i in range(0, len(rows), 1000):
             session.execute(update(Alert), rows[i:i + 1000])
     session.flush()
-
-
-# --- Reusable selects: inbox, badge, persons list, pilot counts -----------------------------------
-
-def open_alert_person_ids(structure_id: int, kind: str | None = None) -> Select:
-    """select() of the ids of persons with an open alert for the structure (optionally of one kind)."""
-    query = select(Alert.person_id).where(Alert.structure_id == structure_id, Alert.resolved_on.is_(None))
-    if kind:
-        query = query.where(Alert.kind == kind)
-    return query.distinct()
-
-
-def kinds_for(user) -> tuple[str, ...]:
-    """Alert kinds a user sees in the inbox: all for a social worker, unanswered referrals for an officer."""
-    role = getattr(user, "role", None)
-    if role == "social_worker":
-        return ALERT_KINDS
-    if role == "referral_officer":
-        return (REFERRAL_KIND,)
-    return ()
-
-
-def inbox_condition(user):
-    """SQL condition on Alert (joined to Person) for the open alerts a user may see, never another structure's."""
-    from agir.access import full_file_condition, limited_view_condition
-    kinds = kinds_for(user)
-    if not kinds or not getattr(user, "structure_id", None):
-        return false()
-    person_ok = full_file_condition(user) if user.role == "social_worker" else limited_view_condition(user)
-    return and_(Alert.structure_id == user.structure_id, Alert.resolved_on.is_(None), Alert.kind.in_(kinds),
-                Person.anonymised_at.is_(None), person_ok)
-
-
-def inbox_query(user, kind: str | None = None) -> Select:
-    """select(Alert, Person) of the user's inbox, the longest-due first."""
-    query = select(Alert, Person).join(Person, Person.id == Alert.person_id).where(inbox_condition(user))
-    if kind:
-        query = query.where(Alert.kind == kind)
-    return query.order_by(Alert.due_on, Alert.kind, Person.last_name, Person.first_name, Alert.id)
-
-
-def inbox_counts(session, user) -> dict[str, int]:
-    """Open alerts of the user's inbox by kind (GROUP BY)."""
-    rows = session.execute(select(Alert.kind, func.count(Alert.id)).join(Person, Person.id == Alert.person_id)
-                           .where(inbox_condition(user)).group_by(Alert.kind)).all()
-    return dict(rows)
-
-
-def badge_count(session, user) -> int:
-    """Number shown in the header badge: the open alerts of the user's inbox."""
-    return session.scalar(select(func.count(Alert.id)).join(Person, Person.id == Alert.person_id)
-                          .where(inbox_condition(user))) or 0
-
-
-def department_counts(session, department_id: int) -> dict[str, int]:
-    """Open alerts by kind for the persons of a department (counts only, for the pilot)."""
-    rows = session.execute(select(Alert.kind, func.count(func.distinct(Alert.person_id)))
-                           .join(Person, Person.id == Alert.person_id)
-                           .where(Person.department_id == department_id, Alert.resolved_on.is_(None))
-                           .group_by(Alert.kind)).all()
-    counts = dict.fromkeys(ALERT_KINDS, 0)
-    counts.update(rows)
-    return counts
-
-
-def subjects_of(session, alerts) -> dict[str, object]:
-    """The document or appointment behind document_expiry and appointment_missed alerts, by subject key
-    (the inbox names the document's kind and says whether the appointment was missed or left planned)."""
-    found: dict[str, object] = {}
-    for prefix, model in (("document:", Document), ("appointment:", Appointment)):
-        ids = [int(a.subject_key.split(":")[1]) for a in alerts if a.subject_key.startswith(prefix)]
-        if ids:
-            found.update({f"{prefix}{row.id}": row for row in session.scalars(select(model).where(model.id.in_(ids)))})
-    return found
-
-
-def referrals_of(session, alerts) -> dict[int, tuple]:
-    """Referral and programme behind referral alerts, by referral id (for the officer's inbox)."""
-    ids = [int(a.subject_key.split(":")[1]) for a in alerts if a.subject_key.startswith("referral:")]
-    if not ids:
-        return {}
-    rows = session.execute(select(Referral, Programme).join(Programme, Programme.id == Referral.programme_id)
-                           .where(Referral.id.in_(ids))).all()
-    return {r.id: (r, p) for r, p in rows}

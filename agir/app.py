@@ -1,20 +1,13 @@
 """Application factory: wires config, extensions, blueprints, error handlers and the CLI — nothing else."""
-from flask import Flask, request, session
+from flask import Flask
 from flask_babel import get_locale
 from werkzeug.routing import IntegerConverter
 
 from agir.config import Config, check_production
 from agir.extensions import babel, csrf, db, login_manager, migrate
+from agir.web.locale import select_locale
 
 ROOT_TEMPLATES = "../templates"
-
-
-def select_locale() -> str:
-    """French unless the user chose English (session) or the browser asks only for English."""
-    chosen = session.get("locale")
-    if chosen in ("fr", "en"):
-        return chosen
-    return request.accept_languages.best_match(["fr", "en"], default="fr") if request else "fr"
 
 
 class DbIntConverter(IntegerConverter):
@@ -41,7 +34,7 @@ def create_app(config: object | None = None) -> Flask:
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
 
-    from agir import security, templating
+    from agir.web import security, templating
     security.init_app(app)
     templating.init_app(app)
     app.jinja_env.globals["get_locale"] = get_locale

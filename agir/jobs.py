@@ -19,6 +19,7 @@ from agir import alerts, dates, mail
 from agir.dates import format_fr
 from agir.extensions import db
 from agir.labels import label
+from agir.queries import inbox
 from models import Alert, JobLock, OutboxMessage, Person, User
 from models.base import utcnow
 from models.enums import ALERT_KINDS
@@ -108,18 +109,18 @@ def digest_subject(as_of: date) -> str:
 def _new_counts(user, as_of: date) -> dict[str, int]:
     rows = db.session.execute(
         select(Alert.kind, func.count(Alert.id)).join(Person, Person.id == Alert.person_id)
-        .where(alerts.inbox_condition(user), Alert.first_seen_on == as_of).group_by(Alert.kind)).all()
+        .where(inbox.inbox_condition(user), Alert.first_seen_on == as_of).group_by(Alert.kind)).all()
     return dict(rows)
 
 
 def digest_body(user, as_of: date, base_url: str = "") -> str | None:
     """The digest of a user's open alerts: counts only, never a name; None when there is nothing."""
     if user.role == "pilot" and user.department_id:
-        counts, new = alerts.department_counts(db.session, user.department_id), {}
+        counts, new = inbox.department_counts(db.session, user.department_id), {}
         scope = f"le département {user.department.name}"
         unit = "personne(s)"
-    elif alerts.kinds_for(user) and user.structure_id:
-        counts, new = alerts.inbox_counts(db.session, user), _new_counts(user, as_of)
+    elif inbox.kinds_for(user) and user.structure_id:
+        counts, new = inbox.inbox_counts(db.session, user), _new_counts(user, as_of)
         scope = user.structure.name
         unit = "alerte(s)"
     else:
@@ -193,8 +194,3 @@ def run_retention_job(as_of: date | None = None, dry_run: bool = False) -> dict 
             db.session.rollback()
             raise
     return counts
-
-
-def run_all(as_of: date | None = None, config=None) -> dict:
-    """Everything the night does, in order: alerts, then the digest that reports them."""
-    return {"alerts": run_alerts(as_of), "digest": send_digests(as_of, config)}

@@ -1,7 +1,7 @@
 """What every file the application hands out goes through: spreadsheet cells that never run as formulas
 (CSV and XLSX), and a `Content-Disposition` header that survives any name (RFC 6266).
 
-One function for each, used by every CSV writer (agir.indicators.exports, agir.audit_trail), every
+One function for each, used by every CSV writer (agir.indicators.exports, agir.audit.trail), every
 workbook (agir.indicators.exports) and every download (pilot exports, Annex sheets, the audit trail CSV,
 the right-of-access JSON).
 """

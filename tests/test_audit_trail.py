@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from agir import audit
 from agir.extensions import db
-from agir.security import AuditAppendOnly
+from agir.web.security import AuditAppendOnly
 from models import AuditEntry
 from tests import factories
 

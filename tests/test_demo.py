@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from agir.access import persons_visible_to
 from agir.dates import add_months, add_years
-from agir.demo import DEFAULT_PASSWORD, load_demo
+from agir.demo.demo import DEFAULT_PASSWORD, load_demo
 from agir.extensions import db
 from models import Accompaniment, Alert, Department, Exit, Person, Referral, User
 from tests import factories

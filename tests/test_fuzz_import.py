@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from agir.demo.generator import generate_lines
 from agir.extensions import db
-from agir.generator import generate_lines
 from agir.interchange.importer import import_lines
 from models import Department, Person
 

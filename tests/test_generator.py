@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from agir.dates import add_months
 from agir.dates import today as paris_today
+from agir.demo.generator import generate_lines
 from agir.extensions import db
-from agir.generator import generate_lines
 from agir.interchange.exporter import iter_export_lines
 from agir.interchange.importer import import_lines
 from agir.rules.path import referral_state

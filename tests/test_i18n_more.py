@@ -6,10 +6,11 @@ from datetime import date, timedelta
 import pytest
 from openpyxl import load_workbook
 
-from agir import audit_trail, privacy
+from agir import privacy
+from agir.audit import trail as audit_trail
 from agir.extensions import db
-from agir.queries import PersonRow, describe_pending
-from agir.templating import date_long
+from agir.queries.persons import PersonRow, describe_pending
+from agir.web.templating import date_long
 from tests import factories
 from tests.indicators.helpers import accompaniment, participation
 from tests.test_i18n import choose, compiled_catalogue, html  # noqa: F401 — the fixture compiles the .mo

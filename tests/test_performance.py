@@ -12,11 +12,12 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, or_, select
 
-from agir import alerts, queries
+from agir import alerts
 from agir.access import persons_visible_to
 from agir.extensions import db
 from agir.indicators import CohortScope, Scope, compute_cohort, compute_indicators
 from agir.indicators import cohort as cohort_module
+from agir.queries import persons as queries
 from models import Accompaniment, Department, Person, Structure, User
 from tests import factories
 from tests.indicators.helpers import import_generated

@@ -5,7 +5,7 @@ import click
 
 from agir.cli import agir_cli
 from agir.dates import today as paris_today
-from agir.generator import DEFAULT_DEPARTMENTS, MAX_DEPARTMENTS, generate_lines
+from agir.demo.generator import DEFAULT_DEPARTMENTS, MAX_DEPARTMENTS, generate_lines
 
 BATCH = 1000  # lines written at once
 
@@ -38,7 +38,7 @@ def generate_command(persons: int, seed: int, departments: int, today) -> None:
 @click.option("--if-empty", is_flag=True, help="Ne fait rien si la base contient déjà des personnes ou des comptes.")
 def demo_command(if_empty: bool) -> None:
     """Charge un département de démonstration (Gironde) et crée un compte par rôle."""
-    from agir.demo import DemoNotLoaded, load_demo
+    from agir.demo.demo import DemoNotLoaded, load_demo
     try:
         accounts = load_demo(if_empty=if_empty)
     except DemoNotLoaded as exc:

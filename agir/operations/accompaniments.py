@@ -8,13 +8,13 @@ from datetime import date
 from sqlalchemy.exc import IntegrityError
 
 from agir.audit import record
-from agir.dates import add_months
 from agir.dates import today as paris_today
 from agir.errors import RuleViolation
 from agir.extensions import db
 from agir.operations.locks import index_named, lock_person, violates
 from agir.operations.persons import check_version
 from agir.rules import durations
+from agir.rules.accompaniment import followup_due_on
 from agir.rules.eligibility import Verdict, check_eligibility
 from agir.rules.path import check_job
 from agir.rules.person import not_after_today
@@ -24,7 +24,6 @@ from models.enums import JOB_KINDS, TRAINING_LEVELS
 
 OPEN_INDEX = index_named(Accompaniment, "uq_accompaniments_open_person_id")
 USUAL_MONTHS = 12
-FOLLOWUP_MONTHS = 6
 
 
 def verdict_for(person: Person, structure, on: date) -> Verdict:
@@ -38,11 +37,6 @@ def verdict_for(person: Person, structure, on: date) -> Verdict:
 def proposed_planned_end(start: date, max_months: int) -> date:
     """The department's usual length (12 months), held within 6..max_months."""
     return durations.default_planned_end(start, USUAL_MONTHS, max_months)
-
-
-def followup_due_on(exit_on: date) -> date:
-    """The day the 6-month follow-up becomes due."""
-    return add_months(exit_on, FOLLOWUP_MONTHS)
 
 
 def _check_holder(actor, accompaniment: Accompaniment) -> None:

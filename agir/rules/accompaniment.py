@@ -16,6 +16,11 @@ from agir.rules import durations
 FOLLOWUP_MONTHS = 6
 
 
+def followup_due_on(exit_on: date) -> date:
+    """The day the 6-month follow-up becomes due."""
+    return add_months(exit_on, FOLLOWUP_MONTHS)
+
+
 @dataclass
 class AccompanimentFacts:
     """Plain values of one accompaniment (as it is, or as a correction would make it)."""
@@ -75,7 +80,7 @@ def check_accompaniment(facts: AccompanimentFacts, max_months: int) -> list[Rule
         if facts.exit_on is None:
             found.append(RuleViolation("not_exited", "Le suivi à 6 mois suit une sortie.", "followup.date"))
         else:
-            due = add_months(facts.exit_on, FOLLOWUP_MONTHS)
+            due = followup_due_on(facts.exit_on)
             if facts.followup_on < due:
                 found.append(RuleViolation(
                     "followup_too_soon",

@@ -3,7 +3,7 @@ from flask import Response, abort, render_template, request
 from flask_babel import gettext
 from sqlalchemy import select
 
-from agir import audit_trail
+from agir.audit import trail as audit_trail
 from agir.extensions import db
 from agir.safe_files import content_disposition
 from blueprints._helpers import audit_event, role_required

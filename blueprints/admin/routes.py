@@ -7,7 +7,8 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from agir import access, audit_trail
+from agir import access
+from agir.audit import trail as audit_trail
 from agir.errors import RuleViolation
 from agir.extensions import db
 from agir.operations.users import (

@@ -8,11 +8,11 @@ from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from agir import alerts as queries
 from agir import jobs
 from agir.extensions import db
 from agir.jobs import last_run_at, paris_today
 from agir.operations.users import set_digest
+from agir.queries import inbox as queries
 from blueprints._helpers import audit_event, int_arg, role_required
 from blueprints.alerts import bp, presenters
 from models import Alert

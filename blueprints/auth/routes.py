@@ -227,7 +227,7 @@ def account_preferences():
 @role_required(*ROLES)
 def keep_alive():
     """« Rester connecté » (POST, CSRF token in the X-CSRFToken header): the request itself moves the idle clock
-    (agir.security.enforce_session_limits); answers the seconds left before the idle timeout. A session that has
+    (agir.web.security.enforce_session_limits); answers the seconds left before the idle timeout. A session that has
     already ended gets 401 in JSON (to_login), and the page offers to sign in again, keeping what was typed."""
     return jsonify(expired=False, idle_seconds=int(current_app.config["IDLE_TIMEOUT"].total_seconds()))
 

@@ -43,7 +43,7 @@ def csrf_error(error):
     was typed is restored (agir/static/js/drafts.js)."""
     from flask import current_app, session
 
-    from agir.security import enforce_session_limits
+    from agir.web.security import enforce_session_limits
     from blueprints.auth.routes import to_login
     enforce_session_limits(current_app)
     view = current_app.view_functions.get(request.endpoint or "")

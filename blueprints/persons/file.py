@@ -5,9 +5,10 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from agir import audit_trail, queries
+from agir.audit import trail as audit_trail
 from agir.extensions import db
 from agir.operations.accompaniments import proposed_planned_end, verdict_for
+from agir.queries import persons as queries
 from agir.rules.eligibility import eligibility_closing_on, within_referral_window
 from agir.rules.path import RIGHT_NEXT_STATES
 from blueprints.persons.forms import (

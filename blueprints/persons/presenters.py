@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext, ngettext
 
-from agir import audit_trail
+from agir.audit import trail as audit_trail
 from agir.dates import add_months
 from agir.i18n import N_
 from agir.labels import label
@@ -151,7 +151,7 @@ ACTIONS = {
     "add_training": N_("Formation"), "update_training": N_("Correction d'une formation"),
     "delete_training": N_("Suppression d'une formation"), "add_event": N_("Événement"),
     "update_event": N_("Correction d'un événement"), "delete_event": N_("Suppression d'un événement"),
-}  # the others (import, referrals, participations, exports…): agir.audit_trail's labels
+}  # the others (import, referrals, participations, exports…): agir.audit.trail's labels
 FIELDS = {
     "last_name": N_("nom"), "first_name": N_("prénom"), "sex": N_("sexe"), "birth_on": N_("date de naissance"),
     "nationality": N_("nationalité"), "status": N_("statut"), "protection_on": N_("date de protection"),
@@ -191,7 +191,7 @@ PAGES = {"file": N_("dossier"), "summary": N_("fiche imprimable"), "history": N_
 
 
 def action_label(action: str) -> str:
-    """The name of an audited action: the file's own wording, else the audit log's (agir.audit_trail)."""
+    """The name of an audited action: the file's own wording, else the audit log's (agir.audit.trail)."""
     return gettext(ACTIONS[action]) if action in ACTIONS else audit_trail.action_label(action)
 
 
@@ -235,7 +235,7 @@ def local_time(moment: datetime | None) -> str:
 
 
 def history_rows(rows) -> list[dict]:
-    """The rows of a file's history (agir.audit_trail.person_history): who by display name, what, and for a
+    """The rows of a file's history (agir.audit.trail.person_history): who by display name, what, and for a
     correction its reason and each changed field as before → after (a cancellation: what it was)."""
     out = []
     for entry, display_name in rows:

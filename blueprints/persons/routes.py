@@ -5,11 +5,12 @@ from flask import current_app, flash, jsonify, redirect, render_template, reques
 from flask_babel import gettext
 from flask_login import current_user
 
-from agir import audit_trail, queries
+from agir.audit import trail as audit_trail
 from agir.dates import parse_iso
 from agir.dates import today as paris_today
 from agir.operations import persons as ops
 from agir.operations.accompaniments import proposed_planned_end
+from agir.queries import persons as queries
 from agir.rules import durations
 from agir.rules.eligibility import check_eligibility, eligibility_closing_on, within_referral_window
 from blueprints._helpers import attach_more, check_rules_too, int_arg, person_or_404, role_required

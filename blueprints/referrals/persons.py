@@ -8,9 +8,9 @@ from flask_babel import gettext
 from flask_login import current_user
 
 from agir import access
-from agir import referral_queries as rq
 from agir.extensions import db
 from agir.operations import referrals as ops
+from agir.queries import referrals as rq
 from blueprints._helpers import audit_event, check_rules_too, person_or_404, role_required
 from blueprints.referrals import bp
 from blueprints.referrals._common import ROLES, attempt, attempt_all, show_error, version_of

@@ -5,10 +5,10 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from agir import access
-from agir import referral_queries as rq
 from agir.extensions import db
 from agir.operations import programmes as ops
 from agir.operations.referrals import works_for_programme
+from agir.queries import referrals as rq
 from blueprints._helpers import audit_event, role_required
 from blueprints.referrals import bp
 from blueprints.referrals._common import attempt, attempt_all, paginate, query_args, version_of

@@ -6,13 +6,13 @@ from flask_babel import gettext
 from flask_login import current_user
 
 from agir import access
-from agir import referral_queries as rq
 from agir.dates import today as paris_today
 from agir.extensions import db
 from agir.i18n import N_
 from agir.i18n import lazy_gettext as _l
 from agir.labels import label
 from agir.operations import referrals as ops
+from agir.queries import referrals as rq
 from agir.rules.path import REFERRAL_DATE_FIELDS, REFERRAL_STATE_LABELS
 from blueprints._helpers import audit_event, int_arg, person_or_404, role_required
 from blueprints.referrals import bp

@@ -156,7 +156,7 @@ def test_create_user_takes_an_optional_display_name(runner, world):
 
 
 def test_the_demo_accounts_carry_display_names(app_ctx):
-    from agir.demo import load_demo
+    from agir.demo.demo import load_demo
     load_demo()
     names = db.session.scalars(select(User.display_name).where(User.email.like("%@demo.example.org"))).all()
     assert len(names) == 6 and all(names)  # one account per role

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import exists, select
 
 from agir import access
-from agir.demo import demo_password, load_demo
+from agir.demo.demo import demo_password, load_demo
 from agir.extensions import db
 from models import Accompaniment, Person, Referral, User
 from tests.e2e.conftest import shot, wait_bounds

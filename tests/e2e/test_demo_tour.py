@@ -1,7 +1,7 @@
 """A tour of the demo in a real browser: each demo account signs in and lands on its space, in French."""
 import pytest
 
-from agir.demo import DEFAULT_PASSWORD, load_demo
+from agir.demo.demo import DEFAULT_PASSWORD, load_demo
 from agir.extensions import db
 from tests.e2e.conftest import browser_login, shot
 

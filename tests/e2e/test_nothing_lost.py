@@ -7,8 +7,8 @@ from datetime import timedelta
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from agir import security
 from agir.extensions import db
+from agir.web import security
 from models import Note
 from tests import factories
 from tests.e2e.conftest import browser_login, shot

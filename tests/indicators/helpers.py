@@ -155,7 +155,7 @@ def plain_open_accompaniments(scope) -> int:
 
 def import_generated(persons: int, seed: int, today: date, departments: int = 3) -> None:
     """Generated persons (every rule of SPEC §4 holds) written by the importer, committed."""
-    from agir.generator import generate_lines
+    from agir.demo.generator import generate_lines
     from agir.interchange.importer import import_lines
     result = import_lines(generate_lines(persons, seed=seed, departments=departments, today=today))
     assert not result.errors, result.errors[:3]

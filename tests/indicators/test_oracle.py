@@ -14,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from agir.dates import add_months, age_on
+from agir.demo.generator import generate_lines
 from agir.extensions import db
-from agir.generator import generate_lines
 from agir.indicators import build_cohort_scope, build_scope, compute_cohort, compute_indicators
 from agir.interchange.importer import import_lines
 from agir.rules.path import is_durable_job, progressed_one_level

@@ -255,7 +255,7 @@ def test_v2_sections_match_on_generated_data(app_ctx):
     from sqlalchemy import select
     from sqlalchemy.orm import selectinload
 
-    from agir.generator import generate_lines
+    from agir.demo.generator import generate_lines
     from agir.interchange.importer import import_lines
     from models import Accompaniment, Department, Person, Structure
     result = import_lines(generate_lines(400, seed=21, departments=4, today=date(2024, 6, 30)))

@@ -95,7 +95,7 @@ def _typed(value):
 
 def test_the_writer_normalises_a_valid_line_exactly_as_the_validation_does():
     """The writer skips the second validation (normalise_valid): same record, to the type of each value."""
-    from agir.generator import generate_lines
+    from agir.demo.generator import generate_lines
     from agir.interchange.validation import normalise_valid, validate_record
 
     lines = [json.loads(line) for line in generate_lines(300, seed=5)]

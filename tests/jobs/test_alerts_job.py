@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from agir import alerts, jobs
 from agir.extensions import db
+from agir.queries import inbox
 from models import Alert, FollowUp, Person
 from tests.jobs import scenario
 
@@ -124,15 +125,15 @@ def test_a_renewed_permit_resolves_the_old_alert(world):
 def test_persons_list_filter_selects_persons_with_open_alerts(world):
     people = scenario.build(world)
     jobs.run_alerts(scenario.AS_OF)
-    ids = set(db.session.scalars(alerts.open_alert_person_ids(world.agir.id)))
+    ids = set(db.session.scalars(inbox.open_alert_person_ids(world.agir.id)))
     assert ids == {people.a.id, people.b.id, people.c.id, people.d.id, people.e.id, people.f.id, people.g.id}
-    assert set(db.session.scalars(alerts.open_alert_person_ids(world.agir.id, "overdue"))) == {people.b.id}
-    assert set(db.session.scalars(alerts.open_alert_person_ids(world.other.id))) == {people.x.id}
+    assert set(db.session.scalars(inbox.open_alert_person_ids(world.agir.id, "overdue"))) == {people.b.id}
+    assert set(db.session.scalars(inbox.open_alert_person_ids(world.other.id))) == {people.x.id}
 
 
 def test_department_counts_for_the_pilot(world):
     scenario.build(world)
     jobs.run_alerts(scenario.AS_OF)
-    counts = alerts.department_counts(db.session, world.department.id)
+    counts = inbox.department_counts(db.session, world.department.id)
     assert counts["overdue"] == 1 and counts["inactive"] == 2 and counts["referral_unanswered"] == 1
     assert counts["eligibility_closing"] == 2 and set(counts) == set(alerts.ALERT_KINDS)

@@ -16,6 +16,7 @@ from agir import alerts, jobs
 from agir.dates import add_months
 from agir.extensions import db
 from agir.indicators.pilot import alert_counts
+from agir.queries import inbox
 from agir.rules import alerts as rules
 from models import Alert, Appointment, Document, OutboxMessage, PlanObjective
 from tests import factories as f
@@ -443,7 +444,7 @@ def test_the_digest_and_the_pilot_count_them(world, app):
                  "- Rendez-vous manqué : 1 alerte(s) (dont 1 nouvelle(s))",
                  "- Document expirant : 1 alerte(s) (dont 1 nouvelle(s))"):
         assert line in body
-    counts = alerts.department_counts(db.session, world.department.id)
+    counts = inbox.department_counts(db.session, world.department.id)
     assert {k: counts[k] for k in V2_KINDS} == dict.fromkeys(V2_KINDS, 1)
     assert {k: alert_counts(world.department.id)[k] for k in V2_KINDS} == dict.fromkeys(V2_KINDS, 1)
 

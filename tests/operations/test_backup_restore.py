@@ -17,8 +17,8 @@ from sqlalchemy.engine import make_url
 
 from agir.app import create_app
 from agir.config import TestConfig
+from agir.demo.generator import generate_lines
 from agir.extensions import db
-from agir.generator import generate_lines
 from agir.interchange.importer import import_lines
 from agir.privacy import anonymise_person
 from models import Department, Note, Person, Structure

@@ -4,7 +4,6 @@ Access is never decided here: every select starts from agir.access.persons_visib
 The list takes one query for the page, one for the count and one per pending figure, whatever
 the number of rows (no query per person).
 """
-import importlib
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -16,6 +15,8 @@ from agir.access import full_file_condition, persons_visible_to
 from agir.dates import add_months
 from agir.extensions import db
 from agir.i18n import gettext, ngettext
+from agir.queries.inbox import open_alert_person_ids
+from agir.rules.accompaniment import followup_due_on
 from agir.rules.duplicates import phone_digits, search_words
 from agir.rules.durations import clock
 from models import Accompaniment, Alert, Exit, FollowUp, Household, Person, RightStep
@@ -70,16 +71,6 @@ def latest_accompaniment_id():
     return (select(Accompaniment.id).where(Accompaniment.person_id == Person.id)
             .order_by(Accompaniment.start_on.desc(), Accompaniment.id.desc()).limit(1)
             .correlate(Person).scalar_subquery())
-
-
-def open_alert_person_ids(structure_id: int, kind: str | None = None):
-    """Persons with an open alert for the structure: agir.alerts's helper when it exists, else the table."""
-    try:
-        alerts = importlib.import_module("agir.alerts")
-        return alerts.open_alert_person_ids(structure_id, kind)
-    except (ImportError, AttributeError):
-        query = select(Alert.person_id).where(Alert.structure_id == structure_id, Alert.resolved_on.is_(None))
-        return query.where(Alert.kind == kind) if kind else query
 
 
 def _priority_condition(latest, today: date):
@@ -204,7 +195,6 @@ def _add_pending(user, rows: list, today: date) -> None:
 
 def describe_pending(row: PersonRow, requested: int, followed: set, today: date) -> list:
     """What the social worker has to do next for this person, in the reader's language."""
-    from agir.operations.accompaniments import followup_due_on
     pending = []
     row.covered = set()
     acc = row.accompaniment

@@ -13,10 +13,10 @@ from sqlalchemy import func, select, update
 from agir import alerts
 from agir.audit import record
 from agir.dates import add_months, add_years
+from agir.demo.generator import Dept, Generator, Timeline, to_line
+from agir.demo.generator_path import ACCEPTED, UNANSWERED
 from agir.errors import RuleViolation
 from agir.extensions import db
-from agir.generator import Dept, Generator, Timeline, to_line
-from agir.generator_path import ACCEPTED, UNANSWERED
 from agir.interchange.importer import import_lines
 from agir.operations.users import create_user
 from models import Department, Person, Structure, User

@@ -4,8 +4,8 @@ events and notes of one person, dated from an anchor day and never after `today`
 from datetime import date, timedelta
 from functools import lru_cache
 
-from agir import generator_data as data
 from agir.dates import add_years
+from agir.demo import generator_data as data
 from agir.rules.path import check_job, check_participation, check_right, referral_state
 from models.enums import BPI_STATUSES, LEVELS, RIGHT_KINDS
 

@@ -9,7 +9,7 @@ Kept cheap: the generator is used by the benchmarks (one random draw per choice,
 """
 from datetime import date, timedelta
 
-from agir import generator_data as data
+from agir.demo import generator_data as data
 from models.enums import BPI_STATUSES
 
 ONE_DAY = timedelta(days=1)

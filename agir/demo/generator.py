@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 
-from agir import generator_data as data
 from agir.dates import add_months, add_years
 from agir.dates import today as paris_today
-from agir.generator_entry import EntryBuilder
-from agir.generator_path import PathBuilder
-from agir.generator_reference import Dept, FastRandom, ReferenceBuilder, day, iso
+from agir.demo import generator_data as data
+from agir.demo.generator_entry import EntryBuilder
+from agir.demo.generator_path import PathBuilder
+from agir.demo.generator_reference import Dept, FastRandom, ReferenceBuilder, day, iso
 from agir.rules.durations import (
     check_exit,
     check_extension,

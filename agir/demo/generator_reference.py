@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import accumulate
 
-from agir import generator_data as data
+from agir.demo import generator_data as data
 from agir.reference_geo import region_of
 
 
