@@ -58,6 +58,13 @@ class Config:
     # The pilot's dashboard: figures kept per process this many seconds (0: computed at every request).
     DASHBOARD_CACHE_SECONDS = int(os.environ.get("AGIR_DASHBOARD_CACHE_SECONDS", "300"))
     DASHBOARD_CACHE_SIZE = int(os.environ.get("AGIR_DASHBOARD_CACHE_SIZE", "64"))
+    # ProConnect (issue 20, agir/oidc.py): off unless the three are set.
+    PROCONNECT_CLIENT_ID = os.environ.get("AGIR_PROCONNECT_CLIENT_ID")
+    PROCONNECT_CLIENT_SECRET = os.environ.get("AGIR_PROCONNECT_CLIENT_SECRET")
+    PROCONNECT_DISCOVERY_URL = os.environ.get("AGIR_PROCONNECT_DISCOVERY_URL")
+    PROCONNECT_ACR = os.environ.get("AGIR_PROCONNECT_ACR", "eidas1")
+    # The key that encrypts the TOTP secrets (agir.operations.totp); SECRET_KEY when unset.
+    TOTP_KEY = os.environ.get("AGIR_TOTP_KEY")
 
 
 class TestConfig(Config):

@@ -20,7 +20,7 @@ from models.path import (
 from models.person import Household, Person
 from models.programme import Programme, Session
 from models.reference import Department, Region, Structure
-from models.user import ApiToken, LoginThrottle, User
+from models.user import ApiToken, LoginThrottle, TotpRecoveryCode, User
 
 __all__ = [
     "db", "Department", "Structure", "Programme", "Session", "Household", "Person",

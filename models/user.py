@@ -2,7 +2,7 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import db, utcnow
@@ -34,6 +34,12 @@ class User(UserMixin, db.Model):
     # When the holder last chose their password; None while it is a provisional one given by an
     # administrator (account created or password reset in the admin space): it must be changed first.
     password_changed_at: Mapped[datetime | None]
+    # Second factor (issue 20): the TOTP secret, encrypted (agir.operations.totp), set once enrolment is confirmed;
+    # the last time step accepted (a code is never accepted twice). ProConnect: the provider's subject.
+    totp_secret: Mapped[str | None] = mapped_column(String(255))
+    totp_enabled_at: Mapped[datetime | None]
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    oidc_subject: Mapped[str | None] = mapped_column(String(255), unique=True)
 
     structure = relationship("Structure")
     department = relationship("Department")
@@ -45,6 +51,11 @@ class User(UserMixin, db.Model):
 
     def get_id(self) -> str:  # Flask-Login: the epoch is part of the id, so old sessions stop loading
         return f"{self.id}:{self.session_epoch}"
+
+    @property
+    def has_totp(self) -> bool:
+        """A second factor is enrolled (a code is asked after the password)."""
+        return self.totp_enabled_at is not None and bool(self.totp_secret)
 
     @property
     def has_provisional_password(self) -> bool:
@@ -82,3 +93,14 @@ class LoginThrottle(db.Model):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     first_failure_at: Mapped[datetime] = mapped_column(default=utcnow)
     locked_until: Mapped[datetime | None]
+
+
+class TotpRecoveryCode(db.Model):
+    """One of the ten single-use recovery codes of a second factor (only its argon2 hash is kept)."""
+
+    __tablename__ = "totp_recovery_codes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None]

@@ -74,11 +74,25 @@ def make_accompaniment(person, structure, start=date(2022, 9, 1), planned_end=da
     return a
 
 
-def make_user(role, structure=None, department=None, email=None, password=PASSWORD, region=None):
+# Second factor (issue 20): administrators and pilots must have one; the factories enrol this known secret for
+# them (totp=False: not enrolled) and `login` below sends its code, as a person with the application would.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def make_user(role, structure=None, department=None, email=None, password=PASSWORD, region=None, totp=None):
     """An account through the real operation (`region`: an INSEE region code, for a regional pilot)."""
-    return create_user(email or f"{role}{_n()}@example.fr", role, password,
+    from agir.operations import totp as totp_ops
+    user = create_user(email or f"{role}{_n()}@example.fr", role, password,
                        structure_ref=structure.ref if structure else None,
                        department_code=department.code if department else None, region_code=region)
+    if totp or (totp is None and totp_ops.is_required(user)):
+        totp_ops.enrol_for_tests_or_demo(user, TOTP_SECRET)
+    return user
+
+
+def totp_code(secret=TOTP_SECRET) -> str:
+    import pyotp
+    return pyotp.TOTP(secret).now()
 
 
 def make_world(commit=True):
@@ -113,10 +127,25 @@ def csrf_token(client, url="/login") -> str:
     return match.group(1)
 
 
-def login(client, email, password=PASSWORD):
-    """Sign in through the real login form; returns the response."""
+def login(client, email, password=PASSWORD, query=""):
+    """Sign in through the real login form; returns the response. An account with a second factor gets its code
+    sent on the next page (the code's replay guard is cleared first: a test may sign one account in twice within
+    30 seconds; tests/test_totp.py tests the guard itself)."""
     token = csrf_token(client, "/login")
-    return client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+    response = client.post("/login" + query, data={"email": email, "password": password, "csrf_token": token})
+    if response.status_code == 302 and response.headers["Location"].endswith("/login/code"):
+        forget_last_totp_step(email)
+        token = csrf_token(client, "/login/code")
+        response = client.post("/login/code", data={"code": totp_code(), "csrf_token": token})
+    return response
+
+
+def forget_last_totp_step(email):
+    from sqlalchemy import update
+
+    from models import User
+    with db.engine.begin() as conn:
+        conn.execute(update(User).where(User.email == email.lower()).values(totp_last_step=None))
 
 
 # Contract v2 (issue 15): languages, orientation, appointments, documents, diagnostic, plan, contract ----

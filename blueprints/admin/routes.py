@@ -220,3 +220,19 @@ def user_password(user_id: int):
         return _refused(account, exc)
     db.session.commit()
     return render_template("admin/user_password.html", user=account, password=password, created=False)
+
+
+@bp.post("/users/<int:user_id>/totp-reset")
+@role_required(*ADMIN)
+def user_totp_reset(user_id: int):
+    """Remove the account's second factor (lost phone): its sessions end; it enrols a new one at its next sign-in."""
+    from agir.operations.totp import reset_totp
+    account = _user_or_404(user_id)
+    try:
+        reset_totp(current_user, account)
+    except RuleViolation as exc:
+        return _refused(account, exc)
+    db.session.commit()
+    flash(gettext("La double authentification de %(email)s est réinitialisée ; ses sessions ont été fermées.",
+                  email=account.email), "success")
+    return redirect(url_for("admin.user", user_id=user_id))

@@ -3,9 +3,10 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from blueprints.auth import routes  # noqa: E402,F401
+from blueprints.auth import proconnect, routes, totp  # noqa: E402,F401
 
 bp.before_app_request(routes.require_own_password)
+bp.before_app_request(totp.require_second_factor)
 
 from agir.extensions import login_manager  # noqa: E402
 

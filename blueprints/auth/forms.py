@@ -36,3 +36,28 @@ class DisplayNameForm(FlaskForm):
     """The name shown in the files' history instead of one's e-mail (checked by the operation)."""
 
     display_name = StringField(_l("Nom affiché"), render_kw={"autocomplete": "name"})
+
+
+class SecondFactorForm(FlaskForm):
+    """The code of the second factor at sign-in (6 digits, or a recovery code)."""
+
+    code = StringField(_l("Code de vérification"), validators=[
+        DataRequired(_l("Saisissez le code à 6 chiffres de votre application.")), Length(max=32)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "text", "spellcheck": "false",
+                   "autocapitalize": "off"})
+
+
+class TotpEnrolForm(FlaskForm):
+    """Confirm an enrolment with the first code of the application."""
+
+    code = StringField(_l("Code à 6 chiffres affiché par l’application"), validators=[
+        DataRequired(_l("Saisissez le code à 6 chiffres affiché par votre application.")), Length(max=32)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
+
+
+class TotpCodeForm(FlaskForm):
+    """A current code, to renew the recovery codes or turn an optional second factor off."""
+
+    code = StringField(_l("Code de vérification"), validators=[
+        DataRequired(_l("Saisissez le code à 6 chiffres de votre application.")), Length(max=32)],
+        render_kw={"autocomplete": "one-time-code"})

@@ -7,7 +7,7 @@ from flask_babel import gettext
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy.exc import OperationalError
 
-from agir import audit
+from agir import audit, oidc
 from agir.errors import RuleViolation
 from agir.extensions import db
 from agir.i18n import N_
@@ -74,21 +74,29 @@ def _throttled(form: LoginForm):
     minutes = current_app.config["LOGIN_LOCK_MINUTES"]
     form.password.data = None
     response = current_app.make_response(
-        (render_template("auth/login.html", form=form, throttled=gettext(THROTTLED, minutes=minutes)), 429))
+        (render_template("auth/login.html", form=form, throttled=gettext(THROTTLED, minutes=minutes),
+                         proconnect=oidc.configured()), 429))
     response.headers["Retry-After"] = str(minutes * 60)
     return response
 
 
-def _open_session(user) -> None:
-    """A brand-new session at login (no fixation), stamped for the idle and absolute limits."""
+def open_session(user, method: str = "password", keep: dict | None = None) -> None:
+    """A brand-new session at login (no fixation), stamped for the idle and absolute limits; `method` says how
+    the user signed in (password, password+totp, proconnect); `keep`: values to carry over (ProConnect's id token)."""
     locale = session.get("locale")
     session.clear()
     login_user(user)
     now = datetime.now(UTC).timestamp()
     session["login_at"] = session["seen_at"] = now
+    session["auth_method"] = method
     if locale:
         session["locale"] = locale
+    for name, value in (keep or {}).items():
+        session[name] = value
     session.permanent = True
+
+
+_open_session = open_session
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -98,7 +106,8 @@ def login():
         return redirect(_safe_next(request.args.get("next")) or url_for("main.index"))
     form = LoginForm()
     if not form.validate_on_submit():
-        return render_template("auth/login.html", form=form, expired=session.pop("expired", False))
+        return render_template("auth/login.html", form=form, expired=session.pop("expired", False),
+                               proconnect=oidc.configured())
     email, ip = normalise_email(form.email.data), client_ip()
     limits = _throttle_limits(email, ip)
     if _attempt_refused(limits):
@@ -110,11 +119,15 @@ def login():
         audit.record(None, "login_failed", ip=ip, detail=email[:200])
         db.session.commit()
         form.password.errors.append(gettext(FAILED))
-        return render_template("auth/login.html", form=form), 200
+        return render_template("auth/login.html", form=form, proconnect=oidc.configured()), 200
     pair, address = limits  # a success is no failure: its reservation is given back
     throttle.clear(pair)
     throttle.give_back(address)
     throttle.clear(throttle.email_key(email))
+    if user.has_totp:  # the second factor before any session (blueprints/auth/totp.py)
+        db.session.commit()
+        from blueprints.auth.totp import start_second_factor
+        return start_second_factor(user, _safe_next(request.args.get("next")))
     _open_session(user)
     audit.record(user, "login", ip=ip)
     db.session.commit()
@@ -124,15 +137,17 @@ def login():
 @bp.post("/logout")
 def logout():
     """Sign out (POST only, CSRF-checked) and end the session server-side."""
+    from blueprints.auth.proconnect import provider_logout_url
+    provider = provider_logout_url() if current_user.is_authenticated else None
     if current_user.is_authenticated:
         user = current_user._get_current_object()
         end_sessions(user)
-        audit.record(user, "logout", ip=client_ip())
+        audit.record(user, "logout", ip=client_ip(), detail="ProConnect aussi" if provider else None)
         db.session.commit()
     logout_user()
     session.clear()
     flash(gettext("Vous êtes déconnecté·e."), "info")
-    return redirect(url_for("auth.login"))
+    return redirect(provider or url_for("auth.login"))  # a ProConnect session ends at the provider too
 
 
 # What a user with a provisional password may still reach: the account page, signing out, the
@@ -145,7 +160,8 @@ def require_own_password():
     """Before any page: a user signed in with a provisional password is sent to choose their own."""
     endpoint = request.endpoint or ""
     if (not current_user.is_authenticated or not current_user.has_provisional_password
-            or endpoint in OPEN_WITH_PROVISIONAL or endpoint.startswith("api.")):
+            or session.get("auth_method") == "proconnect" or endpoint in OPEN_WITH_PROVISIONAL
+            or endpoint.startswith("api.")):
         return None
     flash(gettext("Votre mot de passe est provisoire : choisissez votre propre mot de passe pour continuer."),
           "warning")
