@@ -1,0 +1,204 @@
+"""The second factor of password accounts (issue 20): enrolment, the code after the password, replay, throttling,
+recovery codes, the rule that administrators and pilots enrol, and the administrator's reset."""
+import re
+import time
+
+import pyotp
+import pytest
+from sqlalchemy import select
+
+from agir.extensions import db
+from agir.operations import totp as totp_ops
+from models import AuditEntry, TotpRecoveryCode, User
+from tests import factories
+
+IP = "192.0.2.20"
+
+
+def post(client, url, data, ip=IP):
+    token = factories.csrf_token(client, url)
+    return client.post(url, data={**data, "csrf_token": token}, environ_base={"REMOTE_ADDR": ip})
+
+
+def password_step(client, email, ip=IP, next_url=None):
+    url = "/login" + (f"?next={next_url}" if next_url else "")
+    token = factories.csrf_token(client, "/login")
+    return client.post(url, data={"email": email, "password": factories.PASSWORD, "csrf_token": token},
+                       environ_base={"REMOTE_ADDR": ip})
+
+
+def code_step(client, code, ip=IP):
+    return post(client, "/login/code", {"code": code}, ip)
+
+
+def wrong_code(secret=factories.TOTP_SECRET) -> str:
+    totp, now = pyotp.TOTP(secret), int(time.time() // 30)
+    valid = {totp.generate_otp(s) for s in (now - 1, now, now + 1)}
+    return next(c for c in ("000000", "111111", "222222", "333333") if c not in valid)
+
+
+def actions(action):
+    db.session.expire_all()
+    return db.session.scalars(select(AuditEntry).where(AuditEntry.action == action)).all()
+
+
+def signed_in(client) -> bool:
+    return client.get("/account").status_code == 200
+
+
+def test_the_password_alone_opens_no_session_the_code_does(client, world):
+    response = password_step(client, "pilot@example.fr", next_url="/pilot/")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/login/code")
+    assert not signed_in(client)  # no session between the password and the code
+    page = client.get("/login/code").get_data(as_text=True)
+    assert "Double authentification" in page and 'autocomplete="one-time-code"' in page
+    response = code_step(client, factories.totp_code())
+    assert response.status_code == 302 and response.headers["Location"] == "/pilot/"
+    assert signed_in(client)
+    login = actions("login")[-1]
+    assert login.user_email == "pilot@example.fr" and "code" in login.detail
+
+
+def test_a_wrong_code_is_refused_next_to_the_field_and_audited(client, world):
+    password_step(client, "admin@example.fr")
+    response = code_step(client, wrong_code())
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Code incorrect ou déjà utilisé" in page
+    assert 'id="code-desc-error"' in page or "fr-error-text" in page
+    assert not signed_in(client)
+    assert "(code du second facteur)" in actions("login_failed")[-1].detail
+
+
+def test_a_code_is_accepted_once(client, app, world):
+    code = factories.totp_code()
+    password_step(client, "pilot@example.fr")
+    assert code_step(client, code).status_code == 302
+    other = app.test_client()
+    password_step(other, "pilot@example.fr")
+    response = code_step(other, code)  # the same code, replayed within its 30 seconds
+    assert response.status_code == 200 and "Code incorrect ou déjà utilisé" in response.get_data(as_text=True)
+    assert not signed_in(other)
+
+
+def test_wrong_codes_are_throttled_per_account_and_address(client, app, world):
+    password_step(client, "national@example.fr")
+    for _ in range(5):
+        assert code_step(client, wrong_code()).status_code == 200
+    response = code_step(client, factories.totp_code())  # even the right code: locked from this address
+    assert response.status_code == 429 and response.headers["Retry-After"] == "900"
+    assert "Trop de codes incorrects" in response.get_data(as_text=True)
+    assert not signed_in(client)
+    assert actions("login_throttled")
+    other = app.test_client()  # the holder, from another address, still signs in
+    password_step(other, "national@example.fr", ip="198.51.100.7")
+    factories.forget_last_totp_step("national@example.fr")
+    assert code_step(other, factories.totp_code(), ip="198.51.100.7").status_code == 302
+
+
+def test_the_limit_counts_every_browser_of_one_address(app, world):
+    """The key is the account from the address, whatever the browser (agir.operations.throttle, like passwords)."""
+    clients = [app.test_client() for _ in range(8)]
+    for c in clients:
+        password_step(c, "regional@example.fr")
+    statuses = [code_step(c, wrong_code()).status_code for c in clients]
+    assert statuses.count(200) == 5 and statuses.count(429) == 3
+
+
+def enrol(client, email):
+    """Sign in with the password (no second factor yet), land on the enrolment page, confirm a code."""
+    response = password_step(client, email)
+    assert response.status_code == 302
+    response = client.get("/persons/")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/account/totp")
+    page = client.get("/account/totp").get_data(as_text=True)
+    assert "<svg" in page and "Votre rôle donne accès" in page
+    secret = re.search(r'data-testid="totp-secret">([A-Z2-7 ]+)<', page).group(1).replace(" ", "")
+    bad = post(client, "/account/totp", {"code": wrong_code(secret)})
+    assert bad.status_code == 200 and "Code incorrect" in bad.get_data(as_text=True)
+    response = post(client, "/account/totp", {"code": pyotp.TOTP(secret).now()})
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    codes = re.findall(r"<li><code>([a-z2-9]{5}-[a-z2-9]{5})</code></li>", response.get_data(as_text=True))
+    return secret, codes
+
+
+@pytest.mark.parametrize("role", ["admin", "pilot", "regional_pilot", "national_pilot"])
+def test_administrators_and_pilots_enrol_before_anything_else(client, app_ctx, role):
+    factories.make_department()
+    kw = {"department": db.session.scalar(select(factories.Department))} if role == "pilot" else {}
+    kw |= {"region": "75"} if role == "regional_pilot" else {}
+    user = factories.make_user(role, email="new@example.fr", totp=False, **kw)
+    db.session.commit()
+    secret, codes = enrol(client, "new@example.fr")
+    assert len(codes) == 10 and len(set(codes)) == 10
+    db.session.expire_all()
+    user = db.session.get(User, user.id)
+    assert user.has_totp and secret not in user.totp_secret  # kept encrypted
+    assert totp_ops.decrypt_secret(user.totp_secret) == secret
+    hashes = db.session.scalars(select(TotpRecoveryCode.code_hash).where(TotpRecoveryCode.user_id == user.id)).all()
+    assert len(hashes) == 10 and not set(hashes) & {c.replace("-", "") for c in codes}
+    assert client.get("/persons/").headers.get("Location", "").endswith("/account/totp") is False
+    assert actions("totp_enabled")
+
+
+def test_the_other_roles_are_offered_it_not_forced(client, world):
+    factories.login(client, "sw@example.fr")
+    assert client.get("/persons/").status_code == 200
+    page = client.get("/account").get_data(as_text=True)
+    assert "Double authentification" in page and "Non activée" in page
+    secret = re.search(r'data-testid="totp-secret">([A-Z2-7 ]+)<', client.get("/account/totp").get_data(
+        as_text=True)).group(1).replace(" ", "")
+    assert post(client, "/account/totp", {"code": pyotp.TOTP(secret).now()}).status_code == 200
+    # next sign-in asks for the code
+    client.post("/logout", data={"csrf_token": factories.csrf_token(client, "/account")})
+    assert password_step(client, "sw@example.fr").headers["Location"].endswith("/login/code")
+
+
+def test_a_recovery_code_works_once(client, app, app_ctx):
+    factories.make_department()
+    factories.make_user("pilot", department=db.session.scalar(select(factories.Department)),
+                        email="p2@example.fr", totp=False)
+    db.session.commit()
+    _, codes = enrol(client, "p2@example.fr")
+    first = app.test_client()
+    password_step(first, "p2@example.fr")
+    response = code_step(first, codes[0].upper())  # typed in capitals: accepted
+    assert response.status_code == 302 and signed_in(first)
+    assert "code de secours" in actions("login")[-1].detail
+    second = app.test_client()
+    password_step(second, "p2@example.fr")
+    assert code_step(second, codes[0]).status_code == 200 and not signed_in(second)
+    assert code_step(second, codes[1]).status_code == 302
+
+
+def test_an_administrator_resets_a_second_factor_and_its_sessions_end(client, app, world):
+    pilot_client = app.test_client()
+    factories.login(pilot_client, "pilot@example.fr")
+    assert signed_in(pilot_client)
+    factories.login(client, "admin@example.fr")
+    pilot = world.users.pilot
+    page = client.get(f"/admin/users/{pilot.id}").get_data(as_text=True)
+    assert "Réinitialiser la double authentification" in page
+    response = client.post(f"/admin/users/{pilot.id}/totp-reset",
+                           data={"csrf_token": factories.csrf_token(client, f"/admin/users/{pilot.id}")})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert not db.session.get(User, pilot.id).has_totp
+    assert not signed_in(pilot_client)  # its sessions ended
+    reset = actions("totp_reset")[-1]
+    assert reset.user_email == "admin@example.fr" and reset.detail == f"compte {pilot.id}"
+    # back with the password only: enrolment first
+    password_step(pilot_client, "pilot@example.fr")
+    assert pilot_client.get("/pilot/").headers["Location"].endswith("/account/totp")
+
+
+def test_no_administrator_resets_another_administrators_second_factor(client, world):
+    other = factories.make_user("admin", email="admin2@example.fr")
+    db.session.commit()
+    factories.login(client, "admin@example.fr")
+    assert "Réinitialiser la double authentification" not in client.get(
+        f"/admin/users/{other.id}").get_data(as_text=True)
+    response = client.post(f"/admin/users/{other.id}/totp-reset",
+                           data={"csrf_token": factories.csrf_token(client, f"/admin/users/{other.id}")})
+    assert response.status_code == 403
+    db.session.expire_all()
+    assert db.session.get(User, other.id).has_totp and not actions("totp_reset")
