@@ -102,3 +102,14 @@ def choices(kind: str, blank: str | None = None) -> list[tuple]:
     """(value, label) pairs for a select field, optionally headed by a blank choice (labels resolved when shown)."""
     pairs = [(value, lazy_gettext(text)) for value, text in LABELS[kind].items()]
     return ([("", blank)] + pairs) if blank is not None else pairs
+
+# The entry path (SPEC §3, §4.5; docs/rules.md « Parcours d'entrée »).
+LABELS.update({
+    "orientation_source": {"ofii": N_("OFII (signature du CIR)"), "siao": N_("SIAO"),
+                           "operator": N_("Autre structure"), "self": N_("Venue spontanée"), "other": N_("Autre")},
+    "language_level": {"native": N_("Langue maternelle"), "fluent": N_("Courant"), "basic": N_("Notions")},
+    "area": {"rights": N_("Accès aux droits"), "housing": N_("Logement"), "employment": N_("Emploi et formation"),
+             "language": N_("Langue française"), "mobility": N_("Mobilité"), "childcare": N_("Garde d'enfants")},
+    "need": {"none": N_("Aucun besoin"), "low": N_("Besoin faible"), "high": N_("Besoin fort")},
+    "objective_state": {"open": N_("En cours"), "done": N_("Atteint"), "dropped": N_("Abandonné")},
+})

@@ -34,3 +34,51 @@ def name(code: str, locale: str = "fr") -> str:
     if str(locale).split("_")[0] == "en":
         return english
     return _catalogue(str(locale).split("_")[0]).gettext(english)
+
+
+# Languages most often spoken by the refugees met in France (OFPRA/OFII reports): offered first in the
+# lists, before the rest of ISO 639-3 (docs/rules.md « Parcours d'entrée »).
+COMMON = ("prs", "pus", "arb", "apd", "tir", "amh", "pes", "ckb", "kmr", "som", "ara", "urd", "ben", "tam",
+          "rus", "ukr", "kat", "hye", "aze", "tur", "sqi", "lin", "swh", "ful", "bam", "wol", "sus", "mya",
+          "eng", "fra", "spa", "por")
+
+
+@cache
+def _by_name() -> dict:
+    """Lower-cased French and English names → code (living individual languages and macrolanguages)."""
+    out = {}
+    for language in pycountry.languages:
+        if getattr(language, "type", "L") not in ("L", "S") and getattr(language, "scope", "I") != "M":
+            continue
+        for locale in ("en", "fr"):
+            out.setdefault(name(language.alpha_3, locale).casefold(), language.alpha_3)
+    return out
+
+
+def code_for_name(text: str) -> str | None:
+    """The code of a language named exactly (case aside) in French or English, or None."""
+    return _by_name().get((text or "").strip().casefold())
+
+
+def common(locale: str = "fr") -> list[tuple[str, str]]:
+    """(code, name) of the common languages, in the reader's language, in the order of COMMON."""
+    return [(code, name(code, locale)) for code in COMMON if is_iso639_3(code)]
+
+
+def search(text: str, locale: str = "fr", limit: int = 30) -> list[tuple[str, str]]:
+    """(code, name) of the living languages whose name (reader's language) or code starts with, then
+    contains, `text` — the common ones first."""
+    needle = (text or "").strip().casefold()
+    if len(needle) < 2:
+        return []
+    first, then = [], []
+    for language in pycountry.languages:
+        if getattr(language, "type", "L") not in ("L",) and getattr(language, "scope", "I") != "M":
+            continue
+        shown = name(language.alpha_3, locale)
+        folded = shown.casefold()
+        if folded.startswith(needle) or language.alpha_3 == needle:
+            first.append((language.alpha_3 not in COMMON, shown, language.alpha_3))
+        elif needle in folded:
+            then.append((language.alpha_3 not in COMMON, shown, language.alpha_3))
+    return [(code, shown) for _, shown, code in sorted(first) + sorted(then)][:limit]
