@@ -127,6 +127,21 @@ class NewPersonForm(PersonForm):
     household_choice = RadioField(_l("Rattachement"), choices=[
         ("new", _l("Nouveau ménage")), ("join", _l("Rejoindre le ménage d'une personne déjà suivie"))], default="new")
     household_ref = StringField(_l("Ménage à rejoindre"), render_kw={"list": "households", "autocomplete": "off"})
+    # The orientation that brought the person (SPEC §3, §4.5; blueprints/persons/routes_entry.py): the
+    # structures are the department's holding ones, set by the view and checked by agir.operations.entry.
+    oriented_on = FrenchDateField(_l("Date d'orientation"), validators=[Optional()])
+    orientation_source = SelectField(_l("Orienté·e par"), choices=choices("orientation_source", _l("Non orienté·e")),
+                                     default="")
+    orientation_structure = SelectField(_l("Structure vers laquelle la personne est orientée"), choices=[],
+                                        default="", validate_choice=False)
+
+    def orientation(self) -> tuple:
+        """(date, source, structure id) as agir.operations.entry takes them."""
+        try:
+            structure_id = int(self.orientation_structure.data) if self.orientation_structure.data else None
+        except (TypeError, ValueError):
+            structure_id = -1  # not one of the list: refused by the operation
+        return (self.oriented_on.data, self.orientation_source.data or None, structure_id)
 
 
 class HouseholdForm(VersionedForm):

@@ -10,6 +10,7 @@ from agir.dates import parse_iso
 from agir.dates import today as paris_today
 from agir.operations import persons as ops
 from agir.operations.accompaniments import proposed_planned_end
+from agir.operations import entry as entry_ops
 from agir.queries import persons as queries
 from agir.rules import durations
 from agir.rules.eligibility import check_eligibility, eligibility_closing_on, within_referral_window
@@ -30,6 +31,7 @@ from blueprints.persons.forms import FilterForm, HouseholdForm, NewPersonForm, P
 from blueprints.persons.presenters import PAGES, history_rows
 from blueprints.persons.routes_duplicates import duplicates_cleared
 from models.enums import ALERT_KINDS, BPI_STATUSES
+from blueprints.persons.routes_entry import new_person_rules, set_orientation_choices
 
 LIST_FIELDS = ("last_name", "first_name", "ref", "accompaniment")  # what a row of the persons list shows
 
@@ -78,15 +80,18 @@ def new():
     if request.method == "GET" and request.args.get("household"):
         form.household_choice.data, form.household_ref.data = "join", request.args["household"]
     if form.is_submitted():
+    set_orientation_choices(form)  # the orientation that brought the person (routes_entry)
         valid = form.validate()  # every error at once: the rule checks run even when a field failed
         household = _household_or_error(form)
         if not valid or household is False:
-            check_rules_too(form, attach_error, ops.create_person, current_user, form.values(),
-                            household=household or None, also=person_rules(form.values()))
-        elif duplicates_cleared(form):  # probable duplicates shown first (SPEC §4.8)
-            person, ok = apply(form, ops.create_person, current_user, form.values(), household=household)
+        also = new_person_rules(form, person_rules(form.values()))
+            check_rules_too(form, attach_error, entry_ops.create_oriented_person, current_user, form.values(),
+                            household=household or None, orientation=form.orientation(), also=also)
+        elif duplicates_cleared(form):  # probable duplicates are shown first (SPEC §4.8)
+            person, ok = apply(form, entry_ops.create_oriented_person, current_user, form.values(),
+                               household=household, orientation=form.orientation())
             if not ok:
-                attach_more(form, attach_error, person_rules(form.values())())
+                attach_more(form, attach_error, also())
             if ok:
                 flash(gettext("Le dossier de %(name)s est créé.", name=person.full_name), "success")
                 return redirect(file_url(person, "accompagnement"))
