@@ -396,3 +396,47 @@ def overdue_objectives(accompaniment, today: date) -> list[PlanObjective]:
     if accompaniment is None:
         return []
     return [o for o in accompaniment.plan if o.state == "open" and o.due_on is not None and o.due_on < today]
+
+
+def holding_structure_ids(department_id: int) -> set[int]:
+    """The structures a person of the department may be oriented to (AGIR and structuring-project operators)."""
+    from sqlalchemy import select
+
+    from models import Structure
+    return set(db.session.scalars(select(Structure.id).where(
+        Structure.department_id == department_id, Structure.kind.in_(rules.HOLDING_KINDS))))
+
+
+def new_orientation_violations(actor, orientation: tuple, today: date | None = None) -> list[RuleViolation]:
+    """The orientation typed on the new-person form: the orientation's rules, and a structure of the actor's
+    department that holds accompaniments."""
+    oriented_on, source, structure_id = orientation
+    found = orientation_violations(None, oriented_on, source, structure_id, today or paris_today())
+    structure = getattr(actor, "structure", None)
+    if structure_id is not None and structure is not None and structure_id not in holding_structure_ids(
+            structure.department_id):
+        found.append(RuleViolation("enum", "Choisissez une structure de la liste.", "orientation_structure"))
+    return found
+
+
+def create_oriented_person(actor, values: dict, household=None, orientation: tuple = (None, None, None),
+                           today: date | None = None) -> Person:
+    """Open a file (agir.operations.persons.create_person) with the orientation that brought the person, in one
+    unit of work: the person's first refusal and every refusal of the orientation at once."""
+    from agir.operations.persons import create_person
+    today = today or paris_today()
+    found = new_orientation_violations(actor, orientation, today)
+    try:
+        person = create_person(actor, values, household=household, today=today)
+    except RuleViolation as exc:
+        raise CorrectionRefused([exc] + found) from None
+    _raise(found)
+    oriented_on, source, structure_id = orientation
+    if oriented_on is not None:
+        _raise([v for v in orientation_violations(person, oriented_on, source, structure_id, today)])
+        person.oriented_on, person.orientation_source = oriented_on, source
+        person.orientation_structure_id = structure_id
+        db.session.flush()
+        record(actor, "orientation_recorded", person, ["oriented_on", "orientation_source",
+                                                       "orientation_structure_id"])
+    return person

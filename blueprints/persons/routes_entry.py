@@ -301,3 +301,23 @@ def entry_summary(person, today=None) -> dict:
         "editable": accompaniment is not None and accompaniment.exit_on is None
         and accompaniment.structure_id == current_user.structure_id,
     }
+
+
+def set_orientation_choices(form) -> None:
+    """The new-person form's orientation structures: the holding structures of my department, mine first and
+    chosen by default."""
+    structure = current_user.structure
+    if structure is None:
+        return
+    rows = db.session.scalars(select(Structure).where(
+        Structure.department_id == structure.department_id,
+        Structure.kind.in_(("agir_operator", "project_operator"))).order_by(Structure.name)).all()
+    rows.sort(key=lambda s: s.id != structure.id)
+    form.orientation_structure.choices = [(str(s.id), s.name) for s in rows]
+    if not form.is_submitted():
+        form.orientation_structure.data = str(structure.id)
+
+
+def new_person_rules(form, person_rules):
+    """Every refusal of the new-person form's rules: the person's (agir.rules.person) and the orientation's."""
+    return lambda: list(person_rules()) + ops.new_orientation_violations(current_user, form.orientation())

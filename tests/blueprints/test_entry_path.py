@@ -318,3 +318,43 @@ def test_other_structure_gets_404(app, world, enrolled):
     other = client_for(app, "sw-other@example.fr")
     for url in ("orientation", "languages", "first-interview", "diagnostic", "objectives/new"):
         assert other.get(f"/persons/{enrolled.id}/{url}").status_code == 404
+
+
+# ---------------------------------------------------------------- a new file with its orientation
+
+def new_person_data(**over):
+    data = {"last_name": "Rahimi", "first_name": "Nasrin", "sex": "F", "birth_on": "1995-04-02",
+            "nationality": "AFG", "status": "refugee", "protection_on": (TODAY - timedelta(days=90)).isoformat(),
+            "household_choice": "new"}
+    data.update(over)
+    return data
+
+
+def test_new_person_with_orientation_errors_at_once(world, sw):
+    future = (TODAY + timedelta(days=1)).isoformat()
+    resp = post(sw, "/persons/new", new_person_data(last_name="", oriented_on=future, orientation_source="",
+                                                    orientation_structure=str(world.school.id)))
+    text = html(resp)
+    assert "Le nom est obligatoire" in error_of(text, "last_name")
+    assert "postérieure à aujourd" in error_of(text, "oriented_on")
+    assert "Indiquez qui a orienté" in error_of(text, "orientation_source")
+    assert "Choisissez une structure" in error_of(text, "orientation_structure")
+    assert f'value="{future}"' in text
+    assert db.session.scalar(select(Person).where(Person.first_name == "Nasrin")) is None
+
+
+def test_new_person_with_orientation_listed(world, sw):
+    day = TODAY - timedelta(days=5)
+    resp = post(sw, "/persons/new", new_person_data(oriented_on=day.isoformat(), orientation_source="ofii",
+                                                    orientation_structure=str(world.agir.id)))
+    assert resp.status_code == 302
+    person = db.session.scalar(select(Person).where(Person.first_name == "Nasrin"))
+    assert (person.oriented_on, person.orientation_source, person.orientation_structure_id) == (
+        day, "ofii", world.agir.id)
+    assert "RAHIMI" in html(sw.get("/persons/orientations")).split("<tbody>")[1]
+
+
+def test_new_person_without_orientation(world, sw):
+    assert post(sw, "/persons/new", new_person_data()).status_code == 302
+    person = db.session.scalar(select(Person).where(Person.first_name == "Nasrin"))
+    assert person.oriented_on is None and person.orientation_structure_id is None
