@@ -9,8 +9,8 @@ from agir.audit import trail as audit_trail
 from agir.dates import parse_iso
 from agir.dates import today as paris_today
 from agir.operations import persons as ops
-from agir.operations.accompaniments import proposed_planned_end
 from agir.operations import entry as entry_ops
+from agir.operations.accompaniments import proposed_planned_end
 from agir.queries import persons as queries
 from agir.rules import durations
 from agir.rules.eligibility import check_eligibility, eligibility_closing_on, within_referral_window
@@ -30,8 +30,8 @@ from blueprints.persons.file import file_context, load_file
 from blueprints.persons.forms import FilterForm, HouseholdForm, NewPersonForm, PersonForm
 from blueprints.persons.presenters import PAGES, history_rows
 from blueprints.persons.routes_duplicates import duplicates_cleared
-from models.enums import ALERT_KINDS, BPI_STATUSES
 from blueprints.persons.routes_entry import new_person_rules, set_orientation_choices
+from models.enums import ALERT_KINDS, BPI_STATUSES
 
 LIST_FIELDS = ("last_name", "first_name", "ref", "accompaniment")  # what a row of the persons list shows
 
@@ -79,12 +79,12 @@ def new():
     form = NewPersonForm()
     if request.method == "GET" and request.args.get("household"):
         form.household_choice.data, form.household_ref.data = "join", request.args["household"]
-    if form.is_submitted():
     set_orientation_choices(form)  # the orientation that brought the person (routes_entry)
+    if form.is_submitted():
         valid = form.validate()  # every error at once: the rule checks run even when a field failed
         household = _household_or_error(form)
-        if not valid or household is False:
         also = new_person_rules(form, person_rules(form.values()))
+        if not valid or household is False:
             check_rules_too(form, attach_error, entry_ops.create_oriented_person, current_user, form.values(),
                             household=household or None, orientation=form.orientation(), also=also)
         elif duplicates_cleared(form):  # probable duplicates are shown first (SPEC §4.8)
