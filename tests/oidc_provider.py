@@ -39,6 +39,7 @@ class Provider:
         self.tokens: dict[str, dict] = {}
         self.logouts: list[dict] = []
         self.requests: list[str] = []
+        self.last_redirect = ""
         self.base = ""
         self._server = None
 
@@ -93,7 +94,8 @@ class Provider:
                             "challenge": args["code_challenge"], "acr_values": args.get("acr_values"),
                             "scope": args.get("scope"), "identity": dict(self.identity)}
         query = urlencode({"code": code, "state": args["state"]})
-        return Response(status=302, headers={"Location": f"{args['redirect_uri']}?{query}"})
+        self.last_redirect = f"{args['redirect_uri']}?{query}"
+        return Response(status=302, headers={"Location": self.last_redirect})
 
     def token(self, request):
         form = request.form

@@ -1,6 +1,8 @@
 """ProConnect sign-in (issue 20) against a real OpenID Connect provider served by the test (tests/oidc_provider.py):
 the whole flow, then each refusal — wrong signature, replayed state, wrong nonce, expired token, unknown e-mail,
 wrong issuer or audience, insufficient acr — with its French page and its audit entry."""
+import html
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -86,7 +88,11 @@ def test_logout_ends_the_session_at_the_provider_too(client, world, proconnect):
     sign_in(client)
     token = factories.csrf_token(client, "/account")
     response = client.post("/logout", data={"csrf_token": token})
-    location = urlsplit(response.headers["Location"])
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'http-equiv="refresh"' in page
+    href = re.search(r'data-testid="proconnect-logout"', page) and re.search(
+        r'<a class="fr-btn" href="([^"]+)" data-testid="proconnect-logout"', page).group(1)
+    location = urlsplit(html.unescape(href))
     assert f"{location.scheme}://{location.netloc}" == proconnect.base and location.path == "/session/end"
     query = parse_qs(location.query)
     assert query["id_token_hint"][0].count(".") == 2

@@ -147,7 +147,10 @@ def logout():
     logout_user()
     session.clear()
     flash(gettext("Vous êtes déconnecté·e."), "info")
-    return redirect(provider or url_for("auth.login"))  # a ProConnect session ends at the provider too
+    if provider:  # a ProConnect session ends at the provider too: a page that goes there by itself (a redirect
+        # of this POST would be stopped by the Content-Security-Policy's form-action 'self')
+        return render_template("auth/proconnect_logout.html", provider_url=provider)
+    return redirect(url_for("auth.login"))
 
 
 # What a user with a provisional password may still reach: the account page, signing out, the
