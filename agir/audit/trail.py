@@ -21,6 +21,10 @@ ACTION_LABELS = {
     "user_created": N_("Compte créé"), "user_disabled": N_("Compte désactivé"), "user_enabled": N_("Compte réactivé"),
     "user_changed": N_("Rôle ou rattachement du compte modifié"),
     "api_token_created": N_("Jeton d'API créé"), "api_token_revoked": N_("Jeton d'API révoqué"),
+    "totp_enabled": N_("Double authentification activée"), "totp_reset": N_("Double authentification réinitialisée"),
+    "totp_disabled": N_("Double authentification désactivée"),
+    "totp_recovery_codes_renewed": N_("Codes de secours renouvelés"),
+    "proconnect_refused": N_("Connexion ProConnect refusée"),
     # reference data and audit
     "department_created": N_("Département créé"), "department_updated": N_("Département modifié"),
     "structure_created": N_("Structure créée"), "structure_updated": N_("Structure modifiée"),

@@ -19,6 +19,7 @@ from sqlalchemy import delete, or_, select, update
 from agir import audit
 from agir.errors import RuleViolation
 from agir.extensions import db
+from agir.i18n import N_
 from agir.operations import users as users_ops
 from models import TotpRecoveryCode, User
 from models.base import utcnow
@@ -29,8 +30,8 @@ ISSUER = "AGIR"
 RECOVERY_CODES = 10
 _ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read aloud or copied by hand
 
-WRONG_CODE = "Code incorrect ou déjà utilisé : saisissez le code à 6 chiffres affiché maintenant par votre application."
-MALFORMED_CODE = "Saisissez le code à 6 chiffres de votre application, ou un code de secours (10 caractères)."
+WRONG_CODE = N_("Code incorrect ou déjà utilisé : saisissez le code à 6 chiffres affiché maintenant par votre "
+                "application.")
 
 
 def is_required(user) -> bool:
@@ -106,14 +107,14 @@ def confirm_enrolment(user: User, secret: str, code: str | None) -> list[str]:
     """Enrol the second factor once the holder has typed a right code from it; returns the ten recovery codes
     (shown once). Refused, nothing written, when the code is wrong or the account already has one."""
     if user.has_totp:
-        raise RuleViolation("totp_enrolled", "La double authentification est déjà activée pour ce compte.", "code")
+        raise RuleViolation("totp_enrolled", N_("La double authentification est déjà activée pour ce compte."), "code")
     code = normalise_code(code)
     if not (len(code) == 6 and code.isdigit()):
-        raise RuleViolation("totp_code", "Saisissez le code à 6 chiffres affiché par votre application.", "code")
+        raise RuleViolation("totp_code", N_("Saisissez le code à 6 chiffres affiché par votre application."), "code")
     step = _matching_step(secret, code)
     if step is None:
-        raise RuleViolation("totp_code", "Code incorrect : vérifiez l'heure de votre téléphone et saisissez le code "
-                                         "affiché maintenant.", "code")
+        raise RuleViolation("totp_code", N_("Code incorrect : vérifiez l'heure de votre téléphone et saisissez le code "
+                                         "affiché maintenant."), "code")
     user.totp_secret = encrypt_secret(secret)
     user.totp_enabled_at = utcnow()
     user.totp_last_step = step
@@ -127,7 +128,7 @@ def confirm_enrolment(user: User, secret: str, code: str | None) -> list[str]:
 def new_recovery_codes(user: User) -> list[str]:
     """Ten new recovery codes for an enrolled account; the former ones stop working."""
     if not user.has_totp:
-        raise RuleViolation("totp_missing", "La double authentification n'est pas activée pour ce compte.", "code")
+        raise RuleViolation("totp_missing", N_("La double authentification n'est pas activée pour ce compte."), "code")
     codes = _replace_recovery_codes(user)
     db.session.flush()
     audit.record(user, "totp_recovery_codes_renewed", fields=["totp"], detail=f"compte {user.id}")
@@ -183,11 +184,11 @@ def reset_totp(actor, user: User) -> User:
     one at the next sign-in (required roles) or when they wish. Never on one's own account from the admin space,
     never on another administrator's account (issue 13)."""
     if actor is not None and getattr(actor, "id", None) == user.id:
-        raise RuleViolation("reset_self", "Pour votre propre compte, la double authentification se gère depuis "
-                                          "« Mon compte ».", "user")
+        raise RuleViolation("reset_self", N_("Pour votre propre compte, la double authentification se gère depuis "
+                                          "« Mon compte »."), "user")
     users_ops._not_another_admin(actor, user)
     if not user.has_totp:
-        raise RuleViolation("totp_missing", "La double authentification n'est pas activée pour ce compte.", "user")
+        raise RuleViolation("totp_missing", N_("La double authentification n'est pas activée pour ce compte."), "user")
     _clear(user)
     users_ops.end_sessions(user)
     audit.record(actor, "totp_reset", fields=["totp"], detail=f"compte {user.id}")
@@ -197,7 +198,7 @@ def reset_totp(actor, user: User) -> User:
 def disable_own_totp(user: User, code: str | None) -> User:
     """The holder turns off an optional second factor with one of its codes; refused for the roles that need it."""
     if is_required(user):
-        raise RuleViolation("totp_required", "La double authentification est obligatoire pour votre rôle.", "code")
+        raise RuleViolation("totp_required", N_("La double authentification est obligatoire pour votre rôle."), "code")
     if check_second_factor(user, code) is None:
         raise RuleViolation("totp_code", WRONG_CODE, "code")
     _clear(user)
