@@ -54,6 +54,12 @@ class Config:
     SMTP_USER = os.environ.get("AGIR_SMTP_USER")
     SMTP_PASSWORD = os.environ.get("AGIR_SMTP_PASSWORD")
     MAIL_FROM = os.environ.get("AGIR_MAIL_FROM", "agir@localhost")
+    # Appointment reminders by SMS (agir/sms.py, issue 17): without a provider they are logged and kept.
+    SMS_PROVIDER = os.environ.get("AGIR_SMS_PROVIDER")  # "brevo"
+    SMS_API_KEY = os.environ.get("AGIR_SMS_API_KEY")
+    SMS_SENDER = os.environ.get("AGIR_SMS_SENDER", "AGIR")
+    SMS_URL = os.environ.get("AGIR_SMS_URL")  # the provider's endpoint (a default per provider)
+    SMS_TIMEOUT = float(os.environ.get("AGIR_SMS_TIMEOUT", "10"))
     PER_PAGE = 25
     # The pilot's dashboard: figures kept per process this many seconds (0: computed at every request).
     DASHBOARD_CACHE_SECONDS = int(os.environ.get("AGIR_DASHBOARD_CACHE_SECONDS", "300"))

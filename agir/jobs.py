@@ -194,3 +194,29 @@ def run_retention_job(as_of: date | None = None, dry_run: bool = False) -> dict 
             db.session.rollback()
             raise
     return counts
+
+
+# --- Appointment reminders (agir/reminders.py, issue 17) --------------------------------------------------
+
+REMINDERS_LOCK = "reminders"
+
+
+def run_reminders(now: datetime | None = None, config=None) -> dict | None:
+    """Write and send the reminders due at `now` (Paris wall-clock time, naive; the current time by default),
+    under the job's database lock; None when another process is already sending them."""
+    from flask import current_app
+
+    from agir import reminders
+    from agir.operations.appointments import paris_now
+    now = now or paris_now()
+    with job_lock(REMINDERS_LOCK, ttl=timedelta(minutes=30)) as holder:
+        if holder is None:
+            log.warning("Envoi des rappels déjà en cours dans un autre processus : rien à faire.")
+            return None
+        try:
+            counts = reminders.run(config if config is not None else current_app.config, now)
+        except Exception:
+            db.session.rollback()
+            raise
+    log.info("Rappels de rendez-vous à %s : %s", now.isoformat(timespec="minutes"), counts)
+    return counts

@@ -23,6 +23,9 @@ JOBS = (
      "trigger": "cron", "hour": NIGHTLY_AT.hour, "minute": NIGHTLY_AT.minute},
     {"id": "daily_digest", "func": "agir.scheduler:daily_digest", "name": "Récapitulatif quotidien par courriel",
      "trigger": "cron", "hour": 7, "minute": 0},
+    # Issue 17: appointment reminders, every 15 minutes in the daytime only (08:00–19:45, Paris time).
+    {"id": "appointment_reminders", "func": "agir.scheduler:appointment_reminders",
+     "name": "Rappels de rendez-vous (courriel et SMS)", "trigger": "cron", "hour": "8-19", "minute": "*/15"},
     {"id": "nightly_retention", "func": "agir.scheduler:nightly_retention",
      "name": "Anonymisation des dossiers expirés et purge du journal", "trigger": "cron", "hour": 3, "minute": 30},
 )
@@ -51,6 +54,13 @@ def daily_digest() -> None:
     from agir import jobs
     with _application().app_context():
         jobs.send_digests()
+
+
+def appointment_reminders() -> None:
+    """Scheduled entry point of agir.jobs.run_reminders (agir/reminders.py)."""
+    from agir import jobs
+    with _application().app_context():
+        jobs.run_reminders()
 
 
 def nightly_retention() -> None:

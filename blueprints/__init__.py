@@ -5,6 +5,7 @@ from flask import Flask
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint to the app."""
     from blueprints.admin import bp as admin_bp
+    from blueprints.agenda import bp as agenda_bp
     from blueprints.alerts import bp as alerts_bp
     from blueprints.api import bp as api_bp
     from blueprints.auth import bp as auth_bp
@@ -18,3 +19,4 @@ def register_blueprints(app: Flask) -> None:
     for bp in (main_bp, auth_bp, errors_bp, persons_bp, referrals_bp, pilot_bp, admin_bp, api_bp, alerts_bp):
         app.register_blueprint(bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(agenda_bp)

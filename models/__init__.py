@@ -20,6 +20,7 @@ from models.path import (
 from models.person import Household, Person
 from models.programme import Programme, Session
 from models.reference import Department, Region, Structure
+from models.reminder import ReminderMessage
 from models.user import ApiToken, LoginThrottle, TotpRecoveryCode, User
 
 __all__ = [
@@ -28,4 +29,5 @@ __all__ = [
     "HousingAccess", "Job", "Training", "Referral", "Participation", "Event", "Note",
     "User", "ApiToken", "LoginThrottle", "AuditEntry", "Alert", "OutboxMessage", "JobLock",
     "Region", "PersonLanguage", "DiagnosticArea", "PlanObjective", "Appointment", "Document",
+    "ReminderMessage",
 ]

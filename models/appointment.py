@@ -22,6 +22,8 @@ class Appointment(db.Model):
     __tablename__ = "appointments"
     __table_args__ = (Index("ix_appointments_person_id_start_at", "person_id", "start_at"),
                       Index("ix_appointments_structure_id_start_at", "structure_id", "start_at"),
+                      # Issue 17: the reminders job reads the appointments of two days (start_at range).
+                      Index("ix_appointments_start_at", "start_at"),
                       check_in("kind", APPOINTMENT_KINDS), check_in("mode", APPOINTMENT_MODES),
                       check_in("status", APPOINTMENT_STATUSES),
                       CheckConstraint(f"minutes BETWEEN {APPOINTMENT_MINUTES[0]} AND {APPOINTMENT_MINUTES[1]}",

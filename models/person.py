@@ -2,7 +2,7 @@
 import secrets
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import db, utcnow
@@ -70,6 +70,8 @@ class Person(db.Model):
     oriented_on: Mapped[date | None] = mapped_column(index=True)
     orientation_source: Mapped[str | None] = mapped_column(String(16))
     orientation_structure_id: Mapped[int | None] = mapped_column(ForeignKey("structures.id"), index=True)
+    # Issue 17: the person asked not to receive appointment reminders (e-mail and SMS).
+    reminders_opt_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Normalised columns kept from the names and the phone by agir/duplicates.py (agir/rules/duplicates.py):
     # blocking keys of the duplicate search, the text the persons list searches, the phone's digits.
     name_key: Mapped[str | None] = mapped_column(String(130))

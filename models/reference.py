@@ -82,6 +82,9 @@ class Structure(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
     kind: Mapped[str] = mapped_column(String(32))
+    # Issue 17: what the appointment reminders tell the person (the place and the number to call).
+    phone: Mapped[str | None] = mapped_column(String(40))
+    address: Mapped[str | None] = mapped_column(String(300))
 
     department: Mapped[Department] = relationship(back_populates="structures")
 

@@ -1,0 +1,6 @@
+"""The agenda (issue 17): appointments on the file, day / week / list views of a référent or of the structure."""
+from flask import Blueprint
+
+bp = Blueprint("agenda", __name__, url_prefix="/agenda")
+
+from blueprints.agenda import routes  # noqa: E402,F401
