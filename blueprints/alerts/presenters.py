@@ -27,7 +27,7 @@ OFFICER_ACTIONS = {"referral_unanswered": N_("Accepter ou refuser l'orientation"
 
 def situation(alert, today: date, subject=None) -> str:
     """One line saying what is late or near, from the alert's due date (docs/rules.md, Alertes);
-    `subject`: the document or appointment behind the alert, when known (agir.alerts.subjects_of)."""
+    `subject`: the document or appointment behind the alert, when known (agir.queries.inbox.subjects_of)."""
     due = alert.due_on
     if alert.kind == "end_soon":
         return gettext("Fin prévue le %(day)s", day=format_fr(due + timedelta(days=rules.END_SOON_DAYS)))
