@@ -73,3 +73,22 @@ def orientations_page(user, q: str, show: str, page: int, per_page: int, today: 
         limit = add_months(person.oriented_on, FIRST_INTERVIEW_MONTHS)
         rows.append(OrientationRow(person, limit, (limit - today).days))
     return Page(rows=rows, total=total, page=page, per_page=per_page)
+
+
+def overdue_objectives(user, today: date, limit: int = 50) -> tuple[list, int]:
+    """Open objectives of the action plans of my structure's open accompaniments whose due date has passed, the
+    oldest due first: (rows of (objective, person), total). A computed list, not an alert kind (docs/rules.md)."""
+    from sqlalchemy.orm import aliased
+
+    from models import Accompaniment
+    from models.entry import PlanObjective
+    held = aliased(Accompaniment)  # agir.access's condition has its own correlated Accompaniment
+    stmt = (select(PlanObjective, Person).join(held, PlanObjective.accompaniment_id == held.id)
+            .join(Person, held.person_id == Person.id)
+            .where(held.structure_id == user.structure_id, held.exit_on.is_(None),
+                   PlanObjective.state == "open", PlanObjective.due_on < today,
+                   full_file_condition(user), Person.anonymised_at.is_(None)))
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = db.session.execute(stmt.order_by(PlanObjective.due_on, Person.last_name, PlanObjective.id)
+                              .limit(limit)).all()
+    return [tuple(r) for r in rows], total

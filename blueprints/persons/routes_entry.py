@@ -321,3 +321,17 @@ def set_orientation_choices(form) -> None:
 def new_person_rules(form, person_rules):
     """Every refusal of the new-person form's rules: the person's (agir.rules.person) and the orientation's."""
     return lambda: list(person_rules()) + ops.new_orientation_violations(current_user, form.orientation())
+
+
+@bp.app_template_global("overdue_objectives")
+def overdue_objectives_global() -> dict:
+    """The référent's inbox: the plan objectives past due (names shown: one audit entry)."""
+    from agir.queries.entry import overdue_objectives
+    if current_user.role != "social_worker" or not current_user.structure_id:
+        return {"rows": [], "total": 0}
+    today = paris_today()
+    rows, total = overdue_objectives(current_user, today)
+    if rows:
+        audit_read("overdue_objectives_viewed", fields=("last_name", "first_name", "plan"),
+                   detail=f"{len(rows)} objectifs affichés")
+    return {"rows": [(item, person, (today - item.due_on).days) for item, person in rows], "total": total}

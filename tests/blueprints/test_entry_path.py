@@ -358,3 +358,22 @@ def test_new_person_without_orientation(world, sw):
     assert post(sw, "/persons/new", new_person_data()).status_code == 302
     person = db.session.scalar(select(Person).where(Person.first_name == "Nasrin"))
     assert person.oriented_on is None and person.orientation_structure_id is None
+
+
+def test_overdue_objectives_in_the_inbox(app, world, sw, enrolled):
+    acc = enrolled.open_accompaniment
+    db.session.add_all([
+        PlanObjective(accompaniment_id=acc.id, area="housing", objective="Déposer la demande de logement social",
+                      due_on=TODAY - timedelta(days=4), state="open"),
+        PlanObjective(accompaniment_id=acc.id, area="mobility", objective="Passer le code de la route",
+                      due_on=TODAY + timedelta(days=4), state="open"),
+        PlanObjective(accompaniment_id=acc.id, area="rights", objective="Ouvrir un compte bancaire",
+                      due_on=TODAY - timedelta(days=9), state="done", closed_on=TODAY - timedelta(days=10))])
+    db.session.commit()
+    text = html(sw.get("/alerts/"))
+    section = text.split('id="objectifs-en-retard"')[1].split("</section>")[0]
+    assert "Déposer la demande de logement social" in section and "en retard de 4 jours" in section
+    assert "HAIDARI" in section
+    assert "code de la route" not in section and "compte bancaire" not in section
+    other = client_for(app, "sw-other@example.fr")
+    assert "Déposer la demande" not in html(other.get("/alerts/"))
