@@ -1,6 +1,6 @@
 """The demo: department 33 Gironde with a few dozen persons at every stage of the path, relative to today.
 
-Built with the generator's building blocks (agir/generator.py) and written through the importer
+Built with the generator's building blocks (agir/demo/generator.py) and written through the importer
 (`import_lines`), so the demo obeys the same validation as any import; then one account per role
 is created with agir.operations.users.create_user. One commit, by the caller of `load_demo`.
 """

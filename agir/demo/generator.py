@@ -4,7 +4,7 @@
 structures, programmes, then persons household by household (memory stays flat). Every record is
 built with the rules of SPEC §4 (eligibility, planned-end bounds, extensions, exits, non-overlap,
 rights, referral paths, participations, jobs), and dates are relative to `today` so the data
-looks current. The same seed and `today` give the same bytes. The demo (agir/demo.py) uses the
+looks current. The same seed and `today` give the same bytes. The demo (agir/demo/demo.py) uses the
 same building blocks with fixed scenarios.
 """
 import json

@@ -3,7 +3,7 @@ the orientation (OFII at the CIR signature, mostly) before the accompaniment, ap
 within a month or late, diagnostic, contract signature, follow-ups honoured, missed, excused or cancelled,
 the next one planned), documents (a residence permit expiring with the person's permit), and per
 accompaniment the diagnostic, the action plan and the engagement contract (signed within the first month
-or after it). Facts are never after `today`; only planned appointments may be (see agir/generator.py).
+or after it). Facts are never after `today`; only planned appointments may be (see agir/demo/generator.py).
 
 Kept cheap: the generator is used by the benchmarks (one random draw per choice, no date library call).
 """

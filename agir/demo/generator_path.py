@@ -1,5 +1,5 @@
 """The path part of the data generator: rights, housing, jobs, trainings, referrals, participations,
-events and notes of one person, dated from an anchor day and never after `today` (see agir/generator.py).
+events and notes of one person, dated from an anchor day and never after `today` (see agir/demo/generator.py).
 """
 from datetime import date, timedelta
 from functools import lru_cache

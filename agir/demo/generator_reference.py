@@ -1,7 +1,7 @@
 """Reference data of the data generator: departments, their structures, programmes and sessions.
 
-Also the generator's random stream (FastRandom) and the Dept record shared by agir/generator.py,
-agir/generator_path.py and agir/demo.py.
+Also the generator's random stream (FastRandom) and the Dept record shared by agir/demo/generator.py,
+agir/demo/generator_path.py and agir/demo/demo.py.
 """
 import random
 from bisect import bisect
