@@ -178,3 +178,62 @@ def test_another_structure_sees_nothing(setup, app):
     assert client.get(f"/agenda/appointments/{appointment.id}/move").status_code == 404
     page = client.get(f"/agenda/?view=week&day={appointment.start_at.date().isoformat()}&scope=structure")
     assert person.last_name.upper() not in page.get_data(as_text=True)
+
+
+def test_appointment_alerts_lead_to_the_persons_agenda(setup, client):
+    """Item 6: first_interview_late and appointment_missed open the person's agenda, where the next one is booked."""
+    from agir import jobs
+    world, person, _ = setup
+    today = paris_now().date()
+    person.oriented_on, person.orientation_source = today - timedelta(days=60), "ofii"
+    person.orientation_structure_id = world.agir.id
+    missed = factories.make_person(world.department, world.agir, last_name="Absente")
+    factories.make_appointment(missed, world.agir, start=paris_now() - timedelta(days=3), status="missed",
+                               kind="follow_up")
+    db.session.commit()
+    jobs.run_alerts(today)
+    page = client.get("/alerts/").get_data(as_text=True)
+    assert page.count(f'href="/agenda/persons/{person.id}"') >= 1
+    assert f'href="/agenda/persons/{missed.id}"' in page
+    assert "Ouvrir l&#39;agenda de la personne" in page or "Ouvrir l'agenda de la personne" in page
+
+
+def test_an_honoured_appointment_is_activity_for_the_inactive_alert(world):
+    from agir import alerts
+    today = paris_now().date()
+    person = factories.make_person(world.department, world.agir)
+    factories.make_accompaniment(person, world.agir, start=today - timedelta(days=200),
+                                 planned_end=today + timedelta(days=100))
+    db.session.commit()
+    kinds = {f.kind for f in alerts.compute_alerts(db.session, today) if f.person_id == person.id}
+    assert "inactive" in kinds
+    factories.make_appointment(person, world.agir, start=paris_now() - timedelta(days=10), status="honoured",
+                               kind="follow_up")
+    db.session.commit()
+    kinds = {f.kind for f in alerts.compute_alerts(db.session, today) if f.person_id == person.id}
+    assert "inactive" not in kinds
+
+
+def test_opt_out_and_the_structures_coordinates(setup, client):
+    world, person, _ = setup
+    url = f"/agenda/persons/{person.id}"
+    token = _token(client, url)
+    assert client.post(f"{url}/reminders", data={"opt_out": "1"}).status_code in (302, 400)
+    db.session.expire_all()
+    assert person.reminders_opt_out is False  # no CSRF token: nothing changed
+    client.post(f"{url}/reminders", data={"csrf_token": token, "opt_out": "1"})
+    db.session.expire_all()
+    assert person.reminders_opt_out is True
+    assert db.session.scalar(select(func.count()).where(AuditEntry.action == "update_person")) == 1
+    page = client.get("/agenda/reminders")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Aucun fournisseur de SMS n&#39;est configuré" in text.replace("'", "&#39;")
+    token = CSRF.search(text).group(1)
+    bad = client.post("/agenda/reminders", data={"csrf_token": token, "phone": "appelez-nous", "address": ""})
+    assert bad.status_code == 422 and "Numéro de téléphone invalide" in bad.get_data(as_text=True)
+    db.session.expire_all()
+    assert world.agir.phone is None
+    client.post("/agenda/reminders", data={"csrf_token": token, "phone": "05 56 00 00 00",
+                                           "address": "12 rue Sainte-Catherine, Bordeaux"})
+    db.session.expire_all()
+    assert (world.agir.phone, world.agir.address) == ("05 56 00 00 00", "12 rue Sainte-Catherine, Bordeaux")

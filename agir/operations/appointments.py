@@ -190,3 +190,33 @@ def record_outcome(actor, appointment: Appointment, outcome: str, now: datetime 
     db.session.flush()
     record(actor, "appointment_outcome", appointment.person, ["status"], detail=f"appointment {appointment.id}")
     return appointment
+
+
+def set_reminders_opt_out(actor, person, opt_out: bool):
+    """The person refuses (or accepts again) the appointment reminders."""
+    _check_holder(actor, person)
+    person.reminders_opt_out = bool(opt_out)
+    db.session.flush()
+    record(actor, "update_person", person, ["reminders_opt_out"])
+    return person
+
+
+PHONE_CHARS = set("0123456789 +.()-")
+
+
+def set_structure_contact(actor, phone: str | None, address: str | None):
+    """The phone number and address that the structure's reminders give (every error at once)."""
+    structure = actor.structure
+    phone, address = " ".join((phone or "").split()) or None, " ".join((address or "").split()) or None
+    found = []
+    if phone and (not set(phone) <= PHONE_CHARS or len(phone) > 40 or sum(c.isdigit() for c in phone) < 4):
+        found.append(RuleViolation("structure_phone", "Numéro de téléphone invalide : chiffres, espaces et « + » "
+                                   "seulement, par exemple 05 56 00 00 00.", "phone"))
+    if address and len(address) > 300:
+        found.append(RuleViolation("structure_address", "L'adresse fait au plus 300 caractères.", "address"))
+    if found:
+        raise AppointmentRefused(found)
+    structure.phone, structure.address = phone, address
+    db.session.flush()
+    record(actor, "update_structure", None, ["phone", "address"], detail=f"structure {structure.ref}")
+    return structure

@@ -88,3 +88,16 @@ class OutcomeForm(FlaskForm):
 
     outcome = HiddenField()
     next = HiddenField()
+
+
+class ContactForm(FlaskForm):
+    """The structure's phone number and address, as the reminders give them."""
+
+    phone = StringField(_l("Téléphone de la structure"), render_kw={"maxlength": 40, "autocomplete": "off"})
+    address = StringField(_l("Adresse des rendez-vous sur place"), render_kw={"maxlength": 300})
+
+
+class OptOutForm(FlaskForm):
+    """The person refuses, or accepts again, the reminders."""
+
+    opt_out = HiddenField()

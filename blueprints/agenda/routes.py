@@ -8,12 +8,12 @@ alerts first_interview_late and appointment_missed lead). Move, cancel, outcome:
 """
 from datetime import date, datetime, timedelta
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 
-from agir import access, languages
+from agir import access, languages, sms
 from agir.dates import today as paris_today
 from agir.errors import RuleViolation
 from agir.extensions import db
@@ -26,10 +26,12 @@ from blueprints.agenda.forms import (
     STATUS_LABELS,
     AppointmentForm,
     CancelForm,
+    ContactForm,
     MoveForm,
+    OptOutForm,
     OutcomeForm,
 )
-from models import Appointment, Person, User
+from models import Appointment, Person, ReminderMessage, User
 
 ROLES = ("social_worker",)
 VIEWS = ("day", "week", "list")
@@ -273,3 +275,51 @@ def outcome(appointment_id: int):
 def appointment_status(status: str) -> str:
     """An appointment's status in the reader's language (the file's section)."""
     return gettext(STATUS_LABELS[status]) if status in STATUS_LABELS else status
+
+
+@bp.post("/persons/<int:person_id>/reminders")
+@role_required(*ROLES)
+def opt_out(person_id: int):
+    """The person does not want reminders any more (or wants them again)."""
+    person = person_or_404(person_id)
+    form = OptOutForm()
+    if form.validate():
+        ops.set_reminders_opt_out(current_user, person, form.opt_out.data == "1")
+        db.session.commit()
+        flash(gettext("La personne ne recevra plus de rappels.") if person.reminders_opt_out
+              else gettext("La personne recevra de nouveau les rappels de ses rendez-vous."), "success")
+    else:
+        flash(gettext("Le formulaire a expiré : rechargez la page puis recommencez."), "error")
+    return redirect(url_for("agenda.person", person_id=person.id))
+
+
+@bp.route("/reminders", methods=["GET", "POST"])
+@role_required(*ROLES)
+def reminders():
+    """The structure's coordinates given in reminders, how reminders are delivered, and the latest reminders sent
+    (the outbox: status, attempts — never their text, which a colleague of another référent need not read)."""
+    structure = current_user.structure
+    form = ContactForm(data={"phone": structure.phone, "address": structure.address}
+                       if request.method == "GET" else None)
+    status = 200
+    if form.is_submitted():
+        if form.validate():
+            try:
+                ops.set_structure_contact(current_user, form.phone.data, form.address.data)
+            except RuleViolation as exc:
+                db.session.rollback()
+                _attach(form, getattr(exc, "violations", [exc]))
+                status = 422
+            else:
+                db.session.commit()
+                flash(gettext("Les coordonnées données dans les rappels sont enregistrées."), "success")
+                return redirect(url_for("agenda.reminders"))
+        else:
+            status = 422
+    outbox = db.session.execute(
+        select(ReminderMessage, Appointment.start_at)
+        .join(Appointment, Appointment.id == ReminderMessage.appointment_id)
+        .where(Appointment.structure_id == structure.id).order_by(ReminderMessage.id.desc()).limit(50)).all()
+    return render_template("agenda/reminders.html", form=form, outbox=outbox,
+                           sms_configured=sms.configured(current_app.config),
+                           smtp_configured=bool(current_app.config.get("SMTP_HOST"))), status

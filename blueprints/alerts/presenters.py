@@ -94,10 +94,16 @@ def person_href(person_id: int, role: str) -> str:
     return _url("persons.show", f"/persons/{person_id}", person_id=person_id)
 
 
+AGENDA_KINDS = ("first_interview_late", "appointment_missed")
+
+
 def link(alert, role: str) -> tuple[str, str]:
     """(href, text) of where to act: the referral for referral alerts, otherwise the person's file."""
     if alert.subject_key.startswith("referral:"):
         referral_id = int(alert.subject_key.split(":", 1)[1])
         href = _url("referrals.referral", f"/referrals/{referral_id}", referral_id=referral_id)
         return href, gettext("Voir l'orientation")
+    if alert.kind in AGENDA_KINDS and role == "social_worker":  # issue 17: where the next appointment is booked
+        href = _url("agenda.person", f"/agenda/persons/{alert.person_id}", person_id=alert.person_id)
+        return href, gettext("Ouvrir l'agenda de la personne")
     return person_href(alert.person_id, role), gettext("Ouvrir le dossier")
