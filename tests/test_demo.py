@@ -159,9 +159,15 @@ def test_demo_loads_whatever_the_day(app_ctx, today):
 
 # ---------------------------------------------------------------- contract v2 (issue 15, item 6)
 
-def test_the_demo_pilots_above_the_department_land_on_their_scope(app, runner):
+def test_the_demo_pilots_above_the_department_land_on_their_scope(app_ctx, runner):
+    from agir.operations import totp
+    app = app_ctx
     assert runner.invoke(args=["agir", "demo"]).exit_code == 0
     for role in ("regional_pilot", "national_pilot"):
+        # Every pilot needs a second factor (issue 20): enrolled here as its holder would be at the first sign-in.
+        user = db.session.scalar(select(User).where(User.email == EMAILS[role]))
+        totp.enrol_for_tests_or_demo(user, factories.TOTP_SECRET)
+        db.session.commit()
         client = app.test_client()
         assert factories.login(client, EMAILS[role], DEFAULT_PASSWORD).status_code == 302
         home = client.get("/")
