@@ -114,7 +114,7 @@ def last_activity_subquery(as_of: date, persons=None):
         (Accompaniment.person_id, Accompaniment.diagnostic_on),
         (Accompaniment.person_id, Accompaniment.contract_signed_on),
     ]
-    among = (lambda column: (column.in_(persons),)) if persons is not None else (lambda column: ())
+    among = (lambda column: (column.in_(persons),)) if persons is not None else (lambda _column: ())
     parts = [select(pid.label("person_id"), day.label("day")).where(day <= as_of, *among(pid)) for pid, day in sources]
     parts.append(select(Accompaniment.person_id.label("person_id"), Extension.decided_on.label("day"))
                  .join(Extension, Extension.accompaniment_id == Accompaniment.id)
@@ -204,8 +204,8 @@ def _referral_alerts(session, as_of: date) -> list[Found]:
         verdict = rules.referral_unanswered(sent, rules.referral_answered_on(accepted, refused, cancelled), as_of)
         if not verdict:
             continue
-        for structure_id in dict.fromkeys(s for s in (receiver, sender) if s is not None):
-            found.append(Found(REFERRAL_KIND, person_id, structure_id, f"referral:{ref_id}", verdict.due_on))
+        found.extend(Found(REFERRAL_KIND, person_id, structure_id, f"referral:{ref_id}", verdict.due_on)
+                     for structure_id in dict.fromkeys(s for s in (receiver, sender) if s is not None))
     return found
 
 

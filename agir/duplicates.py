@@ -200,8 +200,7 @@ def holder_structure_ids(person_ids) -> dict[int, int | None]:
     rows = db.session.execute(select(Accompaniment.person_id, Accompaniment.structure_id)
                               .where(Accompaniment.person_id.in_(person_ids))
                               .order_by(Accompaniment.person_id, Accompaniment.start_on, Accompaniment.id))
-    for pid, sid in rows:
-        holders[pid] = sid  # the latest wins
+    holders.update(rows.all())  # in order: the latest accompaniment wins
     return holders
 
 
@@ -260,7 +259,7 @@ def import_warnings(identities: list[Identity]) -> list[tuple[int, str]]:
     best: dict[int, tuple[float, str]] = {}
     scored: set[tuple[int, int]] = set()
 
-    def consider(j: int, other: dict, value: float, message: str) -> None:
+    def consider(j: int, _other: dict, value: float, message: str) -> None:
         if value >= THRESHOLD and value > best.get(j, (0.0, ""))[0]:
             best[j] = (value, message)
 

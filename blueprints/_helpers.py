@@ -1,4 +1,5 @@
 """Shared view helpers: role checks, person loading through agir.access, audit with the caller's IP."""
+import contextlib
 from functools import wraps
 
 from flask import abort, request
@@ -108,16 +109,14 @@ def check_rules_too(form, attach, operation, *args, also=None, **kwargs) -> None
         operation(*args, **kwargs)
     except RuleViolation as exc:
         found += getattr(exc, "violations", None) or [exc]  # an operation that reports every broken rule at once
-    except Exception:  # noqa: BLE001 - a dry run on incomplete values: any other failure says nothing more
+    except Exception:  # noqa: BLE001, S110 - a dry run on incomplete values: any other failure says nothing more
         pass
     finally:
         if nested.is_active:
             nested.rollback()
     if also is not None:
-        try:
+        with contextlib.suppress(Exception):  # same: incomplete values
             found += list(also())
-        except Exception:  # noqa: BLE001 - same: incomplete values
-            pass
     attach_more(form, attach, found)
 
 

@@ -113,9 +113,8 @@ def test_every_enumerated_column_has_its_named_check():
 def test_the_database_refuses_a_value_outside_the_enumeration(world, table, column):
     ids = _one_row_of_every_table(world)
     bad = 1999 if column == "agir_wave" else "x"  # fits every column, even sex VARCHAR(1)
-    with pytest.raises(IntegrityError) as refused:
-        with db.engine.begin() as conn:
-            conn.execute(text(f'UPDATE "{table}" SET "{column}" = :bad WHERE id = :id'), {"bad": bad, "id": ids[table]})
+    with pytest.raises(IntegrityError) as refused, db.engine.begin() as conn:
+        conn.execute(text(f'UPDATE "{table}" SET "{column}" = :bad WHERE id = :id'), {"bad": bad, "id": ids[table]})
     assert f"ck_{table}_{column}" in str(refused.value) or "CHECK constraint failed" in str(refused.value)
     # Every value of the enumeration is accepted (the CHECK is not narrower than the code).
     with db.engine.begin() as conn:

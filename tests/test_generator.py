@@ -35,7 +35,7 @@ def test_same_seed_and_today_give_the_same_bytes_and_another_seed_does_not():
     other = "\n".join(generate_lines(300, seed=8, today=TODAY))
     later = "\n".join(generate_lines(300, seed=7, today=date(2026, 12, 26)))
     assert first == again
-    assert first != other and first != later
+    assert first not in (other, later)
 
 
 def test_the_command_streams_the_same_utf8_lines_to_stdout(runner):

@@ -89,9 +89,8 @@ def test_the_duplicates_of_a_race_are_resolved_and_audited(at_0004):
 def test_two_different_open_accompaniments_stop_the_migration(at_0004, capfd):
     application, engine = at_0004
     _seed(engine, {"structure_id": 1, "start_on": date(2025, 11, 1)})
-    with application.app_context():
-        with pytest.raises(SystemExit):  # Flask-Migrate logs the RuntimeError and exits 1
-            upgrade()
+    with application.app_context(), pytest.raises(SystemExit):  # Flask-Migrate logs the RuntimeError and exits 1
+        upgrade()
     err = capfd.readouterr().err
     assert "plusieurs accompagnements ouverts" in err and "persons.id : [1]" in err
     meta = MetaData()

@@ -51,10 +51,9 @@ def _relevant(diff) -> bool:
 
 
 def test_upgrade_from_nothing_matches_the_models(migrated_app):
-    with migrated_app.app_context():
-        with db.engine.connect() as conn:
-            ctx = MigrationContext.configure(conn, opts={"compare_type": True})
-            diffs = [d for d in compare_metadata(ctx, db.metadata) if _relevant(d)]
+    with migrated_app.app_context(), db.engine.connect() as conn:
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        diffs = [d for d in compare_metadata(ctx, db.metadata) if _relevant(d)]
     assert diffs == [], f"models and migrations disagree: {diffs}"
 
 

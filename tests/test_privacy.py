@@ -53,7 +53,7 @@ def test_the_holder_downloads_the_whole_file_as_json(client, login, file_):
     assert response.status_code == 200
     assert response.mimetype == "application/json"
     assert response.headers["Content-Disposition"] == (
-        f'attachment; filename="agir-droit-acces-{file_.ref}.json"; filename*=UTF-8\'\'agir-droit-acces-{file_.ref}.json')
+        f'attachment; filename="agir-droit-acces-{file_.ref}.json"; filename*=UTF-8\'\'agir-droit-acces-{file_.ref}.json')  # noqa: E501
     assert response.headers["Cache-Control"] == "no-store"
     data = response.get_json()
     # Exactly what the interchange export holds about the person (the same serialisation) …

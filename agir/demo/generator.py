@@ -103,9 +103,8 @@ class Generator:
         # Protection (or first permit) within six years, more often recent: the data looks current.
         reference = self.today - timedelta(days=2 + int(self.years_back * 365 * rng.random() ** 1.4))
         head = self.identity(dept, href, nationality, status, reference)
-        members = [head]
-        for k in range(1, size):
-            members.append(self.identity(dept, href, nationality, status, reference, relative_of=head, rank=k))
+        members = [head] + [self.identity(dept, href, nationality, status, reference, relative_of=head, rank=k)
+                            for k in range(1, size)]
         timelines = self.timelines(dept, head) if head["status"] in BPI_STATUSES else []
         anchor = timelines[0].start if timelines else self.path.anchor(head)
         housing = self.path.housing(dept, head, anchor)

@@ -217,7 +217,7 @@ class EntryBuilder:
             self.accompaniment(dept, person, t, acc)
         self.documents(person, first)
 
-    def accompaniment(self, dept, person: dict, t, acc: dict) -> None:
+    def accompaniment(self, _dept, person: dict, t, acc: dict) -> None:
         """Diagnostic, plan, contract and appointments of one accompaniment."""
         rng, today = self.rng, self.today
         holder = t.holder["ref"]

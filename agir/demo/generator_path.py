@@ -281,7 +281,7 @@ class PathBuilder:
         code = "SPO" if kind == "sport_event" else "CUL"
         person["events"].append(event(kind, on, f"EV{person['department']}-{code}-{on:%Y%m%d}"))
 
-    def random_events(self, dept, person: dict, anchor: date) -> None:
+    def random_events(self, _dept, person: dict, anchor: date) -> None:
         """Events outside programmes: a consultation, a digital tool, an outing."""
         rng, today = self.rng, self.today
         span = (today - anchor).days

@@ -189,7 +189,7 @@ def progressed_condition():
     return level_rank(Participation.level_end) >= level_rank(Participation.level_start) + 1
 
 
-def language(scope: Scope, hours_by_theme: dict, per_person: tuple[int, int]) -> dict:
+def language(_scope: Scope, hours_by_theme: dict, per_person: tuple[int, int]) -> dict:
     """Language and professional-French programmes: hours, assiduous persons, persons up one level
     (`per_person`: the two counts of `participants`)."""
     assiduous, progressed = per_person

@@ -130,7 +130,8 @@ class ImportJob:
             self.progress(PHASES[phase], done, total)
 
     def _read(self, lines: Iterable) -> None:
-        for number, raw in enumerate(lines, 1):
+        for number, given in enumerate(lines, 1):
+            raw = given
             if isinstance(raw, bytes):
                 try:
                     raw = raw.decode("utf-8")

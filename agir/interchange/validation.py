@@ -311,7 +311,4 @@ def usable(node, *keys) -> bool:
         return False
     if node.ok:  # nothing inside it was invalid: the usual case, asked ~15 times per person
         return True
-    for key in keys:
-        if node.get(key) is INVALID:
-            return False
-    return True
+    return all(node.get(key) is not INVALID for key in keys)

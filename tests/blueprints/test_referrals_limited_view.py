@@ -201,7 +201,7 @@ def test_sport_event_without_id_is_refused_next_to_the_field(app, world, person)
     resp = ro.post(f"{url}/events", data={"csrf_token": factories.csrf_token(ro, url),
                                           "programme_id": world.programme.id, "kind": "sport_event",
                                           "event_on": TODAY.isoformat(), "event_ref": ""})
-    assert re.search(r'id="event_ref-error" class="fr-error-text">L&#39;identifiant de l&#39;évènement est obligatoire', html(resp))
+    assert re.search(r'id="event_ref-error" class="fr-error-text">L&#39;identifiant de l&#39;évènement est obligatoire', html(resp))  # noqa: E501
 
 
 def test_social_worker_of_the_person_may_use_the_limited_view_but_records_nothing(app, world, person):
