@@ -6,7 +6,7 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 VENDOR := agir/static/vendor
 
-.PHONY: run test install vendor translations db demo lint e2e test-pg backup-restore-test clean bench
+.PHONY: run test install vendor translations fonts db demo lint e2e test-pg backup-restore-test clean bench
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,7 @@ $(VENV)/.installed: $(BIN)/activate requirements.txt requirements-dev.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed vendor translations
+install: $(VENV)/.installed vendor translations fonts
 
 # English UI: the .po files are committed, the .mo files are compiled here (git-ignored).
 translations: $(VENV)/.installed
@@ -35,6 +35,22 @@ $(VENDOR)/.installed: node_modules/.installed
 	touch $@
 
 vendor: $(VENDOR)/.installed
+
+# The engagement contract's PDF needs fonts for the Arabic and Ethiopic scripts (Debian's Noto, never committed)
+# and its tests read the PDF with pdftotext (poppler-utils). Installed when missing and root; otherwise said.
+NOTO := /usr/share/fonts/truetype/noto
+CONTRACT_FONTS := $(NOTO)/NotoSans-Regular.ttf $(NOTO)/NotoNaskhArabic-Regular.ttf $(NOTO)/NotoSansEthiopic-Regular.ttf
+fonts:
+	@missing=0; for f in $(CONTRACT_FONTS); do [ -f "$$f" ] || missing=1; done; \
+	command -v pdftotext >/dev/null 2>&1 || missing=1; \
+	if [ $$missing = 0 ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  echo "== installing Debian's fonts-noto-core and poppler-utils (engagement contract PDF)"; \
+	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-core poppler-utils >/dev/null; \
+	else \
+	  echo "Contrat d'engagement : installez les paquets Debian fonts-noto-core et poppler-utils" \
+	       "(sudo apt-get install fonts-noto-core poppler-utils) ; sans eux, la page du PDF dit ce qui manque."; \
+	fi
 
 db: install
 	$(FLASK) db upgrade

@@ -60,6 +60,9 @@ ACTION_LABELS = {
     # corrections (SPEC §4.8): « Correction : sortie », « Annulation : prolongation » with entry_label
     "correct_record": N_("Correction"), "cancel_record": N_("Annulation"),
     "delete_person": N_("Suppression du dossier (créé par erreur)"),
+    # the engagement contract (issue 16)
+    "contract_pdf": N_("Contrat d'engagement imprimé (PDF)"),
+    "contract_signed": N_("Signature du contrat d'engagement enregistrée"),
 }
 # Items of the path written by add_/update_/delete_<item> (agir.operations.path).
 PATH_ITEMS = {"housing_step": N_("démarche logement"), "housing": N_("accès au logement"), "job": N_("emploi"),
@@ -141,6 +144,7 @@ RECORD_LABELS = {
     "training": N_("formation"), "referral": N_("orientation"), "referral_step": N_("étape d'orientation"),
     "participation": N_("participation"), "event": N_("événement"), "note": N_("note"),
     "appointment": N_("rendez-vous"), "document": N_("document"), "person": N_("dossier"),
+    "contract": N_("signature du contrat d'engagement"),
 }
 CORRECTION_VERBS = {"correct_record": N_("Correction : %(record)s"), "cancel_record": N_("Annulation : %(record)s")}
 # Names of the fields kept in a correction's before/after values, by record then for any record.
@@ -151,6 +155,7 @@ CHANGE_FIELDS = {
     ("job", "months"): N_("durée (mois)"), ("note", "text"): N_("texte"), ("job", "kind"): N_("contrat"),
     ("housing_step", "kind"): N_("démarche"), ("housing", "kind"): N_("logement"), ("event", "kind"): N_("événement"),
     ("right", "kind"): N_("droit"),
+    ("contract", "contract_signed_on"): N_("date de signature"), ("contract", "contract_language"): N_("langue"),
 }
 CHANGE_FIELDS_ANY = {
     "start_on": N_("date de début"), "planned_end_on": N_("fin prévue"), "decided_on": N_("date de la décision"),
