@@ -92,10 +92,10 @@ def record_orientation(actor, person: Person, oriented_on: date | None, source: 
 
 # ---------------------------------------------------------------- languages and interpreter
 
-def resolve_language(text: str | None, locale: str = "fr") -> str | None:
+def resolve_language(text: str | None) -> str | None:
     """A code typed or chosen from the list: the ISO 639-3 code itself, or a language's exact name in French
-    or English (case and accents kept as typed are compared case-insensitively). None when empty; the text
-    itself when unknown (the rule then refuses it)."""
+    or English (compared without case). None when empty; the text itself when unknown (the rule then refuses
+    it)."""
     text = (text or "").strip()
     if not text:
         return None

@@ -8,7 +8,7 @@ from wtforms import FieldList, Form, FormField, SelectField, StringField, TextAr
 from wtforms.validators import Length, Optional, ValidationError
 
 from agir.i18n import lazy_gettext as _l
-from agir.labels import choices
+from agir.labels import choices, lazy_label
 from agir.rules.corrections import REASON_MAX
 from agir.rules.text import MAX_LENGTHS
 from blueprints._fields import FrenchDateField
@@ -73,8 +73,10 @@ def diagnostic_form_class():
     """The diagnostic's form: its date, and for each of the six areas the need and a short text."""
     attrs = {"diagnostic_on": _date(_l("Date du diagnostic"))}
     for area in AREAS:
-        attrs[f"{area}_need"] = SelectField(_l("Besoin"), choices=choices("need", _l("Choisir")), default="")
-        attrs[f"{area}_text"] = TextAreaField(_l("Situation et besoin (sans information médicale)"),
+        # The area in every label: the error summary and screen readers name the field without its fieldset.
+        attrs[f"{area}_need"] = SelectField(_l("%(area)s : besoin", area=lazy_label(area, "area")),
+                                            choices=choices("need", _l("Choisir")), default="")
+        attrs[f"{area}_text"] = TextAreaField(_l("%(area)s : situation", area=lazy_label(area, "area")),
                                               validators=[Length(max=MAX_LENGTHS["diagnostic.text"])],
                                               render_kw={"rows": 2})
     attrs["correction_reason"] = CorrectionMixin.correction_reason
