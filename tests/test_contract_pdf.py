@@ -291,3 +291,14 @@ def test_another_structure_cannot_record_the_signature(client, world):
     response = client.post(page_url(person, acc), data={"contract-signed_on": f"{TODAY:%d/%m/%Y}",
                                                         "contract-language": "arb"})
     assert response.status_code in (400, 404)
+
+
+def test_the_contract_page_and_its_errors_in_english(client, world):
+    person, acc = enrolled(world, "tir")
+    token = factories.csrf_token(client, "/login")
+    client.post("/langue", data={"locale": "en", "csrf_token": token})
+    factories.login(client, "sw@example.fr")
+    page = html(client.get(page_url(person, acc)))
+    assert "Print the contract" in page and "Record the signature" in page and "Tigrinya" in page
+    page = html(form_post(client, page_url(person, acc), {"contract-signed_on": "", "contract-language": ""}))
+    assert "The signature date is required." in page and "Give the language of the signed contract." in page
