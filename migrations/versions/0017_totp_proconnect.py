@@ -5,7 +5,7 @@ Downgrading drops them: every second factor and every ProConnect link is forgott
 passwords stay).
 
 Revision ID: 0017
-Revises: 0013
+Revises: 0016
 Create Date: 2026-12-05 13:50:00
 """
 import sqlalchemy as sa
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0017"
-down_revision = "0013"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
