@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from agir import languages
+from agir import access, languages
 from agir.dates import today as paris_today
 from agir.errors import RuleViolation, StaleRecord
 from agir.extensions import db
@@ -327,7 +327,7 @@ def new_person_rules(form, person_rules):
 def overdue_objectives_global() -> dict:
     """The référent's inbox: the plan objectives past due (names shown: one audit entry)."""
     from agir.queries.entry import overdue_objectives
-    if current_user.role != "social_worker" or not current_user.structure_id:
+    if not access.can_edit_file(current_user) or not current_user.structure_id:
         return {"rows": [], "total": 0}
     today = paris_today()
     rows, total = overdue_objectives(current_user, today)

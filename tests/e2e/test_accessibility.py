@@ -33,7 +33,11 @@ PAGES = {
     "social_worker": ["/persons/", "/persons/{file}", "/persons/new", "/persons/{file}/edit", "/alerts/",
                       "/referrals/", "/privacy/persons/{file}", "/account", "/persons/{file}/history",
                       "/persons/{file}/history?consultations=1", "/persons/{file}/accompaniments/{acc}/correct",
-                      "/persons/{file}/accompaniments/{acc}/enrolment/cancel"],
+                      "/persons/{file}/accompaniments/{acc}/enrolment/cancel",
+                      # The entry path (issue 16).
+                      "/persons/orientations", "/persons/{file}/orientation", "/persons/{file}/languages",
+                      "/persons/{file}/first-interview", "/persons/{file}/diagnostic",
+                      "/persons/{file}/objectives/new"],
     "referral_officer": ["/referrals/", "/referrals/persons/{referred}", "/referrals/programmes", "/alerts/"],
     "pilot": ["/pilot/", "/pilot/programmes/", "/pilot/settings"],
     "admin": ["/admin/", "/admin/users/", "/admin/users/new", "/admin/users/{worker}/edit", "/admin/audit/",
