@@ -37,6 +37,13 @@ PAGES = [
     ("social_worker", "/persons/{person}/accompaniments/{accompaniment}/exit"),
     ("social_worker", "/persons/{leaver}/accompaniments/{closed}/followup"),
     ("social_worker", "/referrals/new?person_id={person}"),
+    # The entry path (issue 16).
+    ("social_worker", "/persons/orientations"),
+    ("social_worker", "/persons/{person}/orientation"),
+    ("social_worker", "/persons/{person}/languages"),
+    ("social_worker", "/persons/{person}/first-interview"),
+    ("social_worker", "/persons/{person}/diagnostic"),
+    ("social_worker", "/persons/{person}/objectives/new"),
     ("referral_officer", "/referrals/"),
     ("referral_officer", "/referrals/{referral}"),
     ("referral_officer", "/referrals/persons/{person}"),
