@@ -323,3 +323,10 @@ def reminders():
     return render_template("agenda/reminders.html", form=form, outbox=outbox,
                            sms_configured=sms.configured(current_app.config),
                            smtp_configured=bool(current_app.config.get("SMTP_HOST"))), status
+
+
+@bp.app_template_filter("weekday_day")
+def weekday_day(day: date) -> str:
+    """« lundi 30 novembre » in the reader's language (the agenda's column and day headings)."""
+    from babel.dates import format_date
+    return format_date(day, "EEEE d MMMM", locale=str(_locale()))
