@@ -249,3 +249,13 @@ def person_history(person_id: int, with_views: bool = False, limit: int = 50, of
         select(AuditEntry, User.display_name).outerjoin(User, User.id == AuditEntry.user_id).where(*where)
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit).offset(offset)).all()
     return rows, total
+
+# The entry path (issue 16; docs/rules.md « Parcours d'entrée »).
+ACTION_LABELS.update({
+    "orientation_recorded": N_("Orientation enregistrée"), "languages_updated": N_("Langues et interprète"),
+    "first_interview_recorded": N_("Premier entretien enregistré"), "diagnostic_recorded": N_("Diagnostic établi"),
+    "objective_added": N_("Objectif ajouté au plan d'action"), "objective_updated": N_("Objectif du plan mis à jour"),
+    "orientations_list_viewed": N_("Consultation des orientations à planifier"),
+    "overdue_objectives_viewed": N_("Consultation des objectifs en retard"),
+})
+RECORD_LABELS.update({"diagnostic": N_("diagnostic"), "plan_objective": N_("objectif du plan d'action")})

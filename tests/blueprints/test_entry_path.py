@@ -377,3 +377,34 @@ def test_overdue_objectives_in_the_inbox(app, world, sw, enrolled):
     assert "code de la route" not in section and "compte bancaire" not in section
     other = client_for(app, "sw-other@example.fr")
     assert "Déposer la demande" not in html(other.get("/alerts/"))
+
+
+def test_languages_and_objective_stale_and_history(world, sw, enrolled):
+    page = html(sw.get(f"/persons/{enrolled.id}/languages"))
+    enrolled.phone = "0611111111"
+    db.session.commit()  # someone else saved the person meanwhile
+    resp = sw.post(f"/persons/{enrolled.id}/languages", data={
+        "csrf_token": hidden(page, "csrf_token"), "version": hidden(page, "version"),
+        "languages-0-code": "prs", "languages-0-level": "native"})
+    assert "modifié par quelqu'un d'autre" in html(resp).replace("&#39;", "'")
+    assert not db.session.scalars(select(PersonLanguage)).all()
+    acc = enrolled.open_accompaniment
+    item = PlanObjective(accompaniment_id=acc.id, area="language", objective="Atteindre A2 à l'oral", state="open",
+                         structure_id=world.agir.id)
+    db.session.add(item)
+    db.session.commit()
+    url = f"/persons/{enrolled.id}/objectives/{item.id}"
+    page = html(sw.get(url))
+    item.due_on = TODAY + timedelta(days=30)
+    db.session.commit()
+    resp = sw.post(url, data={"csrf_token": hidden(page, "csrf_token"), "version": hidden(page, "version"),
+                              "area": "language", "objective": item.objective, "state": "dropped",
+                              "closed_on": TODAY.isoformat(), "due_on": ""})
+    assert "modifiée par quelqu'un d'autre" in html(resp).replace("&#39;", "'") or \
+        "modifié par quelqu'un d'autre" in html(resp).replace("&#39;", "'")
+    db.session.refresh(item)
+    assert item.state == "open"
+    assert post(sw, f"/persons/{enrolled.id}/first-interview", {"day": TODAY.isoformat(), "at": "09:00"}
+                ).status_code == 302
+    history = html(sw.get(f"/persons/{enrolled.id}/history"))
+    assert "Premier entretien enregistré" in history
