@@ -16,7 +16,9 @@ from models.enums import ROLES
 from tests import factories
 
 # Open to anonymous visitors, or to any signed-in user (main.index sends each role to its space).
-ALLOW_LIST = {"auth.login", "auth.logout", "main.healthz", "main.set_locale", "main.index", "static"}
+ALLOW_LIST = {"auth.login", "auth.logout", "main.healthz", "main.set_locale", "main.index", "static",
+              # the steps of signing in (issue 20): the second factor's code, ProConnect's start and callback
+              "auth.login_code", "auth.proconnect_start", "auth.proconnect_callback"}
 ROLE_EMAILS = {"social_worker": "sw@example.fr", "referral_officer": "ro@example.fr",
                "pilot": "pilot@example.fr", "admin": "admin@example.fr",
                "regional_pilot": "regional@example.fr", "national_pilot": "national@example.fr"}

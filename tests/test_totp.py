@@ -202,3 +202,47 @@ def test_no_administrator_resets_another_administrators_second_factor(client, wo
     assert response.status_code == 403
     db.session.expire_all()
     assert db.session.get(User, other.id).has_totp and not actions("totp_reset")
+
+
+def test_an_optional_second_factor_is_turned_off_with_a_code_a_required_one_is_not(client, app, world):
+    factories.make_user("social_worker", world.agir, email="sw2@example.fr", totp=True)
+    db.session.commit()
+    factories.login(client, "sw2@example.fr")
+    page = client.get("/account/totp").get_data(as_text=True)
+    assert "Désactiver la double authentification" in page
+    assert "Code incorrect" in post(client, "/account/totp/disable", {"code": wrong_code()}).get_data(as_text=True)
+    factories.forget_last_totp_step("sw2@example.fr")
+    response = post(client, "/account/totp/disable", {"code": factories.totp_code()})
+    assert response.status_code == 302 and signed_in(client)
+    db.session.expire_all()
+    assert not db.session.scalar(select(User).where(User.email == "sw2@example.fr")).has_totp
+    assert actions("totp_disabled")
+    pilot = app.test_client()
+    factories.login(pilot, "pilot@example.fr")
+    assert "Désactiver la double authentification" not in pilot.get("/account/totp").get_data(as_text=True)
+    factories.forget_last_totp_step("pilot@example.fr")
+    response = post(pilot, "/account/totp/disable", {"code": factories.totp_code()})
+    assert "obligatoire pour votre rôle" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(User, world.users.pilot.id).has_totp
+
+
+def test_the_code_page_expires_after_five_minutes(client, world):
+    password_step(client, "pilot@example.fr")
+    with client.session_transaction() as session:
+        pending = dict(session["totp_pending"])
+        pending["at"] -= 301
+        session["totp_pending"] = pending
+    response = client.get("/login/code")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/login")
+    assert "Le délai pour saisir le code est dépassé" in client.get("/login").get_data(as_text=True)
+    assert not signed_in(client)
+
+
+def test_new_recovery_codes_replace_the_former_ones(client, world):
+    factories.login(client, "admin@example.fr")
+    factories.forget_last_totp_step("admin@example.fr")
+    response = post(client, "/account/totp/recovery", {"code": factories.totp_code()})
+    codes = re.findall(r"<li><code>([a-z2-9]{5}-[a-z2-9]{5})</code></li>", response.get_data(as_text=True))
+    assert len(codes) == 10 and actions("totp_recovery_codes_renewed")
+    assert totp_ops.recovery_codes_left(db.session.get(User, world.users.admin.id)) == 10

@@ -59,9 +59,10 @@ def _code_page(form, status=200, throttled=None):
 @bp.route("/login/code", methods=["GET", "POST"])
 def login_code():
     """Second step of a password sign-in: the TOTP code (or a recovery code), throttled per (account, address)."""
+    had_pending = session.get(PENDING) is not None
     user = _pending_user()
     if user is None:
-        if request.method == "POST" or session.get(PENDING) is not None:
+        if request.method == "POST" or had_pending:
             flash(gettext(EXPIRED), "warning")
         session.pop(PENDING, None)
         return redirect(url_for("auth.login"))
