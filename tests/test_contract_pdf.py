@@ -148,7 +148,9 @@ def test_the_recorded_language_of_the_signature_wins(client, sw):
     db.session.commit()
     response = client.get(pdf_url(person, acc))
     assert "-fra-pus.pdf" in response.headers["Content-Disposition"]
-    assert f"Contrat signé le : {TODAY - timedelta(days=2):%d/%m/%Y}" in pdftotext(response.data)
+    text = pdftotext(response.data)
+    assert f"Contrat signé le : {TODAY - timedelta(days=2):%d/%m/%Y}" in text
+    assert "Ce contrat est rédigé en français et en pachto." in text
 
 
 def test_every_generation_is_audited(client, sw):

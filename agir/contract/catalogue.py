@@ -123,10 +123,14 @@ def catalogue(code: str) -> Catalogue:
     return _load(code, os.path.getmtime(path))
 
 
+# The names a French reader expects (ISO 639-3's French catalogue says « arabe standard », « pushto »).
+FRENCH_NAMES = {"eng": "anglais", "arb": "arabe", "prs": "dari", "pus": "pachto", "tir": "tigrigna"}
+
+
 def french_name(code: str) -> str:
     """The language's name in French, for the note « rédigé en français et en … »."""
     from agir.languages import name
-    return name(code, "fr").lower()
+    return FRENCH_NAMES.get(code) or name(code, "fr").lower()
 
 
 def missing_translations(code: str) -> list[str]:

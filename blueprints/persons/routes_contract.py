@@ -8,7 +8,7 @@ from wtforms import SelectField
 
 from agir import contract
 from agir import languages as iso
-from agir.contract.catalogue import catalogue
+from agir.contract.catalogue import FRENCH_NAMES, catalogue
 from agir.errors import RuleViolation
 from agir.extensions import db
 from agir.i18n import lazy_gettext as _l
@@ -21,11 +21,20 @@ from blueprints.persons.forms import VersionedForm, _correction_reason, _date
 from blueprints.persons.presenters import PAGES
 from models import Accompaniment
 
+ENGLISH_NAMES = {"arb": "Arabic", "pus": "Pashto"}  # ISO 639-3 says « Standard Arabic », « Pushto »
+
+
+def _name(code: str) -> str:
+    """A contract language's name as the reader expects it (« Arabe », « Pachto »; "Arabic", "Pashto")."""
+    locale = str(get_locale() or "fr")
+    if locale.startswith("en"):
+        return ENGLISH_NAMES.get(code) or iso.name(code, "en")
+    french = FRENCH_NAMES.get(code) or ("français" if code == "fra" else None)
+    return french.capitalize() if french else iso.name(code, locale)
+
 
 def _language_choices():
-    locale = str(get_locale() or "fr")
-    codes = list(ops.SIGNATURE_LANGUAGES)
-    return [("", gettext("— Choisir —"))] + [(code, iso.name(code, locale)) for code in codes]
+    return [("", gettext("— Choisir —"))] + [(code, _name(code)) for code in ops.SIGNATURE_LANGUAGES]
 
 
 class SignatureForm(VersionedForm):
@@ -76,19 +85,17 @@ def _save(form, operation, *args, **kwargs):
 
 def _reviews() -> list[dict]:
     """Each language of the PDF and who reviewed its translation (docs/translations.md)."""
-    locale = str(get_locale() or "fr")
-    return [{"code": code, "name": iso.name(code, locale), "reviewed_by": catalogue(code).reviewed_by}
+    return [{"code": code, "name": _name(code), "reviewed_by": catalogue(code).reviewed_by}
             for code in contract.LANGUAGES]
 
 
 def _page(person, accompaniment, form, cancel_form, status=200):
     audit_view(person, PAGES["form"])
-    locale = str(get_locale() or "fr")
     print_form = PrintForm(formdata=None, data={"lang": contract.contract_language(accompaniment)})
-    print_form.lang.choices = [(code, iso.name(code, locale)) for code in contract.LANGUAGES]
+    print_form.lang.choices = [(code, _name(code)) for code in contract.LANGUAGES]
     return render_template("persons/contract.html", person=person, accompaniment=accompaniment, form=form,
                            cancel_form=cancel_form, print_form=print_form, reviews=_reviews(),
-                           language_name=lambda code: iso.name(code, locale) if code else ""), status
+                           language_name=lambda code: _name(code) if code else ""), status
 
 
 @bp.route("/<int:person_id>/accompaniments/<int:accompaniment_id>/contract", methods=["GET", "POST"])
