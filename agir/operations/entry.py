@@ -10,6 +10,8 @@ from agir.audit import record, record_correction
 from agir.dates import today as paris_today
 from agir.errors import RuleViolation
 from agir.extensions import db
+from agir.i18n import format_date
+from agir.i18n import lazy_gettext as _l
 from agir.operations.corrections import CorrectionRefused
 from agir.operations.locks import lock_person
 from agir.operations.persons import check_version
@@ -55,18 +57,18 @@ def orientation_violations(person: Person | None, oriented_on: date | None, sour
         return []
     found = []
     if oriented_on is None:
-        found.append(RuleViolation("required", "La date d'orientation est obligatoire.", "oriented_on"))
+        found.append(RuleViolation("required", _l("La date d'orientation est obligatoire."), "oriented_on"))
     else:
         _check(found, lambda: not_after_today(oriented_on, "oriented_on", "La date d'orientation", today))
         if person is not None:
             _check(found, lambda: not_before_birth(oriented_on, person.birth_on, "oriented_on",
                                                    "La date d'orientation"))
     if not source:
-        found.append(RuleViolation("required", "Indiquez qui a orienté la personne.", "orientation_source"))
+        found.append(RuleViolation("required", _l("Indiquez qui a orienté la personne."), "orientation_source"))
     elif source not in ORIENTATION_SOURCES:
-        found.append(RuleViolation("enum", "Origine de l'orientation inconnue.", "orientation_source"))
+        found.append(RuleViolation("enum", _l("Origine de l'orientation inconnue."), "orientation_source"))
     if structure_id is None and oriented_on is not None:
-        found.append(RuleViolation("required", "Indiquez la structure vers laquelle la personne est orientée.",
+        found.append(RuleViolation("required", _l("Indiquez la structure vers laquelle la personne est orientée."),
                                    "orientation_structure"))
     return found
 
@@ -112,17 +114,17 @@ def language_violations(rows: list[tuple[str | None, str | None]], interpreter: 
         if not code and not level:
             continue
         if not code:
-            found.append(RuleViolation("required", "Indiquez la langue.", f"languages-{n}-code"))
+            found.append(RuleViolation("required", _l("Indiquez la langue."), f"languages-{n}-code"))
         else:
             _check(found, lambda c=code, n=n: rules.check_language(c, f"languages-{n}-code"))
             if code in seen:
-                found.append(RuleViolation("language_twice", "Cette langue figure déjà dans la liste.",
+                found.append(RuleViolation("language_twice", _l("Cette langue figure déjà dans la liste."),
                                            f"languages-{n}-code"))
             seen.add(code)
         if not level:
-            found.append(RuleViolation("required", "Indiquez le niveau.", f"languages-{n}-level"))
+            found.append(RuleViolation("required", _l("Indiquez le niveau."), f"languages-{n}-level"))
         elif level not in LANGUAGE_LEVELS:
-            found.append(RuleViolation("enum", "Niveau inconnu.", f"languages-{n}-level"))
+            found.append(RuleViolation("enum", _l("Niveau inconnu."), f"languages-{n}-level"))
     if interpreter:
         _check(found, lambda: rules.check_language(interpreter, "interpreter"))
     return found
@@ -172,15 +174,15 @@ def record_first_interview(actor, person: Person, day: date | None, at: time | N
     lock_person(person)
     found = []
     if day is None:
-        found.append(RuleViolation("required", "La date du premier entretien est obligatoire.", "day"))
+        found.append(RuleViolation("required", _l("La date du premier entretien est obligatoire."), "day"))
     else:
         _check(found, lambda: not_after_today(day, "day", "La date du premier entretien", today))
         if person.oriented_on is not None and day < person.oriented_on:
             found.append(RuleViolation("before_orientation",
-                                       "Le premier entretien ne peut précéder l'orientation du "
-                                       f"{person.oriented_on:%d/%m/%Y}.", "day"))
+                                       _l("Le premier entretien ne peut précéder l'orientation du %(day)s.",
+                                          day=format_date(person.oriented_on)), "day"))
     if at is None:
-        found.append(RuleViolation("required", "L'heure est obligatoire (HH:MM).", "at"))
+        found.append(RuleViolation("required", _l("L'heure est obligatoire (HH:MM)."), "at"))
     structure = actor.structure
     if day is not None and at is not None:
         start = datetime.combine(day, at)
@@ -206,7 +208,7 @@ def diagnostic_violations(accompaniment, on: date | None, areas: dict, today: da
     need, texts short and without any medical word. Fields: diagnostic_on, <area>_need, <area>_text."""
     found = []
     if on is None:
-        found.append(RuleViolation("required", "La date du diagnostic est obligatoire.", "diagnostic_on"))
+        found.append(RuleViolation("required", _l("La date du diagnostic est obligatoire."), "diagnostic_on"))
     else:
         _check(found, lambda: rules.check_not_before_start(on, accompaniment.start_on, "diagnostic_on",
                                                            "La date du diagnostic"))
@@ -214,9 +216,9 @@ def diagnostic_violations(accompaniment, on: date | None, areas: dict, today: da
     for area in AREAS:
         need, text = areas.get(area, (None, None))
         if not need:
-            found.append(RuleViolation("required", "Indiquez le besoin.", f"{area}_need"))
+            found.append(RuleViolation("required", _l("Indiquez le besoin."), f"{area}_need"))
         elif need not in NEEDS:
-            found.append(RuleViolation("enum", "Besoin inconnu.", f"{area}_need"))
+            found.append(RuleViolation("enum", _l("Besoin inconnu."), f"{area}_need"))
         _check(found, lambda t=text, a=area: check_length(t, "diagnostic.text", f"{a}_text"))
         _check(found, lambda t=text, a=area: rules.check_no_medical_text(t, f"{a}_text"))
     return found
@@ -237,8 +239,8 @@ def save_diagnostic(actor, accompaniment, on: date | None, areas: dict, reason: 
     person = accompaniment.person
     lock_person(person)
     if accompaniment.structure_id != _holder(actor):
-        raise RuleViolation("not_holder", "Seule la structure qui porte cet accompagnement peut établir son "
-                            "diagnostic.", None)
+        raise RuleViolation("not_holder", _l("Seule la structure qui porte cet accompagnement peut établir "
+                                                  "son diagnostic."), None)
     check_version(accompaniment, version)
     areas = {a: (need or None, (" ".join((text or "").split()) or None)) for a, (need, text) in areas.items()}
     found = diagnostic_violations(accompaniment, on, areas, today)
@@ -262,8 +264,8 @@ def save_diagnostic(actor, accompaniment, on: date | None, areas: dict, reason: 
                       **{f"{a}_text": areas[a][1] for a in AREAS}})
     if correcting:
         if before == after:
-            raise CorrectionRefused([RuleViolation("nothing_changed", "Rien n'a changé : modifiez au moins un champ "
-                                                   "pour corriger le diagnostic.", None)])
+            raise CorrectionRefused([RuleViolation("nothing_changed", _l(
+                "Rien n'a changé : modifiez au moins un champ pour corriger le diagnostic."), None)])
         record_correction(actor, person, "diagnostic", before, after, check_reason(reason))
     else:
         record(actor, "diagnostic_recorded", person, ["diagnostic"])
@@ -287,12 +289,12 @@ def objective_violations(accompaniment, values: dict, today: date) -> list[RuleV
     of this person's file."""
     found = []
     if not values.get("area"):
-        found.append(RuleViolation("required", "Indiquez le domaine.", "area"))
+        found.append(RuleViolation("required", _l("Indiquez le domaine."), "area"))
     elif values["area"] not in AREAS:
-        found.append(RuleViolation("enum", "Domaine inconnu.", "area"))
+        found.append(RuleViolation("enum", _l("Domaine inconnu."), "area"))
     text = values.get("objective")
     if not text:
-        found.append(RuleViolation("required", "L'objectif est obligatoire.", "objective"))
+        found.append(RuleViolation("required", _l("L'objectif est obligatoire."), "objective"))
     else:
         _check(found, lambda: check_length(text, "plan.objective", "objective"))
         _check(found, lambda: rules.check_no_medical_text(text, "objective"))
@@ -301,12 +303,12 @@ def objective_violations(accompaniment, values: dict, today: date) -> list[RuleV
                                                            "L'échéance"))
     state = values.get("state") or "open"
     if state not in OBJECTIVE_STATES:
-        found.append(RuleViolation("enum", "État inconnu.", "state"))
+        found.append(RuleViolation("enum", _l("État inconnu."), "state"))
     else:
         _check(found, lambda: rules.check_objective(state, values.get("closed_on"), accompaniment.start_on, today))
     link = values.get("link")
     if link and link not in link_choices(accompaniment.person):
-        found.append(RuleViolation("link_unknown", "Choisissez une démarche de ce dossier.", "link"))
+        found.append(RuleViolation("link_unknown", _l("Choisissez une démarche de ce dossier."), "link"))
     return [RuleViolation(v.code, v.message, "closed_on" if v.field == "closed" else v.field) for v in found]
 
 
@@ -343,8 +345,8 @@ def add_objective(actor, accompaniment, values: dict, today: date | None = None)
     today = today or paris_today()
     lock_person(accompaniment.person)
     if accompaniment.structure_id != _holder(actor):
-        raise RuleViolation("not_holder", "Seule la structure qui porte cet accompagnement peut modifier son "
-                            "plan d'action.", None)
+        raise RuleViolation("not_holder", _l("Seule la structure qui porte cet accompagnement peut modifier "
+                                                  "son plan d'action."), None)
     values = _clean_objective(values)
     _raise(objective_violations(accompaniment, values, today))
     objective = PlanObjective(accompaniment=accompaniment, structure_id=_holder(actor))
@@ -367,8 +369,8 @@ def update_objective(actor, objective: PlanObjective, values: dict, reason: str 
     accompaniment = objective.accompaniment
     lock_person(accompaniment.person)
     if accompaniment.structure_id != _holder(actor):
-        raise RuleViolation("not_holder", "Seule la structure qui porte cet accompagnement peut modifier son "
-                            "plan d'action.", None)
+        raise RuleViolation("not_holder", _l("Seule la structure qui porte cet accompagnement peut modifier "
+                                                  "son plan d'action."), None)
     check_version(objective, version)
     values = _clean_objective(values)
     found = objective_violations(accompaniment, values, today)
@@ -380,7 +382,7 @@ def update_objective(actor, objective: PlanObjective, values: dict, reason: str 
     if corrected:
         _check(found, lambda: check_reason(reason))
     if before == after:
-        found.append(RuleViolation("nothing_changed", "Rien n'a changé : modifiez au moins un champ.", None))
+        found.append(RuleViolation("nothing_changed", _l("Rien n'a changé : modifiez au moins un champ."), None))
     _raise(found)
     _apply(objective, values)
     db.session.flush()
@@ -415,7 +417,7 @@ def new_orientation_violations(actor, orientation: tuple, today: date | None = N
     structure = getattr(actor, "structure", None)
     if structure_id is not None and structure is not None and structure_id not in holding_structure_ids(
             structure.department_id):
-        found.append(RuleViolation("enum", "Choisissez une structure de la liste.", "orientation_structure"))
+        found.append(RuleViolation("enum", _l("Choisissez une structure de la liste."), "orientation_structure"))
     return found
 
 

@@ -408,3 +408,18 @@ def test_languages_and_objective_stale_and_history(world, sw, enrolled):
                 ).status_code == 302
     history = html(sw.get(f"/persons/{enrolled.id}/history"))
     assert "Premier entretien enregistré" in history
+
+
+def test_the_entry_pages_in_english(world, sw, enrolled):
+    oriented(world, 40, last_name="Ahmadi", interpreter="prs")
+    db.session.commit()
+    english = {"Accept-Language": "en"}
+    text = html(sw.get("/persons/orientations", headers=english))
+    days_late = (TODAY - add_months(TODAY - timedelta(days=40), 1)).days
+    assert "Orientations to schedule" in text and f"{days_late} days late" in text and "Interpreter: Dari" in text
+    page = html(sw.get(f"/persons/{enrolled.id}/diagnostic", headers=english))
+    resp = sw.post(f"/persons/{enrolled.id}/diagnostic", headers=english, data={
+        "csrf_token": hidden(page, "csrf_token"), "version": hidden(page, "version"),
+        **diagnostic_data(housing_need="")})
+    assert "Give the need." in error_of(html(resp), "housing_need")
+    assert "Housing: need" in html(resp)
