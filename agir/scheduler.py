@@ -1,7 +1,8 @@
 """The scheduler process (`flask --app wsgi agir scheduler`): APScheduler 3 with its jobs persisted
 in the application's database, never inside a web worker.
 
-Jobs: the alerts at 02:00, the retention job at 03:30 and the e-mail digest at 07:00, Europe/Paris;
+Jobs: the alerts at 02:00, the retention job at 03:30, the e-mail digest at 07:00 and the appointment reminders
+every 15 minutes from 08:00 to 19:45 (agir/reminders.py), Europe/Paris;
 coalesced (runs missed while the process was busy run once), one instance at a time; a night
 missed while the process was down is caught up as soon as it starts. A second
 scheduler process started by mistake is harmless: both rewrite the same job rows
