@@ -25,6 +25,7 @@ from models import (
     Training,
     enums,
 )
+from models.reminder import REMINDER_CHANNELS, REMINDER_KINDS, REMINDER_STATUSES, ReminderMessage
 from tests import factories
 from tests.referrals_factories import make_referral
 
@@ -65,6 +66,10 @@ ENUMERATED = {
     ("diagnostic_areas", "need"): enums.NEEDS,
     ("plan_objectives", "area"): enums.AREAS,
     ("plan_objectives", "state"): enums.OBJECTIVE_STATES,
+    # Issue 17: the reminders outbox.
+    ("reminder_messages", "kind"): REMINDER_KINDS,
+    ("reminder_messages", "channel"): REMINDER_CHANNELS,
+    ("reminder_messages", "status"): REMINDER_STATUSES,
 }
 # CHECKs that bound a number rather than an enumeration.
 BOUNDS = {("appointments", "ck_appointments_minutes")}
@@ -95,11 +100,17 @@ def _one_row_of_every_table(world):
             DiagnosticArea(accompaniment=accompaniment, area="rights", need="high"),
             PlanObjective(accompaniment=accompaniment, area="housing", objective="Logement", state="open")]
     db.session.add_all(rows)
+    db.session.flush()
+    appointment = next(row for row in rows if isinstance(row, Appointment))
+    reminder = ReminderMessage(appointment_id=appointment.id, person_id=person.id, start_at=appointment.start_at,
+                               kind="two_days", channel="sms", locale="fr", recipient="33600000000", body="Rappel")
+    db.session.add(reminder)
     referral = make_referral(person, world.programme)
     db.session.commit()
     ids = {"departments": dep.id, "structures": agir.id, "programmes": world.programme.id, "persons": person.id,
            "accompaniments": accompaniment.id, "referrals": referral.id, "users": world.users.social_worker.id}
     ids |= {row.__tablename__: row.id for row in rows}
+    ids["reminder_messages"] = reminder.id
     return ids
 
 
