@@ -9,6 +9,7 @@ maps: the text extracted from the PDF is the text written, in logical order.
 import os
 from dataclasses import dataclass, field
 from datetime import date
+from typing import cast
 
 from fpdf import FPDF
 
@@ -81,7 +82,7 @@ class ContractPDF(FPDF):
         """Write the column's own font to the page before its paragraph. fpdf2 2.8.9 otherwise promotes the
         fallback (Latin) font when a paragraph starts with a character only the fallback has (the bullet, a
         digit in Ethiopic text): the next wrapped line was drawn with Ethiopic glyph ids in the Latin font."""
-        if not self.current_font_is_set_on_page:
+        if not self.current_font_is_set_on_page and self.current_font is not None:
             self._out(self._set_font_for_page(self.current_font, self.font_size_pt))
 
     def _shape(self, second: bool) -> None:
@@ -101,7 +102,7 @@ class ContractPDF(FPDF):
         align = "R" if second and self.second.language.rtl else "L"
         line = size * 0.55
         if dry:
-            return self.multi_cell(self.column, line, text, align=align, dry_run=True, output="HEIGHT")
+            return cast(float, self.multi_cell(self.column, line, text, align=align, dry_run=True, output="HEIGHT"))
         self._font_on_page()
         self.multi_cell(self.column, line, text, align=align)
         return self.get_y() - y
@@ -123,12 +124,12 @@ class ContractPDF(FPDF):
         self._cell(right, y, translated, True, style, size, False)
         self.set_xy(left, y + height + after)
 
-    def text(self, msgid: str, style: str = "", size: float = BODY, after: float = 1.5, fill=None, **values):
+    def para(self, msgid: str, style: str = "", size: float = BODY, after: float = 1.5, fill=None, **values):
         self.row(msgid % values if values else msgid, self.second.gettext(msgid, **values), style, size, after, fill)
 
     def heading(self, msgid: str) -> None:
         self.ln(2)
-        self.text(msgid, "B", HEADING, after=2)
+        self.para(msgid, "B", HEADING, after=2)
 
     def signature_boxes(self) -> None:
         box = 30
@@ -136,7 +137,7 @@ class ContractPDF(FPDF):
         height = 3 * BODY * 0.55 * 2 + box + 4
         if self.get_y() + height > self.h - 18:
             self.add_page()
-        self.text(texts.SIGN_PLACE)
+        self.para(texts.SIGN_PLACE)
         y = self.get_y() + 2
         width = (self.w - 2 * PAGE_MARGIN - GAP) / 2
         for i, msgid in enumerate(labels):
@@ -164,34 +165,34 @@ def render(data: ContractData, second: Catalogue, font_dir: str, language_name_f
     pdf.set_lang("fr-FR")
     pdf.alias_nb_pages()
     pdf.add_page()
-    pdf.text(texts.TITLE, "B", TITLE, after=1)
-    pdf.text(texts.SUBTITLE, after=2)
+    pdf.para(texts.TITLE, "B", TITLE, after=1)
+    pdf.para(texts.SUBTITLE, after=2)
     if second.reviewed:
-        pdf.text(texts.REVIEWED, size=8, who=second.reviewed_by)
+        pdf.para(texts.REVIEWED, size=8, who=second.reviewed_by)
     else:
-        pdf.text(texts.UNREVIEWED, "B", BODY, after=3, fill=(255, 233, 190))
+        pdf.para(texts.UNREVIEWED, "B", BODY, after=3, fill=(255, 233, 190))
     own_name = second.gettext(texts.LANGUAGE_NAME)
     pdf.row(texts.LANGUAGE_NOTE % {"language": language_name_fr},
             second.gettext(texts.LANGUAGE_NOTE, language=own_name), size=8)
 
     pdf.heading(texts.SECTION_PARTIES)
-    pdf.text(texts.PERSON, "B")
-    pdf.text(texts.NAME, name=data.person_name)
-    pdf.text(texts.BIRTH, date=_day(data.birth_date))
-    pdf.text(texts.STRUCTURE, name=data.structure)
-    pdf.text(texts.REFERENT, name=data.referent)
+    pdf.para(texts.PERSON, "B")
+    pdf.para(texts.NAME, name=data.person_name)
+    pdf.para(texts.BIRTH, date=_day(data.birth_date))
+    pdf.para(texts.STRUCTURE, name=data.structure)
+    pdf.para(texts.REFERENT, name=data.referent)
 
     pdf.heading(texts.SECTION_DATES)
-    pdf.text(texts.START, date=_day(data.start))
-    pdf.text(texts.PLANNED_END, date=_day(data.planned_end))
+    pdf.para(texts.START, date=_day(data.start))
+    pdf.para(texts.PLANNED_END, date=_day(data.planned_end))
     if data.signed_on:
-        pdf.text(texts.SIGNED, date=_day(data.signed_on))
+        pdf.para(texts.SIGNED, date=_day(data.signed_on))
     else:
-        pdf.text(texts.NOT_SIGNED)
+        pdf.para(texts.NOT_SIGNED)
 
     pdf.heading(texts.SECTION_PLAN)
     if not data.objectives:
-        pdf.text(texts.NO_OBJECTIVE)
+        pdf.para(texts.NO_OBJECTIVE)
     for number, objective in enumerate(data.objectives, 1):
         area = texts.AREAS.get(objective.area, objective.area)
         due = ""
@@ -210,7 +211,7 @@ def render(data: ContractData, second: Catalogue, font_dir: str, language_name_f
     for line in texts.STRUCTURE_COMMITS:
         pdf.row("• " + line, "• " + second.gettext(line))
     pdf.ln(1)
-    pdf.text(texts.DURATION)
+    pdf.para(texts.DURATION)
 
     pdf.heading(texts.SECTION_SIGNATURES)
     pdf.signature_boxes()

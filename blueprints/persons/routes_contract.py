@@ -72,7 +72,7 @@ def _accompaniment_or_404(person, accompaniment_id: int) -> Accompaniment:
 
 def _save(form, operation, *args, **kwargs):
     """submit(), with every violation the operation found at once, each next to its field."""
-    found = []
+    found: list[RuleViolation] = []
 
     def run(*a, **k):
         try:
@@ -107,7 +107,7 @@ def contract_page(person_id: int, accompaniment_id: int):
     signed = accompaniment.contract_signed_on is not None
     form_class = SignatureCorrectionForm if signed else SignatureForm
     if request.method == "GET":
-        data = {"version": accompaniment.version_id}
+        data: dict[str, object] = {"version": accompaniment.version_id}
         if signed:
             data.update(signed_on=accompaniment.contract_signed_on, language=accompaniment.contract_language)
         else:
