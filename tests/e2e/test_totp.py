@@ -7,6 +7,7 @@ import pyotp
 from agir.extensions import db
 from tests import factories
 from tests.e2e.conftest import shot
+from tests.e2e.test_accessibility import FAILING, axe_page, describe, violations  # noqa: F401 (axe_page: fixture)
 
 
 def test_a_pilot_enrols_then_signs_in_with_a_code(page, app_ctx):
@@ -53,3 +54,35 @@ def test_a_pilot_enrols_then_signs_in_with_a_code(page, app_ctx):
         page.get_by_role("button", name="Valider le code").click()
     page.wait_for_url(page.base + "/pilot/")
     assert "il vous en reste 9" in page.locator(".fr-alert").first.inner_text()
+
+
+def test_axe_finds_no_serious_violation_on_the_second_factor_pages(axe_page, app_ctx):  # noqa: F811
+    """The enrolment page (QR code, key, code field), the recovery codes and the code page, checked by axe-core."""
+    page = axe_page
+    department = factories.make_department()
+    factories.make_user("pilot", department=department, email="axe.pilote@example.fr", totp=False)
+    db.session.commit()
+    page.goto(page.base + "/login")
+    page.fill("input[name=email]", "axe.pilote@example.fr")
+    page.fill("input[name=password]", factories.PASSWORD)
+    with page.expect_navigation():
+        page.click("button[type=submit]:has-text('Se connecter')")
+    page.wait_for_url(page.base + "/account/totp")
+    serious = {"enrolment": [v for v in violations(page) if v["impact"] in FAILING]}
+    secret = page.get_by_test_id("totp-secret").inner_text().replace(" ", "")
+    page.get_by_label("Code à 6 chiffres affiché par l’application").fill(pyotp.TOTP(secret).now())
+    with page.expect_navigation():
+        page.get_by_role("button", name="Activer").click()
+    serious["recovery codes"] = [v for v in violations(page) if v["impact"] in FAILING]
+    page.goto(page.base + "/account/totp")
+    serious["state"] = [v for v in violations(page) if v["impact"] in FAILING]
+    page.get_by_role("button", name="Se déconnecter").first.click()
+    page.wait_for_url(page.base + "/login")
+    page.fill("input[name=email]", "axe.pilote@example.fr")
+    page.fill("input[name=password]", factories.PASSWORD)
+    with page.expect_navigation():
+        page.click("button[type=submit]:has-text('Se connecter')")
+    page.wait_for_url(page.base + "/login/code")
+    serious["code"] = [v for v in violations(page) if v["impact"] in FAILING]
+    assert not any(serious.values()), "\n".join(f"{name}:\n{describe(found)}" for name, found in serious.items()
+                                                 if found)
