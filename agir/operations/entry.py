@@ -79,7 +79,10 @@ def record_orientation(actor, person: Person, oriented_on: date | None, source: 
     today = today or paris_today()
     lock_person(person)
     check_version(person, version)
-    _raise(orientation_violations(person, oriented_on, source or None, structure_id, today))
+    found = orientation_violations(person, oriented_on, source or None, structure_id, today)
+    if structure_id is not None and structure_id not in holding_structure_ids(person.department_id):
+        found.append(RuleViolation("enum", _l("Choisissez une structure de la liste."), "orientation_structure"))
+    _raise(found)
     before = snapshot({"oriented_on": person.oriented_on, "orientation_source": person.orientation_source,
                        "orientation_structure_id": person.orientation_structure_id})
     person.oriented_on = oriented_on

@@ -29,7 +29,7 @@ class OrientationForm(VersionedForm):
     orientation_source = SelectField(_l("Orienté·e par"), choices=choices("orientation_source", _l("Choisir")),
                                      default="")
     orientation_structure = SelectField(_l("Structure vers laquelle la personne est orientée"), choices=[],
-                                        default="")
+                                        default="", validate_choice=False)
 
 
 class LanguageRow(Form):

@@ -120,9 +120,8 @@ def orientation(person_id: int):
     form.orientation_structure.choices = [("", gettext("Choisir"))] + [(str(s.id), s.name) for s in structures]
     if form.is_submitted():
         chosen = form.orientation_structure.data
-        structure_id = next((s.id for s in structures if str(s.id) == chosen), None)
-        if chosen and structure_id is None:
-            form.orientation_structure.errors = [gettext("Choisissez une structure de la liste.")]
+        # Not one of the list: -1, refused next to the field by the operation.
+        structure_id = next((s.id for s in structures if str(s.id) == chosen), -1 if chosen else None)
         _, ok = run(form, ops.record_orientation, current_user, person, form.oriented_on.data,
                     form.orientation_source.data or None, structure_id, version=form.version_value)
         if ok:
