@@ -182,3 +182,13 @@ def test_the_provider_unreachable_is_a_clear_page(client, world, app, monkeypatc
     monkeypatch.setitem(app.config, "PROCONNECT_DISCOVERY_URL", "http://127.0.0.1:9/.well-known/openid-configuration")
     response = client.get("/login/proconnect")
     assert response.status_code == 503 and "ProConnect ne répond pas" in response.get_data(as_text=True)
+
+
+def test_the_administrator_sees_whether_proconnect_is_configured(client, app, world, monkeypatch):
+    factories.login(client, "admin@example.fr")
+    page = client.get("/admin/").get_data(as_text=True)
+    assert "ProConnect n’est pas configuré" in page
+    monkeypatch.setitem(app.config, "PROCONNECT_CLIENT_ID", CLIENT_ID)
+    monkeypatch.setitem(app.config, "PROCONNECT_CLIENT_SECRET", CLIENT_SECRET)
+    monkeypatch.setitem(app.config, "PROCONNECT_DISCOVERY_URL", "http://127.0.0.1:9/unused")
+    assert "ProConnect n’est pas configuré" not in client.get("/admin/").get_data(as_text=True)

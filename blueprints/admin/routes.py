@@ -51,7 +51,9 @@ def index():
         "locked": db.session.scalar(select(func.count()).select_from(LoginThrottle).where(
             LoginThrottle.locked_until > now)),
     }
-    return render_template("admin/index.html", by_role=by_role, counts=counts)
+    from agir import oidc
+    return render_template("admin/index.html", by_role=by_role, counts=counts,
+                           proconnect_configured=oidc.configured())
 
 
 def _filtered_users(form: UserFilterForm):
