@@ -208,7 +208,7 @@ def sheets_xlsx(sheets: list[Sheet]) -> bytes:
     """One worksheet per programme's Annex sheet."""
     wb = Workbook()
     wb.remove(wb.active)
-    used = set()
+    used: set[str] = set()
     for sheet in sheets:
         title = _sheet_title(sheet.programme.ref, used)
         _sheet_into(wb.create_sheet(title), sheet)

@@ -158,7 +158,7 @@ def _group_thousands(text: str) -> str:
     head, _, tail = text.partition(".")
     sign = "-" if head.startswith("-") else ""
     head = head.lstrip("-")
-    groups = []
+    groups: list[str] = []
     while len(head) > 3:
         groups.insert(0, head[-3:])
         head = head[:-3]

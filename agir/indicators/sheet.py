@@ -102,7 +102,7 @@ def _events(programme: Programme, start: date, end: date) -> list[tuple[str, obj
         select(Event.kind, func.count(Event.id)).where(Event.programme_id == programme.id, Event.event_on >= start,
                                                        Event.event_on <= end).group_by(Event.kind)
     ).all())
-    distinct_events = dict(db.session.execute(
+    distinct_events: dict[str, int] = dict(db.session.execute(
         select(Event.kind, func.count(distinct(Event.event_ref)) + count_where(Event.event_ref.is_(None)))
         .where(Event.programme_id == programme.id, Event.event_on >= start, Event.event_on <= end,
                Event.kind.in_(("sport_event", "cultural_event"))).group_by(Event.kind)
