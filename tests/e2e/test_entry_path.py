@@ -136,6 +136,8 @@ def test_from_orientation_to_action_plan(axe_page, world):
     expect(page.locator("#entree")).to_contain_text("Déposer la demande de logement social")
     expect(page.locator("#entree")).to_contain_text("En cours")
     clean(page)
+    page.locator("#entree").scroll_into_view_if_needed()
+    page.locator("#entree").screenshot(path="/tmp/shot-entry-file.png")
     page.goto(page.base + f"/persons/{person.id}/diagnostic")
     expect(page.locator("#correction_reason")).to_be_visible()
     clean(page)
