@@ -11,6 +11,7 @@ from agir import access, languages
 from agir.dates import today as paris_today
 from agir.errors import RuleViolation, StaleRecord
 from agir.extensions import db
+from agir.i18n import format_date
 from agir.labels import label
 from agir.operations import entry as ops
 from agir.queries.entry import ORIENTATION_FILTERS, orientations_page
@@ -218,10 +219,10 @@ def link_label(key: str, fact) -> str:
     if kind == "right":
         return f"{label(fact.kind, 'right_kind')} — {label(fact.state, 'right_state')}"
     if kind == "housing":
-        return f"{label(fact.kind, 'housing_step_kind')} — {fact.step_on:%d/%m/%Y}"
+        return f"{label(fact.kind, 'housing_step_kind')} — {format_date(fact.step_on)}"
     if kind == "referral":
         return f"{fact.programme.name} — {label(fact.state, 'referral_state')}"
-    return f"{gettext('Formation')} {label(fact.level, 'training_level')} — {fact.start_on:%d/%m/%Y}"
+    return f"{gettext('Formation')} {label(fact.level, 'training_level')} — {format_date(fact.start_on)}"
 
 
 def _link_choices(person) -> list:
