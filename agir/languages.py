@@ -46,7 +46,7 @@ COMMON = ("prs", "pus", "arb", "apd", "tir", "amh", "pes", "ckb", "kmr", "som", 
 @cache
 def _by_name() -> dict:
     """Lower-cased French and English names → code (living individual languages and macrolanguages)."""
-    out = {}
+    out: dict[str, str] = {}
     for language in pycountry.languages:
         if getattr(language, "type", "L") not in ("L", "S") and getattr(language, "scope", "I") != "M":
             continue

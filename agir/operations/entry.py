@@ -190,11 +190,12 @@ def record_first_interview(actor, person: Person, day: date | None, at: time | N
     if day is not None and at is not None:
         start = datetime.combine(day, at)
         _check(found, lambda: rules.check_appointment(
-            start, FIRST_INTERVIEW_MINUTES, "honoured", structure.kind, structure.department_id,
-            person.department_id, today))
+            start, FIRST_INTERVIEW_MINUTES, "honoured", structure.kind, structure.department.code,
+            person.department.code, today))
     _raise([v if v.field not in ("start", "structure") else RuleViolation(v.code, v.message,
                                                                           "at" if v.field == "start" else None)
             for v in found])
+    assert day is not None and at is not None  # refused above otherwise
     appointment = Appointment(person=person, structure_id=structure.id, start_at=datetime.combine(day, at),
                               minutes=FIRST_INTERVIEW_MINUTES, kind="first_interview", mode="on_site",
                               referent_id=actor.id, interpreter=person.interpreter, status="honoured")

@@ -64,7 +64,7 @@ def orientations_select(user, q: str = "", show: str = "", today: date | None = 
 def orientations_page(user, q: str, show: str, page: int, per_page: int, today: date) -> Page:
     """The requested page of orientations to schedule, each row with its limit and days left."""
     stmt = orientations_select(user, q, show, today)
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     page = min(max(1, page), max(1, -(-total // per_page)))
     persons = db.session.scalars(stmt.options(selectinload(Person.languages))
                                  .limit(per_page).offset((page - 1) * per_page)).all()
@@ -88,7 +88,7 @@ def overdue_objectives(user, today: date, limit: int = 50) -> tuple[list, int]:
             .where(held.structure_id == user.structure_id, held.exit_on.is_(None),
                    PlanObjective.state == "open", PlanObjective.due_on < today,
                    full_file_condition(user), Person.anonymised_at.is_(None)))
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = db.session.execute(stmt.order_by(PlanObjective.due_on, Person.last_name, PlanObjective.id)
                               .limit(limit)).all()
     return [tuple(r) for r in rows], total

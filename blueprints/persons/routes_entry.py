@@ -80,7 +80,7 @@ def orientations():
     show = request.args.get("show") or ""
     show = show if show in ORIENTATION_FILTERS else ""
     today = paris_today()
-    page = orientations_page(current_user, q, show, int_arg("page", 1), current_app.config.get("PER_PAGE", 25),
+    page = orientations_page(current_user, q, show, int_arg("page", 1) or 1, current_app.config.get("PER_PAGE", 25),
                              today)
     if page.rows:
         audit_read("orientations_list_viewed", fields=ORIENTATION_FIELDS,
@@ -145,8 +145,8 @@ def person_languages(person_id: int):
     person = person_or_404(person_id)
     data = None
     if request.method == "GET":
-        rows = [{"code": lang.code, "level": lang.level} for lang in person.languages]
-        data = {"languages": rows + [{"code": "", "level": ""}] * (6 - len(rows)),
+        spoken = [{"code": lang.code, "level": lang.level} for lang in person.languages]
+        data = {"languages": spoken + [{"code": "", "level": ""}] * (6 - len(spoken)),
                 "interpreter": person.interpreter or "", "version": person.version_id}
     form = LanguagesForm(data=data)
     if form.is_submitted():
@@ -309,9 +309,9 @@ def set_orientation_choices(form) -> None:
     structure = current_user.structure
     if structure is None:
         return
-    rows = db.session.scalars(select(Structure).where(
+    rows = list(db.session.scalars(select(Structure).where(
         Structure.department_id == structure.department_id,
-        Structure.kind.in_(("agir_operator", "project_operator"))).order_by(Structure.name)).all()
+        Structure.kind.in_(("agir_operator", "project_operator"))).order_by(Structure.name)))
     rows.sort(key=lambda s: s.id != structure.id)
     form.orientation_structure.choices = [(str(s.id), s.name) for s in rows]
     if not form.is_submitted():
