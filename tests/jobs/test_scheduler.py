@@ -21,12 +21,15 @@ def test_jobs_are_persisted_in_the_database(app_ctx, app):
     sched = _started(app)
     try:
         rows = db.session.execute(text("SELECT id FROM apscheduler_jobs ORDER BY id")).scalars().all()
-        assert rows == ["catch_up_alerts", "daily_digest", "nightly_alerts", "nightly_retention"]  # caught up
+        assert rows == ["appointment_reminders", "catch_up_alerts", "daily_digest", "nightly_alerts",
+                        "nightly_retention"]  # caught up; appointment_reminders: issue 17
         job = sched.get_job("nightly_alerts")
         assert job.coalesce is True and job.max_instances == 1
         assert (job.next_run_time.hour, job.next_run_time.minute) == (2, 0)
         assert str(job.next_run_time.tzinfo) == "Europe/Paris"
         assert sched.get_job("daily_digest").next_run_time.hour == 7
+        reminders = sched.get_job("appointment_reminders").next_run_time  # daytime only, every 15 minutes
+        assert 8 <= reminders.hour <= 19 and reminders.minute in (0, 15, 30, 45)
         sched.remove_job("catch_up_alerts")  # before it fires in this paused test scheduler
     finally:
         sched.shutdown(wait=False)
