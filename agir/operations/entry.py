@@ -195,7 +195,8 @@ def record_first_interview(actor, person: Person, day: date | None, at: time | N
     _raise([v if v.field not in ("start", "structure") else RuleViolation(v.code, v.message,
                                                                           "at" if v.field == "start" else None)
             for v in found])
-    assert day is not None and at is not None  # refused above otherwise
+    if day is None or at is None:  # refused above already: for the type checker
+        raise CorrectionRefused([RuleViolation("required", _l("La date du premier entretien est obligatoire."), "day")])
     appointment = Appointment(person=person, structure_id=structure.id, start_at=datetime.combine(day, at),
                               minutes=FIRST_INTERVIEW_MINUTES, kind="first_interview", mode="on_site",
                               referent_id=actor.id, interpreter=person.interpreter, status="honoured")

@@ -8,8 +8,8 @@ from flask_login import current_user
 from agir.audit import trail as audit_trail
 from agir.dates import parse_iso
 from agir.dates import today as paris_today
-from agir.operations import persons as ops
 from agir.operations import entry as entry_ops
+from agir.operations import persons as ops
 from agir.operations.accompaniments import proposed_planned_end
 from agir.queries import persons as queries
 from agir.rules import durations
