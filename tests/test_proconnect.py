@@ -192,3 +192,13 @@ def test_the_administrator_sees_whether_proconnect_is_configured(client, app, wo
     monkeypatch.setitem(app.config, "PROCONNECT_CLIENT_SECRET", CLIENT_SECRET)
     monkeypatch.setitem(app.config, "PROCONNECT_DISCOVERY_URL", "http://127.0.0.1:9/unused")
     assert "ProConnect n’est pas configuré" not in client.get("/admin/").get_data(as_text=True)
+
+
+def test_an_account_with_a_provisional_password_uses_proconnect_without_changing_it(client, world, proconnect):
+    """A provisional password (admin space): ProConnect authenticates the account; « Mon compte » does not hold it."""
+    from agir.operations.users import reset_password
+    reset_password(None, world.users.social_worker)
+    db.session.commit()
+    proconnect.identity["email"] = "sw@example.fr"
+    assert sign_in(client).status_code == 302
+    assert client.get("/persons/").status_code == 200
