@@ -246,3 +246,11 @@ def test_new_recovery_codes_replace_the_former_ones(client, world):
     codes = re.findall(r"<li><code>([a-z2-9]{5}-[a-z2-9]{5})</code></li>", response.get_data(as_text=True))
     assert len(codes) == 10 and actions("totp_recovery_codes_renewed")
     assert totp_ops.recovery_codes_left(db.session.get(User, world.users.admin.id)) == 10
+
+
+def test_the_code_page_and_its_messages_are_english_in_english(client, world):
+    client.post("/langue", data={"locale": "en", "csrf_token": factories.csrf_token(client, "/login")})
+    password_step(client, "pilot@example.fr")
+    page = client.get("/login/code").get_data(as_text=True)
+    assert "Two-factor authentication" in page and "Double authentification" not in page
+    assert "Wrong or already used code" in code_step(client, wrong_code()).get_data(as_text=True)
