@@ -131,6 +131,8 @@ def test_move_keeps_history_and_checks_overlap_cancel_frees_the_slot(setup, clie
     assert entry.changes["before"]["start_at"] == first.isoformat(timespec="minutes")
     assert entry.changes["after"]["start_at"] == (first + timedelta(days=1)).isoformat(timespec="minutes")
     assert entry.reason == "La personne travaille ce jour-là"
+    history = client.get(f"/persons/{person.id}/history").get_data(as_text=True)
+    assert "rendez-vous" in history and "date et heure" in history
     # cancel with a reason: the slot is free again
     url = f"/agenda/appointments/{a2.id}/cancel"
     assert client.post(url, data={"csrf_token": _token(client, url), "cancel-version": str(a2.version_id),
@@ -224,7 +226,7 @@ def test_opt_out_and_the_structures_coordinates(setup, client):
     client.post(f"{url}/reminders", data={"csrf_token": token, "opt_out": "1"})
     db.session.expire_all()
     assert person.reminders_opt_out is True
-    assert db.session.scalar(select(func.count()).where(AuditEntry.action == "update_person")) == 1
+    assert db.session.scalar(select(func.count()).where(AuditEntry.action == "reminders_opt_out")) == 1
     page = client.get("/agenda/reminders")
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and "Aucun fournisseur de SMS n&#39;est configuré" in text.replace("'", "&#39;")

@@ -259,3 +259,16 @@ ACTION_LABELS.update({
     "overdue_objectives_viewed": N_("Consultation des objectifs en retard"),
 })
 RECORD_LABELS.update({"diagnostic": N_("diagnostic"), "plan_objective": N_("objectif du plan d'action")})
+
+# The agenda (issue 17; docs/rules.md « Agenda et rappels de rendez-vous »).
+ACTION_LABELS.update({
+    "add_appointment": N_("Rendez-vous fixé"), "appointment_outcome": N_("Issue d'un rendez-vous enregistrée"),
+    "agenda_viewed": N_("Consultation de l'agenda"),
+    "update_structure": N_("Coordonnées de la structure pour les rappels"),
+    "reminders_opt_out": N_("Rappels de rendez-vous : choix de la personne"),
+})
+CHANGE_FIELDS.update({
+    ("appointment", "start_at"): N_("date et heure"), ("appointment", "minutes"): N_("durée (minutes)"),
+    ("appointment", "referent_id"): N_("référent·e"), ("appointment", "interpreter"): N_("interprète"),
+    ("appointment", "status"): N_("statut"), ("appointment", "mode"): N_("mode"),
+})

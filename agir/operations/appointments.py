@@ -197,7 +197,7 @@ def set_reminders_opt_out(actor, person, opt_out: bool):
     _check_holder(actor, person)
     person.reminders_opt_out = bool(opt_out)
     db.session.flush()
-    record(actor, "update_person", person, ["reminders_opt_out"])
+    record(actor, "reminders_opt_out", person, ["reminders_opt_out"])
     return person
 
 
