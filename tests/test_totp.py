@@ -1,11 +1,13 @@
 """The second factor of password accounts (issue 20): enrolment, the code after the password, replay, throttling,
 recovery codes, the rule that administrators and pilots enrol, and the administrator's reset."""
 import re
+import threading
 import time
 
 import pyotp
 import pytest
 from sqlalchemy import select
+from werkzeug.serving import make_server
 
 from agir.extensions import db
 from agir.operations import totp as totp_ops
@@ -254,3 +256,22 @@ def test_the_code_page_and_its_messages_are_english_in_english(client, world):
     page = client.get("/login/code").get_data(as_text=True)
     assert "Two-factor authentication" in page and "Double authentification" not in page
     assert "Wrong or already used code" in code_step(client, wrong_code()).get_data(as_text=True)
+
+
+def test_one_code_posted_by_five_browsers_at_once_signs_in_only_one(world, app):
+    """The replay guard is one atomic UPDATE: through a real threaded server, five sign-ins that post the same code
+    at the same instant (each after the right password) give one session, four « Code incorrect ou déjà utilisé »."""
+    from tests.test_races import Browser, _simultaneously
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        browsers = [Browser(f"http://127.0.0.1:{server.server_port}") for _ in range(5)]
+        for b in browsers:
+            b.login("pilot@example.fr")  # lands on the code page
+        factories.forget_last_totp_step("pilot@example.fr")
+        results = _simultaneously(browsers, "/login/code", {"code": factories.totp_code()})
+    finally:
+        server.shutdown()
+    passed = [page for status, page in results if status == 200 and 'name="code"' not in page]
+    refused = [page for status, page in results if "Code incorrect ou déjà utilisé" in page]
+    assert len(passed) == 1 and len(refused) == 4, [status for status, _ in results]
