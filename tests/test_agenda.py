@@ -65,6 +65,7 @@ def test_book_an_appointment_shows_it_on_the_file_and_the_agenda(setup, client):
     assert "RAHIMI" in listing
     file_page = client.get(f"/persons/{person.id}").get_data(as_text=True)
     assert start.strftime("%d/%m/%Y %H:%M") in file_page
+    assert f'href="/agenda/persons/{person.id}"' in file_page and "interprète dari" in file_page.lower()
 
 
 def test_every_bad_input_refused_next_to_its_field_nothing_written(setup, client):

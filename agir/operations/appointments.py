@@ -15,6 +15,7 @@ from agir.audit import record, record_correction
 from agir.dates import PARIS
 from agir.errors import RuleViolation
 from agir.extensions import db
+from agir.i18n import lazy_gettext as _l
 from agir.operations.persons import check_version
 from agir.rules.appointments import HIGH, Slot, check_appointment_input, check_outcome, check_still_planned
 from agir.rules.corrections import check_reason
@@ -77,16 +78,16 @@ def _check_holder(actor, person) -> None:
     structure = getattr(actor, "structure", None)
     if structure is None or person.structure_id != structure.id:
         raise RuleViolation("appointment_holder",
-                            "Seule la structure qui suit la personne peut lui fixer un rendez-vous.", None)
+                            _l("Seule la structure qui suit la personne peut lui fixer un rendez-vous."), None)
 
 
 def _check_referent(actor, referent_id) -> list[RuleViolation]:
     if referent_id is None:
-        return [RuleViolation("appointment_referent_missing", "Choisissez le ou la référent·e du rendez-vous.",
+        return [RuleViolation("appointment_referent_missing", _l("Choisissez le ou la référent·e du rendez-vous."),
                               "referent")]
     if referent_id not in {u.id for u in referents_of(actor.structure_id)}:
         return [RuleViolation("appointment_referent",
-                              "Choisissez un·e référent·e de votre structure dans la liste.", "referent")]
+                              _l("Choisissez un·e référent·e de votre structure dans la liste."), "referent")]
     return []
 
 
@@ -133,7 +134,7 @@ def create_appointment(actor, person, *, start, minutes, kind, mode, referent_id
 
 def _check_own(actor, appointment: Appointment) -> None:
     if appointment.structure_id != getattr(actor, "structure_id", None):
-        raise RuleViolation("appointment_holder", "Seule la structure qui a fixé ce rendez-vous peut le modifier.",
+        raise RuleViolation("appointment_holder", _l("Seule la structure qui a fixé ce rendez-vous peut le modifier."),
                             None)
 
 
@@ -159,8 +160,8 @@ def move_appointment(actor, appointment: Appointment, *, start, minutes, referen
     before = _snapshot(appointment)
     if not found and (start, minutes, referent_id) == (appointment.start_at, appointment.minutes,
                                                        appointment.referent_id):
-        found.append(RuleViolation("unchanged", "Rien n'a changé : indiquez la nouvelle date, heure, durée ou "
-                                   "le ou la nouvel·le référent·e.", "start"))
+        found.append(RuleViolation("unchanged", _l("Rien n'a changé : indiquez la nouvelle date, heure, durée ou "
+                                      "le ou la nouvel·le référent·e."), "start"))
     if found:
         raise AppointmentRefused(found)
     appointment.start_at, appointment.minutes, appointment.referent_id = start, minutes, referent_id
@@ -210,10 +211,10 @@ def set_structure_contact(actor, phone: str | None, address: str | None):
     phone, address = " ".join((phone or "").split()) or None, " ".join((address or "").split()) or None
     found = []
     if phone and (not set(phone) <= PHONE_CHARS or len(phone) > 40 or sum(c.isdigit() for c in phone) < 4):
-        found.append(RuleViolation("structure_phone", "Numéro de téléphone invalide : chiffres, espaces et « + » "
-                                   "seulement, par exemple 05 56 00 00 00.", "phone"))
+        found.append(RuleViolation("structure_phone", _l("Numéro de téléphone invalide : chiffres, espaces et « + » "
+                                      "seulement, par exemple 05 56 00 00 00."), "phone"))
     if address and len(address) > 300:
-        found.append(RuleViolation("structure_address", "L'adresse fait au plus 300 caractères.", "address"))
+        found.append(RuleViolation("structure_address", _l("L'adresse fait au plus 300 caractères."), "address"))
     if found:
         raise AppointmentRefused(found)
     structure.phone, structure.address = phone, address

@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 
 from agir import languages
 from agir.errors import RuleViolation
+from agir.i18n import lazy_gettext as _l
 from agir.rules.entry import paris_local_time_exists
 from models.enums import APPOINTMENT_KINDS, APPOINTMENT_MINUTES, APPOINTMENT_MODES
 
@@ -46,55 +47,58 @@ def check_appointment_input(start: datetime | None, minutes: int | None, kind: s
     are the référent's other planned appointments around that time."""
     found = []
     if start is None:
-        found.append(RuleViolation("appointment_start_missing", "La date et l'heure du rendez-vous sont obligatoires.",
-                                   "start"))
+        found.append(RuleViolation("appointment_start_missing",
+                                   _l("La date et l'heure du rendez-vous sont obligatoires."), "start"))
     elif not paris_local_time_exists(start):
         found.append(RuleViolation("appointment_time_skipped",
-                                   "Cette heure n'existe pas à Paris ce jour-là (passage à l'heure d'été).", "start"))
+                                   _l("Cette heure n'existe pas à Paris ce jour-là (passage à l'heure d'été)."),
+                                   "start"))
     elif new and start < now:
         found.append(RuleViolation("appointment_past",
-                                   "Un nouveau rendez-vous ne peut pas être fixé dans le passé : choisissez une date "
-                                   "et une heure à venir.", "start"))
+                                   _l("Un nouveau rendez-vous ne peut pas être fixé dans le passé : choisissez une "
+                                      "date et une heure à venir."), "start"))
     if minutes is None or not LOW <= minutes <= HIGH:
         found.append(RuleViolation("appointment_minutes",
-                                   f"La durée est de {LOW} à {HIGH} minutes (8 heures).", "minutes"))
+                                   _l("La durée est de %(low)s à %(high)s minutes (8 heures).", low=LOW, high=HIGH),
+                                   "minutes"))
     if kind not in APPOINTMENT_KINDS:
-        found.append(RuleViolation("appointment_kind", "Choisissez le type de rendez-vous dans la liste.", "kind"))
+        found.append(RuleViolation("appointment_kind", _l("Choisissez le type de rendez-vous dans la liste."), "kind"))
     if mode not in APPOINTMENT_MODES:
-        found.append(RuleViolation("appointment_mode", "Choisissez le mode de rendez-vous dans la liste.", "mode"))
+        found.append(RuleViolation("appointment_mode", _l("Choisissez le mode de rendez-vous dans la liste."), "mode"))
     if interpreter and not languages.is_iso639_3(interpreter):
         found.append(RuleViolation("appointment_language",
-                                   "Langue inconnue : choisissez la langue de l'interprète dans la liste "
-                                   "(code ISO 639-3, par exemple prs pour le dari).", "interpreter"))
+                                   _l("Langue inconnue : choisissez la langue de l'interprète dans la liste "
+                                      "(code ISO 639-3, par exemple prs pour le dari)."), "interpreter"))
     if start is not None and minutes is not None and LOW <= minutes <= HIGH:
         clash = sorted((o for o in others if overlaps(start, minutes, o)), key=lambda o: o.start)
         if clash:
             first = clash[0]
             found.append(RuleViolation(
                 "appointment_overlap",
-                f"Le ou la référent·e a déjà un rendez-vous prévu de {_hm(first.start)} à {first.end:%H:%M} : "
-                "deux rendez-vous prévus d'un·e même référent·e ne peuvent pas se chevaucher.", "start"))
+                _l("Le ou la référent·e a déjà un rendez-vous prévu de %(start)s à %(end)s : deux rendez-vous "
+                   "prévus d'un·e même référent·e ne peuvent pas se chevaucher.", start=_hm(first.start),
+                   end=f"{first.end:%H:%M}"), "start"))
     return found
 
 
 def check_outcome(status: str, outcome: str, start: datetime, now: datetime) -> None:
     """The outcome of a planned appointment: honoured or missed once it began, excused at any time."""
     if outcome not in OUTCOMES:
-        raise RuleViolation("appointment_outcome", "Issue inconnue : honoré, manqué ou excusé.", "outcome")
+        raise RuleViolation("appointment_outcome", _l("Issue inconnue : honoré, manqué ou excusé."), "outcome")
     if status != "planned":
         raise RuleViolation("appointment_not_planned",
-                            "Ce rendez-vous n'est plus prévu : son issue est déjà enregistrée ou il est annulé.",
+                            _l("Ce rendez-vous n'est plus prévu : son issue est déjà enregistrée ou il est annulé."),
                             "outcome")
     if outcome in AFTER_START and start > now:
         raise RuleViolation("appointment_outcome_future",
-                            "Un rendez-vous à venir ne peut pas être déjà honoré ou manqué.", "outcome")
+                            _l("Un rendez-vous à venir ne peut pas être déjà honoré ou manqué."), "outcome")
 
 
 def check_still_planned(status: str) -> None:
     """Only a planned appointment is moved or cancelled."""
     if status != "planned":
         raise RuleViolation("appointment_not_planned",
-                            "Seul un rendez-vous prévu peut être déplacé ou annulé.", None)
+                            _l("Seul un rendez-vous prévu peut être déplacé ou annulé."), None)
 
 
 def reminder_due(kind: str, start: datetime, now: datetime) -> bool:

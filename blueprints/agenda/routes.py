@@ -263,7 +263,7 @@ def outcome(appointment_id: int):
         ops.record_outcome(current_user, appointment, request.form.get("outcome", ""))
     except RuleViolation as exc:
         db.session.rollback()
-        flash(exc.message, "error")
+        flash(str(exc.message), "error")
         return redirect(back)
     db.session.commit()
     flash(gettext("Issue du rendez-vous enregistrée : %(status)s.", status=_labels()["status"][appointment.status]),
@@ -330,3 +330,9 @@ def weekday_day(day: date) -> str:
     """« lundi 30 novembre » in the reader's language (the agenda's column and day headings)."""
     from babel.dates import format_date
     return format_date(day, "EEEE d MMMM", locale=str(_locale()))
+
+
+@bp.app_template_filter("language_name")
+def language_name(code: str | None) -> str:
+    """An ISO 639-3 code's name in the reader's language (the file's appointments)."""
+    return languages.name(code, str(_locale())) if code else "—"
