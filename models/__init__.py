@@ -29,5 +29,5 @@ __all__ = [
     "HousingAccess", "Job", "Training", "Referral", "Participation", "Event", "Note",
     "User", "ApiToken", "LoginThrottle", "AuditEntry", "Alert", "OutboxMessage", "JobLock",
     "Region", "PersonLanguage", "DiagnosticArea", "PlanObjective", "Appointment", "Document",
-    "ReminderMessage",
+    "ReminderMessage", "TotpRecoveryCode",
 ]
