@@ -202,3 +202,19 @@ def test_an_account_with_a_provisional_password_uses_proconnect_without_changing
     proconnect.identity["email"] = "sw@example.fr"
     assert sign_in(client).status_code == 302
     assert client.get("/persons/").status_code == 200
+
+
+def test_an_email_the_provider_has_not_verified_is_refused(client, world, proconnect):
+    proconnect.identity["email_verified"] = False
+    refused(sign_in(client), "userinfo", "n’a pas transmis votre adresse électronique vérifiée")
+    assert not signed_in_as(client)
+
+
+def test_a_wrong_pkce_verifier_gets_no_token(client, world, proconnect):
+    """The provider checks PKCE: a code exchanged with another verifier is refused (« n’a pas délivré de jeton »)."""
+    callback = back_from_provider(go_to_provider(client))
+    with client.session_transaction() as session:
+        pending = dict(session["proconnect_pending"])
+        pending["verifier"] = "x" * 64
+        session["proconnect_pending"] = pending
+    refused(client.get(callback), "token", "n’a pas délivré de jeton")
