@@ -67,3 +67,63 @@ def js_translations() -> dict[str, str]:
     if str(get_locale() or "fr") == "fr":
         return {}
     return {msgid.replace("%%", "%"): str(gettext(msgid)).replace("%%", "%") for msgid in JS_STRINGS}
+
+
+# ---- Dates in the reader's language ---------------------------------------------------------------
+# French: 05/03/2026 and « 5 mars 2026 » (« 1er mars »). English: the British way, day before month, with
+# the month in letters so that no reader can take 05/03 for May 3rd: « 5 Mar 2026 » and « 5 March 2026 ».
+MONTHS_EN = ("January", "February", "March", "April", "May", "June",
+             "July", "August", "September", "October", "November", "December")
+
+
+def reader_is_english() -> bool:
+    """True inside a request whose reader chose (or whose browser asks for) English."""
+    if not has_request_context():
+        return False
+    from flask_babel import get_locale
+    return str(get_locale() or "fr") == "en"
+
+
+def format_date(day, long: bool = False) -> str:
+    """A date as the reader reads it: 05/03/2026 or 5 Mar 2026 (long: 5 mars 2026 or 5 March 2026); — if None."""
+    from agir.dates import format_fr
+    if day is None or not reader_is_english():
+        return format_fr(day, long=long)
+    month = MONTHS_EN[day.month - 1]
+    return f"{day.day} {month if long else month[:3]} {day.year}"
+
+
+def format_datetime(moment, seconds: bool = False) -> str:
+    """A local date and time: 05/03/2026 14:30 or 5 Mar 2026 14:30."""
+    if moment is None:
+        return "—"
+    day = format_date(moment.date())
+    return f"{day} {moment:%H:%M:%S}" if seconds else f"{day} {moment:%H:%M}"
+
+
+class LazyDate:
+    """A date put into a lazy message (lazy_gettext(..., day=LazyDate(d))): formatted in the reader's language
+    when the message is turned into text, French outside a request (importer, CLI, jobs)."""
+
+    __slots__ = ("day", "long")
+
+    def __init__(self, day, long: bool = False):
+        self.day, self.long = day, long
+
+    def __str__(self) -> str:
+        return format_date(self.day, long=self.long)
+
+    def __eq__(self, other) -> bool:
+        return str(self) == other
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+
+def _join_translated(items, sep: str) -> str:
+    return sep.join(gettext(str(item)) for item in items)
+
+
+def lazy_join(items, sep: str = ", ") -> LazyText:
+    """Marked phrases (N_) joined in the reader's language when shown: « une prolongation, une sortie »."""
+    return LazyText(_join_translated, list(items), sep)

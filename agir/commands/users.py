@@ -69,7 +69,7 @@ def create_user_command(email, role, structure_ref, department_code, password_st
         messages = []
         for violation in getattr(exc, "violations", None) or [exc]:  # every broken rule at once
             hint = OPTION_HINTS.get(violation.code)
-            messages.append(f"{violation.message.rstrip('.')}{hint}." if hint else violation.message)
+            messages.append(f"{violation.message.rstrip('.')}{hint}." if hint else str(violation.message))
         _fail("\nErreur : ".join(messages))
     except IntegrityError:  # created by someone else meanwhile
         db.session.rollback()

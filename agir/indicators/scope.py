@@ -12,6 +12,7 @@ from sqlalchemy.orm import aliased
 from agir.dates import parse_iso
 from agir.dates import today as paris_today
 from agir.extensions import db
+from agir.i18n import lazy_gettext as _l
 from models import Accompaniment, Department, Participation, Person, Programme, Region, Structure
 
 
@@ -100,12 +101,13 @@ def parse_date(value: str | None, name: str, required: bool = True) -> date | No
     """A strict ISO date, or ScopeError naming the argument."""
     if value is None or value == "":
         if required:
-            raise ScopeError(f"L'argument {name} est obligatoire (date au format AAAA-MM-JJ).", name)
+            raise ScopeError(_l("L'argument %(name)s est obligatoire (date au format AAAA-MM-JJ).", name=name), name)
         return None
     try:
         return parse_iso(value)
     except ValueError:
-        raise ScopeError(f"Date invalide pour {name} : « {value} » (format attendu AAAA-MM-JJ).", name) from None
+        raise ScopeError(_l("Date invalide pour %(name)s : « %(value)s » (format attendu AAAA-MM-JJ).", name=name,
+                            value=value), name) from None
 
 
 def find_department(code: str | None) -> Department | None:
@@ -114,7 +116,7 @@ def find_department(code: str | None) -> Department | None:
         return None
     department = db.session.scalar(select(Department).where(Department.code == code))
     if department is None:
-        raise ScopeError(f"Département inconnu : « {code} ».", "department")
+        raise ScopeError(_l("Département inconnu : « %(code)s ».", code=code), "department")
     return department
 
 
@@ -124,7 +126,7 @@ def find_structure(ref: str | None) -> Structure | None:
         return None
     structure = db.session.scalar(select(Structure).where(Structure.ref == ref))
     if structure is None:
-        raise ScopeError(f"Structure inconnue : « {ref} ».", "structure")
+        raise ScopeError(_l("Structure inconnue : « %(ref)s ».", ref=ref), "structure")
     return structure
 
 
@@ -133,7 +135,8 @@ def check_department_in_region(department: Department | None, region: Region | N
     if department is None or region is None:
         return
     if department.region_id != region.id:
-        raise ScopeError(f"Le département {department.code} n'appartient pas à la région {region.code}.", "department")
+        raise ScopeError(_l("Le département %(code)s n'appartient pas à la région %(code2)s.", code=department.code,
+                            code2=region.code), "department")
 
 
 def build_scope(start: str | None, end: str | None, department: str | None = None,
@@ -143,8 +146,8 @@ def build_scope(start: str | None, end: str | None, department: str | None = Non
     first = parse_date(start, "--from")
     last = parse_date(end, "--to")
     if first > last:
-        raise ScopeError(f"La date de début ({first.isoformat()}) est postérieure à la date de fin "
-                         f"({last.isoformat()}).", "--from")
+        raise ScopeError(_l("La date de début (%(value)s) est postérieure à la date de fin (%(value2)s).",
+                            value=first.isoformat(), value2=last.isoformat()), "--from")
     on = parse_date(as_of, "--as-of", required=False) or today or paris_today()
     found_department, found_region = find_department(department), find_region(region)
     check_department_in_region(found_department, found_region)
@@ -157,7 +160,7 @@ def find_region(code: str | None) -> Region | None:
         return None
     region = db.session.scalar(select(Region).where(Region.code == code))
     if region is None:
-        raise ScopeError(f"Région inconnue : « {code} ».", "region")
+        raise ScopeError(_l("Région inconnue : « %(code)s ».", code=code), "region")
     return region
 
 
@@ -168,8 +171,8 @@ def build_cohort_scope(entry_from: str | None, entry_to: str | None, department:
     first = parse_date(entry_from, "--entry-from")
     last = parse_date(entry_to, "--entry-to")
     if first > last:
-        raise ScopeError(f"La date de début ({first.isoformat()}) est postérieure à la date de fin "
-                         f"({last.isoformat()}).", "--entry-from")
+        raise ScopeError(_l("La date de début (%(value)s) est postérieure à la date de fin (%(value2)s).",
+                            value=first.isoformat(), value2=last.isoformat()), "--entry-from")
     on = parse_date(as_of, "--as-of", required=False) or today or paris_today()
     found_department, found_region = find_department(department), find_region(region)
     check_department_in_region(found_department, found_region)

@@ -11,6 +11,8 @@ from agir.audit import record
 from agir.dates import today as paris_today
 from agir.errors import RuleViolation
 from agir.extensions import db
+from agir.i18n import LazyDate
+from agir.i18n import lazy_gettext as _l
 from agir.operations.locks import index_named, lock_person, violates
 from agir.operations.persons import check_version
 from agir.rules import durations
@@ -41,7 +43,7 @@ def proposed_planned_end(start: date, max_months: int) -> date:
 
 def _check_holder(actor, accompaniment: Accompaniment) -> None:
     if accompaniment.structure_id != getattr(actor, "structure_id", None):
-        raise RuleViolation("not_holder", "Seule la structure qui porte cet accompagnement peut le modifier.", None)
+        raise RuleViolation("not_holder", _l("Seule la structure qui porte cet accompagnement peut le modifier."), None)
 
 
 def enrol_person(actor, person: Person, start_on: date, planned_end_on: date | None = None,
@@ -50,13 +52,13 @@ def enrol_person(actor, person: Person, start_on: date, planned_end_on: date | N
     today = today or paris_today()
     structure = structure or getattr(actor, "structure", None)
     if start_on is None:
-        raise RuleViolation("required", "La date d'entrée est obligatoire.", "start")
-    not_after_today(start_on, "start", "La date d'entrée", today)
+        raise RuleViolation("required", _l("La date d'entrée est obligatoire."), "start")
+    not_after_today(start_on, "start", _l("La date d'entrée"), today)
     if structure is None:
-        raise RuleViolation("no_structure", "Votre compte n'est rattaché à aucune structure.", "start")
+        raise RuleViolation("no_structure", _l("Votre compte n'est rattaché à aucune structure."), "start")
     verdict = verdict_for(person, structure, start_on)
     if not verdict.eligible:
-        raise RuleViolation(verdict.reasons[0].code, " ".join(r.message for r in verdict.reasons), "start")
+        raise RuleViolation(verdict.reasons[0].code, " ".join(str(r.message) for r in verdict.reasons), "start")
     max_months = person.department.max_months
     planned_end_on = planned_end_on or proposed_planned_end(start_on, max_months)
     durations.check_planned_end(start_on, planned_end_on, max_months, field="planned_end")
@@ -89,11 +91,11 @@ def extend_accompaniment(actor, accompaniment: Accompaniment, decided_on: date, 
     check_version(accompaniment, version)
     _check_holder(actor, accompaniment)
     if accompaniment.exit_on is not None:
-        raise RuleViolation("closed", "Cet accompagnement est terminé : il ne peut plus être prolongé.", "date")
+        raise RuleViolation("closed", _l("Cet accompagnement est terminé : il ne peut plus être prolongé."), "date")
     if decided_on is None or planned_end_on is None:
-        raise RuleViolation("required", "La date de décision et la nouvelle fin prévue sont obligatoires.",
+        raise RuleViolation("required", _l("La date de décision et la nouvelle fin prévue sont obligatoires."),
                             "date" if decided_on is None else "planned_end")
-    not_after_today(decided_on, "date", "La date de décision", today or paris_today())
+    not_after_today(decided_on, "date", _l("La date de décision"), today or paris_today())
     durations.check_extension(
         start=accompaniment.start_on, current_end=accompaniment.current_end_on, decided_on=decided_on,
         new_end=planned_end_on, max_months=accompaniment.person.department.max_months, reason=reason,
@@ -109,13 +111,13 @@ def extend_accompaniment(actor, accompaniment: Accompaniment, decided_on: date, 
 
 def _check_situation(job_kind: str | None, job_months: int | None, training_level: str | None) -> None:
     if job_kind and job_kind not in JOB_KINDS:
-        raise RuleViolation("enum", "Type de contrat inconnu.", "job_kind")
+        raise RuleViolation("enum", _l("Type de contrat inconnu."), "job_kind")
     if training_level and training_level not in TRAINING_LEVELS:
-        raise RuleViolation("enum", "Niveau de formation inconnu.", "training_level")
+        raise RuleViolation("enum", _l("Niveau de formation inconnu."), "training_level")
     if job_kind:
         check_job(job_kind, job_months)
     elif job_months is not None:
-        raise RuleViolation("months_without_job", "Indiquez le type de contrat avant sa durée.", "job_kind")
+        raise RuleViolation("months_without_job", _l("Indiquez le type de contrat avant sa durée."), "job_kind")
 
 
 def record_exit(actor, accompaniment: Accompaniment, exit_on: date, reason: str, job_kind: str | None = None,
@@ -126,15 +128,16 @@ def record_exit(actor, accompaniment: Accompaniment, exit_on: date, reason: str,
     check_version(accompaniment, version)
     _check_holder(actor, accompaniment)
     if accompaniment.exit is not None:
-        raise RuleViolation("closed", "La sortie de cet accompagnement est déjà enregistrée.", "date")
+        raise RuleViolation("closed", _l("La sortie de cet accompagnement est déjà enregistrée."), "date")
     if exit_on is None:
-        raise RuleViolation("required", "La date de sortie est obligatoire.", "date")
-    not_after_today(exit_on, "date", "La date de sortie", today or paris_today())
+        raise RuleViolation("required", _l("La date de sortie est obligatoire."), "date")
+    not_after_today(exit_on, "date", _l("La date de sortie"), today or paris_today())
     durations.check_exit(accompaniment.start_on, exit_on, reason)
     last_decision = max((e.decided_on for e in accompaniment.extensions), default=None)
     if last_decision and exit_on < last_decision:
         raise RuleViolation("exit_before_extension",
-                            f"La sortie ne peut précéder la dernière prolongation ({last_decision:%d/%m/%Y}).", "date")
+                            _l("La sortie ne peut précéder la dernière prolongation (%(day)s).",
+                               day=LazyDate(last_decision)), "date")
     job_kind, training_level = job_kind or None, training_level or None
     _check_situation(job_kind, job_months, training_level)
     periods = [(a.start_on, a.exit_on) for a in accompaniment.person.accompaniments if a.id != accompaniment.id]
@@ -156,18 +159,20 @@ def record_followup(actor, accompaniment: Accompaniment, followup_on: date, is_p
     _check_holder(actor, accompaniment)
     exit_ = accompaniment.exit
     if exit_ is None:
-        raise RuleViolation("not_exited", "Le suivi à 6 mois suit une sortie : enregistrez d'abord la sortie.", "date")
+        raise RuleViolation("not_exited", _l("Le suivi à 6 mois suit une sortie : enregistrez d'abord la sortie."),
+                            "date")
     if followup_on is None:
-        raise RuleViolation("required", "La date du suivi est obligatoire.", "date")
+        raise RuleViolation("required", _l("La date du suivi est obligatoire."), "date")
     if is_positive is None:
-        raise RuleViolation("required", "Indiquez si la situation est positive.", "positive")
+        raise RuleViolation("required", _l("Indiquez si la situation est positive."), "positive")
     durations.check_followup(exit_.exit_on, followup_on)
     due = followup_due_on(exit_.exit_on)
     if followup_on < due:
         raise RuleViolation("followup_too_soon",
-                            f"Le suivi à 6 mois se fait au plus tôt le {due:%d/%m/%Y} (6 mois après la sortie).",
+                            _l("Le suivi à 6 mois se fait au plus tôt le %(day)s (6 mois après la sortie).",
+                               day=LazyDate(due)),
                             "date")
-    not_after_today(followup_on, "date", "La date du suivi", today or paris_today())
+    not_after_today(followup_on, "date", _l("La date du suivi"), today or paris_today())
     if exit_.followup is None:
         exit_.followup = FollowUp(followup_on=followup_on, is_positive=bool(is_positive))
         action = "record_followup"

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from agir import audit
 from agir.errors import RuleViolation
 from agir.extensions import db
+from agir.i18n import lazy_gettext as _l
 from models import ApiToken, User
 from models.base import utcnow
 
@@ -27,12 +28,14 @@ def create_api_token(actor: User, name: str, ip: str | None = None) -> tuple[Api
     """A new token for the actor; returns the record and the token itself (never stored, shown once)."""
     name = (name or "").strip()
     if not name:
-        raise RuleViolation("token_name_required", "Donnez un nom à ce jeton (par exemple l'outil qui l'utilise).",
+        raise RuleViolation("token_name_required", _l("Donnez un nom à ce jeton (par exemple l'outil qui "
+                                                      "l'utilise)."),
                             "name")
     if len(name) > NAME_MAX:
-        raise RuleViolation("token_name_length", f"Le nom du jeton fait au plus {NAME_MAX} caractères.", "name")
+        raise RuleViolation("token_name_length", _l("Le nom du jeton fait au plus %(name_max)s caractères.",
+                                                    name_max=NAME_MAX), "name")
     if actor.role not in TOKEN_ROLES:
-        raise RuleViolation("token_role", "Seuls les pilotes départementaux peuvent créer un jeton d'API.", "name")
+        raise RuleViolation("token_role", _l("Seuls les pilotes départementaux peuvent créer un jeton d'API."), "name")
     raw = PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user_id=actor.id, name=name, token_hash=hash_token(raw))
     db.session.add(token)
@@ -45,7 +48,7 @@ def revoke_api_token(actor: User, token_id: int, ip: str | None = None) -> ApiTo
     """Revoke one of the actor's own tokens (a token of someone else is "not found")."""
     token = db.session.get(ApiToken, token_id)
     if token is None or token.user_id != actor.id:
-        raise RuleViolation("token_not_found", "Jeton introuvable.", None)
+        raise RuleViolation("token_not_found", _l("Jeton introuvable."), None)
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         db.session.flush()

@@ -16,7 +16,8 @@ from agir.audit import record, record_correction
 from agir.dates import today as paris_today
 from agir.errors import RuleViolation
 from agir.extensions import db
-from agir.i18n import N_
+from agir.i18n import N_, LazyDate, lazy_join
+from agir.i18n import lazy_gettext as _l
 from agir.operations.accompaniments import verdict_for
 from agir.operations.locks import index_named, lock_person, violates
 from agir.operations.persons import check_version, not_after_today
@@ -39,7 +40,7 @@ class CorrectionRefused(RuleViolation):
 
 def _check_holder(actor, accompaniment: Accompaniment) -> None:
     if accompaniment.structure_id != getattr(actor, "structure_id", None):
-        raise RuleViolation("not_holder", "Seule la structure qui porte cet accompagnement peut le corriger.", None)
+        raise RuleViolation("not_holder", _l("Seule la structure qui porte cet accompagnement peut le corriger."), None)
 
 
 def _reason(reason: str | None, cancelling: bool = False) -> list[RuleViolation]:
@@ -108,19 +109,19 @@ def correct_enrolment(actor, accompaniment: Accompaniment, start_on: date | None
     today = today or paris_today()
     found = _reason(reason)
     if start_on is None:
-        found.append(RuleViolation("required", "La date d'entrée est obligatoire.", "start"))
+        found.append(RuleViolation("required", _l("La date d'entrée est obligatoire."), "start"))
     if planned_end_on is None:
-        found.append(RuleViolation("required", "La fin prévue est obligatoire.", "planned_end"))
+        found.append(RuleViolation("required", _l("La fin prévue est obligatoire."), "planned_end"))
     if start_on is None or planned_end_on is None:
         raise CorrectionRefused(found)
     try:
-        not_after_today(start_on, "start", "La date d'entrée", today)
+        not_after_today(start_on, "start", _l("La date d'entrée"), today)
     except RuleViolation as exc:
         found.append(exc)
     person = accompaniment.person
     verdict = verdict_for(person, accompaniment.structure, start_on)
     if not verdict.eligible:
-        found.append(RuleViolation(verdict.reasons[0].code, " ".join(r.message for r in verdict.reasons), "start"))
+        found.append(RuleViolation(verdict.reasons[0].code, " ".join(str(r.message) for r in verdict.reasons), "start"))
     before = {"start_on": _iso(accompaniment.start_on), "planned_end_on": _iso(accompaniment.planned_end_on)}
     after = {"start_on": _iso(start_on), "planned_end_on": _iso(planned_end_on)}
     found += _unchanged(before, after)
@@ -170,8 +171,8 @@ def cancel_enrolment(actor, accompaniment: Accompaniment, reason: str, version: 
     if dependents:
         found.append(RuleViolation(
             "enrolment_has_dependents",
-            f"Cette inscription ne peut pas être annulée : elle porte {', '.join(dependents)}. "
-            "Annulez-les d'abord, ou corrigez l'inscription.", None))
+            _l("Cette inscription ne peut pas être annulée : elle porte %(value)s. Annulez-les d'abord, ou "
+               "corrigez l'inscription.", value=lazy_join(dependents)), None))
     if found:
         raise CorrectionRefused(found)
     person = accompaniment.person
@@ -215,13 +216,13 @@ def correct_extension(actor, extension: Extension, decided_on: date | None, plan
     _check_holder(actor, accompaniment)
     found = _reason(reason)
     if decided_on is None:
-        found.append(RuleViolation("required", "La date de décision est obligatoire.", "date"))
+        found.append(RuleViolation("required", _l("La date de décision est obligatoire."), "date"))
     if planned_end_on is None:
-        found.append(RuleViolation("required", "La nouvelle fin prévue est obligatoire.", "planned_end"))
+        found.append(RuleViolation("required", _l("La nouvelle fin prévue est obligatoire."), "planned_end"))
     if decided_on is None or planned_end_on is None:
         raise CorrectionRefused(found)
     try:
-        not_after_today(decided_on, "date", "La date de décision", today or paris_today())
+        not_after_today(decided_on, "date", _l("La date de décision"), today or paris_today())
     except RuleViolation as exc:
         found.append(exc)
     motive = (extension_reason or "").strip()
@@ -269,16 +270,16 @@ def _exit_values(exit_: Exit) -> dict:
 def _situation(job_kind, job_months, training_level) -> list[RuleViolation]:
     found = []
     if job_kind and job_kind not in JOB_KINDS:
-        found.append(RuleViolation("enum", "Type de contrat inconnu.", "job_kind"))
+        found.append(RuleViolation("enum", _l("Type de contrat inconnu."), "job_kind"))
     elif job_kind:
         try:
             check_job(job_kind, job_months)
         except RuleViolation as exc:
             found.append(RuleViolation(exc.code, exc.message, "months"))
     elif job_months is not None:
-        found.append(RuleViolation("months_without_job", "Indiquez le type de contrat avant sa durée.", "job_kind"))
+        found.append(RuleViolation("months_without_job", _l("Indiquez le type de contrat avant sa durée."), "job_kind"))
     if training_level and training_level not in TRAINING_LEVELS:
-        found.append(RuleViolation("enum", "Niveau de formation inconnu.", "training_level"))
+        found.append(RuleViolation("enum", _l("Niveau de formation inconnu."), "training_level"))
     return found
 
 
@@ -291,15 +292,15 @@ def correct_exit(actor, accompaniment: Accompaniment, exit_on: date | None, exit
     _check_holder(actor, accompaniment)
     exit_ = accompaniment.exit
     if exit_ is None:
-        raise RuleViolation("not_exited", "Cet accompagnement n'a pas de sortie à corriger.", None)
+        raise RuleViolation("not_exited", _l("Cet accompagnement n'a pas de sortie à corriger."), None)
     found = _reason(reason)
     job_kind, training_level = job_kind or None, training_level or None
     found += _situation(job_kind, job_months, training_level)
     if exit_on is None:
-        found.append(RuleViolation("required", "La date de sortie est obligatoire.", "date"))
+        found.append(RuleViolation("required", _l("La date de sortie est obligatoire."), "date"))
         raise CorrectionRefused(found)
     try:
-        not_after_today(exit_on, "date", "La date de sortie", today or paris_today())
+        not_after_today(exit_on, "date", _l("La date de sortie"), today or paris_today())
     except RuleViolation as exc:
         found.append(exc)
     before = _exit_values(exit_)
@@ -326,12 +327,12 @@ def cancel_exit(actor, accompaniment: Accompaniment, reason: str, version: int |
     _check_holder(actor, accompaniment)
     exit_ = accompaniment.exit
     if exit_ is None:
-        raise RuleViolation("not_exited", "Cet accompagnement n'a pas de sortie à annuler.", None)
+        raise RuleViolation("not_exited", _l("Cet accompagnement n'a pas de sortie à annuler."), None)
     found = _reason(reason, cancelling=True)
     if exit_.followup is not None:
         found.append(RuleViolation(
-            "exit_has_followup", f"Un suivi à 6 mois est enregistré pour cette sortie "
-                                 f"(le {exit_.followup.followup_on:%d/%m/%Y}) : annulez-le d'abord.", None))
+            "exit_has_followup", _l("Un suivi à 6 mois est enregistré pour cette sortie (le %(day)s) : "
+                                    "annulez-le d'abord.", day=LazyDate(exit_.followup.followup_on)), None))
     facts = facts_of(accompaniment)
     facts.exit_on = facts.exit_reason = facts.followup_on = None
     _check_whole(accompaniment, facts, {}, found)
@@ -345,8 +346,8 @@ def cancel_exit(actor, accompaniment: Accompaniment, reason: str, version: int |
         if not violates(exc, index_named(Accompaniment, "uq_accompaniments_open_person_id")):
             raise
         # The database's own guarantee: another accompaniment opened meanwhile.
-        raise RuleViolation("two_open", "La personne a déjà un accompagnement en cours : la sortie ne peut "
-                                        "pas être annulée.", None) from None
+        raise RuleViolation("two_open", _l("La personne a déjà un accompagnement en cours : la sortie ne peut "
+                                           "pas être annulée."), None) from None
     record_correction(actor, accompaniment.person, "exit", before, None, _clean(reason))
     return accompaniment
 
@@ -365,16 +366,16 @@ def correct_followup(actor, accompaniment: Accompaniment, followup_on: date | No
     _check_holder(actor, accompaniment)
     followup = accompaniment.exit.followup if accompaniment.exit else None
     if followup is None:
-        raise RuleViolation("no_followup", "Aucun suivi à 6 mois n'est enregistré pour cet accompagnement.", None)
+        raise RuleViolation("no_followup", _l("Aucun suivi à 6 mois n'est enregistré pour cet accompagnement."), None)
     found = _reason(reason)
     if followup_on is None:
-        found.append(RuleViolation("required", "La date du suivi est obligatoire.", "date"))
+        found.append(RuleViolation("required", _l("La date du suivi est obligatoire."), "date"))
     if is_positive is None:
-        found.append(RuleViolation("required", "Indiquez si la situation est positive.", "positive"))
+        found.append(RuleViolation("required", _l("Indiquez si la situation est positive."), "positive"))
     if found and (followup_on is None or is_positive is None):
         raise CorrectionRefused(found)
     try:
-        not_after_today(followup_on, "date", "La date du suivi", today or paris_today())
+        not_after_today(followup_on, "date", _l("La date du suivi"), today or paris_today())
     except RuleViolation as exc:
         found.append(exc)
     before = _followup_values(followup)
@@ -396,7 +397,7 @@ def cancel_followup(actor, accompaniment: Accompaniment, reason: str, version: i
     _check_holder(actor, accompaniment)
     followup = accompaniment.exit.followup if accompaniment.exit else None
     if followup is None:
-        raise RuleViolation("no_followup", "Aucun suivi à 6 mois n'est enregistré pour cet accompagnement.", None)
+        raise RuleViolation("no_followup", _l("Aucun suivi à 6 mois n'est enregistré pour cet accompagnement."), None)
     found = _reason(reason, cancelling=True)
     if found:
         raise CorrectionRefused(found)
@@ -436,17 +437,17 @@ def delete_person(actor, person: Person, reason: str, version: int | None = None
     lock_person(person)
     check_version(person, version)
     if not can_delete_person(actor, person):
-        raise RuleViolation("not_holder", "Seule la structure qui a ouvert ce dossier peut le supprimer.", None)
+        raise RuleViolation("not_holder", _l("Seule la structure qui a ouvert ce dossier peut le supprimer."), None)
     found = _reason(reason, cancelling=True)
     for v in found:
         if v.code == "reason_required":
-            v.message = "Indiquez le motif de la suppression."
+            v.message = _l("Indiquez le motif de la suppression.")
     dependents = file_dependents(person)
     if dependents:
         found.append(RuleViolation(
             "file_has_records",
-            f"Ce dossier ne peut pas être supprimé : il contient {', '.join(dependents)}. "
-            "S'il fait doublon avec un autre dossier, fusionnez les deux dossiers au lieu de le supprimer.", None))
+            _l("Ce dossier ne peut pas être supprimé : il contient %(value)s. S'il fait doublon avec un autre "
+               "dossier, fusionnez les deux dossiers au lieu de le supprimer.", value=lazy_join(dependents)), None))
     if found:
         raise CorrectionRefused(found)
     ref, person_id = person.ref, person.id

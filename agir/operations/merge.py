@@ -14,6 +14,7 @@ from agir import access, dates
 from agir.audit import record
 from agir.errors import RuleViolation
 from agir.extensions import db
+from agir.i18n import lazy_gettext as _l
 from agir.operations.persons import PERSON_FIELDS, check_person
 from agir.rules.durations import check_no_overlap
 from models import Alert, AuditEntry, Person
@@ -33,7 +34,7 @@ class MergeRefused(RuleViolation):
     """Every reason the two files cannot be merged (all given at once)."""
 
     def __init__(self, violations: list[RuleViolation]):
-        super().__init__("merge_refused", " ".join(v.message for v in violations), None)
+        super().__init__("merge_refused", " ".join(str(v.message) for v in violations), None)
         self.violations = violations
 
 
@@ -41,38 +42,41 @@ def merge_violations(actor, keep: Person, gone: Person) -> list[RuleViolation]:
     """What forbids the merge, in French; empty when it may be done."""
     found = []
     if keep.id == gone.id:
-        return [RuleViolation("same_file", "Choisissez deux dossiers différents.", None)]
+        return [RuleViolation("same_file", _l("Choisissez deux dossiers différents."), None)]
     for person in (keep, gone):
         if access.view_level(actor, person.id, db.session) != access.FULL or not access.can_edit_file(actor):
-            found.append(RuleViolation("not_held", f"Le dossier {person.ref} n'est pas suivi par votre structure : "
-                                                   "seuls deux dossiers de votre structure peuvent être fusionnés.",
+            found.append(RuleViolation("not_held", _l("Le dossier %(ref)s n'est pas suivi par votre structure : "
+                                                      "seuls deux dossiers de votre structure peuvent être "
+                                                      "fusionnés.", ref=person.ref),
                                        None))
     if keep.department_id != gone.department_id:
-        found.append(RuleViolation("other_department", "Les deux dossiers ne sont pas du même département.", None))
+        found.append(RuleViolation("other_department", _l("Les deux dossiers ne sont pas du même département."), None))
     open_accs = [a for a in list(keep.accompaniments) + list(gone.accompaniments) if a.exit_on is None]
     if len(open_accs) > 1:
         found.append(RuleViolation(
-            "two_open", "Les deux dossiers ont chacun un accompagnement en cours : enregistrez d'abord la sortie de "
-                        "l'un d'eux (ou annulez l'inscription faite par erreur), puis fusionnez.", None))
+            "two_open", _l("Les deux dossiers ont chacun un accompagnement en cours : enregistrez d'abord la "
+                           "sortie de l'un d'eux (ou annulez l'inscription faite par erreur), puis fusionnez."), None))
     else:
         try:
             check_no_overlap([(a.start_on, a.exit_on) for a in list(keep.accompaniments) + list(gone.accompaniments)])
         except RuleViolation:
             found.append(RuleViolation(
-                "overlap", "Les accompagnements des deux dossiers se chevauchent : corrigez leurs dates avant de "
-                           "fusionner (une personne n'a qu'un accompagnement à la fois).", None))
+                "overlap", _l("Les accompagnements des deux dossiers se chevauchent : corrigez leurs dates "
+                              "avant de fusionner (une personne n'a qu'un accompagnement à la fois)."), None))
     open_referrals = {}
     for referral in list(keep.referrals) + list(gone.referrals):
         if referral.state in OPEN_REFERRAL_STATES:
             if referral.programme_id in open_referrals:
                 found.append(RuleViolation(
-                    "referral_open", f"Les deux dossiers ont chacun une orientation en cours vers « "
-                                     f"{referral.programme.name} » : clôturez ou annulez l'une d'elles d'abord.", None))
+                    "referral_open", _l("Les deux dossiers ont chacun une orientation en cours vers « %(name)s "
+                                        "» : clôturez ou annulez l'une d'elles d'abord.",
+                                            name=referral.programme.name), None))
             open_referrals[referral.programme_id] = referral
     try:
         check_person(merged_identity(keep, gone), dates.today())
     except RuleViolation as exc:
-        found.append(RuleViolation(exc.code, f"L'identité fusionnée est refusée : {exc.message}", None))
+        found.append(RuleViolation(exc.code, _l("L'identité fusionnée est refusée : %(message)s",
+                                                message=exc.message), None))
     return found
 
 

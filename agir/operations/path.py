@@ -14,6 +14,8 @@ from agir.audit import record, record_correction
 from agir.dates import today as paris_today
 from agir.errors import RuleViolation, StaleLine, StaleRecord
 from agir.extensions import db
+from agir.i18n import LazyDate
+from agir.i18n import lazy_gettext as _l
 from agir.operations.persons import check_version, file_holder, not_after_today
 from agir.rules.corrections import (
     check_changed,
@@ -37,7 +39,8 @@ from models.enums import (
     TRAINING_LEVELS,
 )
 
-RIGHT_DATE_WHAT = {"requested": "La date de demande", "obtained": "La date d'obtention", "refused": "La date de refus"}
+RIGHT_DATE_WHAT = {"requested": _l("La date de demande"), "obtained": _l("La date d'obtention"),
+                   "refused": _l("La date de refus")}
 
 
 def set_right(actor, person: Person, kind: str, state: str, requested: date | None = None,
@@ -46,9 +49,9 @@ def set_right(actor, person: Person, kind: str, state: str, requested: date | No
     """Set the state and dates of one right (todo → requested → obtained / refused, or not applicable)."""
     today = today or paris_today()
     if kind not in RIGHT_KINDS:
-        raise RuleViolation("enum", "Droit inconnu.", "kind")
+        raise RuleViolation("enum", _l("Droit inconnu."), "kind")
     if state not in RIGHT_STATES:
-        raise RuleViolation("enum", "État inconnu.", "state")
+        raise RuleViolation("enum", _l("État inconnu."), "state")
     step = db.session.scalar(select(RightStep).where(RightStep.person_id == person.id, RightStep.kind == kind))
     if step is None and version:
         raise StaleLine()  # the line was deleted (or never existed) while the form was open
@@ -86,8 +89,9 @@ def _check_not_a_correction(step: RightStep, dates: dict) -> None:
     for name, day in dates.items():
         recorded = getattr(step, f"{name}_on")
         if recorded is not None and day is not None and day != recorded:
-            raise RuleViolation("use_correction", f"{RIGHT_DATE_WHAT[name]} est déjà enregistrée "
-                                f"({recorded:%d/%m/%Y}) : pour la changer, utilisez « Corriger », avec un motif.",
+            raise RuleViolation("use_correction", _l("%(value)s est déjà enregistrée (%(day)s) : pour la "
+                                                     "changer, utilisez « Corriger », avec un motif.",
+                                                         value=RIGHT_DATE_WHAT[name], day=LazyDate(recorded)),
                                 name)
 
 
@@ -109,7 +113,7 @@ def correct_right(actor, step: RightStep, state: str, requested: date | None = N
     check_recorder(getattr(actor, "structure_id", None), step.structure_id, file_holder(person))
     check_line_version(step, version)
     if state not in RIGHT_STATES:
-        raise RuleViolation("enum", "État inconnu.", "state")
+        raise RuleViolation("enum", _l("État inconnu."), "state")
     dates = {"requested": requested, "obtained": obtained, "refused": refused}
     refusal_reason = ((refusal_reason or "").strip() or None) if state == "refused" else None
     refuse_all(violations_of(lambda: check_right(state, dates, refusal_reason),
@@ -149,36 +153,36 @@ def _enum(value, allowed, field: str, message: str) -> None:
 
 def _required_date(values: dict, field: str, what: str, today: date) -> None:
     if values.get(field) is None:
-        raise RuleViolation("required", f"{what} est obligatoire.", field)
+        raise RuleViolation("required", _l("%(what)s est obligatoire.", what=what), field)
     not_after_today(values[field], field, what, today)
 
 
 def _check_housing_step(v: dict, today: date) -> None:
-    _enum(v.get("kind"), HOUSING_STEP_KINDS, "kind", "Choisissez le type de démarche.")
-    _required_date(v, "date", "La date de la démarche", today)
+    _enum(v.get("kind"), HOUSING_STEP_KINDS, "kind", _l("Choisissez le type de démarche."))
+    _required_date(v, "date", _l("La date de la démarche"), today)
     v["number"] = (v.get("number") or "").strip() or None
     check_length(v["number"], "housing_step.number", "number")
 
 
 def _check_housing(v: dict, today: date) -> None:
-    _enum(v.get("kind"), HOUSING_KINDS, "kind", "Choisissez le type de logement.")
-    _required_date(v, "date", "La date d'entrée dans le logement", today)
+    _enum(v.get("kind"), HOUSING_KINDS, "kind", _l("Choisissez le type de logement."))
+    _required_date(v, "date", _l("La date d'entrée dans le logement"), today)
 
 
 def _check_job(v: dict, today: date) -> None:
-    _enum(v.get("kind"), JOB_KINDS, "kind", "Choisissez le type de contrat.")
-    _required_date(v, "date", "La date de début du contrat", today)
+    _enum(v.get("kind"), JOB_KINDS, "kind", _l("Choisissez le type de contrat."))
+    _required_date(v, "date", _l("La date de début du contrat"), today)
     check_job(v["kind"], v.get("months"))
 
 
 def _check_training(v: dict, today: date) -> None:
-    _enum(v.get("level"), TRAINING_LEVELS, "level", "Choisissez le niveau de la formation.")
-    _required_date(v, "date", "La date de début de la formation", today)
+    _enum(v.get("level"), TRAINING_LEVELS, "level", _l("Choisissez le niveau de la formation."))
+    _required_date(v, "date", _l("La date de début de la formation"), today)
 
 
 def _check_event(v: dict, today: date) -> None:
-    _enum(v.get("kind"), EVENT_KINDS, "kind", "Choisissez le type d'événement.")
-    _required_date(v, "date", "La date de l'événement", today)
+    _enum(v.get("kind"), EVENT_KINDS, "kind", _l("Choisissez le type d'événement."))
+    _required_date(v, "date", _l("La date de l'événement"), today)
     v["event_ref"] = (v.get("event_ref") or "").strip() or None
     if v["kind"] not in EVENTS_WITH_ID:
         v["event_ref"] = None  # the file's form keeps no id for another kind of event

@@ -14,6 +14,7 @@ from agir.audit import record, record_correction
 from agir.dates import today as paris_today
 from agir.errors import RuleViolation, StaleLine, StaleRecord
 from agir.extensions import db
+from agir.i18n import lazy_gettext as _l
 from agir.rules.corrections import check_changed, check_reason, refuse_all, violations_of
 from agir.rules.person import Enrolment, enrolment_violations, not_after_today, person_violations
 from agir.rules.text import MAX_LENGTHS
@@ -26,9 +27,9 @@ PERSON_FIELDS = (
     "prior_programme", "phone", "email",
 )
 REQUIRED = {
-    "last_name": "Le nom est obligatoire.", "first_name": "Le prénom est obligatoire.",
-    "sex": "Le sexe est obligatoire.", "birth_on": "La date de naissance est obligatoire.",
-    "nationality": "La nationalité est obligatoire.", "status": "Le statut est obligatoire.",
+    "last_name": _l("Le nom est obligatoire."), "first_name": _l("Le prénom est obligatoire."),
+    "sex": _l("Le sexe est obligatoire."), "birth_on": _l("La date de naissance est obligatoire."),
+    "nationality": _l("La nationalité est obligatoire."), "status": _l("Le statut est obligatoire."),
 }
 NATIONALITY_RE = re.compile(r"^[A-Z]{3}$")
 MAX_NOTE_LENGTH = MAX_LENGTHS["note.text"]
@@ -61,16 +62,16 @@ def check_person(values: dict, today: date) -> None:
         if not values.get(name):
             raise RuleViolation("required", message, name)
     if values["sex"] not in SEXES:
-        raise RuleViolation("enum", "Sexe inconnu.", "sex")
+        raise RuleViolation("enum", _l("Sexe inconnu."), "sex")
     if values["status"] not in STATUSES:
-        raise RuleViolation("enum", "Statut inconnu.", "status")
+        raise RuleViolation("enum", _l("Statut inconnu."), "status")
     if not NATIONALITY_RE.match(values["nationality"]):
-        raise RuleViolation("nationality", "La nationalité est un code ISO à trois lettres (AFG, SYR, ERI…).",
+        raise RuleViolation("nationality", _l("La nationalité est un code ISO à trois lettres (AFG, SYR, ERI…)."),
                             "nationality")
     if values.get("hosting") and values["hosting"] not in HOSTINGS:
-        raise RuleViolation("enum", "Hébergement inconnu.", "hosting")
+        raise RuleViolation("enum", _l("Hébergement inconnu."), "hosting")
     if values.get("language_level") and values["language_level"] not in LEVELS:
-        raise RuleViolation("enum", "Niveau CECRL inconnu.", "language_level")
+        raise RuleViolation("enum", _l("Niveau CECRL inconnu."), "language_level")
     # The rules `agir import` applies too (agir.rules.person): BPI / first permit, not after today,
     # not before birth, e-mail, lengths.
     for violation in person_violations(values, today):
@@ -106,7 +107,7 @@ def create_person(actor, values: dict, household: Household | None = None, today
     today = today or paris_today()
     structure = getattr(actor, "structure", None)
     if structure is None:
-        raise RuleViolation("no_structure", "Votre compte n'est rattaché à aucune structure.", None)
+        raise RuleViolation("no_structure", _l("Votre compte n'est rattaché à aucune structure."), None)
     values = _clean(values)
     check_person(values, today)
     person = Person(ref=_unique_ref(Person, "P"), department_id=structure.department_id,
@@ -137,9 +138,9 @@ def change_household(actor, person: Person, household: Household | None, version
     """Move the person into another household, or into a new one of their own (household=None)."""
     check_version(person, version)
     if household is not None and household.id == person.household_id:
-        raise RuleViolation("same_household", "La personne fait déjà partie de ce ménage.", "household_ref")
+        raise RuleViolation("same_household", _l("La personne fait déjà partie de ce ménage."), "household_ref")
     if household is None and person.household is not None and len(person.household.members) == 1:
-        raise RuleViolation("already_alone", "La personne forme déjà un ménage à elle seule.", "household_ref")
+        raise RuleViolation("already_alone", _l("La personne forme déjà un ménage à elle seule."), "household_ref")
     previous = person.household
     person.household = household or new_household()
     db.session.flush()
@@ -153,12 +154,13 @@ def change_household(actor, person: Person, household: Household | None, version
 def _check_note(noted_on: date | None, text: str | None, today: date) -> str:
     text = (text or "").strip()
     if noted_on is None:
-        raise RuleViolation("required", "La date de la note est obligatoire.", "date")
-    not_after_today(noted_on, "date", "La date de la note", today)
+        raise RuleViolation("required", _l("La date de la note est obligatoire."), "date")
+    not_after_today(noted_on, "date", _l("La date de la note"), today)
     if not text:
-        raise RuleViolation("required", "Le texte de la note est obligatoire.", "text")
+        raise RuleViolation("required", _l("Le texte de la note est obligatoire."), "text")
     if len(text) > MAX_NOTE_LENGTH:
-        raise RuleViolation("too_long", f"Une note fait au plus {MAX_NOTE_LENGTH} caractères.", "text")
+        raise RuleViolation("too_long", _l("Une note fait au plus %(max_note_length)s caractères.",
+                                           max_note_length=MAX_NOTE_LENGTH), "text")
     return text
 
 
@@ -192,7 +194,7 @@ def may_correct_note(actor, note: Note) -> bool:
 
 def _own_note(actor, note: Note) -> None:
     if not may_correct_note(actor, note):
-        raise RuleViolation("not_author", "Seul·e l'auteur·rice d'une note peut la corriger ou l'annuler.", None)
+        raise RuleViolation("not_author", _l("Seul·e l'auteur·rice d'une note peut la corriger ou l'annuler."), None)
 
 
 def note_values(note: Note) -> dict:

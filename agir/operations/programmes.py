@@ -11,6 +11,8 @@ from sqlalchemy import select
 from agir import audit
 from agir.errors import RuleViolation, StaleRecord
 from agir.extensions import db
+from agir.i18n import LazyDate
+from agir.i18n import lazy_gettext as _l
 from models import Programme, Session, Structure
 from models.enums import THEMES
 
@@ -50,20 +52,20 @@ def operator_choices(actor) -> list[Structure]:
 def _check_fields(values: dict) -> None:
     """Shape and consistency of a programme's fields (dates in order, money and counts non-negative)."""
     if not (values.get("name") or "").strip():
-        raise RuleViolation("name_required", "Le nom du programme est requis.", "name")
+        raise RuleViolation("name_required", _l("Le nom du programme est requis."), "name")
     if values.get("theme") not in THEMES:
-        raise RuleViolation("theme_unknown", "Thématique inconnue.", "theme")
+        raise RuleViolation("theme_unknown", _l("Thématique inconnue."), "theme")
     if values.get("start_on") is None:
-        raise RuleViolation("start_required", "La date de début est requise.", "start_on")
+        raise RuleViolation("start_required", _l("La date de début est requise."), "start_on")
     if values.get("end_on") is not None and values["end_on"] < values["start_on"]:
-        raise RuleViolation("dates_backwards", "La date de fin ne peut précéder la date de début.", "end_on")
+        raise RuleViolation("dates_backwards", _l("La date de fin ne peut précéder la date de début."), "end_on")
     for name in ("target_beneficiaries", "total_cost", "p104_subsidy"):
         if values.get(name) is not None and values[name] < 0:
-            raise RuleViolation("negative_amount", "La valeur ne peut être négative.", name)
+            raise RuleViolation("negative_amount", _l("La valeur ne peut être négative."), name)
     cost, subsidy = values.get("total_cost"), values.get("p104_subsidy")
     if cost is not None and subsidy is not None and subsidy > cost:
         raise RuleViolation("subsidy_above_cost",
-                            "La subvention P104 ne peut dépasser le coût total du programme.", "p104_subsidy")
+                            _l("La subvention P104 ne peut dépasser le coût total du programme."), "p104_subsidy")
     for session in values.get("sessions_on", ()):
         _check_session_in_programme(session, values["start_on"], values.get("end_on"), "end_on")
 
@@ -71,15 +73,16 @@ def _check_fields(values: dict) -> None:
 def _check_session_in_programme(held_on: date, start_on: date, end_on: date | None, field: str) -> None:
     if held_on < start_on or (end_on is not None and held_on > end_on):
         raise RuleViolation("session_outside_programme",
-                            f"Une séance du {held_on:%d/%m/%Y} tombe hors des dates du programme.", field)
+                            _l("Une séance du %(day)s tombe hors des dates du programme.", day=LazyDate(held_on)),
+                                field)
 
 
 def _check_operator(actor, structure: Structure | None) -> None:
     if structure is None:
-        raise RuleViolation("structure_required", "La structure opératrice est requise.", "structure")
+        raise RuleViolation("structure_required", _l("La structure opératrice est requise."), "structure")
     if structure not in operator_choices(actor):
         raise RuleViolation("structure_forbidden",
-                            "Vous ne pouvez créer ou modifier que les programmes de votre structure.", "structure")
+                            _l("Vous ne pouvez créer ou modifier que les programmes de votre structure."), "structure")
 
 
 def _clean(values: dict) -> dict:
@@ -106,7 +109,7 @@ def create_programme(actor, **values) -> Programme:
 def update_programme(actor, programme: Programme, version_id: int | None, **values) -> Programme:
     """Change a programme's fields (optimistic locking on version_id)."""
     if not may_edit_programme(actor, programme):
-        raise RuleViolation("programme_forbidden", "Vous ne pouvez pas modifier ce programme.", "structure")
+        raise RuleViolation("programme_forbidden", _l("Vous ne pouvez pas modifier ce programme."), "structure")
     if version_id is not None and version_id != programme.version_id:
         raise StaleRecord()
     values = _clean(values)
@@ -129,11 +132,12 @@ def update_programme(actor, programme: Programme, version_id: int | None, **valu
 def add_session(actor, programme: Programme, held_on: date | None, hours: float | None) -> Session:
     """Record a dated session of the programme with its hours (counted once for the indicators)."""
     if not may_edit_programme(actor, programme):
-        raise RuleViolation("programme_forbidden", "Vous ne pouvez pas modifier ce programme.", "held_on")
+        raise RuleViolation("programme_forbidden", _l("Vous ne pouvez pas modifier ce programme."), "held_on")
     if held_on is None:
-        raise RuleViolation("date_required", "La date de la séance est requise.", "held_on")
+        raise RuleViolation("date_required", _l("La date de la séance est requise."), "held_on")
     if hours is None or hours <= 0 or hours > MAX_SESSION_HOURS:
-        raise RuleViolation("session_hours", "La durée d'une séance est comprise entre 0 (exclu) et 24 heures.",
+        raise RuleViolation("session_hours", _l("La durée d'une séance est comprise entre 0 (exclu) et 24 "
+                                                "heures."),
                             "hours")
     _check_session_in_programme(held_on, programme.start_on, programme.end_on, "held_on")
     session = Session(programme=programme, held_on=held_on, hours=float(hours))
@@ -146,10 +150,10 @@ def add_session(actor, programme: Programme, held_on: date | None, hours: float 
 def remove_session(actor, programme: Programme, session_id: int) -> None:
     """Delete one session of the programme."""
     if not may_edit_programme(actor, programme):
-        raise RuleViolation("programme_forbidden", "Vous ne pouvez pas modifier ce programme.", "held_on")
+        raise RuleViolation("programme_forbidden", _l("Vous ne pouvez pas modifier ce programme."), "held_on")
     session = next((s for s in programme.sessions if s.id == session_id), None)
     if session is None:
-        raise RuleViolation("session_unknown", "Cette séance n'existe pas (déjà supprimée ?).", "held_on")
+        raise RuleViolation("session_unknown", _l("Cette séance n'existe pas (déjà supprimée ?)."), "held_on")
     programme.sessions.remove(session)
     db.session.flush()
     audit.record(actor, "session_removed", fields=["held_on", "hours"], detail=f"programme {programme.ref}")

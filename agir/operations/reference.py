@@ -7,6 +7,7 @@ from sqlalchemy import exists, select, update
 from agir import audit
 from agir.errors import RuleViolation, StaleRecord
 from agir.extensions import db
+from agir.i18n import lazy_gettext as _l
 from agir.rules.durations import check_max_months
 from agir.rules.text import MAX_LENGTHS
 from models import Accompaniment, Department, Programme, Structure, User
@@ -24,11 +25,12 @@ def default_max_months(wave: int | None) -> int:
 
 def _check_department_values(name: str, agir_start_on: date | None, wave: int | None, max_months: int) -> None:
     if not (name or "").strip():
-        raise RuleViolation("name_required", "Le nom est obligatoire.", "name")
+        raise RuleViolation("name_required", _l("Le nom est obligatoire."), "name")
     if wave is not None and wave not in DEPARTMENT_WAVES:
-        raise RuleViolation("wave_unknown", f"Vague inconnue : {wave} (attendu : 2022, 2023 ou 2024).", "agir_wave")
+        raise RuleViolation("wave_unknown", _l("Vague inconnue : %(wave)s (attendu : 2022, 2023 ou 2024).",
+                                               wave=wave), "agir_wave")
     if wave is not None and agir_start_on is None:
-        raise RuleViolation("wave_without_start", "Une vague AGIR suppose une date de déploiement d'AGIR.",
+        raise RuleViolation("wave_without_start", _l("Une vague AGIR suppose une date de déploiement d'AGIR."),
                             "agir_start_on")
     check_max_months(max_months)
 
@@ -38,9 +40,10 @@ def create_department(actor, code: str, name: str, agir_start_on: date | None = 
     """Create a department identified by its INSEE code."""
     code = (code or "").strip().upper()
     if not DEPARTMENT_CODE_RE.match(code):
-        raise RuleViolation("department_code", f"Code INSEE de département invalide : {code or '(vide)'}.", "code")
+        raise RuleViolation("department_code", _l("Code INSEE de département invalide : %(value)s.",
+                                                  value=code or '(vide)'), "code")
     if db.session.scalar(select(Department.id).where(Department.code == code)):
-        raise RuleViolation("department_taken", f"Le département {code} existe déjà.", "code")
+        raise RuleViolation("department_taken", _l("Le département %(code)s existe déjà.", code=code), "code")
     max_months = default_max_months(agir_wave) if max_months is None else max_months
     _check_department_values(name, agir_start_on, agir_wave, max_months)
     department = Department(code=code, name=name.strip(), agir_start_on=agir_start_on, agir_wave=agir_wave,
@@ -73,16 +76,17 @@ def _check_structure_values(ref: str, name: str, department: Department | None, 
                             structure_id: int | None = None) -> None:
     limit = MAX_LENGTHS["structure.ref"]
     if not ref or len(ref) > limit or any(c.isspace() for c in ref):
-        raise RuleViolation("structure_ref", f"La référence est obligatoire, sans espace, {limit} caractères au plus.",
+        raise RuleViolation("structure_ref", _l("La référence est obligatoire, sans espace, %(limit)s "
+                                                "caractères au plus.", limit=limit),
                             "ref")
     if db.session.scalar(select(Structure.id).where(Structure.ref == ref, Structure.id != (structure_id or 0))):
-        raise RuleViolation("structure_ref_taken", f"La référence {ref} est déjà utilisée.", "ref")
+        raise RuleViolation("structure_ref_taken", _l("La référence %(ref)s est déjà utilisée.", ref=ref), "ref")
     if not (name or "").strip():
-        raise RuleViolation("name_required", "Le nom est obligatoire.", "name")
+        raise RuleViolation("name_required", _l("Le nom est obligatoire."), "name")
     if department is None:
-        raise RuleViolation("department_required", "Choisissez le département de la structure.", "department")
+        raise RuleViolation("department_required", _l("Choisissez le département de la structure."), "department")
     if kind not in STRUCTURE_KINDS:
-        raise RuleViolation("structure_kind", f"Type de structure inconnu : {kind}.", "kind")
+        raise RuleViolation("structure_kind", _l("Type de structure inconnu : %(kind)s.", kind=kind), "kind")
 
 
 def create_structure(actor, ref: str, name: str, department: Department | None, kind: str) -> Structure:
@@ -105,12 +109,12 @@ def update_structure(actor, structure: Structure, ref: str, name: str, departmen
     operates = db.session.scalar(select(exists().where(Programme.structure_id == structure.id)))
     if department.id != structure.department_id and (holds or operates):
         raise RuleViolation("structure_department_locked",
-                            "Cette structure porte des accompagnements ou des programmes : "
-                            "elle ne peut pas changer de département.", "department")
+                            _l("Cette structure porte des accompagnements ou des programmes : elle ne peut pas "
+                               "changer de département."), "department")
     if holds and kind not in HOLDING_KINDS:
         raise RuleViolation("structure_kind_locked",
-                            "Cette structure porte des accompagnements : elle reste un opérateur AGIR "
-                            "ou de projet structurant.", "kind")
+                            _l("Cette structure porte des accompagnements : elle reste un opérateur AGIR ou de "
+                               "projet structurant."), "kind")
     values = {"ref": ref, "name": name.strip(), "department": department, "kind": kind}
     changed = [field for field, value in values.items() if getattr(structure, field) != value]
     for field in changed:

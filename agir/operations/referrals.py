@@ -16,6 +16,8 @@ from agir.dates import add_years, format_fr
 from agir.dates import today as paris_today
 from agir.errors import RuleViolation, StaleLine, StaleRecord
 from agir.extensions import db
+from agir.i18n import LazyDate
+from agir.i18n import lazy_gettext as _l
 from agir.operations.locks import index_named, lock_person, violates
 from agir.rules.corrections import check_changed, check_reason, refuse_all, snapshot, violations_of
 from agir.rules.eligibility import within_referral_window
@@ -82,8 +84,8 @@ def referral_window_warning(person: Person, on: date) -> str | None:
 
 def _check_day(on: date | None, today: date, field: str) -> None:
     if on is None:
-        raise RuleViolation("date_required", "La date est requise.", field)
-    not_after_today(on, field, "La date", today)
+        raise RuleViolation("date_required", _l("La date est requise."), field)
+    not_after_today(on, field, _l("La date"), today)
 
 
 def _check_version(record, version_id: int | None, error: type[StaleRecord] = StaleLine) -> None:
@@ -107,19 +109,19 @@ def send_referral(actor, person: Person, programme: Programme, need: str | None,
     """Refer a person to a programme of their department; the actor's structure is the sender."""
     today = today or paris_today()
     if not access.can_refer(actor) or not actor.structure_id:
-        raise RuleViolation("referral_forbidden", "Votre rôle ne permet pas d'orienter.", "programme")
+        raise RuleViolation("referral_forbidden", _l("Votre rôle ne permet pas d'orienter."), "programme")
     if access.view_level(actor, person.id, db.session) is None:
-        raise RuleViolation("person_forbidden", "Personne introuvable.", "programme")
+        raise RuleViolation("person_forbidden", _l("Personne introuvable."), "programme")
     if programme is None:
-        raise RuleViolation("programme_required", "Choisissez un programme.", "programme")
+        raise RuleViolation("programme_required", _l("Choisissez un programme."), "programme")
     if programme.department_id != person.department_id:
         raise RuleViolation("programme_other_department",
-                            "Ce programme n'appartient pas au département de la personne.", "programme")
+                            _l("Ce programme n'appartient pas au département de la personne."), "programme")
     need = check_need(need)
     _check_day(sent_on, today, "sent_on")
     if programme.end_on is not None and sent_on > programme.end_on:
         raise RuleViolation("programme_ended",
-                            f"Ce programme s'est terminé le {format_fr(programme.end_on)}.", "programme")
+                            _l("Ce programme s'est terminé le %(day)s.", day=LazyDate(programme.end_on)), "programme")
     lock_person(person)  # a second referral sent at the same instant waits here, then sees this one
     if db.session.scalar(select(Referral.id).where(
             Referral.person_id == person.id, Referral.programme_id == programme.id,
@@ -150,18 +152,20 @@ def move_referral(actor, referral: Referral, target: str, on: date | None, reaso
     _check_version(referral, version_id, StaleRecord)  # an answer, not a correction: « ce dossier… »
     check_referral_transition(referral.state, target)
     if target in SENDER_STEPS and not is_sender(actor, referral):
-        raise RuleViolation("referral_side", "Seule la structure qui a envoyé l'orientation peut l'annuler.", "state")
+        raise RuleViolation("referral_side", _l("Seule la structure qui a envoyé l'orientation peut l'annuler."),
+                            "state")
     if target in RECEIVER_STEPS and not works_for_programme(actor, referral.programme):
         raise RuleViolation("referral_side",
-                            "Seule la structure qui porte le programme peut répondre à cette orientation.", "state")
+                            _l("Seule la structure qui porte le programme peut répondre à cette orientation."), "state")
     _check_day(on, today, "on")
     previous = REFERRAL_PATHS[referral.state][-1]
     if on < getattr(referral, f"{previous}_on"):
-        raise RuleViolation("dates_backwards", f"{date_of(target).capitalize()} ne peut précéder "
-                            f"{date_of(previous)} ({format_fr(getattr(referral, f'{previous}_on'))}).", "on")
+        raise RuleViolation("dates_backwards", _l("%(value)s ne peut précéder %(value2)s (%(day)s).",
+                                                  value=date_of(target).capitalize(), value2=date_of(previous),
+                                                      day=LazyDate(getattr(referral, f'{previous}_on'))), "on")
     reason = (reason or "").strip() or None
     if target == "refused" and not reason:
-        raise RuleViolation("refusal_reason_required", "Indiquez le motif du refus.", "reason")
+        raise RuleViolation("refusal_reason_required", _l("Indiquez le motif du refus."), "reason")
     dates = _dates(referral) | {target: on}
     referral.state = referral_state(dates)  # the rule re-derives the state from the dates
     setattr(referral, f"{target}_on", on)
@@ -215,9 +219,9 @@ def step_owner_ok(actor, referral: Referral, step: str) -> bool:
 
 def _check_step_owner(actor, referral: Referral, step: str) -> None:
     if not step_owner_ok(actor, referral, step):
-        who = "qui a envoyé l'orientation" if step in ("sent", "cancelled") and referral.sender_structure_id \
-            else "qui porte le programme"
-        raise RuleViolation("referral_side", f"Seule la structure {who} peut corriger cette étape.", None)
+        who = _l("qui a envoyé l'orientation") if step in ("sent", "cancelled") and referral.sender_structure_id \
+            else _l("qui porte le programme")
+        raise RuleViolation("referral_side", _l("Seule la structure %(who)s peut corriger cette étape.", who=who), None)
 
 
 def last_step(referral: Referral) -> str:
@@ -236,8 +240,9 @@ def withdraw_referral(actor, referral: Referral, reason: str | None, version_id:
     keeps a dated cancellation, nothing of it is left in the figures; the audit keeps what it was."""
     _check_version(referral, version_id)
     if referral.state not in ("sent", "cancelled"):
-        raise RuleViolation("referral_answered", "Le programme a déjà répondu à cette orientation : elle ne peut "
-                            "plus être retirée (ses étapes se corrigent une à une).", None)
+        raise RuleViolation("referral_answered", _l("Le programme a déjà répondu à cette orientation : elle ne "
+                                                    "peut plus être retirée (ses étapes se corrigent une à une)."),
+                                                        None)
     _check_step_owner(actor, referral, "sent")
     reason = check_reason(reason, cancel=True)
     person = referral.person
@@ -254,8 +259,8 @@ def undo_referral_step(actor, referral: Referral, reason: str | None, version_id
     _check_version(referral, version_id)
     step = last_step(referral)
     if step == "sent":
-        raise RuleViolation("nothing_to_undo", "Cette orientation n'a pas d'étape après son envoi : rien à "
-                            "reprendre (pour la retirer, annulez-la).", None)
+        raise RuleViolation("nothing_to_undo", _l("Cette orientation n'a pas d'étape après son envoi : rien à "
+                                                  "reprendre (pour la retirer, annulez-la)."), None)
     _check_step_owner(actor, referral, step)
     reason = check_reason(reason, cancel=True)
     state = referral_state(_dates(referral) | {step: None})
@@ -263,8 +268,8 @@ def undo_referral_step(actor, referral: Referral, reason: str | None, version_id
             select(Referral.id).where(Referral.person_id == referral.person_id, Referral.id != referral.id,
                                       Referral.programme_id == referral.programme_id,
                                       Referral.state.in_(OPEN_STATES))):
-        raise RuleViolation("referral_open", "Une autre orientation de cette personne vers ce programme est en "
-                            "cours : celle-ci ne peut pas redevenir ouverte.", None)
+        raise RuleViolation("referral_open", _l("Une autre orientation de cette personne vers ce programme est "
+                                                "en cours : celle-ci ne peut pas redevenir ouverte."), None)
     before = referral_values(referral)
     undone_on = getattr(referral, f"{step}_on")
     setattr(referral, f"{step}_on", None)
@@ -303,7 +308,7 @@ def correct_referral_date(actor, referral: Referral, step: str, on: date | None,
     today = today or paris_today()
     _check_version(referral, version_id)
     if step not in REFERRAL_DATE_FIELDS or getattr(referral, f"{step}_on") is None:
-        raise RuleViolation("step_not_recorded", "Cette étape n'est pas enregistrée sur l'orientation.", "step")
+        raise RuleViolation("step_not_recorded", _l("Cette étape n'est pas enregistrée sur l'orientation."), "step")
     _check_step_owner(actor, referral, step)
     old = getattr(referral, f"{step}_on")
     refuse_all(violations_of(lambda: _check_step_date(referral, step, old, on, today), lambda: check_reason(reason)))
@@ -320,9 +325,9 @@ def _check_step_date(referral: Referral, step: str, old: date, on: date | None, 
     _check_day(on, today, "on")
     if step == "sent" and referral.programme.end_on is not None and on > referral.programme.end_on:
         raise RuleViolation("programme_ended",
-                            f"Ce programme s'est terminé le {format_fr(referral.programme.end_on)}.", "on")
+                            _l("Ce programme s'est terminé le %(day)s.", day=LazyDate(referral.programme.end_on)), "on")
     if old == on:
-        raise RuleViolation("nothing_changed", "Cette étape porte déjà cette date.", "on")
+        raise RuleViolation("nothing_changed", _l("Cette étape porte déjà cette date."), "on")
     try:
         referral_state(_dates(referral) | {step: on})  # never before the previous step, never after the next
     except RuleViolation as exc:
@@ -375,12 +380,13 @@ def _participation_values(values: dict) -> dict:
 
 def _check_participation_values(programme: Programme, values: dict) -> None:
     if values.get("start_on") is None:
-        raise RuleViolation("start_required", "La date de début est requise.", "start_on")
+        raise RuleViolation("start_required", _l("La date de début est requise."), "start_on")
     check_participation(values["start_on"], values.get("end_on"), values.get("planned_hours"),
                         values.get("attended_hours"), values.get("level_start"), values.get("level_end"))
     if programme.theme not in LANGUAGE_THEMES and (values.get("level_start") or values.get("level_end")):
         raise RuleViolation("levels_language_only",
-                            "Les niveaux CECRL ne se renseignent que pour les programmes linguistiques.", "level_start")
+                            _l("Les niveaux CECRL ne se renseignent que pour les programmes linguistiques."),
+                                "level_start")
 
 
 def _rule_field(exc: RuleViolation) -> RuleViolation:
@@ -393,8 +399,8 @@ def _rule_field(exc: RuleViolation) -> RuleViolation:
 def create_participation(actor, person: Person, programme: Programme, **values) -> Participation:
     """Record, from the programme side, a participation of the person in one of its programmes."""
     if programme is None or not works_for_programme(actor, programme):
-        raise RuleViolation("programme_forbidden", "Seule la structure qui porte le programme enregistre "
-                            "ses participations.", "programme")
+        raise RuleViolation("programme_forbidden", _l("Seule la structure qui porte le programme enregistre ses "
+                                                      "participations."), "programme")
     values = _participation_values(values)
     try:
         _check_participation_values(programme, values)
@@ -422,8 +428,8 @@ def update_participation(actor, participation: Participation, version_id: int | 
     reason, and the audit keeps the participation before and after (docs/rules.md)."""
     programme = participation.programme
     if not works_for_programme(actor, programme):
-        raise RuleViolation("programme_forbidden", "Seule la structure qui porte le programme enregistre "
-                            "ses participations.", "programme")
+        raise RuleViolation("programme_forbidden", _l("Seule la structure qui porte le programme enregistre ses "
+                                                      "participations."), "programme")
     _check_version(participation, version_id)
     values = _participation_values(values)
     changed = [k for k, v in values.items() if getattr(participation, k) != v]
@@ -455,8 +461,8 @@ def cancel_participation(actor, participation: Participation, reason: str | None
                          version_id: int | None = None) -> None:
     """Cancel (delete) a participation recorded by mistake, by the programme's structure, with the reason."""
     if not works_for_programme(actor, participation.programme):
-        raise RuleViolation("programme_forbidden", "Seule la structure qui porte le programme peut annuler "
-                            "ses participations.", None)
+        raise RuleViolation("programme_forbidden", _l("Seule la structure qui porte le programme peut annuler "
+                                                      "ses participations."), None)
     _check_version(participation, version_id)
     reason = check_reason(reason, cancel=True)
     person = participation.person
@@ -471,7 +477,7 @@ def cancel_participation(actor, participation: Participation, reason: str | None
 def _check_event(kind: str, event_on: date | None, event_ref: str | None, today: date) -> str | None:
     """The kind, the day (not in the future) and the id only sport and cultural events carry; the id cleaned."""
     if kind not in EVENT_KINDS:
-        raise RuleViolation("event_kind_unknown", "Type d'événement inconnu.", "kind")
+        raise RuleViolation("event_kind_unknown", _l("Type d'événement inconnu."), "kind")
     _check_day(event_on, today, "event_on")
     event_ref = (event_ref or "").strip() or None
     check_event_ref(kind, event_ref)
@@ -483,8 +489,8 @@ def record_event(actor, person: Person, programme: Programme, kind: str, event_o
     """A consultation, mentoring pair, digital tool or sport/cultural event, recorded by the programme."""
     today = today or paris_today()
     if programme is None or not works_for_programme(actor, programme):
-        raise RuleViolation("programme_forbidden", "Seule la structure qui porte le programme enregistre "
-                            "ses événements.", "programme")
+        raise RuleViolation("programme_forbidden", _l("Seule la structure qui porte le programme enregistre ses "
+                                                      "événements."), "programme")
     event_ref = _check_event(kind, event_on, event_ref, today)
     event = Event(person_id=person.id, programme_id=programme.id, structure_id=programme.structure_id, kind=kind,
                   event_on=event_on, event_ref=event_ref)
@@ -506,8 +512,8 @@ def correct_event(actor, event: Event, kind: str, event_on: date | None, event_r
     """Correct an event recorded wrongly, only by the programme that recorded it, with the reason."""
     today = today or paris_today()
     if event.programme is None or not works_for_programme(actor, event.programme):
-        raise RuleViolation("programme_forbidden", "Seule la structure qui a enregistré l'événement peut le "
-                            "corriger.", None)
+        raise RuleViolation("programme_forbidden", _l("Seule la structure qui a enregistré l'événement peut le "
+                                                      "corriger."), None)
     _check_version(event, version_id)
     refuse_all(violations_of(lambda: _check_event(kind, event_on, event_ref, today), lambda: check_reason(reason)))
     event_ref = _check_event(kind, event_on, event_ref, today)
@@ -524,8 +530,8 @@ def correct_event(actor, event: Event, kind: str, event_on: date | None, event_r
 def cancel_event(actor, event: Event, reason: str | None, version_id: int | None = None) -> None:
     """Cancel (delete) an event recorded by mistake, only by the programme that recorded it, with the reason."""
     if event.programme is None or not works_for_programme(actor, event.programme):
-        raise RuleViolation("programme_forbidden", "Seule la structure qui a enregistré l'événement peut "
-                            "l'annuler.", None)
+        raise RuleViolation("programme_forbidden", _l("Seule la structure qui a enregistré l'événement peut "
+                                                      "l'annuler."), None)
     _check_version(event, version_id)
     reason = check_reason(reason, cancel=True)
     person = event.person

@@ -10,6 +10,7 @@ from agir import audit
 from agir.errors import RuleViolation
 from agir.extensions import db
 from agir.i18n import N_
+from agir.i18n import lazy_gettext as _l
 from agir.operations.api_tokens import revoke_tokens_of
 from agir.reference_geo import REGIONS
 from models import Department, Region, Structure, User
@@ -23,8 +24,8 @@ STRUCTURE_ROLES = ("social_worker", "referral_officer")
 REGIONAL_PILOT, NATIONAL_PILOT = "regional_pilot", "national_pilot"
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+$")
 ADMIN_ON_SERVER = N_("Les comptes d'administration se gèrent sur le serveur (commande create-user).")
-ADMIN_ON_ADMIN = ("Un administrateur n'agit pas sur le compte d'un autre administrateur : son mot de passe et son "
-                  "état se gèrent sur le serveur (commande create-user).")
+ADMIN_ON_ADMIN = N_("Un administrateur n'agit pas sur le compte d'un autre administrateur : son mot de passe et "
+                    "son état se gèrent sur le serveur (commande create-user).")
 _hasher = PasswordHasher()
 _dummy: dict[int, str] = {}
 
@@ -59,10 +60,12 @@ def check_password_strength(password: str, field: str = "password") -> None:
     """Passwords of 12 characters or more (and no more than the login form accepts)."""
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise RuleViolation("password_short",
-                            f"Le mot de passe doit contenir au moins {MIN_PASSWORD_LENGTH} caractères.", field)
+                            _l("Le mot de passe doit contenir au moins %(min_password_length)s caractères.",
+                               min_password_length=MIN_PASSWORD_LENGTH), field)
     if len(password) > MAX_PASSWORD_LENGTH:
         raise RuleViolation("password_long",
-                            f"Le mot de passe ne peut dépasser {MAX_PASSWORD_LENGTH} caractères.", field)
+                            _l("Le mot de passe ne peut dépasser %(max_password_length)s caractères.",
+                               max_password_length=MAX_PASSWORD_LENGTH), field)
 
 
 def _region(role: str, region_code: str | None, structure_ref: str | None, department_code: str | None):
@@ -73,26 +76,29 @@ def _region(role: str, region_code: str | None, structure_ref: str | None, depar
     if role in (REGIONAL_PILOT, NATIONAL_PILOT):
         if structure_ref:
             problems.append(RuleViolation("structure_not_allowed",
-                                          "Un pilote régional ou national n'est rattaché à aucune structure.",
+                                          _l("Un pilote régional ou national n'est rattaché à aucune structure."),
                                           "structure"))
         if department_code:
             problems.append(RuleViolation("department_not_allowed",
-                                          "Un pilote régional ou national n'est rattaché à aucun département.",
+                                          _l("Un pilote régional ou national n'est rattaché à aucun département."),
                                           "department"))
     if role != REGIONAL_PILOT:
         if region_code:
-            problems.append(RuleViolation("region_not_allowed", "Seul un pilote régional est rattaché à une région.",
+            problems.append(RuleViolation("region_not_allowed", _l("Seul un pilote régional est rattaché à une "
+                                                                   "région."),
                                           "region"))
     elif not region_code:
-        problems.append(RuleViolation("region_required", "Un pilote régional est rattaché à une région.", "region"))
+        problems.append(RuleViolation("region_required", _l("Un pilote régional est rattaché à une région."), "region"))
     else:
         region = db.session.scalar(select(Region).where(Region.code == region_code))
         if region is None and region_code in REGIONS:  # a schema made without migration 0011's seed
             region = Region(code=region_code, name=REGIONS[region_code])
             db.session.add(region)
         if region is None:
-            problems.append(RuleViolation("region_unknown", f"Région inconnue : {region_code} (code INSEE de "
-                                          "région attendu, par exemple 75 pour la Nouvelle-Aquitaine).", "region"))
+            problems.append(RuleViolation("region_unknown", _l("Région inconnue : %(region_code)s (code INSEE "
+                                                               "de région attendu, par exemple 75 pour la "
+                                                               "Nouvelle-Aquitaine).", region_code=region_code),
+                                                                   "region"))
     if problems:
         first = problems[0]
         first.violations = problems
@@ -106,20 +112,23 @@ def _attachment(role: str, structure_ref: str | None, department_code: str | Non
     if structure_ref:
         structure = db.session.scalar(select(Structure).where(Structure.ref == structure_ref))
         if structure is None:
-            raise RuleViolation("structure_unknown", f"Structure inconnue : {structure_ref}.", "structure")
+            raise RuleViolation("structure_unknown", _l("Structure inconnue : %(structure_ref)s.",
+                                                        structure_ref=structure_ref), "structure")
     if department_code:
         department = db.session.scalar(select(Department).where(Department.code == department_code))
         if department is None:
-            raise RuleViolation("department_unknown", f"Département inconnu : {department_code}.", "department")
+            raise RuleViolation("department_unknown", _l("Département inconnu : %(department_code)s.",
+                                                         department_code=department_code), "department")
     if role in STRUCTURE_ROLES and structure is None:
-        raise RuleViolation("structure_required", "Ce rôle exige une structure de rattachement.",
+        raise RuleViolation("structure_required", _l("Ce rôle exige une structure de rattachement."),
                             "structure")
     if role == "pilot" and department is None:
-        raise RuleViolation("department_required", "Un pilote est rattaché à un département.",
+        raise RuleViolation("department_required", _l("Un pilote est rattaché à un département."),
                             "department")
     if structure is not None and department is not None and structure.department_id != department.id:
         raise RuleViolation("department_mismatch",
-                            f"La structure {structure.ref} n'appartient pas au département {department.code}.",
+                            _l("La structure %(ref)s n'appartient pas au département %(code)s.", ref=structure.ref,
+                               code=department.code),
                             "department")
     if structure is not None and department is None:
         department = structure.department
@@ -134,10 +143,11 @@ def check_display_name(name: str | None) -> str | None:
     120 characters at most, no control character; empty means the e-mail is shown."""
     text = " ".join((name or "").split())
     if any(ord(c) < 32 or ord(c) == 127 for c in text):
-        raise RuleViolation("display_name_invalid", "Le nom affiché contient un caractère non autorisé.",
+        raise RuleViolation("display_name_invalid", _l("Le nom affiché contient un caractère non autorisé."),
                             "display_name")
     if len(text) > MAX_DISPLAY_NAME:
-        raise RuleViolation("display_name_long", f"Le nom affiché fait au plus {MAX_DISPLAY_NAME} caractères.",
+        raise RuleViolation("display_name_long", _l("Le nom affiché fait au plus %(max_display_name)s "
+                                                    "caractères.", max_display_name=MAX_DISPLAY_NAME),
                             "display_name")
     return text or None
 
@@ -166,13 +176,15 @@ def create_user(email: str, role: str, password: str, structure_ref: str | None 
     """
     email = normalise_email(email)
     if not EMAIL_RE.match(email) or len(email) > 200:
-        raise RuleViolation("email_invalid", f"Adresse électronique invalide : {email or '(vide)'}.", "email")
+        raise RuleViolation("email_invalid", _l("Adresse électronique invalide : %(value)s.",
+                                                value=email or '(vide)'), "email")
     if role not in ROLES:
-        raise RuleViolation("role_unknown", f"Rôle inconnu : {role} (attendu : {', '.join(ROLES)}).", "role")
+        raise RuleViolation("role_unknown", _l("Rôle inconnu : %(role)s (attendu : %(value)s).", role=role,
+                                               value=', '.join(ROLES)), "role")
     check_password_strength(password)
     display_name = check_display_name(display_name)
     if db.session.scalar(select(User.id).where(func.lower(User.email) == email)):
-        raise RuleViolation("email_taken", "Un compte existe déjà avec cette adresse.", "email")
+        raise RuleViolation("email_taken", _l("Un compte existe déjà avec cette adresse."), "email")
     region = _region(role, region_code, structure_ref, department_code)
     structure, department = _attachment(role, structure_ref, department_code)
     user = User(email=email, display_name=display_name, role=role, password_hash=hash_password(password),
@@ -193,9 +205,10 @@ def change_attachment(actor, user: User, role: str, structure_ref: str | None,
     becomes a pilot…). Administrator accounts are managed on the server only and no account becomes one.
     The account's sessions end when anything changed (what it may see changed); returns the changed fields."""
     if user.role == "admin" or role == "admin":
-        raise RuleViolation("admin_on_server", ADMIN_ON_SERVER, "role")
+        raise RuleViolation("admin_on_server", _l(ADMIN_ON_SERVER), "role")
     if role not in ROLES:
-        raise RuleViolation("role_unknown", f"Rôle inconnu : {role} (attendu : {', '.join(ROLES)}).", "role")
+        raise RuleViolation("role_unknown", _l("Rôle inconnu : %(role)s (attendu : %(value)s).", role=role,
+                                               value=', '.join(ROLES)), "role")
     region = _region(role, region_code, structure_ref, department_code)
     structure, department = _attachment(role, structure_ref, department_code)
     changed = [name for name, before, after in (("role", user.role, role),
@@ -235,13 +248,14 @@ def change_password(actor: User, current: str, new: str, confirmation: str) -> U
     """The user changes their own password: current one required, 12 characters, confirmed; other sessions end."""
     if not verify_password(actor.password_hash, current or ""):
         audit.record(actor, "password_change_refused", fields=["password"], detail=f"compte {actor.id}")
-        raise RuleViolation("password_current", "Le mot de passe actuel est incorrect.", "current_password")
+        raise RuleViolation("password_current", _l("Le mot de passe actuel est incorrect."), "current_password")
     check_password_strength(new, "new_password")
     if new != confirmation:
-        raise RuleViolation("password_confirmation", "La confirmation ne correspond pas au nouveau mot de passe.",
+        raise RuleViolation("password_confirmation", _l("La confirmation ne correspond pas au nouveau mot de "
+                                                        "passe."),
                             "confirmation")
     if new == current:
-        raise RuleViolation("password_unchanged", "Le nouveau mot de passe doit être différent de l'actuel.",
+        raise RuleViolation("password_unchanged", _l("Le nouveau mot de passe doit être différent de l'actuel."),
                             "new_password")
     _set_password(actor, new)
     revoke_tokens_of(actor, actor, "mot de passe modifié")
@@ -259,7 +273,7 @@ def _not_another_admin(actor, user: User) -> None:
     """No administrator acts on another administrator's account from the application (one could otherwise
     take over or lock out the other); the server's command line (actor None) still can."""
     if actor is not None and user.role == "admin" and getattr(actor, "id", None) != user.id:
-        raise RuleViolation("admin_on_admin", ADMIN_ON_ADMIN, "user")
+        raise RuleViolation("admin_on_admin", _l(ADMIN_ON_ADMIN), "user")
 
 
 def generate_password() -> str:
@@ -271,7 +285,8 @@ def reset_password(actor, user: User) -> str:
     """An administrator gives the user a new random provisional password (shown once, to be changed at
     the next sign-in); the user's sessions end."""
     if actor is not None and getattr(actor, "id", None) == user.id:
-        raise RuleViolation("reset_self", "Pour votre propre compte, changez votre mot de passe depuis « Mon compte ».",
+        raise RuleViolation("reset_self", _l("Pour votre propre compte, changez votre mot de passe depuis « Mon "
+                                             "compte »."),
                             "user")
     _not_another_admin(actor, user)
     password = generate_password()
@@ -293,7 +308,7 @@ def set_digest(actor: User, wants_digest: bool) -> User:
 def disable_user(actor, user: User) -> User:
     """Disable an account; its sessions end at once. An administrator cannot disable their own account."""
     if actor is not None and getattr(actor, "id", None) == user.id:
-        raise RuleViolation("disable_self", "Vous ne pouvez pas désactiver votre propre compte.", "user")
+        raise RuleViolation("disable_self", _l("Vous ne pouvez pas désactiver votre propre compte."), "user")
     _not_another_admin(actor, user)
     if user.is_enabled:
         user.is_enabled = False

@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased, joinedload
 from agir.access import full_file_condition, persons_visible_to
 from agir.dates import add_months
 from agir.extensions import db
-from agir.i18n import gettext, ngettext
+from agir.i18n import format_date, gettext, ngettext
 from agir.queries.inbox import open_alert_person_ids
 from agir.rules.accompaniment import followup_due_on
 from agir.rules.duplicates import phone_digits, search_words
@@ -208,14 +208,14 @@ def describe_pending(row: PersonRow, requested: int, followed: set, today: date)
             pending.append((gettext("Fin prévue dépassée"), "error"))
             row.covered.add("overdue")
         elif acc.current_end_on <= add_months(today, 1):
-            pending.append((gettext("Fin prévue le %(day)s", day=f"{acc.current_end_on:%d/%m/%Y}"), "warning"))
+            pending.append((gettext("Fin prévue le %(day)s", day=format_date(acc.current_end_on)), "warning"))
     elif acc is not None and acc.id not in followed:
         due = followup_due_on(acc.exit_on)
         if due <= today:
             pending.append((gettext("Suivi à 6 mois à faire"), "warning"))
             row.covered.add("followup_due")
         else:
-            pending.append((gettext("Suivi à 6 mois le %(day)s", day=f"{due:%d/%m/%Y}"), "info"))
+            pending.append((gettext("Suivi à 6 mois le %(day)s", day=format_date(due)), "info"))
     elif acc is None:
         pending.append((gettext("Pas encore inscrit·e"), "info"))
     if requested:

@@ -11,6 +11,8 @@ from datetime import date
 
 from agir.dates import add_months
 from agir.errors import RuleViolation
+from agir.i18n import LazyDate
+from agir.i18n import lazy_gettext as _l
 from agir.rules import durations
 
 FOLLOWUP_MONTHS = 6
@@ -78,14 +80,14 @@ def check_accompaniment(facts: AccompanimentFacts, max_months: int) -> list[Rule
             found.append(_violation(exc, "exit.reason" if exc.field == "reason" else "exit.date"))
     if facts.followup_on is not None:
         if facts.exit_on is None:
-            found.append(RuleViolation("not_exited", "Le suivi à 6 mois suit une sortie.", "followup.date"))
+            found.append(RuleViolation("not_exited", _l("Le suivi à 6 mois suit une sortie."), "followup.date"))
         else:
             due = followup_due_on(facts.exit_on)
             if facts.followup_on < due:
                 found.append(RuleViolation(
                     "followup_too_soon",
-                    f"Le suivi à 6 mois enregistré le {facts.followup_on:%d/%m/%Y} précéderait la date de suivi "
-                    f"({due:%d/%m/%Y}, 6 mois après la sortie).", "followup.date"))
+                    _l("Le suivi à 6 mois enregistré le %(day)s précéderait la date de suivi (%(day2)s, 6 mois "
+                       "après la sortie).", day=LazyDate(facts.followup_on), day2=LazyDate(due)), "followup.date"))
     return found
 
 
@@ -95,16 +97,18 @@ def check_person_accompaniments(all_facts: list[AccompanimentFacts]) -> list[Rul
     open_ones = [f for f in all_facts if f.exit_on is None]
     if len(open_ones) > 1:
         starts = ", ".join(f"{f.start:%d/%m/%Y}" for f in sorted(open_ones, key=lambda f: f.start))
-        found.append(RuleViolation("two_open", "La personne aurait deux accompagnements en cours "
-                                               f"(entrées le {starts}).", "accompaniments"))
+        found.append(RuleViolation("two_open", _l("La personne aurait deux accompagnements en cours (entrées le "
+                                                  "%(starts)s).", starts=starts), "accompaniments"))
     ordered = sorted(all_facts, key=lambda f: (f.start, f.exit_on or date.max))
     for before, after in zip(ordered, ordered[1:], strict=False):
         if before.exit_on is not None and after.start < before.exit_on:
             found.append(RuleViolation(
-                "overlap", f"Les accompagnements se chevaucheraient : l'un se termine le {before.exit_on:%d/%m/%Y}, "
-                           f"l'autre commence le {after.start:%d/%m/%Y}.", "accompaniments"))
+                "overlap", _l("Les accompagnements se chevaucheraient : l'un se termine le %(day)s, l'autre "
+                              "commence le %(day2)s.", day=LazyDate(before.exit_on), day2=LazyDate(after.start)),
+                                  "accompaniments"))
         elif before.exit_on is None and len(open_ones) <= 1:
             found.append(RuleViolation(
-                "overlap", f"Les accompagnements se chevaucheraient : celui entré le {before.start:%d/%m/%Y} est "
-                           f"encore en cours quand l'autre commence le {after.start:%d/%m/%Y}.", "accompaniments"))
+                "overlap", _l("Les accompagnements se chevaucheraient : celui entré le %(day)s est encore en "
+                              "cours quand l'autre commence le %(day2)s.", day=LazyDate(before.start),
+                                  day2=LazyDate(after.start)), "accompaniments"))
     return found

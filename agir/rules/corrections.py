@@ -5,6 +5,7 @@ Pure functions over plain values; the operations (agir.operations.path, persons,
 from datetime import date
 
 from agir.errors import RuleViolation
+from agir.i18n import lazy_gettext as _l
 
 REASON_MAX = 500
 
@@ -13,10 +14,11 @@ def check_reason(reason: str | None, cancel: bool = False) -> str:
     """A correction or a cancellation always says why, in 500 characters at most (spaces collapsed)."""
     reason = " ".join((reason or "").split())
     if not reason:
-        what = "l'annulation" if cancel else "la correction"
-        raise RuleViolation("reason_required", f"Indiquez le motif de {what}.", "correction_reason")
+        what = _l("l'annulation") if cancel else _l("la correction")
+        raise RuleViolation("reason_required", _l("Indiquez le motif de %(what)s.", what=what), "correction_reason")
     if len(reason) > REASON_MAX:
-        raise RuleViolation("reason_too_long", f"Le motif fait au plus {REASON_MAX} caractères.", "correction_reason")
+        raise RuleViolation("reason_too_long", _l("Le motif fait au plus %(reason_max)s caractères.",
+                                                  reason_max=REASON_MAX), "correction_reason")
     return reason
 
 
@@ -28,8 +30,8 @@ def recorder_structure(recorded_by: int | None, holder: int | None) -> int | Non
 def check_recorder(actor_structure: int | None, recorded_by: int | None, holder: int | None) -> None:
     """Only the structure that recorded a line corrects or cancels it."""
     if actor_structure is None or actor_structure != recorder_structure(recorded_by, holder):
-        raise RuleViolation("not_recorder", "Seule la structure qui a enregistré cette ligne peut la corriger "
-                            "ou l'annuler.", None)
+        raise RuleViolation("not_recorder", _l("Seule la structure qui a enregistré cette ligne peut la "
+                                               "corriger ou l'annuler."), None)
 
 
 def plain(value):
@@ -45,8 +47,8 @@ def snapshot(values: dict) -> dict:
 def check_changed(before: dict, after: dict) -> None:
     """A correction that changes nothing is refused (nothing would be written, the reason would be lost)."""
     if before == after:
-        raise RuleViolation("nothing_changed", "Rien n'a changé : modifiez au moins un champ pour corriger "
-                            "cette ligne.", None)
+        raise RuleViolation("nothing_changed", _l("Rien n'a changé : modifiez au moins un champ pour corriger "
+                                                  "cette ligne."), None)
 
 
 def violations_of(*checks) -> list[RuleViolation]:

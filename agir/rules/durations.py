@@ -5,6 +5,8 @@ from itertools import pairwise
 
 from agir.dates import add_months, months_between
 from agir.errors import RuleViolation
+from agir.i18n import LazyDate
+from agir.i18n import lazy_gettext as _l
 from models.enums import EARLY_EXIT_REASONS, EXIT_REASONS
 
 MIN_MONTHS = 6
@@ -27,33 +29,35 @@ def check_planned_end(start: date, planned_end: date, max_months: int, field: st
     low, high = planned_end_bounds(start, max_months)
     if planned_end < low:
         raise RuleViolation("planned_end_too_soon",
-                            f"La fin prévue doit être au plus tôt le {low:%d/%m/%Y} (6 mois après l'entrée).", field)
+                            _l("La fin prévue doit être au plus tôt le %(day)s (6 mois après l'entrée).",
+                               day=LazyDate(low)), field)
     if planned_end > high:
         raise RuleViolation("planned_end_too_late",
-                            f"La fin prévue doit être au plus tard le {high:%d/%m/%Y} "
-                            f"({max_months} mois après l'entrée).", field)
+                            _l("La fin prévue doit être au plus tard le %(day)s (%(max_months)s mois après "
+                               "l'entrée).", day=LazyDate(high), max_months=max_months), field)
 
 
 def check_extension(*, start: date, current_end: date, decided_on: date, new_end: date,
                     max_months: int, reason: str | None, exit_on: date | None = None) -> None:
     """An extension moves the planned end later, never beyond start + max_months, with a reason."""
     if not (reason or "").strip():
-        raise RuleViolation("extension_reason", "Le motif de la prolongation est obligatoire.", "reason")
+        raise RuleViolation("extension_reason", _l("Le motif de la prolongation est obligatoire."), "reason")
     if decided_on < start:
         raise RuleViolation("extension_before_start",
-                            "La décision de prolongation ne peut précéder l'entrée en accompagnement.", "date")
+                            _l("La décision de prolongation ne peut précéder l'entrée en accompagnement."), "date")
     if exit_on is not None and decided_on > exit_on:
         raise RuleViolation("extension_after_exit",
-                            "La décision de prolongation ne peut suivre la sortie.", "date")
+                            _l("La décision de prolongation ne peut suivre la sortie."), "date")
     if new_end <= current_end:
         raise RuleViolation("extension_not_later",
-                            f"La nouvelle fin prévue doit être postérieure à la fin actuelle ({current_end:%d/%m/%Y}).",
+                            _l("La nouvelle fin prévue doit être postérieure à la fin actuelle (%(day)s).",
+                               day=LazyDate(current_end)),
                             "planned_end")
     limit = add_months(start, max_months)
     if new_end > limit:
         raise RuleViolation("extension_beyond_max",
-                            f"La prolongation ne peut dépasser la durée maximale de {max_months} mois "
-                            f"(au plus tard le {limit:%d/%m/%Y}).", "planned_end")
+                            _l("La prolongation ne peut dépasser la durée maximale de %(max_months)s mois (au "
+                               "plus tard le %(day)s).", max_months=max_months, day=LazyDate(limit)), "planned_end")
 
 
 def is_early_exit(start: date, exit_on: date) -> bool:
@@ -64,21 +68,21 @@ def is_early_exit(start: date, exit_on: date) -> bool:
 def check_exit(start: date, exit_on: date, reason: str) -> None:
     """Exit on or after entry; before 6 months only with an early-exit reason."""
     if exit_on < start:
-        raise RuleViolation("exit_before_start", "La date de sortie ne peut précéder la date d'entrée.", "date")
+        raise RuleViolation("exit_before_start", _l("La date de sortie ne peut précéder la date d'entrée."), "date")
     if not reason:
-        raise RuleViolation("exit_reason_missing", "Le motif de sortie est obligatoire.", "reason")
+        raise RuleViolation("exit_reason_missing", _l("Le motif de sortie est obligatoire."), "reason")
     if reason not in EXIT_REASONS:
-        raise RuleViolation("exit_reason_unknown", f"Motif de sortie inconnu : {reason}.", "reason")
+        raise RuleViolation("exit_reason_unknown", _l("Motif de sortie inconnu : %(reason)s.", reason=reason), "reason")
     if is_early_exit(start, exit_on) and reason not in EARLY_EXIT_REASONS:
         raise RuleViolation("early_exit_reason",
-                            "Une sortie avant 6 mois d'accompagnement exige un motif de sortie anticipée "
-                            "(déménagement, abandon, autonomie, décès, autre).", "reason")
+                            _l("Une sortie avant 6 mois d'accompagnement exige un motif de sortie anticipée "
+                               "(déménagement, abandon, autonomie, décès, autre)."), "reason")
 
 
 def check_followup(exit_on: date, followup_on: date) -> None:
     """The follow-up comes on or after the exit."""
     if followup_on < exit_on:
-        raise RuleViolation("followup_before_exit", "Le suivi ne peut précéder la sortie.", "followup.date")
+        raise RuleViolation("followup_before_exit", _l("Le suivi ne peut précéder la sortie."), "followup.date")
 
 
 def check_no_overlap(periods: Iterable[tuple[date, date | None]]) -> None:
@@ -91,11 +95,11 @@ def check_no_overlap(periods: Iterable[tuple[date, date | None]]) -> None:
     # touches the next one whatever the order they come in.
     ordered = sorted(periods, key=lambda p: (p[0], p[1] or date.max))
     if sum(1 for _, end in ordered if end is None) > 1:
-        raise RuleViolation("two_open", "La personne a déjà un accompagnement en cours.", "accompaniments")
+        raise RuleViolation("two_open", _l("La personne a déjà un accompagnement en cours."), "accompaniments")
     for (_, end), (next_start, _) in pairwise(ordered):
         if end is None or next_start < end:
             raise RuleViolation("overlap",
-                                "Les accompagnements d'une personne ne peuvent pas se chevaucher.",
+                                _l("Les accompagnements d'une personne ne peuvent pas se chevaucher."),
                                 "accompaniments")
 
 
@@ -115,5 +119,6 @@ def check_max_months(value: int) -> None:
     """A department's maximum length stays within 6..18 months."""
     low, high = MAX_MONTHS_RANGE
     if not low <= value <= high:
-        raise RuleViolation("max_months_range", f"La durée maximale doit être comprise entre {low} et {high} mois.",
+        raise RuleViolation("max_months_range", _l("La durée maximale doit être comprise entre %(low)s et "
+                                                   "%(high)s mois.", low=low, high=high),
                             "max_months")

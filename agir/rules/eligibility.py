@@ -3,30 +3,32 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from agir.dates import add_months, add_years
+from agir.i18n import N_, LazyDate
+from agir.i18n import lazy_gettext as _l
 from models.enums import BPI_STATUSES
 
 MESSAGES = {
-    "not_bpi": "La personne n'est pas bénéficiaire de la protection internationale (BPI).",
-    "missing_protection_date": "La date d'obtention de la protection est obligatoire pour un·e BPI.",
-    "agir_not_deployed": "AGIR n'est pas encore déployé dans ce département.",
-    "before_agir_start": "La date d'entrée est antérieure au déploiement d'AGIR dans le département ({start}).",
-    "two_years_passed": "La protection a été obtenue il y a plus de deux ans (limite : {limit}).",
-    "structure_cannot_hold": "Cette structure ne peut pas porter d'accompagnement "
-                             "(seuls les opérateurs AGIR et de projets structurants le peuvent).",
-    "before_protection": "La date d'entrée est antérieure à la date d'obtention de la protection.",
+    "not_bpi": N_("La personne n'est pas bénéficiaire de la protection internationale (BPI)."),
+    "missing_protection_date": N_("La date d'obtention de la protection est obligatoire pour un·e BPI."),
+    "agir_not_deployed": N_("AGIR n'est pas encore déployé dans ce département."),
+    "before_agir_start": N_("La date d'entrée est antérieure au déploiement d'AGIR dans le département (%(start)s)."),
+    "two_years_passed": N_("La protection a été obtenue il y a plus de deux ans (limite : %(limit)s)."),
+    "structure_cannot_hold": N_("Cette structure ne peut pas porter d'accompagnement "
+                             "(seuls les opérateurs AGIR et de projets structurants le peuvent)."),
+    "before_protection": N_("La date d'entrée est antérieure à la date d'obtention de la protection."),
 }
 WARNINGS = {
-    "prior_programme": "La personne a déjà été accompagnée ({programme}) : "
-                       "AGIR vise les personnes non déjà accompagnées.",
+    "prior_programme": N_("La personne a déjà été accompagnée (%(programme)s) : "
+                       "AGIR vise les personnes non déjà accompagnées."),
 }
 
 
 @dataclass(frozen=True)
 class Reason:
-    """One failed condition: a code and its French message."""
+    """One failed condition: a code and its message (lazy: French outside a request, the reader's language in one)."""
 
     code: str
-    message: str
+    message: object
 
 
 @dataclass(frozen=True)
@@ -73,28 +75,28 @@ def check_eligibility(
     reasons: list[Reason] = []
     kind = accompaniment_kind(structure_kind)
     if kind is None:
-        reasons.append(Reason("structure_cannot_hold", MESSAGES["structure_cannot_hold"]))
+        reasons.append(Reason("structure_cannot_hold", _l(MESSAGES["structure_cannot_hold"])))
     if not is_bpi(status):
-        reasons.append(Reason("not_bpi", MESSAGES["not_bpi"]))
+        reasons.append(Reason("not_bpi", _l(MESSAGES["not_bpi"])))
     elif protection_on is None:
-        reasons.append(Reason("missing_protection_date", MESSAGES["missing_protection_date"]))
+        reasons.append(Reason("missing_protection_date", _l(MESSAGES["missing_protection_date"])))
     elif on < protection_on:
         # Before the protection date the person is not yet a BPI (docs/rules.md).
-        reasons.append(Reason("before_protection", MESSAGES["before_protection"]))
+        reasons.append(Reason("before_protection", _l(MESSAGES["before_protection"])))
     if kind == "agir":
         if agir_start is None:
-            reasons.append(Reason("agir_not_deployed", MESSAGES["agir_not_deployed"]))
+            reasons.append(Reason("agir_not_deployed", _l(MESSAGES["agir_not_deployed"])))
         elif on < agir_start:
             reasons.append(Reason("before_agir_start",
-                                  MESSAGES["before_agir_start"].format(start=agir_start.strftime("%d/%m/%Y"))))
+                                  _l(MESSAGES["before_agir_start"], start=LazyDate(agir_start))))
         if is_bpi(status) and protection_on is not None and on >= two_year_limit(protection_on):
             limit = two_year_limit(protection_on)
             reasons.append(Reason("two_years_passed",
-                                  MESSAGES["two_years_passed"].format(limit=limit.strftime("%d/%m/%Y"))))
+                                  _l(MESSAGES["two_years_passed"], limit=LazyDate(limit))))
     warnings = ()
     if prior_programme and prior_programme.strip():
         warnings = (Reason("prior_programme",
-                           WARNINGS["prior_programme"].format(programme=prior_programme.strip())),)
+                           _l(WARNINGS["prior_programme"], programme=prior_programme.strip())),)
     return Verdict(
         eligible=not reasons, kind=kind, reasons=tuple(reasons),
         priority=is_bpi(status) and is_priority(protection_on, on), warnings=warnings,

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from agir import languages
 from agir.errors import RuleViolation
+from agir.i18n import lazy_gettext as _l
 from agir.reference_geo import REGIONS, region_of
 from agir.rules.text import medical_word
 from models.enums import APPOINTMENT_MINUTES, ObjectiveState
@@ -25,18 +26,20 @@ def check_region(department_code: str, region: str | None) -> str | None:
         return own
     if own is None:
         raise RuleViolation("region_unknown_department",
-                            f"Le département {department_code} n'appartient à aucune région INSEE.", "region")
+                            _l("Le département %(department_code)s n'appartient à aucune région INSEE.",
+                               department_code=department_code), "region")
     name = REGIONS.get(region)
     shown = f"{region} ({name})" if name else region
     raise RuleViolation("region_mismatch",
-                        f"La région {shown} n'est pas celle du département {department_code} : "
-                        f"sa région INSEE est {own} ({REGIONS[own]}).", "region")
+                        _l("La région %(shown)s n'est pas celle du département %(department_code)s : sa région "
+                           "INSEE est %(own)s (%(value)s).", shown=shown, department_code=department_code, own=own,
+                               value=REGIONS[own]), "region")
 
 
 def check_language(code: str, field: str = "code") -> None:
     """An ISO 639-3 code (agir/languages.py)."""
     if not languages.is_iso639_3(code):
-        raise RuleViolation("language_code", "Code de langue ISO 639-3 inconnu.", field)
+        raise RuleViolation("language_code", _l("Code de langue ISO 639-3 inconnu."), field)
 
 
 def paris_local_time_exists(moment: datetime) -> bool:
@@ -54,30 +57,33 @@ def check_appointment(start: datetime, minutes: int, status: str, structure_kind
     if structure_kind is not None and (structure_kind not in HOLDING_KINDS
                                        or structure_department != person_department):
         raise RuleViolation("appointment_structure",
-                            "Le rendez-vous doit être tenu par un opérateur AGIR ou de projet structurant "
-                            "du département de la personne.", "structure")
+                            _l("Le rendez-vous doit être tenu par un opérateur AGIR ou de projet structurant du "
+                               "département de la personne."), "structure")
     low, high = APPOINTMENT_MINUTES
     if not low <= minutes <= high:
-        raise RuleViolation("appointment_minutes", f"La durée est de {low} à {high} minutes.", "minutes")
+        raise RuleViolation("appointment_minutes", _l("La durée est de %(low)s à %(high)s minutes.", low=low,
+                                                      high=high), "minutes")
     if not paris_local_time_exists(start):
         raise RuleViolation("appointment_time_skipped",
-                            "Cette heure n'existe pas à Paris ce jour-là (passage à l'heure d'été).", "start")
+                            _l("Cette heure n'existe pas à Paris ce jour-là (passage à l'heure d'été)."), "start")
     if status in OUTCOME_STATUSES and start.date() > today:
         raise RuleViolation("appointment_outcome_future",
-                            "Un rendez-vous à venir ne peut pas être déjà honoré ou manqué.", "status")
+                            _l("Un rendez-vous à venir ne peut pas être déjà honoré ou manqué."), "status")
 
 
 def check_document(document_on: date, expires_on: date | None) -> None:
     """A document does not expire before its own date."""
     if expires_on is not None and expires_on < document_on:
-        raise RuleViolation("document_expires_before", "La date d'expiration ne peut précéder la date du document.",
+        raise RuleViolation("document_expires_before", _l("La date d'expiration ne peut précéder la date du "
+                                                          "document."),
                             "expires")
 
 
 def check_not_before_start(day: date, start: date, field: str, what: str) -> None:
     """A date of the accompaniment (diagnostic, contract, closing of an objective) is not before its start."""
     if day < start:
-        raise RuleViolation("before_start", f"{what} ne peut précéder l'entrée dans l'accompagnement.", field)
+        raise RuleViolation("before_start", _l("%(what)s ne peut précéder l'entrée dans l'accompagnement.",
+                                               what=what), field)
 
 
 def check_no_medical_text(text: str | None, field: str) -> None:
@@ -85,8 +91,8 @@ def check_no_medical_text(text: str | None, field: str) -> None:
     word = medical_word(text)
     if word is not None:
         raise RuleViolation("medical_detail",
-                            f"Ce texte ne doit contenir aucune information médicale (« {word} ») : décrivez la "
-                            "situation et le besoin, jamais un diagnostic ou un traitement.", field)
+                            _l("Ce texte ne doit contenir aucune information médicale (« %(word)s ») : décrivez "
+                               "la situation et le besoin, jamais un diagnostic ou un traitement.", word=word), field)
 
 
 def check_objective(state: str, closed: date | None, start: date, today: date) -> None:
@@ -94,13 +100,13 @@ def check_objective(state: str, closed: date | None, start: date, today: date) -
     after today."""
     if state == ObjectiveState.OPEN:
         if closed is not None:
-            raise RuleViolation("objective_open_closed", "Un objectif en cours n'a pas de date de clôture.",
+            raise RuleViolation("objective_open_closed", _l("Un objectif en cours n'a pas de date de clôture."),
                                 "closed")
         return
     if closed is None:
         raise RuleViolation("objective_closed_missing",
-                            "La date de clôture est obligatoire pour un objectif atteint ou abandonné.", "closed")
-    check_not_before_start(closed, start, "closed", "La date de clôture")
+                            _l("La date de clôture est obligatoire pour un objectif atteint ou abandonné."), "closed")
+    check_not_before_start(closed, start, "closed", _l("La date de clôture"))
     if closed > today:
-        raise RuleViolation("date_in_future", "La date de clôture ne peut pas être postérieure à aujourd'hui.",
+        raise RuleViolation("date_in_future", _l("La date de clôture ne peut pas être postérieure à aujourd'hui."),
                             "closed")

@@ -17,23 +17,24 @@ from functools import lru_cache
 
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 
-from agir.dates import format_fr
 from agir.errors import RuleViolation
+from agir.i18n import LazyDate
+from agir.i18n import lazy_gettext as _l
 from agir.rules.eligibility import MESSAGES as ELIGIBILITY_MESSAGES
 from agir.rules.eligibility import check_eligibility, is_bpi, two_year_limit
 from agir.rules.text import MAX_LENGTHS, too_long_message
 
 # Dates that describe the past: a date after today is a typing error.
 PAST_DATES = {
-    "birth_on": "La date de naissance", "protection_on": "La date de protection",
-    "first_permit_on": "La date du premier titre", "arrival_on": "La date d'arrivée",
-    "cir_on": "La date de signature du CIR",
+    "birth_on": _l("La date de naissance"), "protection_on": _l("La date de protection"),
+    "first_permit_on": _l("La date du premier titre"), "arrival_on": _l("La date d'arrivée"),
+    "cir_on": _l("La date de signature du CIR"),
 }
 # Dates that cannot come before the birth (the permit expiry is left out: it is no fact of the past).
 AFTER_BIRTH = ("protection_on", "first_permit_on", "arrival_on", "cir_on")
-PROTECTION_REQUIRED = ELIGIBILITY_MESSAGES["missing_protection_date"]
-FIRST_PERMIT_REQUIRED = "La date du premier titre de séjour est obligatoire pour un·e primo-arrivant·e."
-EMAIL_INVALID = "Adresse électronique invalide (exemple : prenom.nom@exemple.fr)."
+PROTECTION_REQUIRED = _l(ELIGIBILITY_MESSAGES["missing_protection_date"])
+FIRST_PERMIT_REQUIRED = _l("La date du premier titre de séjour est obligatoire pour un·e primo-arrivant·e.")
+EMAIL_INVALID = _l("Adresse électronique invalide (exemple : prenom.nom@exemple.fr).")
 # The person's texts and their key in agir.rules.text.MAX_LENGTHS.
 TEXT_FIELDS = {"last_name": "person.last_name", "first_name": "person.first_name",
                "prior_programme": "person.prior_programme", "phone": "person.phone", "email": "person.email"}
@@ -42,13 +43,14 @@ TEXT_FIELDS = {"last_name": "person.last_name", "first_name": "person.first_name
 def not_after_today(day: date | None, field: str, what: str, today: date) -> None:
     """A date of something that happened is not after today (`what`: « La date de … », feminine)."""
     if day is not None and day > today:
-        raise RuleViolation("date_in_future", f"{what} ne peut pas être postérieure à aujourd'hui.", field)
+        raise RuleViolation("date_in_future", _l("%(what)s ne peut pas être postérieure à aujourd'hui.", what=what),
+                            field)
 
 
 def not_before_birth(day: date | None, birth: date | None, field: str, what: str) -> None:
     """A date of the person's life is not before their birth."""
     if day is not None and birth is not None and day < birth:
-        raise RuleViolation("before_birth", f"{what} ne peut précéder la naissance.", field)
+        raise RuleViolation("before_birth", _l("%(what)s ne peut précéder la naissance.", what=what), field)
 
 
 def check_reference_date(status: str | None, protection_on: date | None, first_permit_on: date | None) -> None:
@@ -175,14 +177,14 @@ def enrolment_violations(status: str | None, protection_on: date | None,
     return found
 
 
-def _enrolment_message(code: str, enrolment: Enrolment, protection_on: date | None) -> str:
-    start = format_fr(enrolment.start_on)
+def _enrolment_message(code: str, enrolment: Enrolment, protection_on: date | None):
+    start = LazyDate(enrolment.start_on)
     if code == "not_bpi":
-        return (f"La personne est accompagnée depuis le {start} : seul·e un·e BPI (réfugié·e, protection "
-                "subsidiaire, apatride) peut l'être. Corrigez d'abord l'accompagnement.")
+        return _l("La personne est accompagnée depuis le %(start)s : seul·e un·e BPI (réfugié·e, protection "
+                  "subsidiaire, apatride) peut l'être. Corrigez d'abord l'accompagnement.", start=start)
     if code == "before_protection":
-        return (f"L'accompagnement a commencé le {start}, avant cette date de protection : "
-                "une entrée ne peut précéder la protection.")
-    limit = format_fr(two_year_limit(protection_on))
-    return (f"Avec cette date de protection, l'entrée en AGIR du {start} dépasserait la limite "
-            f"des deux ans (entrée avant le {limit}).")
+        return _l("L'accompagnement a commencé le %(start)s, avant cette date de protection : "
+                  "une entrée ne peut précéder la protection.", start=start)
+    limit = LazyDate(two_year_limit(protection_on))
+    return _l("Avec cette date de protection, l'entrée en AGIR du %(start)s dépasserait la limite "
+              "des deux ans (entrée avant le %(limit)s).", start=start, limit=limit)

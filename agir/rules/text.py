@@ -13,6 +13,7 @@ need says what is expected of the programme, never why medically. The referral f
 import re
 
 from agir.errors import RuleViolation
+from agir.i18n import lazy_gettext as _l
 from models import (
     Department,
     DiagnosticArea,
@@ -76,9 +77,9 @@ TEXT_COLUMNS = {"note.text": (Note, "text"), "extension.reason": (Extension, "re
 NEED_MAX = MAX_LENGTHS["referral.need"]
 
 
-def too_long_message(limit: int) -> str:
-    """The French message of a text beyond its length."""
-    return f"Ce texte fait au plus {limit} caractères."
+def too_long_message(limit: int):
+    """The message of a text beyond its length (lazy: French outside a request)."""
+    return _l("Ce texte fait au plus %(limit)s caractères.", limit=limit)
 
 
 def check_length(value: str | None, key: str, field: str | None = None) -> None:
@@ -109,16 +110,18 @@ def check_no_medical_detail(text: str | None, field: str = "need") -> None:
     word = medical_word(text)
     if word is not None:
         raise RuleViolation("need_medical",
-                            f"Le besoin ne doit contenir aucune information médicale (« {word} ») : "
-                            "indiquez ce qui est attendu du programme, jamais un diagnostic ou un traitement.", field)
+                            _l("Le besoin ne doit contenir aucune information médicale (« %(word)s ») : "
+                               "indiquez ce qui est attendu du programme, jamais un diagnostic ou un traitement.",
+                                   word=word), field)
 
 
 def check_need(need: str | None) -> str:
     """A referral's need as the form takes it: one sentence, NEED_MAX characters at most, no medical detail."""
     need = " ".join((need or "").split())
     if not need:
-        raise RuleViolation("need_required", "Décrivez le besoin en une phrase.", "need")
+        raise RuleViolation("need_required", _l("Décrivez le besoin en une phrase."), "need")
     if len(need) > NEED_MAX:
-        raise RuleViolation("need_too_long", f"Le besoin tient en {NEED_MAX} caractères au plus.", "need")
+        raise RuleViolation("need_too_long", _l("Le besoin tient en %(need_max)s caractères au plus.",
+                                                need_max=NEED_MAX), "need")
     check_no_medical_detail(need)
     return need

@@ -1,26 +1,23 @@
-"""Jinja filters and globals: French dates, labels of enums, access predicates."""
+"""Jinja filters and globals: dates in the reader's language, labels of enums, access predicates."""
 from datetime import date
 
-from flask import Flask, has_request_context
-from flask_babel import get_locale
+from flask import Flask
 
 from agir import access, labels
-from agir.dates import format_fr
-
-MONTHS_EN = ("January", "February", "March", "April", "May", "June",
-             "July", "August", "September", "October", "November", "December")
+from agir.i18n import format_date, format_datetime
 
 
 def date_long(day: date | None) -> str:
     """A date in words in the reader's language: "5 mars 2026" (French, the default) or "5 March 2026"."""
-    if day is not None and has_request_context() and str(get_locale()) == "en":
-        return f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}"
-    return format_fr(day, long=True)
+    return format_date(day, long=True)
 
 
 def init_app(app: Flask) -> None:
     """Expose filters and predicates to every template."""
-    app.jinja_env.filters["date_fr"] = format_fr
+    # Every date of every page goes through these (docs/rules.md « La session en anglais »):
+    # 05/03/2026 in French, 5 Mar 2026 in English. `date_fr` is the historical name of `date_short`.
+    app.jinja_env.filters["date_short"] = app.jinja_env.filters["date_fr"] = format_date
+    app.jinja_env.filters["datetime_short"] = format_datetime
     app.jinja_env.filters["date_long"] = date_long
     app.jinja_env.filters["label"] = labels.label
     app.jinja_env.globals["labels"] = labels

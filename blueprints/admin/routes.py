@@ -123,7 +123,7 @@ def _refused(account: User, exc: RuleViolation):
     """An action the operation refused: its French message; refused outright (403, on the account's page)
     when it touches another administrator's account."""
     db.session.rollback()
-    flash(exc.message, "error")
+    flash(str(exc.message), "error")
     if exc.code == "admin_on_admin":
         return user(account.id), 403
     return redirect(url_for("admin.user", user_id=account.id))

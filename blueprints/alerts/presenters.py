@@ -4,8 +4,8 @@ from datetime import date, timedelta
 from flask import current_app, url_for
 from flask_babel import gettext
 
-from agir.dates import add_months, format_fr
-from agir.i18n import N_
+from agir.dates import add_months
+from agir.i18n import N_, format_date
 from agir.labels import label
 from agir.rules import alerts as rules
 
@@ -30,34 +30,34 @@ def situation(alert, today: date, subject=None) -> str:
     `subject`: the document or appointment behind the alert, when known (agir.queries.inbox.subjects_of)."""
     due = alert.due_on
     if alert.kind == "end_soon":
-        return gettext("Fin prévue le %(day)s", day=format_fr(due + timedelta(days=rules.END_SOON_DAYS)))
+        return gettext("Fin prévue le %(day)s", day=format_date(due + timedelta(days=rules.END_SOON_DAYS)))
     if alert.kind == "overdue":
-        return gettext("Fin prévue dépassée depuis le %(day)s", day=format_fr(due - timedelta(days=1)))
+        return gettext("Fin prévue dépassée depuis le %(day)s", day=format_date(due - timedelta(days=1)))
     if alert.kind == "over_limit":
-        return gettext("Durée maximale atteinte le %(day)s", day=format_fr(due - timedelta(days=1)))
+        return gettext("Durée maximale atteinte le %(day)s", day=format_date(due - timedelta(days=1)))
     if alert.kind == "permit_expiry":
         expiry = due + timedelta(days=rules.PERMIT_EXPIRY_DAYS)
         if expiry < today:
-            return gettext("Le titre de séjour a expiré le %(day)s", day=format_fr(expiry))
-        return gettext("Le titre de séjour expire le %(day)s", day=format_fr(expiry))
+            return gettext("Le titre de séjour a expiré le %(day)s", day=format_date(expiry))
+        return gettext("Le titre de séjour expire le %(day)s", day=format_date(expiry))
     if alert.kind == "referral_unanswered":
         sent = due - timedelta(days=rules.REFERRAL_ANSWER_DAYS + 1)
-        return gettext("Orientation envoyée le %(day)s, sans réponse depuis %(days)s jours", day=format_fr(sent),
+        return gettext("Orientation envoyée le %(day)s, sans réponse depuis %(days)s jours", day=format_date(sent),
                        days=(today - sent).days)
     if alert.kind == "followup_due":
-        return gettext("Suivi à 6 mois attendu depuis le %(day)s", day=format_fr(due))
+        return gettext("Suivi à 6 mois attendu depuis le %(day)s", day=format_date(due))
     if alert.kind == "inactive":
         return gettext("Aucune action datée depuis le %(day)s",
-                       day=format_fr(due - timedelta(days=rules.INACTIVE_DAYS)))
+                       day=format_date(due - timedelta(days=rules.INACTIVE_DAYS)))
     if alert.kind == "eligibility_closing":
         last_day = due + timedelta(days=rules.ELIGIBILITY_CLOSING_DAYS - 1)
-        return gettext("Dernier jour d'entrée possible dans AGIR : %(day)s", day=format_fr(last_day))
+        return gettext("Dernier jour d'entrée possible dans AGIR : %(day)s", day=format_date(last_day))
     if alert.kind == "first_interview_late":
         oriented = date.fromisoformat(alert.subject_key.split(":", 1)[1])
         return gettext("Orientation du %(day)s : premier entretien attendu au plus tard le %(limit)s",
-                       day=format_fr(oriented), limit=format_fr(add_months(oriented, rules.FIRST_INTERVIEW_MONTHS)))
+                       day=format_date(oriented), limit=format_date(add_months(oriented, rules.FIRST_INTERVIEW_MONTHS)))
     if alert.kind == "appointment_missed":
-        day = format_fr(due - timedelta(days=1))
+        day = format_date(due - timedelta(days=1))
         status = getattr(subject, "status", None)
         if status == "missed":
             return gettext("Rendez-vous du %(day)s manqué, aucun nouveau rendez-vous fixé", day=day)
@@ -69,9 +69,9 @@ def situation(alert, today: date, subject=None) -> str:
         kind = getattr(subject, "kind", None)
         what = label(kind, "document_kind") if kind else gettext("Document")
         if expiry < today:
-            return gettext("%(document)s : expiré le %(day)s", document=what, day=format_fr(expiry))
-        return gettext("%(document)s : expire le %(day)s", document=what, day=format_fr(expiry))
-    return gettext("Depuis le %(day)s", day=format_fr(due))
+            return gettext("%(document)s : expiré le %(day)s", document=what, day=format_date(expiry))
+        return gettext("%(document)s : expire le %(day)s", document=what, day=format_date(expiry))
+    return gettext("Depuis le %(day)s", day=format_date(due))
 
 
 def action(alert, role: str) -> str:

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from agir import jobs
 from agir.extensions import db
+from agir.i18n import format_date
 from agir.jobs import last_run_at, paris_today
 from agir.operations.users import set_digest
 from agir.queries import inbox as queries
@@ -35,9 +36,9 @@ def _last_run_text() -> str | None:
     at = last_run_at()
     if at is None:  # synced without the job (demo data): the last day an alert was seen
         seen = db.session.scalar(select(func.max(Alert.last_seen_on)))
-        return f"{seen:%d/%m/%Y}" if seen else None
+        return format_date(seen) if seen else None
     local = at.replace(tzinfo=ZoneInfo("UTC")).astimezone(PARIS)
-    return gettext("%(day)s à %(time)s", day=f"{local:%d/%m/%Y}", time=f"{local:%H:%M}")
+    return gettext("%(day)s à %(time)s", day=format_date(local), time=f"{local:%H:%M}")
 
 
 @bp.get("/")

@@ -10,7 +10,7 @@ from flask_babel import gettext, ngettext
 
 from agir.audit import trail as audit_trail
 from agir.dates import add_months
-from agir.i18n import N_
+from agir.i18n import N_, format_date
 from agir.labels import label
 from agir.operations.accompaniments import followup_due_on
 from agir.rules import durations
@@ -67,7 +67,7 @@ def _accompaniment_facts(person):
                "accompagnement")
         for ext in acc.extensions:
             yield (ext.decided_on, category,
-                   gettext("Prolongation jusqu'au %(day)s", day=f"{ext.planned_end_on:%d/%m/%Y}"), "accompagnement")
+                   gettext("Prolongation jusqu'au %(day)s", day=format_date(ext.planned_end_on)), "accompagnement")
         if acc.exit is not None:
             yield (acc.exit.exit_on, category,
                    gettext("Sortie — %(reason)s", reason=label(acc.exit.reason, "exit_reason")), "accompagnement")
@@ -231,7 +231,7 @@ def local_time(moment: datetime | None) -> str:
     if moment is None:
         return "—"
     local = moment.replace(tzinfo=UTC).astimezone(PARIS)
-    return gettext("%(day)s à %(time)s", day=local.strftime("%d/%m/%Y"), time=local.strftime("%H:%M"))
+    return gettext("%(day)s à %(time)s", day=format_date(local.date()), time=local.strftime("%H:%M"))
 
 
 def history_rows(rows) -> list[dict]:

@@ -8,6 +8,7 @@ from flask_login import current_user
 from agir.audit import trail as audit_trail
 from agir.dates import parse_iso
 from agir.dates import today as paris_today
+from agir.i18n import format_date
 from agir.operations import entry as entry_ops
 from agir.operations import persons as ops
 from agir.operations.accompaniments import proposed_planned_end
@@ -131,13 +132,13 @@ def eligibility():
         # Completes a French sentence of persons.js (the live verdict is French-only, see docs/rules.md).
         kind_label={"agir": gettext("un accompagnement AGIR"),
                     "project": gettext("un projet structurant")}.get(verdict.kind, ""),
-        on=on.isoformat(), on_fr=f"{on:%d/%m/%Y}", priority=verdict.priority,
-        reasons=[r.message for r in verdict.reasons], warnings=[w.message for w in verdict.warnings],
-        agir_until_fr=f"{closing:%d/%m/%Y}" if closing and verdict.kind == "agir" else None,
+        on=on.isoformat(), on_fr=format_date(on), priority=verdict.priority,
+        reasons=[str(r.message) for r in verdict.reasons], warnings=[str(w.message) for w in verdict.warnings],
+        agir_until_fr=format_date(closing) if closing and verdict.kind == "agir" else None,
         referral_window=within_referral_window(reference_on, on) if reference_on else None,
-        planned_end=proposal.isoformat(), planned_end_fr=f"{proposal:%d/%m/%Y}",
-        min_end=low.isoformat(), min_end_fr=f"{low:%d/%m/%Y}", max_end=high.isoformat(),
-        max_end_fr=f"{high:%d/%m/%Y}", max_months=department.max_months,
+        planned_end=proposal.isoformat(), planned_end_fr=format_date(proposal),
+        min_end=low.isoformat(), min_end_fr=format_date(low), max_end=high.isoformat(),
+        max_end_fr=format_date(high), max_months=department.max_months,
     )
 
 

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from agir.dates import today as paris_today
 from agir.extensions import db
+from agir.i18n import format_date
 from agir.operations import accompaniments as ops
 from agir.operations.accompaniments import followup_due_on, proposed_planned_end, verdict_for
 from agir.rules.durations import planned_end_bounds
@@ -82,7 +83,7 @@ def exit_(person_id: int, accompaniment_id: int):
                       training_level=form.training_level.data or None, version=form.version_value)
         if ok:
             flash(gettext("La sortie est enregistrée. Le suivi à 6 mois sera à faire à partir du %(day)s.",
-                          day=f"{followup_due_on(accompaniment.exit_on):%d/%m/%Y}"), "success")
+                          day=format_date(followup_due_on(accompaniment.exit_on))), "success")
             return redirect(file_url(person, "accompagnement"))
     audit_view(person, PAGES["form"])  # a form shown again after a refused POST is a read too
     return render_template("persons/exit.html", person=person, form=form, accompaniment=accompaniment,

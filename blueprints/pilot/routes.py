@@ -3,7 +3,7 @@ from flask import Response, abort, render_template, request
 from flask_babel import gettext
 
 from agir.dates import PARIS
-from agir.i18n import N_
+from agir.i18n import N_, format_date
 from agir.indicators import CohortScope, compute_cohort, compute_indicators, exports, layout
 from agir.indicators import pilot as queries
 from agir.indicators.cohort import MILESTONES
@@ -75,7 +75,7 @@ def index():
         pages=max(1, -(-total // PER_PAGE)), nationalities=figures["nationalities"],
         structures=figures["structures"], open_count=figures["open_count"], cohort=cohort, charts=cohort_charts(),
         milestone_labels={k: gettext(v) for k, v in SHORT_LABELS.items()}, cohort_data=cohort_payload(cohort),
-        period_form=period_form(period), computed_day=f"{local:%d/%m/%Y}", computed_time=f"{local:%H:%M}",
+        period_form=period_form(period), computed_day=format_date(local), computed_time=f"{local:%H:%M}",
         label=label,
     )
 

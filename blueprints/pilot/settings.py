@@ -68,5 +68,5 @@ def revoke_token(token_id: int):
         commit()
         flash(gettext("Le jeton est révoqué : il ne donne plus accès à l'API."), "success")
     except RuleViolation as exc:
-        flash(exc.message, "error")
+        flash(str(exc.message), "error")
     return redirect(url_for("pilot.tokens"))

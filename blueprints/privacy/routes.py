@@ -6,9 +6,9 @@ from flask import Response, current_app, render_template
 from flask_login import current_user
 
 from agir import privacy
-from agir.dates import format_fr
 from agir.dates import today as paris_today
 from agir.extensions import db
+from agir.i18n import format_date
 from agir.safe_files import content_disposition
 from blueprints._helpers import client_ip, person_or_404, role_required
 from blueprints.privacy import bp
@@ -28,7 +28,7 @@ def _export(person_id: int, export_format: str) -> tuple:
 
 def _fr(value: str | None) -> str:
     """An ISO date of the export as the French read it."""
-    return format_fr(date.fromisoformat(value)) if value else "—"
+    return format_date(date.fromisoformat(value)) if value else "—"
 
 
 @bp.get("/persons/<int:person_id>")
