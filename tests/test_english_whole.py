@@ -421,3 +421,15 @@ def test_pages_offering_french_files_say_so_in_english_only(app, client, world):
     factories.login(admin, "admin@example.fr")
     choose(admin, "en", page="/admin/audit/")
     assert "Details are recorded in French, as written at the time of the action" in html(admin.get("/admin/audit/"))
+
+
+def test_a_wrong_period_is_explained_in_one_language(app, client, world):
+    factories.login(client, "pilot@example.fr")
+    choose(client, "en", page="/pilot/")
+    page = html(client.get("/pilot/?from=2023-01-01&to=2022-01-01"))
+    assert "The start date (2023-01-01) is after the end date (2022-01-01)." in page
+    assert "postérieure" not in page
+    french = app.test_client()
+    factories.login(french, "pilot@example.fr")
+    assert "La date de début (2023-01-01) est postérieure à la date de fin (2022-01-01)." in \
+        html(french.get("/pilot/?from=2023-01-01&to=2022-01-01"))
