@@ -433,3 +433,19 @@ def test_a_wrong_period_is_explained_in_one_language(app, client, world):
     factories.login(french, "pilot@example.fr")
     assert "La date de début (2023-01-01) est postérieure à la date de fin (2022-01-01)." in \
         html(french.get("/pilot/?from=2023-01-01&to=2022-01-01"))
+
+
+def test_the_json_api_answers_in_the_language_asked_french_by_default(client, world):
+    url = "/api/v1/indicators?from=2022-01-01&to=2022-12-31"
+    assert client.get(url).get_json()["error"].startswith("Authentification requise")
+    english = client.get(url, headers={"Accept-Language": "en"}).get_json()
+    assert english["error"] == "Authentication required: a pilot's session or an API token (Authorization: Bearer)."
+    factories.login(client, "pilot@example.fr")
+    assert client.get(url + "&department=75").get_json()["error"] == \
+        "Vous n'avez accès qu'aux indicateurs de votre département."
+    choose(client, "en", page="/pilot/")
+    assert client.get(url + "&department=75").get_json()["error"] == \
+        "You only have access to your department's indicators."
+    bad = client.get("/api/v1/indicators?from=2023-01-01&to=2022-01-01").get_json()["error"]
+    assert bad == "The start date (2023-01-01) is after the end date (2022-01-01)."
+    assert client.get("/api/v1/nowhere").get_json()["error"] == "Page not found"

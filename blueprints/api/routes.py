@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from agir import audit
 from agir.extensions import db
+from agir.i18n import lazy_gettext as _l
 from agir.indicators import ScopeError, build_cohort_scope, build_scope, compute_cohort, compute_indicators
 from agir.operations.api_tokens import TOKEN_ROLES, user_for_token
 from blueprints._helpers import client_ip
@@ -16,7 +17,7 @@ from models import Department
 
 
 class ApiError(Exception):
-    """An API refusal: HTTP status and French message."""
+    """An API refusal: HTTP status and message (lazy: French unless the client asks for English)."""
 
     def __init__(self, status: int, message: str):
         super().__init__(message)
@@ -25,7 +26,7 @@ class ApiError(Exception):
 
 @bp.errorhandler(ApiError)
 def _api_error(error: ApiError):
-    response = jsonify(error=error.message, status=error.status)
+    response = jsonify(error=str(error.message), status=error.status)  # the reader's language, French by default
     response.status_code = error.status
     if error.status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="agir"'
@@ -40,13 +41,13 @@ def api_user():
         scheme, _, raw = header.partition(" ")
         user = user_for_token(raw.strip()) if scheme.lower() == "bearer" else None
         if user is None:
-            raise ApiError(401, "Jeton d'API invalide ou révoqué.")
+            raise ApiError(401, _l("Jeton d'API invalide ou révoqué."))
     elif current_user.is_authenticated:
         user = current_user._get_current_object()
     else:
-        raise ApiError(401, "Authentification requise : session de pilote ou jeton d'API (Authorization: Bearer).")
+        raise ApiError(401, _l("Authentification requise : session de pilote ou jeton d'API (Authorization: Bearer)."))
     if user.role not in TOKEN_ROLES:
-        raise ApiError(403, "L'API des indicateurs est réservée aux pilotes départementaux.")
+        raise ApiError(403, _l("L'API des indicateurs est réservée aux pilotes départementaux."))
     return user
 
 
@@ -54,10 +55,10 @@ def own_department(user) -> Department:
     """The pilot's department, which is also the only one they may ask for."""
     department = db.session.get(Department, user.effective_department_id) if user.effective_department_id else None
     if department is None:
-        raise ApiError(403, "Aucun département n'est rattaché à ce compte.")
+        raise ApiError(403, _l("Aucun département n'est rattaché à ce compte."))
     asked = request.args.get("department")
     if asked and asked != department.code:
-        raise ApiError(403, "Vous n'avez accès qu'aux indicateurs de votre département.")
+        raise ApiError(403, _l("Vous n'avez accès qu'aux indicateurs de votre département."))
     return department
 
 
@@ -98,7 +99,7 @@ def indicators():
     except ScopeError as error:
         raise _bad_request(error) from None
     if scope.structure is not None and scope.structure.department_id != department.id:
-        raise ApiError(403, "Cette structure n'appartient pas à votre département.")
+        raise ApiError(403, _l("Cette structure n'appartient pas à votre département."))
     return _done(user, compute_indicators(scope), "indicators")
 
 

@@ -30,8 +30,8 @@ TEXTS = {
 
 def _render(code: int, reference: str | None = None, text: str | None = None):
     if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
-        # The JSON API answers in French whatever the language of the pages (see docs/rules.md).
-        return jsonify(error=TITLES.get(code, "Erreur"), status=code, reference=reference), code
+        # JSON answers in the reader's language like the pages, French by default (docs/rules.md).
+        return jsonify(error=gettext(TITLES.get(code, N_("Erreur"))), status=code, reference=reference), code
     return render_template("errors/error.html", code=code, title=gettext(TITLES.get(code, N_("Erreur"))),
                            text=text or (gettext(TEXTS[code]) if code in TEXTS else ""), reference=reference), code
 
