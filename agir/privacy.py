@@ -196,6 +196,9 @@ def _erase_free_texts(ids: list[int]) -> None:
                        .values(text=ERASED))
     db.session.execute(update(objectives).where(objectives.c.accompaniment_id.in_(held)).values(objective=ERASED))
     db.session.execute(delete(Document.__table__).where(Document.__table__.c.person_id.in_(ids)))
+    # Issue 17: the reminders sent hold the person's phone or e-mail address.
+    from models import ReminderMessage
+    db.session.execute(delete(ReminderMessage.__table__).where(ReminderMessage.__table__.c.person_id.in_(ids)))
 
 
 def anonymise_person(actor, person: Person, detail: str = "anonymisation") -> Person:

@@ -210,3 +210,14 @@ def test_the_reminders_language():
     assert reminders.locale_of(None, [("eng", "basic"), ("pbu", "native")]) == "ps"
     assert reminders.locale_of(None, [("apc", "fluent")]) == "ar"
     assert reminders.locale_of(None, [("som", "native")]) == "fr"
+
+
+def test_anonymisation_deletes_the_persons_reminders(app_ctx, booked, fake, world):
+    """The outbox holds the person's phone number and e-mail address: anonymising the file deletes them."""
+    from agir.privacy import anonymise_person
+    person, _ = booked
+    jobs.run_reminders(NOW, _config(app_ctx, fake))
+    assert len(_rows()) == 2
+    anonymise_person(world.users.admin, db.session.get(type(person), person.id))
+    db.session.commit()
+    assert _rows() == []
