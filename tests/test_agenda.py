@@ -240,3 +240,15 @@ def test_opt_out_and_the_structures_coordinates(setup, client):
                                            "address": "12 rue Sainte-Catherine, Bordeaux"})
     db.session.expire_all()
     assert (world.agir.phone, world.agir.address) == ("05 56 00 00 00", "12 rue Sainte-Catherine, Bordeaux")
+
+
+def test_the_admin_page_says_reminders_are_kept_unsent_without_a_provider(world, app):
+    client = app.test_client()
+    assert factories.login(client, "admin@example.fr").status_code == 302
+    page = client.get("/admin/").get_data(as_text=True)
+    assert 'data-testid="reminders-not-sent"' in page and "AGIR_SMS_PROVIDER" in page
+    app.config.update(SMS_PROVIDER="brevo", SMS_API_KEY="k", SMTP_HOST="smtp.example.org")
+    try:
+        assert 'data-testid="reminders-not-sent"' not in client.get("/admin/").get_data(as_text=True)
+    finally:
+        app.config.update(SMS_PROVIDER=None, SMS_API_KEY=None, SMTP_HOST=None)
