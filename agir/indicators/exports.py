@@ -18,7 +18,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from agir.dates import format_fr
-from agir.i18n import N_, gettext
+from agir.i18n import N_, format_date, gettext
 from agir.indicators.layout import COUNT, HOURS, MEAN, MONEY, SHARE, rows, text
 from agir.indicators.sheet import Sheet
 from agir.labels import label
@@ -178,9 +178,9 @@ def sheet_identification(sheet: Sheet) -> list[tuple[str, str]]:
     return [(gettext("Programme"), f"{p.name} ({p.ref})"), (gettext("Thématique"), label(p.theme, "theme")),
             (gettext("Opérateur"), p.structure.name),
             (gettext("Département"), f"{p.department.code} — {p.department.name}"),
-            (gettext("Dates du programme"), gettext(period, start=format_fr(p.start_on), end=format_fr(p.end_on))),
+            (gettext("Dates du programme"), gettext(period, start=format_date(p.start_on), end=format_date(p.end_on))),
             (gettext("Référence CARIF-OREF"), p.carif_oref_ref or gettext("aucune")),
-            (gettext("Période évaluée"), gettext(period, start=format_fr(sheet.start), end=format_fr(sheet.end)))]
+            (gettext("Période évaluée"), gettext(period, start=format_date(sheet.start), end=format_date(sheet.end)))]
 
 
 @french
