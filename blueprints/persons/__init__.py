@@ -3,9 +3,14 @@ from flask import Blueprint
 
 bp = Blueprint("persons", __name__, url_prefix="/persons")
 
-from blueprints.persons import routes, routes_accompaniments, routes_corrections, routes_path  # noqa: E402,F401
-from blueprints.persons import routes_contract  # noqa: E402,F401
-from blueprints.persons import routes_entry  # noqa: E402,F401
+from blueprints.persons import (  # noqa: E402,F401
+    routes,
+    routes_accompaniments,
+    routes_contract,
+    routes_corrections,
+    routes_entry,
+    routes_path,
+)
 from blueprints.persons.common import template_globals  # noqa: E402
 
 bp.context_processor(template_globals)
