@@ -429,7 +429,7 @@ def test_the_inbox_in_english(client, world):
     html = client.get("/alerts/").get_data(as_text=True)
     for text in ("First interview overdue", "Missed appointment", "Document expiring",
                  "Residence permit: expired on", "Schedule the first interview",
-                 "Appointment of 01/06/2023 missed, no new appointment scheduled"):
+                 "Appointment of 1 Jun 2023 missed, no new appointment scheduled"):
         assert text in html
 
 
