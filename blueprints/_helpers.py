@@ -4,6 +4,7 @@ from functools import wraps
 
 from flask import abort, request
 from flask_login import current_user, login_required
+from sqlalchemy.exc import InvalidRequestError
 
 from agir import access, audit
 from agir.extensions import db
@@ -112,7 +113,9 @@ def check_rules_too(form, attach, operation, *args, also=None, **kwargs) -> None
     except Exception:  # noqa: BLE001, S110 - a dry run on incomplete values: any other failure says nothing more
         pass
     finally:
-        if nested.is_active:
+        # A flush that failed inside the savepoint (PostgreSQL: a number beyond an INTEGER that a field
+        # check already refused) leaves it inactive but not closed: it must be rolled back all the same.
+        with contextlib.suppress(InvalidRequestError):
             nested.rollback()
     if also is not None:
         with contextlib.suppress(Exception):  # same: incomplete values
