@@ -158,7 +158,8 @@ def test_every_generation_is_audited(client, sw):
     client.get(pdf_url(person, acc))
     client.get(pdf_url(person, acc, "eng"))
     entries = db.session.scalars(select(AuditEntry).where(AuditEntry.person_id == person.id,
-                                                          AuditEntry.action == "contract_pdf")).all()
+                                                          AuditEntry.action == "contract_pdf")
+                                   .order_by(AuditEntry.id)).all()
     assert [e.detail for e in entries] == [f"accompaniment {acc.id}, fra+prs", f"accompaniment {acc.id}, fra+eng"]
     assert all(e.user_email == "sw@example.fr" and e.ip for e in entries)
 
