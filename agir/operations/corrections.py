@@ -38,6 +38,14 @@ class CorrectionRefused(RuleViolation):
         self.violations = violations
 
 
+def _open_for_correction(actor, accompaniment: Accompaniment, version: int | None) -> None:
+    """Every correction starts here: the person's row locked (a concurrent save waits, then this reads what it
+    wrote), the version the form was read at checked, and only the holding structure let through."""
+    lock_person(accompaniment.person)
+    check_version(accompaniment, version)
+    _check_holder(actor, accompaniment)
+
+
 def _check_holder(actor, accompaniment: Accompaniment) -> None:
     if accompaniment.structure_id != getattr(actor, "structure_id", None):
         raise RuleViolation("not_holder", _l("Seule la structure qui porte cet accompagnement peut le corriger."), None)
@@ -103,9 +111,7 @@ def _touch(accompaniment: Accompaniment) -> None:
 def correct_enrolment(actor, accompaniment: Accompaniment, start_on: date | None, planned_end_on: date | None,
                       reason: str, version: int | None = None, today: date | None = None) -> Accompaniment:
     """Correct the entry date and the planned end; the eligibility verdict is taken again at the new entry."""
-    lock_person(accompaniment.person)  # a concurrent save waits, then this reads what it wrote
-    check_version(accompaniment, version)
-    _check_holder(actor, accompaniment)
+    _open_for_correction(actor, accompaniment, version)
     today = today or paris_today()
     found = _reason(reason)
     if start_on is None:
@@ -163,9 +169,7 @@ def enrolment_dependents(accompaniment: Accompaniment) -> list[str]:
 
 def cancel_enrolment(actor, accompaniment: Accompaniment, reason: str, version: int | None = None) -> Person:
     """Cancel an enrolment recorded by mistake, only while nothing depends on it (no extension, exit, link)."""
-    lock_person(accompaniment.person)  # a concurrent save waits, then this reads what it wrote
-    check_version(accompaniment, version)
-    _check_holder(actor, accompaniment)
+    _open_for_correction(actor, accompaniment, version)
     found = _reason(reason, cancelling=True)
     dependents = enrolment_dependents(accompaniment)
     if dependents:
@@ -211,9 +215,7 @@ def correct_extension(actor, extension: Extension, decided_on: date | None, plan
                       today: date | None = None) -> Extension:
     """Correct an extension's decision date, new planned end or motive."""
     accompaniment = extension.accompaniment
-    lock_person(accompaniment.person)  # a concurrent save waits, then this reads what it wrote
-    check_version(accompaniment, version)
-    _check_holder(actor, accompaniment)
+    _open_for_correction(actor, accompaniment, version)
     found = _reason(reason)
     if decided_on is None:
         found.append(RuleViolation("required", _l("La date de décision est obligatoire."), "date"))
@@ -244,9 +246,7 @@ def correct_extension(actor, extension: Extension, decided_on: date | None, plan
 def cancel_extension(actor, extension: Extension, reason: str, version: int | None = None) -> Accompaniment:
     """Cancel an extension: the planned end goes back to the one before it."""
     accompaniment = extension.accompaniment
-    lock_person(accompaniment.person)  # a concurrent save waits, then this reads what it wrote
-    check_version(accompaniment, version)
-    _check_holder(actor, accompaniment)
+    _open_for_correction(actor, accompaniment, version)
     found = _reason(reason, cancelling=True)
     facts = _extension_facts(accompaniment, extension, None)
     _check_whole(accompaniment, facts, {}, found)
@@ -287,9 +287,7 @@ def correct_exit(actor, accompaniment: Accompaniment, exit_on: date | None, exit
                  job_kind: str | None, job_months: int | None, training_level: str | None, reason: str,
                  version: int | None = None, today: date | None = None) -> Exit:
     """Correct the exit: date, reason, situation at exit (the whole file checked again)."""
-    lock_person(accompaniment.person)  # a concurrent save waits, then this reads what it wrote
-    check_version(accompaniment, version)
-    _check_holder(actor, accompaniment)
+    _open_for_correction(actor, accompaniment, version)
     exit_ = accompaniment.exit
     if exit_ is None:
         raise RuleViolation("not_exited", _l("Cet accompagnement n'a pas de sortie à corriger."), None)
@@ -322,9 +320,7 @@ def correct_exit(actor, accompaniment: Accompaniment, exit_on: date | None, exit
 
 def cancel_exit(actor, accompaniment: Accompaniment, reason: str, version: int | None = None) -> Accompaniment:
     """Cancel an exit recorded by mistake: the accompaniment is open again (never two open at once)."""
-    lock_person(accompaniment.person)  # a concurrent save waits, then this reads what it wrote
-    check_version(accompaniment, version)
-    _check_holder(actor, accompaniment)
+    _open_for_correction(actor, accompaniment, version)
     exit_ = accompaniment.exit
     if exit_ is None:
         raise RuleViolation("not_exited", _l("Cet accompagnement n'a pas de sortie à annuler."), None)
@@ -361,9 +357,7 @@ def _followup_values(followup: FollowUp) -> dict:
 def correct_followup(actor, accompaniment: Accompaniment, followup_on: date | None, is_positive: bool | None,
                      reason: str, version: int | None = None, today: date | None = None) -> FollowUp:
     """Correct the 6-month follow-up's date or situation."""
-    lock_person(accompaniment.person)  # a concurrent save waits, then this reads what it wrote
-    check_version(accompaniment, version)
-    _check_holder(actor, accompaniment)
+    _open_for_correction(actor, accompaniment, version)
     followup = accompaniment.exit.followup if accompaniment.exit else None
     if followup is None:
         raise RuleViolation("no_followup", _l("Aucun suivi à 6 mois n'est enregistré pour cet accompagnement."), None)
@@ -392,9 +386,7 @@ def correct_followup(actor, accompaniment: Accompaniment, followup_on: date | No
 
 def cancel_followup(actor, accompaniment: Accompaniment, reason: str, version: int | None = None) -> Accompaniment:
     """Cancel a follow-up recorded by mistake: it is due again."""
-    lock_person(accompaniment.person)  # a concurrent save waits, then this reads what it wrote
-    check_version(accompaniment, version)
-    _check_holder(actor, accompaniment)
+    _open_for_correction(actor, accompaniment, version)
     followup = accompaniment.exit.followup if accompaniment.exit else None
     if followup is None:
         raise RuleViolation("no_followup", _l("Aucun suivi à 6 mois n'est enregistré pour cet accompagnement."), None)
