@@ -148,15 +148,21 @@ def add_event(person_id: int):
     return _render(person, {"event": form})
 
 
+def _programme_event_or_404(person, event_id: int) -> Event:
+    """An event of this person recorded by one of my programmes, or 404."""
+    event = db.session.get(Event, event_id)
+    if event is None or event.person_id != person.id or event.programme is None \
+            or not ops.works_for_programme(current_user, event.programme):
+        abort(404)
+    return event
+
+
 @bp.post("/persons/<int:person_id>/events/<int:event_id>/cancel")
 @role_required(*ROLES)
 def cancel_event(person_id: int, event_id: int):
     """Cancel an event recorded by mistake by one of my programmes, with the reason."""
     person = person_or_404(person_id, level=access.LIMITED)
-    event = db.session.get(Event, event_id)
-    if event is None or event.person_id != person.id or event.programme is None \
-            or not ops.works_for_programme(current_user, event.programme):
-        abort(404)
+    event = _programme_event_or_404(person, event_id)
     form = CancelForm(prefix=f"ce{event_id}")
     if form.is_submitted() and attempt_all(form, ops.cancel_event, current_user, event,
                                            form.correction_reason.data, version_of(form)):
@@ -170,10 +176,7 @@ def cancel_event(person_id: int, event_id: int):
 def correct_event(person_id: int, event_id: int):
     """Correct an event recorded wrongly by one of my programmes, with the reason."""
     person = person_or_404(person_id, level=access.LIMITED)
-    event = db.session.get(Event, event_id)
-    if event is None or event.person_id != person.id or event.programme is None \
-            or not ops.works_for_programme(current_user, event.programme):
-        abort(404)
+    event = _programme_event_or_404(person, event_id)
     form = EventCorrectionForm(prefix=f"fe{event_id}")
     if form.is_submitted() and attempt_all(form, ops.correct_event, current_user, event, form.kind.data,
                                            form.event_on.data, form.event_ref.data, form.correction_reason.data,
