@@ -56,6 +56,8 @@ def app(worker_id="master"):
     class Config(TestConfig):
         SQLALCHEMY_DATABASE_URI = url
         WTF_CSRF_ENABLED = True
+        # The documents' bytes (agir.documents.store): a directory of this run, never the instance folder.
+        DOCUMENTS_DIR = tempfile.mkdtemp(prefix="agir-docs-test-")
 
     import agir.operations.users as users_ops
     users_ops._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
