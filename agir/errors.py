@@ -9,6 +9,9 @@ from agir.i18n import lazy_gettext as _l
 class RuleViolation(Exception):
     """A rule of SPEC §4 refused an operation."""
 
+    # Set (never by default) on the first violation when a check found several: the form shows them all.
+    violations: list["RuleViolation"]
+
     def __init__(self, code: str, message, field: str | None = None):
         super().__init__(message)
         self.code = code

@@ -57,7 +57,7 @@ def entries(first: date, last: date, accompaniments: bool = True, programme_id: 
     With person_conditions (the scope's), only the records of those persons are read: a
     department's figures then read that department's records, not the whole country's.
     """
-    among = ()
+    among: tuple = ()
     if person_conditions:
         persons = select(Person.id).where(*person_conditions)
         among = (Accompaniment.person_id.in_(persons),), (Participation.person_id.in_(persons),)

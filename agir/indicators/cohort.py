@@ -254,10 +254,11 @@ def monthly_counts(cohort, as_of: date, last: int) -> dict[str, list[dict[str, i
 
 def curve(counts: dict[int, int], size: int, months: int) -> list[float]:
     """Cumulative shares for m = 0..months (four decimals; 0.0 for an empty cohort)."""
-    shares, running = [], 0
+    shares: list[float] = []
+    running = 0
     for m in range(months + 1):
         running += counts.get(m, 0)
-        shares.append(num.share(running, size) if size else 0.0)
+        shares.append((num.share(running, size) or 0.0) if size else 0.0)
     return shares
 
 

@@ -164,7 +164,8 @@ def sheet_lines(sheet: Sheet) -> list[tuple[str, str, object, object, str]]:
     """(rubrique, indicateur, cible, réalisé, kind) lines of a programme's Annex sheet.
 
     The rubric stays French (the page picks its tables by it); the indicator is in the reader's language."""
-    lines = [("Public", text(name), target, achieved, COUNT) for name, target, achieved in sheet.public]
+    lines: list[tuple[str, str, object, object, str]] = [
+        ("Public", text(name), target, achieved, COUNT) for name, target, achieved in sheet.public]
     lines.append(("Public", text(N_("Taux de réalisation de la cible")), None, sheet.achievement, SHARE))
     lines += [("Activité", text(name), None, value, kind) for name, value, kind in sheet.activity]
     lines += [("Financement", text(name), None, value, kind) for name, value, kind in sheet.finance]

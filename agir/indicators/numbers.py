@@ -70,7 +70,8 @@ def median(counts) -> float | None:
     if not total:
         return None
     low_rank, high_rank = (total - 1) // 2, total // 2     # 0-based ranks of the middle value(s)
-    low = high = None
+    low: int | None = None
+    high: int | None = None
     seen = 0
     for value, n in pairs:
         if low is None and low_rank < seen + n:
@@ -79,6 +80,8 @@ def median(counts) -> float | None:
             high = value
             break
         seen += n
+    if low is None or high is None:  # never: total > 0 puts both middle ranks among the pairs
+        return None
     with localcontext() as ctx:
         ctx.prec = 60
         return float((Decimal(low + high) / 2).quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP))

@@ -5,6 +5,7 @@ message, which the CLI prints (exit 1) and the API returns (400).
 """
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Literal, overload
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import aliased
@@ -97,6 +98,10 @@ class CohortScope:
                 "region": self.region.code if self.region else None, "as_of": self.as_of.isoformat()}
 
 
+@overload
+def parse_date(value: str | None, name: str, required: Literal[True] = True) -> date: ...
+@overload
+def parse_date(value: str | None, name: str, required: bool) -> date | None: ...
 def parse_date(value: str | None, name: str, required: bool = True) -> date | None:
     """A strict ISO date, or ScopeError naming the argument."""
     if value is None or value == "":

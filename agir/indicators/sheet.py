@@ -78,7 +78,7 @@ def _activity(programme: Programme, start: date, end: date) -> list[tuple[str, o
                count_where(and_(Referral.refused_on >= start, Referral.refused_on <= end)))
         .where(Referral.programme_id == programme.id)
     ).one()
-    rows = [(N_("Séances tenues"), num.count(sessions), COUNT),
+    rows: list[tuple[str, object, str]] = [(N_("Séances tenues"), num.count(sessions), COUNT),
             (N_("Heures de formation dispensées"), num.as_number(num.hours(hours)), HOURS),
             (N_("Participations en cours sur la période"), num.count(participations), COUNT),
             (N_("Participations terminées sur la période"), num.count(finished), COUNT),
@@ -107,7 +107,7 @@ def _events(programme: Programme, start: date, end: date) -> list[tuple[str, obj
         .where(Event.programme_id == programme.id, Event.event_on >= start, Event.event_on <= end,
                Event.kind.in_(("sport_event", "cultural_event"))).group_by(Event.kind)
     ).all())
-    rows = []
+    rows: list[tuple[str, object, str]] = []
     if programme.theme in EVENT_THEMES:
         kind, label = EVENT_THEMES[programme.theme]
         rows.append((label, num.count(counts.get(kind)), COUNT))

@@ -14,6 +14,7 @@ clipped day is min(day(s), days in that month), hence the month-end case.)
 with another column): PostgreSQL's interval clips as relativedelta does; SQLite's `date(d, '+n months')`
 does not, so it is capped at the last day of the target month (tests compare it with agir.dates.add_months).
 """
+import typing
 from datetime import date
 
 from sqlalchemy import Date, Integer, and_, case, cast, extract, literal, literal_column, or_
@@ -75,9 +76,9 @@ class scanned(FunctionElement):
     inherit_cache = True
     name = "scanned"
 
-    @property
-    def type(self):
-        return list(self.clauses)[0].type
+    def __init__(self, column):
+        super().__init__(column)
+        self.type = column.type
 
 
 @compiles(scanned)
@@ -116,17 +117,22 @@ def is_month_end(day) -> ColumnElement:
 def after_months(day, start, months) -> ColumnElement:
     """SQL condition `day > start + months` (calendar months, clipped)."""
     diff = month_index(day) - month_index(start)
-    return or_(diff > months, and_(diff == months, day_of(day) > day_of(start)))
+    return or_(diff > months, and_(diff == months, _condition(day_of(day) > day_of(start))))
 
 
 def on_or_after_months(day, start, months) -> ColumnElement:
     """SQL condition `day >= start + months` (calendar months, clipped)."""
     diff = month_index(day) - month_index(start)
     if isinstance(day, date):
-        same_or_end = or_(day_of(start) <= day.day, literal(_is_last_day(day)))
+        same_or_end = or_(_condition(day_of(start) <= day.day), literal(_is_last_day(day)))
     else:
-        same_or_end = or_(day_of(day) >= day_of(start), is_month_end(day))
+        same_or_end = or_(_condition(day_of(day) >= day_of(start)), is_month_end(day))
     return or_(diff > months, and_(diff == months, same_or_end))
+
+
+def _condition(compared: ColumnElement[bool] | bool) -> ColumnElement[bool]:
+    """A comparison of day_of() values, for the type checker: always SQL here, as at least one side is a column."""
+    return typing.cast(ColumnElement[bool], compared)
 
 
 def _is_last_day(day: date) -> bool:
@@ -136,7 +142,7 @@ def _is_last_day(day: date) -> bool:
 def months_to_reach(start, reached) -> ColumnElement:
     """The smallest m ≥ 0 with `reached <= start + m months` (0 when reached on or before start)."""
     diff = month_index(reached) - month_index(start)
-    m = diff + case((day_of(reached) > day_of(start), 1), else_=0)
+    m = diff + case((_condition(day_of(reached) > day_of(start)), 1), else_=0)
     return case((m < 0, 0), else_=m)
 
 

@@ -58,18 +58,19 @@ def check_accompaniment(facts: AccompanimentFacts, max_months: int) -> list[Rule
     for decided_on, new_end, reason in sorted(facts.extensions, key=lambda e: e[0]):
         # durations.check_extension stops at the first broken rule: a broken motive or decision date is
         # set aside (a stand-in that passes) and the check run again, so that every error comes at once.
-        values = {"decided_on": decided_on, "reason": reason}
+        checked_on, checked_reason = decided_on, reason
         for _ in range(3):
             try:
                 durations.check_extension(start=facts.start, current_end=current, new_end=new_end,
-                                          max_months=max_months, exit_on=facts.exit_on, **values)
+                                          max_months=max_months, exit_on=facts.exit_on,
+                                          decided_on=checked_on, reason=checked_reason)
                 break
             except RuleViolation as exc:
                 found.append(_violation(exc, f"extensions.{exc.field}"))
                 if exc.field == "reason":
-                    values["reason"] = "-"
+                    checked_reason = "-"
                 elif exc.field == "date":
-                    values["decided_on"] = facts.start
+                    checked_on = facts.start
                 else:
                     break
         current = new_end

@@ -1,6 +1,7 @@
 """Rules of the agenda (issue 17, SPEC §4.6): a new or moved appointment, the référent's overlaps, the outcome,
 and when a reminder is due. Pure functions over plain values; every broken rule is returned at once
 (field = the form's field), so that the form shows them all next to their fields."""
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -41,7 +42,7 @@ def _hm(moment: datetime) -> str:
 
 
 def check_appointment_input(start: datetime | None, minutes: int | None, kind: str | None, mode: str | None,
-                            interpreter: str | None, now: datetime, others: list[Slot] = (),
+                            interpreter: str | None, now: datetime, others: Sequence[Slot] = (),
                             new: bool = True) -> list[RuleViolation]:
     """Every broken rule of a new (or moved) appointment, at once. `now` is the Paris wall-clock time; `others`
     are the référent's other planned appointments around that time."""

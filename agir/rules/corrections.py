@@ -53,7 +53,7 @@ def check_changed(before: dict, after: dict) -> None:
 
 def violations_of(*checks) -> list[RuleViolation]:
     """Run every check (a callable raising RuleViolation) and return what they refuse, all of them."""
-    found = []
+    found: list[RuleViolation] = []
     for check in checks:
         try:
             check()

@@ -93,7 +93,7 @@ def check_eligibility(
             limit = two_year_limit(protection_on)
             reasons.append(Reason("two_years_passed",
                                   _l(MESSAGES["two_years_passed"], limit=LazyDate(limit))))
-    warnings = ()
+    warnings: tuple[Reason, ...] = ()
     if prior_programme and prior_programme.strip():
         warnings = (Reason("prior_programme",
                            _l(WARNINGS["prior_programme"], programme=prior_programme.strip())),)

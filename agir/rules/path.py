@@ -63,7 +63,8 @@ def check_right(state: str, dates: dict[str, date | None], reason: str | None = 
                                 _l(FORBIDDEN_DATE[name]), name)
     requested = dates.get("requested")
     for outcome in ("obtained", "refused"):
-        if requested and dates.get(outcome) and dates[outcome] < requested:
+        outcome_on = dates.get(outcome)
+        if requested and outcome_on and outcome_on < requested:
             raise RuleViolation("dates_backwards",
                                 _l("%(value)s ne peut précéder la date de demande.",
                                    value=_capital(date_of(outcome))), outcome)
@@ -95,7 +96,8 @@ def check_right_change(before_state: str, before_dates: dict[str, date | None],
     refused_on = before_dates.get("refused")
     if before_state == "refused" and after_state != "refused" and refused_on is not None:
         for name in ("requested", "obtained"):
-            if after_dates.get(name) is not None and after_dates[name] < refused_on:
+            after_on = after_dates.get(name)
+            if after_on is not None and after_on < refused_on:
                 raise RuleViolation("dates_backwards",
                                     _l("%(value)s ne peut précéder le refus du %(day)s.",
                                        value=_capital(date_of(name)), day=LazyDate(refused_on)), name)
@@ -151,7 +153,8 @@ def referral_state(dates: dict[str, date | None]) -> str:
                                                 "(envoyée → acceptée ou refusée → démarrée → terminée ou "
                                                 "abandonnée ; annulée seulement depuis envoyée)."), present[-1])
     for earlier, later in pairwise(REFERRAL_PATHS[state]):
-        if dates[later] < dates[earlier]:
+        later_on, earlier_on = dates[later], dates[earlier]
+        if later_on is not None and earlier_on is not None and later_on < earlier_on:
             raise RuleViolation("dates_backwards",
                                 _l("%(value)s ne peut précéder %(value2)s.", value=_capital(date_of(later)),
                                    value2=date_of(earlier)), later)
@@ -168,9 +171,9 @@ def check_participation(start: date, end: date | None, planned: float | None, at
             raise RuleViolation("hours_invalid", _l("Le nombre d'heures doit être un nombre."), name)
         if value is not None and value < 0:
             raise RuleViolation("negative_hours", _l("Le nombre d'heures ne peut être négatif."), name)
-    for name, value in (("level_start", level_start), ("level_end", level_end)):
-        if value is not None and value not in LEVELS:
-            raise RuleViolation("level_unknown", _l("Niveau CECRL inconnu : %(value)s.", value=value), name)
+    for name, level in (("level_start", level_start), ("level_end", level_end)):
+        if level is not None and level not in LEVELS:
+            raise RuleViolation("level_unknown", _l("Niveau CECRL inconnu : %(value)s.", value=level), name)
 
 
 def level_rank(level: str | None) -> int | None:

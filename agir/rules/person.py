@@ -185,6 +185,8 @@ def _enrolment_message(code: str, enrolment: Enrolment, protection_on: date | No
     if code == "before_protection":
         return _l("L'accompagnement a commencé le %(start)s, avant cette date de protection : "
                   "une entrée ne peut précéder la protection.", start=start)
+    if protection_on is None:  # two_years_passed is only found with a protection date
+        raise ValueError(code)
     limit = LazyDate(two_year_limit(protection_on))
     return _l("Avec cette date de protection, l'entrée en AGIR du %(start)s dépasserait la limite "
               "des deux ans (entrée avant le %(limit)s).", start=start, limit=limit)
