@@ -1,8 +1,8 @@
 """Programmes (funded actions of the Annex) and their sessions."""
-from datetime import date
+from datetime import date, time
 
-from sqlalchemy import Float, ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from models.base import db
 from models.enums import THEMES, check_in
@@ -40,6 +40,27 @@ class Programme(db.Model):
         return self.theme in ("language", "professional_french") and not self.carif_oref_ref
 
 
+class SessionSeries(db.Model):
+    """A recurring series of sessions (issue 17): weekdays between two dates, minus holidays and exceptions.
+
+    The sessions it created are ordinary dated sessions pointing back to it (the interchange still carries them
+    one per date); cancelling or changing « the rest of the series » acts on the sessions from a date on."""
+
+    __tablename__ = "session_series"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"), index=True)
+    first_on: Mapped[date]
+    last_on: Mapped[date]
+    weekdays: Mapped[str] = mapped_column(String(16))  # "0,3": Monday and Thursday (Monday = 0)
+    starts_at: Mapped[time | None]
+    hours: Mapped[float] = mapped_column(Float)
+    skip_holidays: Mapped[bool] = mapped_column(Boolean, default=True)
+    exceptions: Mapped[str | None] = mapped_column(Text)
+
+    programme: Mapped[Programme] = relationship()
+    sessions: Mapped[list["Session"]] = relationship(back_populates="series", order_by="Session.held_on")
+
+
 class Session(db.Model):
     """One dated session of a programme, with its hours (counted once, whatever the attendance)."""
 
@@ -48,5 +69,27 @@ class Session(db.Model):
     programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"), index=True)
     held_on: Mapped[date] = mapped_column(index=True)
     hours: Mapped[float] = mapped_column(Float)
+    starts_at: Mapped[time | None]
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("session_series.id", ondelete="SET NULL"), index=True)
 
     programme: Mapped[Programme] = relationship(back_populates="sessions")
+    series: Mapped[SessionSeries | None] = relationship(back_populates="sessions")
+    attendances: Mapped[list["Attendance"]] = relationship(back_populates="session", cascade="all, delete-orphan")
+
+
+class Attendance(db.Model):
+    """A participant present at a session, with the hours attended (the session's hours, or fewer if partial).
+    Absent: no row. The participation's attended hours are the sum of its rows (docs/rules.md)."""
+
+    __tablename__ = "session_attendances"
+    __table_args__ = (UniqueConstraint("session_id", "participation_id", name="uq_session_attendances_pair"),
+                      CheckConstraint("hours > 0", name="hours_positive"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("programme_sessions.id", ondelete="CASCADE"), index=True)
+    participation_id: Mapped[int] = mapped_column(ForeignKey("participations.id", ondelete="CASCADE"), index=True)
+    hours: Mapped[float] = mapped_column(Float)
+
+    session: Mapped[Session] = relationship(back_populates="attendances")
+    # The participation's rows go with it (cancelled, anonymised person…), on SQLite too (no FK enforcement).
+    participation = relationship("Participation",
+                                 backref=backref("attendances", cascade="all, delete-orphan"))
