@@ -2,7 +2,7 @@
 import csv
 import io
 import re
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -260,8 +260,14 @@ def test_cached_figures_say_when_they_were_computed_and_can_be_computed_again(cl
     assert len(cache_on) == 1
 
 
+def cache_rows():
+    """(key_hash, department_id) of every entry of the shared table."""
+    from models import DashboardCache
+    return sorted(db.session.execute(select(DashboardCache.key_hash, DashboardCache.department_id)).all())
+
+
 def test_the_cache_is_keyed_by_department_period_day_and_page(client, department, cache_on):
-    from blueprints.pilot.cache import cached_figures
+    from blueprints.pilot.cache import cached_figures, key_hash
     pilot_client(client)
     client.get(YEAR_2022)
     open_one_more(department)
@@ -269,8 +275,9 @@ def test_the_cache_is_keyed_by_department_period_day_and_page(client, department
     assert OPEN_KPI.format(2) in client.get(YEAR_2022 + "&page=2").get_data(as_text=True)
     assert len(cache_on) == 3
     department_id = db.session.scalar(select(Department.id).where(Department.code == "33"))
-    key = next(iter(cache_on._entries))
-    assert key[:4] == (department_id, date(2022, 1, 1), date(2022, 12, 31), date.today()) and key[4] == 1
+    key = (department_id, date(2022, 1, 1), date(2022, 12, 31), date.today(), 1)
+    assert (key_hash(key), department_id) in cache_rows()
+    assert {row[1] for row in cache_rows()} == {department_id}
     # Another as-of day is another key: computed, not read.
     tomorrow = key[:3] + (date.fromordinal(date.today().toordinal() + 1), 1)
     with client.application.app_context():
@@ -278,33 +285,86 @@ def test_the_cache_is_keyed_by_department_period_day_and_page(client, department
         assert cached_figures(tomorrow, lambda: "again")[0] == "fresh"
 
 
+def test_a_page_read_from_the_cache_is_the_page_computed(client, department, cache_on):
+    """What the table keeps (typed JSON: dates, tuples, numbered months, compliance lines) comes back equal."""
+    pilot_client(client)
+    computed = client.get(YEAR_2022).get_data(as_text=True)
+    named = db.session.scalar(select(f.Person).where(f.Person.last_name == SURNAME))
+    assert named.pseudonym in computed and "10/01/2022" in computed      # a compliance line, with its dates
+    assert client.get(YEAR_2022).get_data(as_text=True) == computed
+
+
 def test_saving_the_department_settings_forgets_its_cached_dashboards(client, department, cache_on):
+    from blueprints.pilot.cache import key_hash
     pilot_client(client)
     client.get(YEAR_2022)
     other = (-1, date(2022, 1, 1), date(2022, 12, 31), date.today(), 1)
     cache_on.put(other, {"kept": True})
+    assert len(cache_rows()) == 2
     html = client.get("/pilot/settings").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
     version = re.search(r'name="version_id"[^>]*value="([^"]+)"', html).group(1)
     response = client.post("/pilot/settings", data={"csrf_token": token, "version_id": version, "max_months": 12,
                                                      "agir_start_on": "", "agir_wave": ""})
     assert response.status_code == 302
-    assert list(cache_on._entries) == [other]
+    assert cache_rows() == [(key_hash(other), -1)]
 
 
-def test_the_cache_keeps_a_bounded_number_of_fresh_entries():
+def test_the_cache_keeps_a_bounded_number_of_fresh_entries(app_ctx):
     from blueprints.pilot.cache import FiguresCache
-    now = [0.0]
+    start = datetime(2026, 1, 1, 12)
+    now = [start]
     cache = FiguresCache(3, 300, clock=lambda: now[0])
+
+    def at(seconds):
+        now[0] = start + timedelta(seconds=seconds)
+
     for i in range(5):
+        at(i)
         cache.put((1, i), i)
-    assert len(cache) == 3 and cache.get((1, 0)) is None and cache.get((1, 4))[1] == 4
-    cache.get((1, 2))                                   # used: the least recently used goes first
-    cache.put((2, 0), "b")
-    assert cache.get((1, 3)) is None and cache.get((1, 2))[1] == 2
-    now[0] = 299.9
-    assert cache.get((2, 0))[1] == "b"
-    now[0] = 300.0
-    assert cache.get((2, 0)) is None and cache.get((1, 2)) is None and len(cache) == 1
-    cache.forget(1)
+    assert len(cache) == 3 and cache.get((1, 0)) is None and cache.get((1, 1)) is None
+    assert cache.get((1, 4)) == (datetime(2026, 1, 1, 12, 0, 4, tzinfo=UTC), 4)
+    at(5)
+    cache.put((1, 2), "again")                          # computed again: the newest, its entry replaced
+    at(6)
+    cache.put((2, 0), "b")                              # the oldest computed, (1, 3), leaves
+    assert cache.get((1, 3)) is None and cache.get((1, 2))[1] == "again" and len(cache) == 3
+    at(304.5)                                           # (1, 4) computed at 4 s: over at 304 s
+    assert cache.get((1, 4)) is None and cache.get((1, 2))[1] == "again" and cache.get((2, 0))[1] == "b"
+    at(306)
+    assert cache.get((2, 0)) is None and cache.get((1, 2)) is None
+    cache.prune()
     assert len(cache) == 0
+    cache.put((1, 0), "a")
+    cache.put((2, 0), "b")
+    cache.forget(1)
+    assert cache.get((1, 0)) is None and cache.get((2, 0))[1] == "b" and len(cache) == 1
+
+
+def test_concurrent_recomputes_of_one_key_all_succeed_and_keep_one_entry(app, app_ctx):
+    """Workers computing the same dashboard at once: each upsert succeeds, one entry stays (the last)."""
+    import threading
+
+    from blueprints.pilot.cache import FiguresCache
+    errors, barrier = [], threading.Barrier(6)
+
+    def worker(n):
+        with app.app_context():
+            cache = FiguresCache(64, 300)
+            try:
+                barrier.wait()
+                for i in range(5):
+                    cache.put((7, date(2022, 1, 1), "same"), {"worker": n, "round": i})
+            except Exception as exc:  # noqa: BLE001 — reported below
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    cache = FiguresCache(64, 300)
+    assert len(cache) == 1 and cache.get((7, date(2022, 1, 1), "same"))[1]["round"] == 4
