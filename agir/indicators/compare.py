@@ -1,0 +1,304 @@
+"""Every department of a scope (a region, or the whole country) side by side (issue 19, SPEC §5): exits and
+their outcomes against the national targets, the entry path, durations, cohort medians — with the scope's
+total, and the small counts masked (agir.rules.masking).
+
+One GROUP BY department statement per family of figures (exits, entry, durations, cohort), never a loop
+over departments; each department's figures equal those of `agir indicators --department X` and
+`agir cohort --department X` for the same period (tests/indicators/test_compare.py).
+
+The period is a whole calendar year (docs/rules.md « Comparison »): `for_year` builds it; the as-of date
+of the situations (overdue, over limit) and of the cohort is the year's last day (today at the latest).
+"""
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import String, and_, case, func, literal, or_, select, true, union_all
+
+from agir.extensions import db
+from agir.indicators import cohort as cohort_sql
+from agir.indicators import numbers as num
+from agir.indicators import results
+from agir.indicators.annex import count_where, extension_ends, over_limit_condition, overdue_condition
+from agir.indicators.scope import Scope
+from agir.indicators.sql import date_of, days_between, plus_months
+from agir.rules import masking
+from models import Accompaniment, Department, Exit, Person, Region
+
+# The national targets of AGIR (SPEC §5): shares of the exits. Shown as targets, in one place.
+TARGETS = {"housing_share": 0.80, "employment_share": 0.60}
+FIRST_YEAR = 2022
+
+COUNTS = ("exits", "permanent_housing", "employment_or_training", "agir_positive", "orientations",
+          "first_interview_within_month", "overdue", "over_limit", "cohort_size")
+# Derived figures and the counts they are computed from (hidden when one of them is).
+DERIVED = {"housing_share": ("permanent_housing", "exits"), "employment_share": ("employment_or_training", "exits"),
+           "agir_positive_share": ("agir_positive", "exits"),
+           "within_month_share": ("first_interview_within_month", "orientations"),
+           "median_days_to_first_interview": ("orientations", "interviewed"),
+           "average_duration_months": ("exits",),
+           **{f"median_months.{name}": ("cohort_size",) for name in cohort_sql.MILESTONES}}
+# The columns of the table, in order (a median per milestone in `median_months`).
+COLUMNS = ("exits", "permanent_housing", "housing_share", "employment_or_training", "employment_share",
+           "agir_positive", "agir_positive_share", "orientations", "first_interview_within_month",
+           "within_month_share", "median_days_to_first_interview", "average_duration_months", "overdue",
+           "over_limit", "cohort_size", "median_months.permanent_housing", "median_months.job_or_training")
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A scope's departments (Region or None: the whole country) over [start, end], situations on as_of."""
+
+    start: date
+    end: date
+    as_of: date
+    region: Region | None = None
+
+    @property
+    def year(self) -> int:
+        return self.start.year
+
+    def person_scope(self) -> Scope:
+        """The indicators' scope of the whole region (or country): its person conditions."""
+        return Scope(self.start, self.end, self.as_of, region=self.region)
+
+    def conditions(self) -> list:
+        return self.person_scope().person_conditions()
+
+    def as_json(self) -> dict:
+        return {"from": self.start.isoformat(), "to": self.end.isoformat(), "as_of": self.as_of.isoformat(),
+                "region": self.region.code if self.region else None, "year": self.year}
+
+
+def years(today: date) -> list[int]:
+    """The calendar years that may be compared: closed years from 2022 (the newest first)."""
+    return list(range(today.year - 1, FIRST_YEAR - 1, -1))
+
+
+def for_year(year: int, region: Region | None, today: date) -> Comparison:
+    """The comparison of a closed calendar year (ValueError for another year)."""
+    if year not in years(today):
+        raise ValueError(year)
+    return Comparison(date(year, 1, 1), date(year, 12, 31), min(date(year, 12, 31), today), region)
+
+
+def departments(comparison: Comparison) -> list[Department]:
+    """The departments of the scope, by code."""
+    query = select(Department).order_by(Department.code)
+    if comparison.region is not None:
+        query = query.where(Department.region_id == comparison.region.id)
+    return list(db.session.scalars(query))
+
+
+# --- the four statements ----------------------------------------------------------------------------
+
+def exit_rows(comparison: Comparison) -> dict[int, tuple]:
+    """{department id: (exits, days, employment or training, housed, agir positive)} — annex.exits grouped."""
+    positive = or_(Exit.job_kind.is_not(None), Exit.training_level.is_not(None))
+    rows = db.session.execute(
+        select(Person.department_id, func.count(Exit.id), func.sum(days_between(Exit.exit_on, Accompaniment.start_on)),
+               count_where(positive), *results.exit_outcome_columns())
+        .select_from(Exit).join(Accompaniment, Accompaniment.id == Exit.accompaniment_id)
+        .join(Person, Person.id == Accompaniment.person_id)
+        .where(Exit.exit_on >= comparison.start, Exit.exit_on <= comparison.end, *comparison.conditions())
+        .group_by(Person.department_id)).all()
+    return {row[0]: tuple(row[1:]) for row in rows}
+
+
+def entry_rows(comparison: Comparison) -> dict[int, list[tuple]]:
+    """{department id: [(delay or None, within a month 0/1, persons)]} — results.interview_delays grouped."""
+    scope = comparison.person_scope()
+    firsts = results.first_interviews(scope)
+    first_day = date_of(firsts.c.first_at)
+    delays = (select(Person.department_id.label("department_id"),
+                     days_between(first_day, Person.oriented_on).label("delay"),
+                     case((first_day <= plus_months(Person.oriented_on, 1), 1), else_=0).label("within"))
+              .select_from(Person).outerjoin(firsts, firsts.c.person_id == Person.id)
+              .where(*results.oriented_in_period(scope)).subquery("delays"))
+    grouped: dict[int, list[tuple]] = defaultdict(list)
+    for department_id, delay, within, n in db.session.execute(
+            select(delays.c.department_id, delays.c.delay, delays.c.within, func.count())
+            .group_by(delays.c.department_id, delays.c.delay, delays.c.within)).all():
+        grouped[department_id].append((delay, within, n))
+    return grouped
+
+
+def duration_rows(comparison: Comparison) -> dict[int, tuple[int, int]]:
+    """{department id: (overdue, over limit)} on as_of — annex.durations grouped."""
+    ends = extension_ends()
+    rows = db.session.execute(
+        select(Person.department_id, count_where(overdue_condition(comparison.as_of, ends)),
+               count_where(over_limit_condition(comparison.as_of)))
+        .select_from(Accompaniment).join(Person, Person.id == Accompaniment.person_id)
+        .join(Department, Department.id == Person.department_id)
+        .outerjoin(ends, ends.c.accompaniment_id == Accompaniment.id)
+        .where(Accompaniment.start_on <= comparison.as_of,
+               or_(Accompaniment.exit_on.is_(None), Accompaniment.exit_on > comparison.as_of),
+               *comparison.conditions())
+        .group_by(Person.department_id)).all()
+    return {row[0]: (num.count(row[1]), num.count(row[2])) for row in rows}
+
+
+def cohort_rows(comparison: Comparison, last: int) -> dict[int, dict[str, list[dict[str, int]]]]:
+    """{department id: {milestone: [figures of month m, m = 0..last]}} — cohort.monthly_counts grouped by the
+    members' department, in one statement (the cohort of persons whose first accompaniment started in the period).
+
+    Computed up to `last` (the largest max_months of the scope): a department's series cut at its own
+    max_months is the series of its own cohort (c and e are only compared with months up to it).
+    """
+    members = (select(Accompaniment.person_id.label("person_id"), Person.department_id.label("department_id"),
+                      func.min(Accompaniment.start_on).label("entry_on"))
+               .join(Person, Person.id == Accompaniment.person_id)
+               .where(Accompaniment.start_on >= comparison.start, Accompaniment.start_on <= comparison.end,
+                      *comparison.conditions())
+               .group_by(Accompaniment.person_id, Person.department_id).cte("members"))
+    as_of = comparison.as_of
+    timed = select(members.c.person_id, members.c.department_id,
+                   cohort_sql.month_number(members.c.entry_on).label("entry_month"),
+                   cohort_sql.day_number(members.c.entry_on).label("entry_day"),
+                   cohort_sql.clamp(cohort_sql.last_observed_month(members.c.entry_on, as_of), -1, last).label("c")
+                   ).cte("timed")
+    names = union_all(*(select(literal(name, String).label("milestone"))
+                        for name in cohort_sql.MILESTONES)).subquery("names")
+    reached = cohort_sql.first_reached(select(members.c.person_id))
+    on = func.coalesce(reached.c.reached_on, cohort_sql.NEVER)
+    e = cohort_sql.clamp(cohort_sql.month_number(on) - timed.c.entry_month
+                         + case((cohort_sql.day_number(on) > timed.c.entry_day, 1), else_=0), 0, last + 1)
+    per_member = (select(timed.c.department_id, names.c.milestone, e.label("e"), timed.c.c).select_from(timed)
+                  .join(names, true())
+                  .outerjoin(reached, and_(reached.c.person_id == timed.c.person_id,
+                                           reached.c.milestone == names.c.milestone))
+                  .subquery("per_member"))
+    p = per_member.c
+    grouped = (select(p.department_id, p.milestone, p.e, p.c, func.count().label("n"))
+               .group_by(p.department_id, p.milestone, p.e, p.c).subquery("grouped"))
+    months = cohort_sql._months(last)
+    g, m = grouped.c, months.c.m
+
+    def total(*conditions):
+        return func.sum(case((and_(*conditions), g.n), else_=0)) if conditions else func.sum(g.n)
+
+    rows = db.session.execute(
+        select(g.department_id, g.milestone, m, total(), total(g.e <= m), total(g.c >= m), total(g.c >= m, g.e <= m),
+               total(g.c >= m, g.e >= m), total(g.c >= m, g.e == m))
+        .select_from(grouped).join(months, true()).group_by(g.department_id, g.milestone, m)).all()
+    counts: dict[int, dict[str, list[dict[str, int]]]] = defaultdict(dict)
+    for department_id, name, month, *values in rows:
+        series = counts[department_id].setdefault(name, [{} for _ in range(last + 1)])
+        series[int(month)] = dict(zip(cohort_sql.FIGURES, (int(v or 0) for v in values), strict=True))
+    return counts
+
+
+# --- figures ----------------------------------------------------------------------------------------
+
+def _cohort_figures(series: dict[str, list[dict[str, int]]] | None, months: int) -> dict:
+    """Cohort size and median months per milestone from a department's (or the total's) series, cut at `months`."""
+    if not series:
+        return {"cohort_size": 0, "median_months": dict.fromkeys(cohort_sql.MILESTONES)}
+    cut = {name: series[name][:months + 1] for name in cohort_sql.MILESTONES if name in series}
+    size = cut[cohort_sql.MILESTONES[0]][0]["size"]
+    return {"cohort_size": size,
+            "median_months": {name: cohort_sql.median_month(cohort_sql.kaplan_meier(cut[name])) if name in cut
+                              else None for name in cohort_sql.MILESTONES}}
+
+
+def figures(exit_row: tuple | None, delays: list[tuple], durations: tuple[int, int] | None, cohort: dict) -> dict:
+    """The row of one department (or of the total) from its counts."""
+    exits_n, days, positive, housed, agir_positive = exit_row or (0, 0, 0, 0, 0)
+    exits_n = num.count(exits_n)
+    outcomes = results.exit_outcomes(exits_n, num.count(positive), housed, agir_positive)
+    orientations = sum(num.count(n) for _, _, n in delays)
+    within = sum(num.count(n) for _, w, n in delays if w)
+    overdue, over_limit = durations or (0, 0)
+    return {
+        "exits": exits_n, "permanent_housing": outcomes["permanent_housing"],
+        "housing_share": outcomes["housing_share"], "employment_or_training": outcomes["employment_or_training"],
+        "employment_share": outcomes["employment_share"], "agir_positive": outcomes["agir_positive"],
+        "agir_positive_share": outcomes["agir_positive_share"],
+        "orientations": orientations, "first_interview_within_month": within,
+        "within_month_share": num.share(within, orientations),
+        "interviewed": sum(num.count(n) for delay, _, n in delays if delay is not None),
+        "median_days_to_first_interview": num.median((delay, n) for delay, _, n in delays),
+        "average_duration_months": num.mean_months(days, exits_n),
+        "overdue": overdue, "over_limit": over_limit, **cohort,
+    }
+
+
+def compute(comparison: Comparison) -> dict:
+    """The published comparison: {"scope", "targets", "departments": [row…], "total": row}, small counts masked."""
+    return mask(compute_unmasked(comparison))
+
+
+def compute_unmasked(comparison: Comparison) -> dict:
+    """The comparison before masking (tests compare it with the per-department indicators; never published)."""
+    found = departments(comparison)
+    last = max((department.max_months for department in found), default=cohort_sql.DEFAULT_MAX_MONTHS)
+    exits = exit_rows(comparison)
+    entries = entry_rows(comparison)
+    durations = duration_rows(comparison)
+    cohorts = cohort_rows(comparison, last)
+    rows = [{"department": department.code, "name": department.name,
+             "region": department.region.code if department.region else None,
+             **figures(exits.get(department.id), entries.get(department.id, []), durations.get(department.id),
+                       _cohort_figures(cohorts.get(department.id), department.max_months))}
+            for department in found]
+    ids = {department.id for department in found}
+    total_exits = [sum(num.count(row[i]) if i != 1 else num.to_decimal(row[i]) for dep, row in exits.items()
+                       if dep in ids) for i in range(5)]
+    merged: dict[tuple, int] = defaultdict(int)
+    for dep, groups in entries.items():
+        if dep in ids:
+            for delay, within, n in groups:
+                merged[(delay, within)] += num.count(n)
+    total_durations = tuple(sum(values[i] for dep, values in durations.items() if dep in ids) for i in range(2))
+    total = figures(tuple(total_exits), [(d, w, n) for (d, w), n in merged.items()], total_durations,
+                    _cohort_figures(_sum_series([cohorts[dep] for dep in cohorts if dep in ids], last), last))
+    return {"scope": comparison.as_json(), "targets": dict(TARGETS), "departments": rows, "total": total}
+
+
+def _sum_series(series_list: list[dict[str, list[dict[str, int]]]], last: int) -> dict | None:
+    """The month-by-month counts of the scope's whole cohort: the sums of its departments' (same last month)."""
+    if not series_list:
+        return None
+    summed = {name: [dict.fromkeys(cohort_sql.FIGURES, 0) for _ in range(last + 1)] for name in cohort_sql.MILESTONES}
+    for series in series_list:
+        for name, months in series.items():
+            for m, values in enumerate(months):
+                for key, value in values.items():
+                    summed[name][m][key] += value
+    return summed
+
+
+# --- masking ----------------------------------------------------------------------------------------
+
+def value_of(row: dict, key: str):
+    """A figure of a row (`median_months.x` reads the nested medians)."""
+    if key.startswith("median_months."):
+        return row["median_months"][key.split(".", 1)[1]]
+    return row[key]
+
+
+def mask(result: dict) -> dict:
+    """Hide the small counts (agir.rules.masking) and what is derived from them: each row gains `masked`,
+    the sorted list of its hidden figures (their values become None). The count of persons with a first
+    interview (`interviewed`, base of the median delay) is only used for masking, then removed."""
+    rows, total = result["departments"], result["total"]
+    groups = {row["department"]: row["region"] for row in rows}
+    hidden: dict[str, set[str]] = {row["department"]: set() for row in rows}
+    hidden_total: set[str] = set()
+    for column in (*COUNTS, "interviewed"):
+        masked = masking.mask_column({row["department"]: row[column] for row in rows}, groups)
+        for code in masked.cells:
+            hidden[code].add(column)
+        if masked.total or (result["scope"]["region"] is not None and masked.groups):
+            hidden_total.add(column)
+    for row, counted in [*((row, hidden[row["department"]]) for row in rows), (total, hidden_total)]:
+        names = counted | masking.mask_derived(counted, DERIVED)
+        for name in names:
+            if name.startswith("median_months."):
+                row["median_months"][name.split(".", 1)[1]] = None
+            elif name in row:
+                row[name] = None
+        row["masked"] = sorted(name for name in names if name != "interviewed")
+        row.pop("interviewed", None)
+    return result
