@@ -30,10 +30,18 @@ def name(code: str, locale: str = "fr") -> str:
     language = pycountry.languages.get(alpha_3=code) if is_iso639_3(code) else None
     if language is None:
         return code
+    lang = str(locale).split("_")[0]
+    if code in USUAL_NAMES:
+        return USUAL_NAMES[code][lang == "en"]
     english = language.name
-    if str(locale).split("_")[0] == "en":
+    if lang == "en":
         return english
-    return _catalogue(str(locale).split("_")[0]).gettext(english)
+    return _catalogue(lang).gettext(english)
+
+
+# Where ISO 639-3's reference name is not the one people use (pycountry says « Pushto » in both languages):
+# (French, English), as OFII and OFPRA write them.
+USUAL_NAMES = {"pus": ("Pachto", "Pashto")}
 
 
 # Languages most often spoken by the refugees met in France (OFPRA/OFII reports): offered first in the
@@ -52,6 +60,7 @@ def _by_name() -> dict:
             continue
         for locale in ("en", "fr"):
             out.setdefault(name(language.alpha_3, locale).casefold(), language.alpha_3)
+        out.setdefault(language.name.casefold(), language.alpha_3)  # ISO's reference name too (« Pushto »)
     return out
 
 

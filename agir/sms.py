@@ -28,6 +28,9 @@ class Result:
     retry: bool = False
 
 
+UNCERTAIN = "délai dépassé après l'envoi : remise incertaine, non renvoyé pour ne pas l'envoyer deux fois"
+
+
 def configured(config) -> bool:
     """True when a provider is configured (otherwise the messages are logged and kept)."""
     return bool(config.get("SMS_PROVIDER")) and bool(config.get("SMS_API_KEY"))
@@ -69,7 +72,10 @@ def send(config, recipient: str, text: str) -> Result:
         retry = exc.code == 429 or exc.code >= 500
         return Result(False, error=f"HTTP {exc.code}", retry=retry)
     except TimeoutError:
-        return Result(False, error="délai dépassé", retry=True)
+        # The request went out and no answer came: the provider may well have sent it. Trying again could send
+        # the person a second SMS, so the message stays failed, for the référent to see in the outbox
+        # (docs/rules.md, Rappels). A connection that never opened (URLError below) is tried again.
+        return Result(False, error=UNCERTAIN, retry=False)
     except (urllib.error.URLError, OSError) as exc:
         return Result(False, error=f"réseau : {getattr(exc, 'reason', exc)}"[:300], retry=True)
     try:

@@ -109,16 +109,21 @@ def test_retries_give_up_after_the_last_attempt(app_ctx, booked, fake):
     assert len(fake.requests) == sms.attempts
 
 
-def test_a_timeout_is_tried_again(app_ctx, booked, fake):
+def test_a_timeout_after_sending_is_never_sent_again(app_ctx, booked, fake):
+    """The provider received the request and answered too late: it may have sent the SMS. Sending it again could
+    reach the person twice (the fourth session's closing note), so it stays failed, with the reason, in the outbox."""
     fake.delay = 1.5
     config = _config(app_ctx, fake, timeout=0.3)
     jobs.run_reminders(NOW, config)
     sms = next(r for r in _rows() if r.channel == "sms")
-    assert (sms.status, sms.attempts, sms.last_error) == ("pending", 1, "délai dépassé")
+    assert (sms.status, sms.attempts) == ("failed", 1)
+    assert "incertaine" in sms.last_error
     fake.delay = 0
-    jobs.run_reminders(NOW + timedelta(minutes=10), _config(app_ctx, fake))
+    for minutes in (10, 60, 180):
+        jobs.run_reminders(NOW + timedelta(minutes=minutes), _config(app_ctx, fake))
     sms = next(r for r in _rows() if r.channel == "sms")
-    assert sms.status == "sent" and sms.attempts == 2
+    assert sms.status == "failed" and sms.attempts == 1
+    assert len(fake.requests) == 1
 
 
 def test_two_scheduler_runs_at_once_never_send_twice(app, app_ctx, world, fake):

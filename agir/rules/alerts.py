@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from agir.dates import add_months
+from agir.rules.accompaniment import followup_due_on
 from agir.rules.eligibility import is_bpi, two_year_limit
 
 END_SOON_DAYS = 30
 PERMIT_EXPIRY_DAYS = 90
 REFERRAL_ANSWER_DAYS = 15
-FOLLOWUP_MONTHS = 6
 INACTIVE_DAYS = 60
 ELIGIBILITY_CLOSING_DAYS = 30
 FIRST_INTERVIEW_MONTHS = 1
@@ -97,7 +97,7 @@ def followup_due(exit_on: date | None, followup_on: date | None, as_of: date,
     """Exit + 6 months reached on as_of and no follow-up recorded on or before as_of (never after a death)."""
     if exit_on is None or exit_reason == "deceased":
         return NO
-    due_on = add_months(exit_on, FOLLOWUP_MONTHS)
+    due_on = followup_due_on(exit_on)
     missing = followup_on is None or followup_on > as_of
     return _due(missing and as_of >= due_on, due_on)
 

@@ -12,8 +12,8 @@ from agir.audit import trail as audit_trail
 from agir.dates import add_months
 from agir.i18n import N_, format_date
 from agir.labels import label
-from agir.operations.accompaniments import followup_due_on
 from agir.rules import durations
+from agir.rules.accompaniment import followup_due_on
 from models.enums import RIGHT_KINDS
 
 PARIS = ZoneInfo("Europe/Paris")

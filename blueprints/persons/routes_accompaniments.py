@@ -8,7 +8,8 @@ from agir.dates import today as paris_today
 from agir.extensions import db
 from agir.i18n import format_date
 from agir.operations import accompaniments as ops
-from agir.operations.accompaniments import followup_due_on, proposed_planned_end, verdict_for
+from agir.operations.accompaniments import proposed_planned_end, verdict_for
+from agir.rules.accompaniment import followup_due_on
 from agir.rules.durations import planned_end_bounds
 from blueprints._helpers import person_or_404, role_required
 from blueprints.persons import bp
