@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, null, select, update
 
 from agir import audit
 from agir.extensions import db
@@ -199,6 +199,13 @@ def _erase_free_texts(ids: list[int]) -> None:
     # Issue 17: the reminders sent hold the person's phone or e-mail address.
     from models import ReminderMessage
     db.session.execute(delete(ReminderMessage.__table__).where(ReminderMessage.__table__.c.person_id.in_(ids)))
+    # The audit of corrections keeps the values before and after (a name, a birth date) and the reason typed: the
+    # entries stay (who corrected what field, when), their values and reason go with the identity.
+    audit = AuditEntry.__table__
+    db.session.execute(update(audit).where(audit.c.person_id.in_(ids), audit.c.changes.is_not(None))
+                       .values(changes=null()))
+    db.session.execute(update(audit).where(audit.c.person_id.in_(ids), audit.c.reason.is_not(None))
+                       .values(reason=ERASED))
 
 
 def anonymise_person(actor, person: Person, detail: str = "anonymisation") -> Person:

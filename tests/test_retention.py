@@ -322,3 +322,28 @@ def test_an_anonymised_file_leaves_the_lists_and_its_page_is_404(world, client, 
     assert client.get(f"/persons/{person.id}").status_code == 404
     assert client.get(f"/privacy/persons/{person.id}.json").status_code == 404
     assert ANONYMOUS not in client.get("/persons/?accompaniment=closed").get_data(as_text=True)
+
+
+def test_the_corrections_audit_loses_its_values_and_reason_with_the_identity(world):
+    """A correction's audit entry kept the name before and after and the typed reason (the fourth session's closing
+    note): anonymisation keeps the entry (who corrected which field, when) and erases the values and the reason."""
+    from agir.audit import record_correction
+
+    person = closed_file(world, exit_on=date(2023, 1, 31), last_name="Haidari", first_name="Amina")
+    kept = closed_file(world, exit_on=date(2025, 12, 31), last_name="Karimi", first_name="Omid")
+    for who in (person, kept):
+        record_correction(world.users.social_worker, who, "person", {"last_name": "Haidary"},
+                          {"last_name": who.last_name}, f"Nom mal orthographié par l'OFII ({who.first_name})")
+    db.session.commit()
+
+    assert run_retention(AS_OF).anonymised == [person.id]
+    db.session.commit()
+
+    entries = {e.person_id: e for e in db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "correct_record"))}
+    erased = entries[person.id]
+    assert erased.fields == ["last_name"] and erased.detail == "person"
+    assert erased.changes is None and erased.reason == ERASED
+    assert "Haidar" not in f"{erased.changes} {erased.reason}" and "Amina" not in str(erased.reason)
+    untouched = entries[kept.id]
+    assert untouched.changes["after"] == {"last_name": "Karimi"} and "Omid" in untouched.reason
