@@ -109,6 +109,13 @@ def answers_for_programmes(user) -> bool:
     return _role(user) == Role.REFERRAL_OFFICER
 
 
+def takes_attendance(user, programme) -> bool:
+    """The attendance grid of a programme's sessions (issue 17): the referral officers of the structure that
+    operates the programme, nobody else (not an admin, not another structure: it lists the participants)."""
+    return _role(user) == Role.REFERRAL_OFFICER and bool(getattr(user, "structure_id", None)) \
+        and user.structure_id == programme.structure_id
+
+
 def sees_alerts(user) -> bool:
     """Social workers (their files) and referral officers (unanswered referrals) have alerts."""
     return _role(user) in (Role.SOCIAL_WORKER, Role.REFERRAL_OFFICER)

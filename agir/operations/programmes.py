@@ -154,6 +154,10 @@ def remove_session(actor, programme: Programme, session_id: int) -> None:
     session = next((s for s in programme.sessions if s.id == session_id), None)
     if session is None:
         raise RuleViolation("session_unknown", _l("Cette séance n'existe pas (déjà supprimée ?)."), "held_on")
+    if session.attendances:  # issue 17: the attended hours they filled would no longer add up
+        raise RuleViolation("session_has_attendance",
+                            _l("Des présences sont enregistrées pour la séance du %(day)s : retirez-les de la "
+                               "feuille de présence avant d'annuler.", day=LazyDate(session.held_on)), "held_on")
     programme.sessions.remove(session)
     db.session.flush()
     audit.record(actor, "session_removed", fields=["held_on", "hours"], detail=f"programme {programme.ref}")

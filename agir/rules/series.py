@@ -183,6 +183,51 @@ def series_violations(first_on: date | None, last_on: date | None, weekdays: Ite
     return plan, errors
 
 
+def weekdays_text(weekdays: Iterable[int]) -> str:
+    """How a series stores its weekdays: "0,3" (Monday and Thursday)."""
+    return ",".join(str(day) for day in sorted(set(weekdays)))
+
+
+# ---------------------------------------------------------------- attendance grid
+
+@dataclass(frozen=True)
+class Mark:
+    """One row of a session's attendance grid as posted: the hours shown when the grid was loaded (`was`, None:
+    absent) and the hours wanted now (None: absent)."""
+    participation_id: int
+    was: float | None
+    now: float | None
+
+    @property
+    def changed(self) -> bool:
+        return not same_hours(self.was, self.now)
+
+
+def same_hours(a: float | None, b: float | None) -> bool:
+    """Hours compared to the hundredth (a float typed 1,5 and stored 1.5 are the same)."""
+    if a is None or b is None:
+        return a is None and b is None
+    return round(a, 2) == round(b, 2)
+
+
+def read_mark(participation_id: int, present: bool, hours: float | None, hours_invalid: bool, was: float | None,
+              session_hours: float) -> tuple[Mark | None, RuleViolation | None]:
+    """A posted row: present with the session's hours (blank) or fewer; refused when the hours are unreadable,
+    0 or beyond the session's hours (field « hours-<id> »)."""
+    name = f"hours-{participation_id}"
+    if not present:
+        return Mark(participation_id, was, None), None
+    if hours_invalid:
+        return None, RuleViolation("attendance_hours_invalid", _l("Nombre invalide (exemple : 1,5)."), name)
+    if hours is None:
+        hours = session_hours
+    if not hours > 0 or hours > session_hours + 1e-9:
+        return None, RuleViolation(
+            "attendance_hours", _l("Les heures suivies sont comprises entre 0 (exclu) et la durée de la séance "
+                                   "(%(hours)s h).", hours=f"{session_hours:g}".replace(".", ",")), name)
+    return Mark(participation_id, was, float(hours)), None
+
+
 def check_series(*args, **kwargs) -> Plan:
     """series_violations, raising the first violation carrying all of them (a form shows every error at once)."""
     plan, errors = series_violations(*args, **kwargs)

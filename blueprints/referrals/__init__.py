@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("referrals", __name__, url_prefix="/referrals")
 
-from blueprints.referrals import persons, programmes, routes  # noqa: E402,F401
+from blueprints.referrals import persons, programmes, routes, series  # noqa: E402,F401

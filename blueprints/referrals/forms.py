@@ -2,9 +2,21 @@
 import math
 
 from flask_wtf import FlaskForm
-from wtforms import Form, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    Form,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.fields import FloatField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from agir.dates import today as paris_today
 from agir.i18n import lazy_gettext as _l
@@ -183,3 +195,52 @@ class EventCorrectionForm(FlaskForm):
     event_ref = StringField(_l("Identifiant de l'événement"), validators=[Optional(), Length(max=64)])
     correction_reason = TextAreaField(_l("Motif de la correction"), render_kw={"rows": 2, "maxlength": 500})
     version_id = HiddenField()
+
+
+# ---- Session series and attendance (issue 17, item 5): the rules are in agir.rules.series.
+
+WEEKDAY_CHOICES = [(0, _l("Lundi")), (1, _l("Mardi")), (2, _l("Mercredi")), (3, _l("Jeudi")), (4, _l("Vendredi")),
+                   (5, _l("Samedi"))]
+
+
+class SeriesForm(FlaskForm):
+    """A recurring series of sessions: weekdays between two dates, with exceptions."""
+
+    first_on = _date(_l("Première date"))
+    last_on = _date(_l("Dernière date"))
+    weekdays = SelectMultipleField(_l("Jours de la semaine"), choices=WEEKDAY_CHOICES, coerce=int,
+                                   widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
+                                   validate_choice=False)
+    starts_at = TimeField(_l("Heure de début"), validators=[Optional()],
+                          invalid_value_message=_l("Heure invalide : utilisez le format hh:mm."))
+    hours = FrenchFloatField(_l("Durée de chaque séance (heures)"),
+                             validators=[InputRequired(_l("Indiquez la durée en heures."))],
+                             invalid_value_message=NUMBER_INVALID)
+    skip_holidays = BooleanField(_l("Sauter les jours fériés"), default=True)
+    exceptions = TextAreaField(_l("Autres dates à sauter"), validators=[Optional(), Length(max=4000)],
+                               render_kw={"rows": 4})
+
+
+SCOPE_CHOICES = [("one", _l("Cette séance seulement")), ("rest", _l("Cette séance et les suivantes de la série"))]
+
+
+class OccurrenceForm(FlaskForm):
+    """Change one occurrence, or the rest of its series."""
+
+    scope = RadioField(_l("Appliquer à"), choices=SCOPE_CHOICES, default="one")
+    held_on = _date(_l("Date de la séance"), required=False)
+    starts_at = TimeField(_l("Heure de début"), validators=[Optional()],
+                          invalid_value_message=_l("Heure invalide : utilisez le format hh:mm."))
+    hours = FrenchFloatField(_l("Durée (heures)"), validators=[InputRequired(_l("Indiquez la durée en heures."))],
+                             invalid_value_message=NUMBER_INVALID)
+
+
+class OccurrenceCancelForm(FlaskForm):
+    """Cancel one occurrence, or the rest of its series."""
+
+    scope = RadioField(_l("Annuler"), choices=SCOPE_CHOICES, default="one")
+
+
+class AttendanceForm(FlaskForm):
+    """The attendance grid of a session: its rows are read from the POST by participation (present-N, hours-N,
+    was-N); the form itself carries the CSRF token."""
