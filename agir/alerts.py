@@ -316,10 +316,11 @@ def _appointment_alerts(session, as_of: date) -> list[Found]:
 
 def _document_alerts(session, as_of: date) -> list[Found]:
     """document_expiry: the latest-expiring document of its kind expires within 90 days (or has expired),
-    for persons followed on as_of (open accompaniment: its structure; never enrolled: the document's)."""
+    for persons followed on as_of (open accompaniment: its structure; never enrolled: the document's).
+    Only current documents count, on both sides: a replaced one (issue 18) is history, never an alert."""
     newer = aliased(Document)
     superseded = exists().where(newer.person_id == Document.person_id, newer.kind == Document.kind,
-                                newer.expires_on > Document.expires_on)
+                                newer.expires_on > Document.expires_on, newer.replaced_by_id.is_(None))
     open_acc = (select(Accompaniment.person_id, Accompaniment.structure_id)
                 .where(_open_on(as_of)).subquery("open_acc"))
     ever = exists().where(Accompaniment.person_id == Document.person_id, Accompaniment.start_on <= as_of)
@@ -328,7 +329,7 @@ def _document_alerts(session, as_of: date) -> list[Found]:
         .join(Person, Person.id == Document.person_id)
         .outerjoin(open_acc, open_acc.c.person_id == Document.person_id)
         .where(_live_person(), Document.expires_on <= as_of + timedelta(days=rules.DOCUMENT_EXPIRY_DAYS),
-               ~superseded, or_(open_acc.c.person_id.is_not(None), ~ever))
+               Document.replaced_by_id.is_(None), ~superseded, or_(open_acc.c.person_id.is_not(None), ~ever))
     ).all()
     found = []
     for document_id, person_id, kept_by, expires_on, held_by in rows:

@@ -28,6 +28,10 @@ class Document(db.Model):
     storage_key: Mapped[str | None] = mapped_column(String(255))
     content_type: Mapped[str | None] = mapped_column(String(100))
     size_bytes: Mapped[int | None]
+    # Issue 18: the document that replaced this one (a renewed permit, a new certificate); a replaced
+    # document stays in the file's history but proves nothing any more (agir.rules.documents_checklist).
+    replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"),
+                                                       index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     version_id: Mapped[int] = mapped_column(default=1)
@@ -35,3 +39,9 @@ class Document(db.Model):
 
     person = relationship("Person", back_populates="documents")
     structure = relationship("Structure")
+    replaced_by = relationship("Document", remote_side=[id], foreign_keys=[replaced_by_id])
+
+    @property
+    def is_current(self) -> bool:
+        """Not replaced by another document (the expiry alert and the checklist look only at these)."""
+        return self.replaced_by_id is None

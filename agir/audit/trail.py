@@ -42,6 +42,7 @@ ACTION_LABELS = {
     "duplicate_shown": N_("Signalé comme doublon probable"),
     "duplicate_dismissed": N_("Doublon probable écarté (pas la même personne)"),
     "merge_person": N_("Dossiers fusionnés"),
+    "replace_document": N_("Document remplacé (gardé dans l'historique)"),
     # referrals and programmes
     "referral_sent": N_("Orientation envoyée"), "referral_accepted": N_("Orientation acceptée"),
     "referral_refused": N_("Orientation refusée"), "referral_started": N_("Orientation démarrée"),

@@ -106,4 +106,6 @@ def link(alert, role: str) -> tuple[str, str]:
     if alert.kind in AGENDA_KINDS and role == "social_worker":  # issue 17: where the next appointment is booked
         href = _url("agenda.person", f"/agenda/persons/{alert.person_id}", person_id=alert.person_id)
         return href, gettext("Ouvrir l'agenda de la personne")
+    if alert.kind == "document_expiry" and role == "social_worker":  # issue 18: the file's proofs section
+        return person_href(alert.person_id, role) + "#justificatifs", gettext("Voir les justificatifs du dossier")
     return person_href(alert.person_id, role), gettext("Ouvrir le dossier")

@@ -10,6 +10,7 @@ from blueprints.persons import (  # noqa: E402,F401
     routes_corrections,
     routes_entry,
     routes_path,
+    routes_proofs,
 )
 from blueprints.persons.common import template_globals  # noqa: E402
 

@@ -9,6 +9,7 @@ from agir.audit import trail as audit_trail
 from agir.extensions import db
 from agir.operations.accompaniments import proposed_planned_end, verdict_for
 from agir.queries import persons as queries
+from agir.queries.proofs import proofs_of
 from agir.rules.eligibility import eligibility_closing_on, within_referral_window
 from agir.rules.path import RIGHT_NEXT_STATES
 from blueprints.persons.forms import (
@@ -82,6 +83,7 @@ def file_context(person: Person, today: date, forms: bool = True) -> dict:
                alerts=db.session.scalars(
                    select(Alert.kind).where(Alert.person_id == person.id, Alert.structure_id == structure.id,
                                             Alert.resolved_on.is_(None)).distinct().order_by(Alert.kind)).all())
+    ctx["proofs"] = proofs_of(person, today)  # issue 18: expected proofs, one query for the documents
     if current is None:
         ctx["verdict"] = verdict_for(person, structure, today)
         ctx["proposed_end"] = proposed_planned_end(today, department.max_months)
