@@ -212,10 +212,12 @@ def save_attendance(actor, programme: Programme, session: Session, marks: list[r
         select(Attendance).where(Attendance.session_id == session.id).execution_options(populate_existing=True))}
     saved = Saved()
     touched: list[int] = []
-    for mark in marks:
-        row = allowed.get(mark.participation_id)
-        if row is None or not mark.changed:
-            continue
+    changed = [mark for mark in marks if mark.participation_id in allowed and mark.changed]
+    # The participations first, in id order (a grid of another session saved at once for the same person waits
+    # here, then adds to what it wrote): FOR NO KEY UPDATE does not wait on the key-share locks of the inserts.
+    locked = _lock_participations(sorted({mark.participation_id for mark in changed}))
+    for mark in changed:
+        row = allowed[mark.participation_id]
         existing = current.get(mark.participation_id)
         if not rules.same_hours(existing.hours if existing else None, mark.was):
             saved.conflicts.append(row.name)
@@ -230,15 +232,22 @@ def save_attendance(actor, programme: Programme, session: Session, marks: list[r
         saved.written += 1
     db.session.flush()
     if touched:
-        _fill_attended_hours(actor, programme, session, sorted(touched))
+        _fill_attended_hours(actor, programme, session, [p for p in locked if p.id in touched])
     return saved
 
 
-def _fill_attended_hours(actor, programme: Programme, session: Session, participation_ids: list[int]) -> None:
-    """attended_hours = SUM of the participation's presences (GROUP BY), on rows locked in id order."""
-    participations = db.session.scalars(
+def _lock_participations(participation_ids: list[int]) -> list[Participation]:
+    """The participations, read again under a row lock held until the end of the transaction."""
+    if not participation_ids:
+        return []
+    return list(db.session.scalars(
         select(Participation).where(Participation.id.in_(participation_ids)).order_by(Participation.id)
-        .with_for_update().execution_options(populate_existing=True)).all()
+        .with_for_update(key_share=True).execution_options(populate_existing=True)))
+
+
+def _fill_attended_hours(actor, programme: Programme, session: Session, participations: list[Participation]) -> None:
+    """attended_hours = SUM of the participation's presences (GROUP BY), on the rows locked before writing."""
+    participation_ids = [p.id for p in participations]
     sums = dict(db.session.execute(
         select(Attendance.participation_id, func.sum(Attendance.hours))
         .where(Attendance.participation_id.in_(participation_ids)).group_by(Attendance.participation_id)).all())
