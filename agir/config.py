@@ -61,7 +61,8 @@ class Config:
     SMS_URL = os.environ.get("AGIR_SMS_URL")  # the provider's endpoint (a default per provider)
     SMS_TIMEOUT = float(os.environ.get("AGIR_SMS_TIMEOUT", "10"))
     PER_PAGE = 25
-    # The pilot's dashboard: figures kept per process this many seconds (0: computed at every request).
+    # The pilot's dashboard: figures kept this many seconds in the table dashboard_cache, shared by every host
+    # (0: computed at every request).
     DASHBOARD_CACHE_SECONDS = int(os.environ.get("AGIR_DASHBOARD_CACHE_SECONDS", "300"))
     DASHBOARD_CACHE_SIZE = int(os.environ.get("AGIR_DASHBOARD_CACHE_SIZE", "64"))
     # ProConnect (issue 20, agir/oidc.py): off unless the three are set.
