@@ -4,4 +4,13 @@ from flask.cli import AppGroup
 agir_cli = AppGroup("agir", help="Commandes AGIR : import, export, indicateurs, comptes, démo, tâches.")
 
 # Importing the command modules registers their commands on the group.
-from agir.commands import alerts, demo, duplicates, indicators, interchange, retention, users  # noqa: E402,F401
+from agir.commands import (  # noqa: E402,F401
+    alerts,
+    demo,
+    documents,
+    duplicates,
+    indicators,
+    interchange,
+    retention,
+    users,
+)

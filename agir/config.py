@@ -72,6 +72,16 @@ class Config:
     PROCONNECT_ACR = os.environ.get("AGIR_PROCONNECT_ACR", "eidas1")
     # The key that encrypts the TOTP secrets (agir.operations.totp); SECRET_KEY when unset.
     TOTP_KEY = os.environ.get("AGIR_TOTP_KEY")
+    # Documents' files (issue 18, agir/documents): where the encrypted bytes are kept (local: DOCUMENTS_DIR,
+    # instance/documents by default; s3: AGIR_DOCUMENTS_S3_*), the key (required in production) and the
+    # ClamAV daemon that scans them (a unix socket, or host and port; required in production).
+    DOCUMENTS_BACKEND = os.environ.get("AGIR_DOCUMENTS_BACKEND", "local")
+    DOCUMENTS_DIR = os.environ.get("AGIR_DOCUMENTS_DIR")
+    DOCUMENTS_KEY = os.environ.get("AGIR_DOCUMENTS_KEY")
+    DOCUMENTS_OLD_KEYS = os.environ.get("AGIR_DOCUMENTS_OLD_KEYS")
+    CLAMD_SOCKET = os.environ.get("AGIR_CLAMD_SOCKET")
+    CLAMD_HOST = os.environ.get("AGIR_CLAMD_HOST")
+    CLAMD_PORT = int(os.environ.get("AGIR_CLAMD_PORT", "3310"))
 
 
 class TestConfig(Config):
@@ -99,3 +109,18 @@ def check_production(config: dict) -> None:
                                "(ou AGIR_PLAIN_HTTP=1 si le service est volontairement servi en HTTP simple).")
         if secure and plain:
             raise RuntimeError("AGIR_SECURE_COOKIES=1 et AGIR_PLAIN_HTTP=1 se contredisent : choisissez l'un des deux.")
+        check_documents_production(config)
+
+
+def check_documents_production(config: dict) -> None:
+    """Production keeps documents only scanned and encrypted under a key of its own (issue 18): a virus scanner
+    must be configured and AGIR_DOCUMENTS_KEY set (a key derived from SECRET_KEY would be lost with it)."""
+    from agir.documents.scan import scanner_address
+    from agir.documents.store import cipher_from
+    if scanner_address(config) is None:
+        raise RuntimeError("En production, les documents sont analysés par l'antivirus avant d'être ouverts : "
+                           "définissez AGIR_CLAMD_SOCKET (socket de clamd) ou AGIR_CLAMD_HOST (et AGIR_CLAMD_PORT).")
+    if not (config.get("DOCUMENTS_KEY") or os.environ.get("AGIR_DOCUMENTS_KEY")):
+        raise RuntimeError("En production, AGIR_DOCUMENTS_KEY doit être défini (clé de chiffrement des documents : "
+                           "`flask --app wsgi agir documents new-key`).")
+    cipher_from(config)  # a malformed key stops the start, not the first upload

@@ -220,3 +220,24 @@ def run_reminders(now: datetime | None = None, config=None) -> dict | None:
             raise
     log.info("Rappels de rendez-vous à %s : %s", now.isoformat(timespec="minutes"), counts)
     return counts
+
+
+# --- Documents still waiting for the virus scan (issue 18; agir/operations/documents.py) -------------------
+
+DOCUMENTS_SCAN_LOCK = "documents_scan"
+
+
+def run_document_scan(config=None) -> dict | None:
+    """Scan the pending documents (one commit each); None when another process is already at it."""
+    from flask import current_app
+
+    from agir.operations.documents import scan_pending
+    with job_lock(DOCUMENTS_SCAN_LOCK) as holder:
+        if holder is None:
+            log.warning("Analyse des documents déjà en cours dans un autre processus : rien à faire.")
+            return None
+        try:
+            return scan_pending(config if config is not None else current_app.config)
+        except Exception:
+            db.session.rollback()
+            raise

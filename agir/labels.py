@@ -68,6 +68,8 @@ LABELS: dict[str, dict[str, str]] = {
                       "bank_details": N_("Relevé d'identité bancaire (RIB)"), "diploma": N_("Diplôme"),
                       "lease": N_("Bail"), "employment_contract": N_("Contrat de travail"),
                       "other": N_("Autre document")},
+    "scan_status": {"pending": N_("En attente d'analyse"), "clean": N_("Analysé, sain"),
+                    "infected": N_("Refusé : virus détecté")},
     # Nationalities most often met (ISO 3166 alpha-3): suggested while typing, named in the file and in
     # the pilot's breakdown; any other 3-letter code is accepted and shown as it is.
     "nationality": {"AFG": N_("Afghanistan"), "ALB": N_("Albanie"), "DZA": N_("Algérie"), "ARM": N_("Arménie"),

@@ -29,6 +29,9 @@ JOBS = (
      "name": "Rappels de rendez-vous (courriel et SMS)", "trigger": "cron", "hour": "8-19", "minute": "*/15"},
     {"id": "nightly_retention", "func": "agir.scheduler:nightly_retention",
      "name": "Anonymisation des dossiers expirés et purge du journal", "trigger": "cron", "hour": 3, "minute": 30},
+    # Issue 18: documents left « en attente d'analyse » while the virus scanner did not answer.
+    {"id": "documents_scan", "func": "agir.scheduler:documents_scan",
+     "name": "Analyse antivirus des documents en attente", "trigger": "cron", "minute": "*/10"},
 )
 
 _app = None
@@ -69,6 +72,13 @@ def nightly_retention() -> None:
     from agir import jobs
     with _application().app_context():
         jobs.run_retention_job()
+
+
+def documents_scan() -> None:
+    """Scheduled entry point of agir.jobs.run_document_scan (agir/operations/documents.py)."""
+    from agir import jobs
+    with _application().app_context():
+        jobs.run_document_scan()
 
 
 def missed_last_night(last_run_utc: datetime | None, now: datetime) -> bool:

@@ -6,7 +6,7 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import db, utcnow
-from models.enums import DOCUMENT_KINDS, check_in
+from models.enums import DOCUMENT_KINDS, SCAN_STATUSES, check_in
 
 
 class Document(db.Model):
@@ -14,7 +14,7 @@ class Document(db.Model):
 
     __tablename__ = "documents"
     __table_args__ = (Index("ix_documents_person_id_kind", "person_id", "kind"),
-                      check_in("kind", DOCUMENT_KINDS))
+                      check_in("kind", DOCUMENT_KINDS), check_in("scan_status", SCAN_STATUSES))
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"))
     structure_id: Mapped[int] = mapped_column(ForeignKey("structures.id"), index=True)
@@ -28,6 +28,10 @@ class Document(db.Model):
     storage_key: Mapped[str | None] = mapped_column(String(255))
     content_type: Mapped[str | None] = mapped_column(String(100))
     size_bytes: Mapped[int | None]
+    # Issue 18: the virus scan of the bytes — pending (cannot be opened), clean, infected (bytes deleted);
+    # null when no bytes are held (an imported document). scanned_at: when clamd answered.
+    scan_status: Mapped[str | None] = mapped_column(String(16))
+    scanned_at: Mapped[datetime | None]
     # Issue 18: the document that replaced this one (a renewed permit, a new certificate); a replaced
     # document stays in the file's history but proves nothing any more (agir.rules.documents_checklist).
     replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"),

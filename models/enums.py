@@ -290,6 +290,13 @@ class DocumentKind(StrEnum):
     OTHER = "other"
 
 
+class ScanStatus(StrEnum):
+    """A document's bytes: pending (not yet scanned, cannot be opened) -> clean | infected (issue 18)."""
+    PENDING = "pending"
+    CLEAN = "clean"
+    INFECTED = "infected"
+
+
 class Area(StrEnum):
     """The six areas of the diagnostic, in this order; the plan's objectives use the same (SPEC §4.5)."""
     RIGHTS = "rights"
@@ -319,6 +326,7 @@ APPOINTMENT_KINDS = _values(AppointmentKind)
 APPOINTMENT_MODES = _values(AppointmentMode)
 APPOINTMENT_STATUSES = _values(AppointmentStatus)
 DOCUMENT_KINDS = _values(DocumentKind)
+SCAN_STATUSES = _values(ScanStatus)
 AREAS = _values(Area)
 DIAGNOSTIC_AREAS = AREAS
 NEEDS = _values(Need)

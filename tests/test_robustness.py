@@ -22,6 +22,9 @@ def production_config(**overrides):
         TESTING = False
         SECRET_KEY = "a-real-secret-from-the-environment-0123456789"
         SESSION_COOKIE_SECURE = True  # production refuses to start without HTTPS cookies (or AGIR_PLAIN_HTTP=1)
+        # ... and without a virus scanner and a documents key (issue 18: tests/documents/test_production_documents.py)
+        CLAMD_SOCKET = "/run/clamav/clamd.ctl"
+        DOCUMENTS_KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
     for key, value in overrides.items():
         setattr(Production, key, value)
     return Production

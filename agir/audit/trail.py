@@ -134,9 +134,9 @@ def person_trail_csv(person_id: int) -> str:
 # ---- A file's history: changes first, corrections with what they were and became -------------
 
 # Reads of personal data: behind « Afficher aussi les consultations » in a file's history.
-VIEW_ACTIONS = ("view_person", "limited_view", "referral_viewed", "referral_form_viewed", "referral_queue_viewed",
-                "programme_participants_viewed", "export_person", "access_refused", "audit_exported",
-                "duplicate_shown")
+VIEW_ACTIONS: tuple[str, ...] = (
+    "view_person", "limited_view", "referral_viewed", "referral_form_viewed", "referral_queue_viewed",
+    "programme_participants_viewed", "export_person", "access_refused", "audit_exported", "duplicate_shown")
 # The recorded facts a correction or cancellation names (agir.audit.record_correction's record_kind).
 RECORD_LABELS = {
     "enrolment": N_("inscription"), "extension": N_("prolongation"), "exit": N_("sortie"),
@@ -273,3 +273,10 @@ CHANGE_FIELDS.update({
     ("appointment", "referent_id"): N_("référent·e"), ("appointment", "interpreter"): N_("interprète"),
     ("appointment", "status"): N_("statut"), ("appointment", "mode"): N_("mode"),
 })
+
+# A person's documents' files (issue 18, items 2-4; docs/rules.md « Documents : dépôt, analyse, stockage »).
+ACTION_LABELS.update({
+    "add_document": N_("Document ajouté"), "document_downloaded": N_("Document téléchargé"),
+    "document_infected": N_("Document refusé : virus détecté"),
+})
+VIEW_ACTIONS = (*VIEW_ACTIONS, "document_downloaded")

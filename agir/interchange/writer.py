@@ -1,10 +1,12 @@
 """Batched writes of a validated import: lists of rows per table, ids reserved where children need them.
 
-Persons are written a thousand at a time (their lines read again from the file, parsed and
-normalised, not validated again: the scan did; so memory stays flat);
+Persons are written a thousand at a time (parsed again from their line and normalised, not
+validated again: the scan did; so memory stays flat);
 everything goes through the session's connection (agir/interchange/bulk.py), in the caller's
 transaction, never committed here.
 """
+import json
+
 from sqlalchemy import select
 
 from agir.duplicates import keys_of
@@ -107,21 +109,17 @@ class Writer:
         return known
 
     def persons(self) -> None:
-        """Every person line, read again from the file, BATCH at a time."""
+        """Every person line, BATCH at a time."""
         job = self.job
-        total, done = job.persons, 0
-        batch = []
-        for number, data, facts in job.person_lines():
-            batch.append((number, normalise_valid(data), facts))
-            if len(batch) == BATCH:
-                done += len(batch)
-                self.write_batch(batch)
-                batch = []
-                job.tick("write", done, total, force=True)
-        if batch:
-            done += len(batch)
+        total = len(job.person_lines)
+        for start in range(0, total, BATCH):
+            batch = []
+            for index in job.person_lines[start:start + BATCH]:
+                number, text = job.lines[index]
+                record = normalise_valid(json.loads(text))
+                batch.append((number, record, job.person_facts.pop(index)))
             self.write_batch(batch)
-            job.tick("write", done, total, force=True)
+            job.tick("write", min(start + BATCH, total), total, force=True)
         self.counts["person"] = total
 
     def write_batch(self, batch: list) -> None:

@@ -8,6 +8,7 @@ from blueprints.persons import (  # noqa: E402,F401
     routes_accompaniments,
     routes_contract,
     routes_corrections,
+    routes_documents,
     routes_entry,
     routes_path,
     routes_proofs,

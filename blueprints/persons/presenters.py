@@ -187,7 +187,7 @@ FIELDS = {
 }
 # Stored in the audit entries (detail of "view_person"): never translated there, only when shown (page_label).
 PAGES = {"file": N_("dossier"), "summary": N_("fiche imprimable"), "history": N_("historique"),
-         "form": N_("formulaire")}
+         "form": N_("formulaire"), "documents": N_("documents")}
 
 
 def action_label(action: str) -> str:

@@ -21,8 +21,9 @@ def test_jobs_are_persisted_in_the_database(app_ctx, app):
     sched = _started(app)
     try:
         rows = db.session.execute(text("SELECT id FROM apscheduler_jobs ORDER BY id")).scalars().all()
-        assert rows == ["appointment_reminders", "catch_up_alerts", "daily_digest", "nightly_alerts",
-                        "nightly_retention"]  # caught up; appointment_reminders: issue 17
+        assert rows == ["appointment_reminders", "catch_up_alerts", "daily_digest", "documents_scan", "nightly_alerts",
+                        "nightly_retention"]  # caught up; appointment_reminders: issue 17; documents_scan: issue 18
+        assert sched.get_job("documents_scan").next_run_time.minute % 10 == 0  # pending documents, every 10 minutes
         job = sched.get_job("nightly_alerts")
         assert job.coalesce is True and job.max_instances == 1
         assert (job.next_run_time.hour, job.next_run_time.minute) == (2, 0)

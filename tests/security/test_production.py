@@ -26,7 +26,10 @@ def _start(tmp_path, **env) -> subprocess.CompletedProcess:
     environ = {k: v for k, v in os.environ.items()
                if not k.startswith("AGIR_") and k not in ("DATABASE_URL", "SECRET_KEY", "FLASK_DEBUG")}
     environ.update({"DATABASE_URL": f"sqlite:///{tmp_path / 'prod.db'}", "SECRET_KEY": "a-real-secret-" + "x" * 32,
-                    "AGIR_ENV": "production"}, **env)
+                    "AGIR_ENV": "production",
+                    # Issue 18: production also needs a virus scanner and the documents' key (not used here).
+                    "AGIR_CLAMD_SOCKET": "/run/clamav/clamd.ctl",
+                    "AGIR_DOCUMENTS_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="}, **env)
     return subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=environ, capture_output=True, text=True,
                           timeout=120)
 
