@@ -39,6 +39,7 @@ $(VENDOR)/.installed: node_modules/.installed
 	cp -r node_modules/@gouvfr/dsfr/dist $(VENDOR)/dsfr
 	mkdir -p $(VENDOR)/chartjs && cp node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/chartjs/
 	mkdir -p $(VENDOR)/axe && cp node_modules/axe-core/axe.min.js $(VENDOR)/axe/
+	mkdir -p $(VENDOR)/dsfr-chart && cp -r node_modules/@gouvfr/dsfr-chart/dist/MapChart $(VENDOR)/dsfr-chart/
 	touch $@
 
 vendor: $(VENDOR)/.installed

@@ -172,7 +172,7 @@ def test_the_demo_pilots_above_the_department_land_on_their_scope(app_ctx, runne
         assert factories.login(client, EMAILS[role], DEFAULT_PASSWORD).status_code == 302
         home = client.get("/")
         assert home.headers["Location"].endswith("/pilot/scope"), role
-        assert "33 — Gironde" in client.get("/pilot/scope").get_data(as_text=True)
+        assert "33 — Gironde" in client.get("/pilot/scope", follow_redirects=True).get_data(as_text=True)
 
 
 def test_the_demo_files_carry_the_v2_fields(runner, app_ctx):

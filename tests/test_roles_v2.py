@@ -115,10 +115,10 @@ def test_they_land_on_their_scope_page_after_login(app, world, email):
     client = signed_in(app, email)
     home = client.get("/")
     assert home.status_code == 302 and home.headers["Location"].endswith("/pilot/scope")
-    page = client.get("/pilot/scope")
+    page = client.get("/pilot/scope", follow_redirects=True)  # the comparison of their departments (issue 19)
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert "arrivent bientôt" in html and "33 — Gironde" in html
+    assert "Les départements côte à côte" in html and "33 — Gironde" in html
     assert ">Mon périmètre</a>" in html
 
 
@@ -126,19 +126,19 @@ def test_the_regional_pilot_sees_the_departments_of_its_region_only(app, world):
     factories.make_department(code="69", name="Rhône")
     factories.make_department(code="86", name="Vienne")
     db.session.commit()
-    regional = signed_in(app, "regional@example.fr").get("/pilot/scope").get_data(as_text=True)
+    regional = signed_in(app, "regional@example.fr").get("/pilot/scope", follow_redirects=True).get_data(as_text=True)
     assert "Pilotage régional — 75 Nouvelle-Aquitaine" in regional
     assert "33 — Gironde" in regional and "86 — Vienne" in regional and "Rhône" not in regional
-    national = signed_in(app, "national@example.fr").get("/pilot/scope").get_data(as_text=True)
+    national = signed_in(app, "national@example.fr").get("/pilot/scope", follow_redirects=True).get_data(as_text=True)
     assert "Pilotage national" in national
     assert all(name in national for name in ("33 — Gironde", "86 — Vienne", "69 — Rhône", "84 — Auvergne"))
 
 
 def test_the_scope_page_in_english(app, world):
     client = signed_in(app, "national@example.fr")
-    token = factories.csrf_token(client, "/pilot/scope")
+    token = factories.csrf_token(client, "/pilot/compare")
     client.post("/langue", data={"locale": "en", "csrf_token": token})
-    page = client.get("/pilot/scope").get_data(as_text=True)
+    page = client.get("/pilot/scope", follow_redirects=True).get_data(as_text=True)
     assert "National steering" in page and "Pilotage national" not in page
 
 

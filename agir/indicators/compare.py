@@ -16,6 +16,7 @@ from datetime import date
 from sqlalchemy import String, and_, case, func, literal, or_, select, true, union_all
 
 from agir.extensions import db
+from agir.i18n import N_
 from agir.indicators import cohort as cohort_sql
 from agir.indicators import numbers as num
 from agir.indicators import results
@@ -43,6 +44,28 @@ COLUMNS = ("exits", "permanent_housing", "housing_share", "employment_or_trainin
            "agir_positive", "agir_positive_share", "orientations", "first_interview_within_month",
            "within_month_share", "median_days_to_first_interview", "average_duration_months", "overdue",
            "over_limit", "cohort_size", "median_months.permanent_housing", "median_months.job_or_training")
+
+SHARE, COUNT, MEAN, DAYS, MONTHS = "share", "count", "mean", "days", "months"
+# key: (label, kind) of the columns, for the page and the files.
+LABELS = {
+    "exits": (N_("Sorties"), COUNT),
+    "permanent_housing": (N_("Sorties en logement pérenne"), COUNT),
+    "housing_share": (N_("Part en logement pérenne"), SHARE),
+    "employment_or_training": (N_("Sorties en emploi ou formation"), COUNT),
+    "employment_share": (N_("Part en emploi ou formation"), SHARE),
+    "agir_positive": (N_("Sorties positives AGIR"), COUNT),
+    "agir_positive_share": (N_("Part de sorties positives AGIR"), SHARE),
+    "orientations": (N_("Orientations"), COUNT),
+    "first_interview_within_month": (N_("Premier entretien en moins d'un mois"), COUNT),
+    "within_month_share": (N_("Part reçue en moins d'un mois"), SHARE),
+    "median_days_to_first_interview": (N_("Délai médian du premier entretien (jours)"), DAYS),
+    "average_duration_months": (N_("Durée moyenne d'accompagnement (mois)"), MEAN),
+    "overdue": (N_("Accompagnements échus"), COUNT),
+    "over_limit": (N_("Au-delà de la durée maximale"), COUNT),
+    "cohort_size": (N_("Cohorte entrée dans l'année"), COUNT),
+    "median_months.permanent_housing": (N_("Mois médian jusqu'au logement pérenne"), MONTHS),
+    "median_months.job_or_training": (N_("Mois médian jusqu'à l'emploi ou la formation"), MONTHS),
+}
 
 
 @dataclass(frozen=True)

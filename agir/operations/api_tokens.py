@@ -16,7 +16,7 @@ from models.base import utcnow
 
 PREFIX = "agir_"
 NAME_MAX = 100
-TOKEN_ROLES = ("pilot",)
+TOKEN_ROLES = ("pilot", "regional_pilot", "national_pilot")  # each reaches its own endpoints (blueprints/api)
 
 
 def hash_token(raw: str) -> str:
@@ -35,7 +35,8 @@ def create_api_token(actor: User, name: str, ip: str | None = None) -> tuple[Api
         raise RuleViolation("token_name_length", _l("Le nom du jeton fait au plus %(name_max)s caractères.",
                                                     name_max=NAME_MAX), "name")
     if actor.role not in TOKEN_ROLES:
-        raise RuleViolation("token_role", _l("Seuls les pilotes départementaux peuvent créer un jeton d'API."), "name")
+        raise RuleViolation("token_role", _l("Seuls les pilotes (départementaux, régionaux ou nationaux) peuvent créer "
+                                            "un jeton d'API."), "name")
     raw = PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user_id=actor.id, name=name, token_hash=hash_token(raw))
     db.session.add(token)

@@ -5,15 +5,19 @@ only gets their own department's figures (another department: 403).
 """
 from flask import jsonify, request
 from flask_login import current_user
+from sqlalchemy import select
 
-from agir import audit
+from agir import access, audit
+from agir.dates import today as paris_today
 from agir.extensions import db
 from agir.i18n import lazy_gettext as _l
-from agir.indicators import ScopeError, build_cohort_scope, build_scope, compute_cohort, compute_indicators
+from agir.indicators import ScopeError, build_cohort_scope, build_scope, compare, compute_cohort, compute_indicators
 from agir.operations.api_tokens import TOKEN_ROLES, user_for_token
 from blueprints._helpers import client_ip
 from blueprints.api import bp
-from models import Department
+from models import Department, Region
+
+COMPARE_ROLES = ("regional_pilot", "national_pilot")
 
 
 class ApiError(Exception):
@@ -34,8 +38,9 @@ def _api_error(error: ApiError):
     return response
 
 
-def api_user():
-    """The pilot calling: by bearer token, else by session; 401 without either, 403 for another role."""
+def api_user(roles: tuple[str, ...] = ("pilot",)):
+    """The pilot calling: by bearer token, else by session; 401 without either, 403 for another role than `roles`
+    (the department's indicators and cohort: department pilots; the comparison: regional and national pilots)."""
     header = request.headers.get("Authorization", "")
     if header:
         scheme, _, raw = header.partition(" ")
@@ -46,7 +51,9 @@ def api_user():
         user = current_user._get_current_object()
     else:
         raise ApiError(401, _l("Authentification requise : session de pilote ou jeton d'API (Authorization: Bearer)."))
-    if user.role not in TOKEN_ROLES:
+    if user.role not in TOKEN_ROLES or user.role not in roles:
+        if roles == COMPARE_ROLES:
+            raise ApiError(403, _l("La comparaison des départements est réservée aux pilotes régionaux et nationaux."))
         raise ApiError(403, _l("L'API des indicateurs est réservée aux pilotes départementaux."))
     return user
 
@@ -113,3 +120,35 @@ def cohort():
     except ScopeError as error:
         raise _bad_request(error) from None
     return _done(user, compute_cohort(scope), "cohort")
+
+
+def compare_region(user) -> Region | None:
+    """The region compared: a regional pilot's own (another: 403); a national pilot's choice, or the country."""
+    asked = request.args.get("region") or None
+    if not access.compares_every_region(user):
+        own = access.compared_region(user)
+        if own is None or not access.may_compare_region(user, asked or own.code):
+            raise ApiError(403, _l("Vous n'avez accès qu'aux départements de votre région."))
+        return own
+    if asked is None:
+        return None
+    region = db.session.scalar(select(Region).where(Region.code == asked))
+    if region is None:
+        raise ApiError(404, _l("Région inconnue : « %(code)s ».", code=asked))
+    return region
+
+
+@bp.get("/compare")
+def compare_departments():
+    """GET /api/v1/compare?year=AAAA[&region=CODE] — the departments of a regional or national pilot's scope side by
+    side for a closed calendar year, small counts masked (null, named in each row's `masked`)."""
+    user = api_user(COMPARE_ROLES)
+    region = compare_region(user)
+    today = paris_today()
+    asked = request.args.get("year", "")
+    try:
+        comparison = compare.for_year(int(asked), region, today)
+    except ValueError:
+        raise ApiError(400, _l("year : une année civile close depuis 2022 est attendue (par exemple %(year)s).",
+                               year=today.year - 1)) from None
+    return _done(user, compare.compute(comparison), "comparison")

@@ -4,7 +4,7 @@ from flask_babel import gettext
 from flask_login import current_user
 
 from agir.errors import RuleViolation
-from agir.operations.api_tokens import create_api_token, revoke_api_token, tokens_of
+from agir.operations.api_tokens import TOKEN_ROLES, create_api_token, revoke_api_token, tokens_of
 from agir.operations.reference import update_department
 from blueprints._helpers import client_ip, role_required
 from blueprints.pilot import bp
@@ -46,7 +46,7 @@ def _int(value) -> int | None:
 
 
 @bp.route("/tokens", methods=["GET", "POST"])
-@role_required(*ROLES)
+@role_required(*TOKEN_ROLES)
 def tokens():
     """The pilot's API tokens; a new one is shown once, right after its creation."""
     form = TokenForm()
@@ -60,7 +60,7 @@ def tokens():
 
 
 @bp.post("/tokens/<int:token_id>/revoke")
-@role_required(*ROLES)
+@role_required(*TOKEN_ROLES)
 def revoke_token(token_id: int):
     """Revoke one of the pilot's tokens."""
     try:
