@@ -66,7 +66,12 @@ db: install
 demo: db
 	$(FLASK) agir demo --if-empty
 
+# The virus scanner of the documents (issue 18): clamd on instance/clamd/clamd.sock while the server runs; without
+# signatures (offline) it says so loudly and the documents stay « en attente d'analyse » (the page says so too).
 run: demo
+	@$(BIN)/python tools/dev_clamd.py start
+	@trap '$(BIN)/python tools/dev_clamd.py stop' EXIT; \
+	AGIR_CLAMD_SOCKET="$${AGIR_CLAMD_SOCKET:-$(CURDIR)/instance/clamd/clamd.sock}" \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: install
