@@ -10,13 +10,17 @@ and removes what identifies the person: names, contact, notes, free texts, exact
 file reference and the pseudonym. It is set-based: a few UPDATE/DELETE statements for any number of
 persons (the retention job anonymises thousands at once). It flushes and never commits.
 """
+import io
+import json
 import re
+import zipfile
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 
 from sqlalchemy import bindparam, delete, insert, null, select, update
 
 from agir import audit
+from agir.documents.purge import forget_after_commit, keys_of_persons
 from agir.extensions import db
 from agir.i18n import N_, gettext
 from agir.interchange.exporter import person_record
@@ -136,6 +140,59 @@ def export_person(actor, person: Person, export_format: str, *, years: int, audi
     return data
 
 
+# --- The archive of the right of access (issue 18): the data and the documents' plain bytes ---------------
+
+# The extension of a document in the archive, from the type its content was checked to be (never its name).
+ARCHIVE_EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+NOT_INCLUDED = {
+    "no_bytes": "fichier non conservé dans AGIR (seules ses informations le sont)",
+    "pending": "en attente d'analyse antivirus : pas encore transmissible",
+    "infected": "refusé : virus détecté, fichier supprimé",
+    "missing": "fichier introuvable dans le stockage",
+}
+
+
+def _archive_name(position: int, document: Document) -> str:
+    """A safe name inside the archive: its rank, kind (an enumeration value) and date; never the name typed."""
+    extension = ARCHIVE_EXTENSIONS.get(document.content_type or "", "bin")
+    return f"documents/{position:02d}-{document.kind}-{document.document_on.isoformat()}.{extension}"
+
+
+def access_archive(actor, person: Person, data: dict, ip: str | None = None) -> bytes:
+    """The right-of-access archive (zip): `donnees.json` (the export, plus where each document's file is in
+    the archive or why it is not) and the documents' plain bytes — only those whose scan came back clean.
+    Each document put in the archive is audited as downloaded (document_downloaded); flushes, never commits."""
+    from agir.documents import store
+    documents = db.session.scalars(select(Document).where(Document.person_id == person.id)
+                                   .order_by(Document.document_on, Document.id)).all()
+    buffer = io.BytesIO()
+    listing = []
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for position, document in enumerate(documents, 1):
+            entry = {"kind": document.kind, "date": document.document_on.isoformat(), "sha256": document.sha256,
+                     "current": document.replaced_by_id is None, "file": None, "not_included": None}
+            status = getattr(document, "scan_status", None)
+            if not document.storage_key:
+                entry["not_included"] = NOT_INCLUDED["no_bytes"]
+            elif status != "clean":
+                entry["not_included"] = NOT_INCLUDED["infected" if status == "infected" else "pending"]
+            else:
+                try:
+                    plain = store.get(document.storage_key)
+                except store.StoreError:
+                    entry["not_included"] = NOT_INCLUDED["missing"]
+                else:
+                    entry["file"] = _archive_name(position, document)
+                    archive.writestr(entry["file"], plain)
+                    audit.record(actor, "document_downloaded", person=person, ip=ip,
+                                 detail=f"document:{document.id} (droit d'accès)")
+            listing.append(entry)
+        archive.writestr("donnees.json", json.dumps({**data, "documents_files": listing}, ensure_ascii=False,
+                                                    indent=2))
+    db.session.flush()
+    return buffer.getvalue()
+
+
 # --- Anonymisation ----------------------------------------------------------------------------------
 
 def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
@@ -195,6 +252,8 @@ def _erase_free_texts(ids: list[int]) -> None:
     db.session.execute(update(areas).where(areas.c.accompaniment_id.in_(held), areas.c.text.is_not(None))
                        .values(text=ERASED))
     db.session.execute(update(objectives).where(objectives.c.accompaniment_id.in_(held)).values(objective=ERASED))
+    # Issue 18: the documents' bytes leave the store once this unit of work commits (agir.documents.purge).
+    forget_after_commit(db.session, keys_of_persons(db.session, ids))
     db.session.execute(delete(Document.__table__).where(Document.__table__.c.person_id.in_(ids)))
     # Issue 17: the reminders sent hold the person's phone or e-mail address.
     from models import ReminderMessage

@@ -49,3 +49,20 @@ def person_json(person_id: int):
     response.headers["Content-Disposition"] = content_disposition(f"agir-droit-acces-{person.ref[:60]}.json")
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.get("/persons/<int:person_id>.zip")
+@role_required(*ROLES)
+def person_zip(person_id: int):
+    """The whole file and the documents themselves (issue 18): one zip, audited (the export and each document)."""
+    person = person_or_404(person_id)
+    data = privacy.export_person(current_user, person, "zip", ip=client_ip(),
+                                 years=current_app.config["RETENTION_YEARS"],
+                                 audit_days=current_app.config["AUDIT_RETENTION_DAYS"])
+    body = privacy.access_archive(current_user, person, data, ip=client_ip())
+    db.session.commit()
+    response = Response(body, mimetype="application/zip")
+    response.headers["Content-Disposition"] = content_disposition(f"agir-droit-acces-{person.ref[:60]}.zip")
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
