@@ -282,6 +282,12 @@ def median_month(estimates: list[float | None]) -> int | None:
 def compute(scope: CohortScope) -> dict:
     """The cohort JSON of INTERCHANGE.md (with the second version's observed, observed_shares, km and
     median_months)."""
+    return compute_with_counts(scope)[0]
+
+
+def compute_with_counts(scope: CohortScope) -> tuple[dict, dict[str, list[dict[str, int]]]]:
+    """The cohort JSON and, per milestone, the monthly counts it comes from (`monthly_counts`: the XLSX's
+    members observed and events), from the same single statement."""
     cohort = members(scope, cte=True)
     last = max_months(scope)
     counts = monthly_counts(cohort, scope.as_of, last)
@@ -301,4 +307,4 @@ def compute(scope: CohortScope) -> dict:
                             for name in MILESTONES},
         "km": km,
         "median_months": {name: median_month(km[name]) for name in MILESTONES},
-    }
+    }, series

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("pilot", __name__, url_prefix="/pilot")
 
-from blueprints.pilot import annex, compare, routes, scope, settings  # noqa: E402,F401
+from blueprints.pilot import annex, cohort, compare, routes, scope, settings  # noqa: E402,F401

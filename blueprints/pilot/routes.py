@@ -1,12 +1,10 @@
 """The pilot's dashboard and the indicators' exports (the pilot's own department only)."""
 from flask import Response, abort, render_template, request
-from flask_babel import gettext
 
 from agir.dates import PARIS
-from agir.i18n import N_, format_date
-from agir.indicators import CohortScope, compute_cohort, compute_indicators, exports, layout
+from agir.i18n import format_date
+from agir.indicators import CohortScope, cohort_table, compute_cohort, compute_indicators, exports, layout
 from agir.indicators import pilot as queries
-from agir.indicators.cohort import MILESTONES
 from agir.labels import label
 from agir.safe_files import content_disposition
 from blueprints._helpers import audit_event, role_required
@@ -22,37 +20,9 @@ from blueprints.pilot.common import (
     pilot_department,
 )
 
-MILESTONE_LABELS = {
-    "health_insurance": N_("Assurance maladie ouverte"), "caf_benefits": N_("Prestations CAF ouvertes"),
-    "bank_account": N_("Compte bancaire ouvert"), "permanent_housing": N_("Logement pérenne"),
-    "job_or_training": N_("Premier emploi ou formation"), "language_referral": N_("Première orientation linguistique"),
-}
-# Column headers of the tables beside the charts (the legend of the chart gives the full label).
-SHORT_LABELS = {
-    "health_insurance": N_("Assurance maladie"), "caf_benefits": N_("CAF"), "bank_account": N_("Compte bancaire"),
-    "permanent_housing": N_("Logement pérenne"), "job_or_training": N_("Emploi ou formation"),
-    "language_referral": N_("Orientation linguistique"),
-}
-# Two charts of three curves: rights first, then the path (title, milestones).
-COHORT_CHARTS = ((N_("Ouverture des droits"), MILESTONES[:3]), (N_("Logement, emploi et langue"), MILESTONES[3:]))
 PER_PAGE = 20
 EXPORT_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 "csv": "text/csv; charset=utf-8"}
-
-
-def cohort_charts() -> list[tuple[str, tuple, str]]:
-    """(title, milestones, text alternative) of each chart, in the reader's language."""
-    return [(gettext(title), keys, gettext(
-        "Courbes de la part de la cohorte ayant atteint : %(milestones)s. Les valeurs sont dans le tableau voisin.",
-        milestones=", ".join(gettext(MILESTONE_LABELS[k]).lower() for k in keys))) for title, keys in COHORT_CHARTS]
-
-
-def cohort_payload(cohort: dict) -> dict:
-    """What pilot.js draws: months and one labelled series per milestone, in percent."""
-    return {"months": cohort["months"], "size": cohort["size"],
-            "series": {name: {"label": gettext(MILESTONE_LABELS[name]),
-                              "values": [round(v * 100, 2) for v in cohort["milestones"][name]]}
-                       for name in MILESTONES}}
 
 
 @bp.get("/")
@@ -68,13 +38,14 @@ def index():
         lambda: dashboard_figures(department, period, scope, page), recompute=request.args.get("recompute") == "1")
     data, cohort, total = figures["data"], figures["cohort"], figures["total"]
     local = computed_at.astimezone(PARIS)
+    curves = cohort_table.milestones(cohort)
     return render_template(
         "pilot/index.html", department=department, period=period, scope=scope, data=data,
         groups=layout.grouped(data), objectives=[r for r in layout.rows(data) if r.objective],
         alerts=figures["alerts"], lines=figures["lines"], total=total, page=page,
         pages=max(1, -(-total // PER_PAGE)), nationalities=figures["nationalities"],
-        structures=figures["structures"], open_count=figures["open_count"], cohort=cohort, charts=cohort_charts(),
-        milestone_labels={k: gettext(v) for k, v in SHORT_LABELS.items()}, cohort_data=cohort_payload(cohort),
+        structures=figures["structures"], open_count=figures["open_count"], cohort=cohort, curves=curves,
+        cohort_data=cohort_table.chart_payload(cohort, curves),
         period_form=period_form(period), computed_day=format_date(local), computed_time=f"{local:%H:%M}",
         label=label,
     )

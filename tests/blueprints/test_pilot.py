@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from agir.extensions import db
+from agir.indicators.cohort import MILESTONES
 from models import Alert, AuditEntry, Department
 from tests import factories as f
 from tests.indicators.helpers import accompaniment, participation, person
@@ -55,7 +56,7 @@ def test_dashboard_shows_figures_objectives_alerts_and_cohort_of_the_pilots_depa
     html = pilot_client(client).get("/pilot/?from=2022-01-01&to=2022-12-31").get_data(as_text=True)
     assert "Tableau de bord — 33 Gironde" in html
     assert "Du 01/01/2022 au 31/12/2022" in html
-    assert 'data-cohort-chart="health_insurance,caf_benefits,bank_account"' in html
+    assert all(f'data-cohort-milestone="{key}"' in html for key in MILESTONES)  # one chart per milestone
     assert 'id="pilot-cohort-data"' in html and "chart.umd.min.js" in html and "js/pilot.js" in html
     assert "Non atteint" in html                     # overdue = 1 > 0
     # Alerts: open ones of the department only (the resolved one and department 2A's are not counted).

@@ -43,15 +43,15 @@ def test_pilot_sees_the_dashboard_with_cohort_charts(page, department):
     browser_login(page, "pilot@example.fr", factories.PASSWORD)
     page.goto(page.base + "/pilot/?from=2022-01-01&to=2022-12-31")
     assert page.locator("h1").inner_text() == "Tableau de bord — 33 Gironde"
-    charts = page.locator("canvas[data-cohort-chart]")
-    assert charts.count() == 2
+    charts = page.locator("canvas[data-cohort-milestone]")
+    assert charts.count() == 6  # one per milestone: observed share and Kaplan–Meier estimate
     page.wait_for_selector("canvas[data-drawn='true']")
-    assert page.locator("canvas[data-drawn='true']").count() == 2
+    assert page.locator("canvas[data-drawn='true']").count() == 6
     box = charts.first.bounding_box()
     assert box["width"] > 300 and box["height"] > 200
     # Chart.js drew pixels: the canvas is not blank.
     assert page.evaluate("""() => {
-        const c = document.querySelector('canvas[data-cohort-chart]');
+        const c = document.querySelector('canvas[data-cohort-milestone]');
         const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
         for (let i = 3; i < d.length; i += 4) { if (d[i] !== 0) return true; }
         return false; }""")

@@ -1,5 +1,6 @@
 """The pilot's cohort section (second version): members observed at each month, the Kaplan–Meier estimate
 beside the share of the cohort, the median month of each milestone — observed on today's date."""
+import html as markup
 import re
 from datetime import timedelta
 
@@ -8,7 +9,6 @@ import pytest
 from agir.dates import add_months, today
 from agir.extensions import db
 from agir.indicators import CohortScope, compute_cohort
-from agir.indicators.layout import format_value
 from tests import factories as f
 from tests.indicators.helpers import accompaniment, person, right
 
@@ -37,40 +37,47 @@ def dashboard(client, period, **headers):
     return response.get_data(as_text=True)
 
 
-def test_rights_table_shows_observed_members_share_and_estimate_month_by_month(client, recent_cohort):
+def table(html: str, key: str) -> list[list[str]]:
+    """The body rows of a milestone's data table, as the cells' text."""
+    body = html[html.index(f'data-cohort-table="{key}"'):]
+    body = body[body.index("<tbody>"):body.index("</tbody>")]
+    return [[markup.unescape(re.sub(r"<[^>]+>", "", cell)).strip()
+             for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
+
+
+def test_a_cohort_of_three_is_published_masked_month_by_month(client, recent_cohort):
+    # Issue 19: counts of 1 to 4 are masked (« < 5 »), and so are the shares computed on them (« s »).
     period, expected = recent_cohort
     html = dashboard(client, period)
     assert expected["size"] == 3
     # 3 observed at month 0 (the newest entered 3 days ago), 2 at month 1, 1 up to month 5, nobody after.
     assert expected["observed"][:2] == [3, 2] and expected["observed"][6:] == [0] * 7
     # Month 3: 2 of the 3 members have reached it (66.7 %), but of those still observed (early) every one
-    # has: the Kaplan–Meier estimate is 100 % (S = 2/3 after month 0, × 0/1 at month 3).
+    # has: the Kaplan–Meier estimate is 100 % (S = 2/3 after month 0, × 0/1 at month 3) — not published.
     assert expected["milestones"]["health_insurance"][3] == 0.6667 and expected["km"]["health_insurance"][3] == 1.0
-    assert "<th scope=\"col\" rowspan=\"2\">Membres observés</th>" in html
-    rows = re.findall(r"<tr><th scope=\"row\">(\d+)</th><td>([^<]*)</td>\s*((?:<td>[^<]*</td>)+)</tr>", html)
-    rights = rows[:13]                                 # the first table: health insurance, CAF, bank account
-    assert [int(month) for month, _observed, _cells in rights] == list(range(13))
-    for (month, observed, cells) in rights:
-        m = int(month)
-        assert observed == format_value(expected["observed"][m])
-        shown = re.findall(r"<td>([^<]*)</td>", cells)
-        wanted = []
-        for key in ("health_insurance", "caf_benefits", "bank_account"):
-            wanted += [format_value(expected["milestones"][key][m], "share", 1),
-                       format_value(expected["km"][key][m], "share", 1)]
-        assert shown == wanted, m
-    assert rights[12][2].count("<td>—</td>") == 3      # no member observed at month 12: no estimate
+    assert "<th scope=\"col\">Membres observés</th>" in html
+    rows = table(html, "health_insurance")
+    assert [row[0] for row in rows] == [str(m) for m in range(13)]
+    for m, row in enumerate(rows):
+        observed = expected["observed"][m]
+        if observed:
+            assert row[1:] == ["< 5", "s", "s", "s"], m
+        else:  # nobody observed: no share, no estimate; the whole cohort's share stays masked
+            assert row[1:] == ["0", "—", "—", "s"], m
+    assert "100,0 %" not in html and "66,7 %" not in html
 
 
 def test_median_month_per_milestone(client, recent_cohort):
     period, expected = recent_cohort
     html = dashboard(client, period)
     median = expected["median_months"]["health_insurance"]
-    assert median is not None
-    table = html[html.index('id="cohorte-medianes"'):]
-    table = table[:table.index("</table>")]
-    assert f'<th scope="row">Assurance maladie</th>\n        <td>{median} mois</td>' in table
-    assert '<th scope="row">CAF</th>\n        <td>Médiane non atteinte</td>' in table
+    assert median is not None and 0 < expected["observed"][median] < 5
+    table_html = html[html.index('id="cohorte-medianes"'):]
+    table_html = table_html[:table_html.index("</table>")]
+    # The median falls on a month of 1 to 4 members observed: masked; CAF is never reached.
+    assert re.search(r'<td data-median="health_insurance"><abbr[^>]*>s</abbr></td>', table_html)
+    assert '<td data-median="caf_benefits">Médiane non atteinte</td>' in table_html
 
 
 def test_cohort_section_in_english(client, recent_cohort):

@@ -3,44 +3,52 @@
 (function () {
   "use strict";
 
-  // DSFR illustrative colours, distinguishable and with the line styles as a second cue.
-  var COLOURS = ["#000091", "#C9191E", "#18753C", "#B34000", "#6A6AF4", "#695240"];
-  var DASHES = [[], [6, 4], [2, 3]];
+  // DSFR colours (blue France, red Marianne) with the line style as a second cue.
+  var OBSERVED = "#000091";
+  var ESTIMATE = "#C9191E";
 
   function percent(value) {
-    return value.toLocaleString("fr-FR", { maximumFractionDigits: 1 }) + " %";
+    return value.toLocaleString(document.documentElement.lang || "fr", { maximumFractionDigits: 1 }) + " %";
   }
 
+  // One chart per milestone: the share of the members observed (solid) and the Kaplan–Meier estimate
+  // (dashed steps); under each month, the members observed that month (the « at risk » row of survival plots).
   function drawCohortCharts() {
     var source = document.getElementById("pilot-cohort-data");
     if (!source || typeof window.Chart === "undefined") { return; }
     var data = JSON.parse(source.textContent);
     var reduceMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
-    var canvases = document.querySelectorAll("canvas[data-cohort-chart]");
-    canvases.forEach(function (canvas, chartIndex) {
-      var keys = canvas.getAttribute("data-cohort-chart").split(",");
-      var datasets = keys.map(function (key, i) {
-        var colour = COLOURS[(chartIndex * keys.length + i) % COLOURS.length];
-        return {
-          label: data.series[key].label, data: data.series[key].values, borderColor: colour,
-          backgroundColor: colour, borderDash: DASHES[i % DASHES.length], borderWidth: 2,
-          pointRadius: 2, tension: 0, fill: false
-        };
-      });
+    document.querySelectorAll("canvas[data-cohort-milestone]").forEach(function (canvas) {
+      var series = data.series[canvas.getAttribute("data-cohort-milestone")];
+      if (!series) { return; }
       new window.Chart(canvas, {
         type: "line",
-        data: { labels: data.months.map(function (m) { return "M" + m; }), datasets: datasets },
+        data: {
+          labels: data.months.map(function (m, i) { return ["M" + m, data.observed[i]]; }),
+          datasets: [
+            { label: data.labels.observed_share, data: series.observed_share, borderColor: OBSERVED,
+              backgroundColor: OBSERVED, borderWidth: 2, pointRadius: 2, tension: 0, fill: false, spanGaps: false },
+            { label: data.labels.km, data: series.km, borderColor: ESTIMATE, backgroundColor: ESTIMATE,
+              borderDash: [6, 4], borderWidth: 2, pointRadius: 2, stepped: "before", fill: false, spanGaps: false }
+          ]
+        },
         options: {
           responsive: true, maintainAspectRatio: false, animation: reduceMotion ? false : { duration: 400 },
           interaction: { mode: "index", intersect: false },
           scales: {
-            y: { min: 0, max: 100, title: { display: true, text: agirT("Part de la cohorte (%)") },
+            y: { min: 0, max: 100, title: { display: true, text: data.labels.y },
                  ticks: { callback: function (v) { return v + " %"; } } },
-            x: { title: { display: true, text: agirT("Mois depuis l'entrée en accompagnement") } }
+            x: { title: { display: true, text: data.labels.x }, ticks: { autoSkip: false, maxRotation: 0 } }
           },
           plugins: {
             legend: { position: "bottom" },
-            tooltip: { callbacks: { label: function (ctx) { return ctx.dataset.label + " : " + percent(ctx.parsed.y); } } }
+            tooltip: { callbacks: {
+              title: function (items) {
+                if (!items.length) { return ""; }
+                var i = items[0].dataIndex;
+                return "M" + data.months[i] + " — " + data.labels.observed + " : " + data.observed[i];
+              },
+              label: function (ctx) { return ctx.dataset.label + " : " + percent(ctx.parsed.y); } } }
           }
         }
       });
