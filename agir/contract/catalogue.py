@@ -91,13 +91,13 @@ class Catalogue:
         return text % values if values else text
 
 
-def po_path(locale: str) -> str:
-    return os.path.join(TRANSLATIONS, locale, "LC_MESSAGES", f"{DOMAIN}.po")
+def po_path(locale: str, domain: str = DOMAIN) -> str:
+    return os.path.join(TRANSLATIONS, locale, "LC_MESSAGES", f"{domain}.po")
 
 
-def _read(path: str):
+def _read(path: str, domain: str = DOMAIN):
     with open(path, "rb") as f:
-        return read_po(f, domain=DOMAIN)
+        return read_po(f, domain=domain)
 
 
 def reviewed_by(path: str) -> str:
@@ -110,17 +110,19 @@ def reviewed_by(path: str) -> str:
 
 
 @cache
-def _load(code: str, mtime: float) -> Catalogue:  # noqa: ARG001 — the file's mtime is the cache key
+def _load(code: str, domain: str, mtime: float) -> Catalogue:  # noqa: ARG001 — the file's mtime is the cache key
     language = LANGUAGES[code]
-    catalog = _read(po_path(language.locale))
+    path = po_path(language.locale, domain)
+    catalog = _read(path, domain)
     messages = {m.id: m.string for m in catalog if m.id and m.string and not m.fuzzy}
-    return Catalogue(language, messages, reviewed_by(po_path(language.locale)))
+    return Catalogue(language, messages, reviewed_by(path))
 
 
-def catalogue(code: str) -> Catalogue:
-    """The catalogue of a contract language (read again when its file changes)."""
-    path = po_path(LANGUAGES[code].locale)
-    return _load(code, os.path.getmtime(path))
+def catalogue(code: str, domain: str = DOMAIN) -> Catalogue:
+    """The catalogue of a contract language (read again when its file changes); `domain`: another document
+    printed with the same machinery and languages (`letters`: the convocation letter, agir.letters)."""
+    path = po_path(LANGUAGES[code].locale, domain)
+    return _load(code, domain, os.path.getmtime(path))
 
 
 # The names a French reader expects (ISO 639-3's French catalogue says « arabe standard », « pushto »).

@@ -50,8 +50,9 @@ def _day(day: date | None) -> str:
     return f"{day:%d/%m/%Y}" if day else "—"
 
 
-class ContractPDF(FPDF):
-    """Two facing columns; a page break never splits a row."""
+class BilingualPDF(FPDF):
+    """Two facing columns, French on the left and `second`'s language on the right; a page break never splits a
+    row. Shared by the engagement contract and the convocation letter (agir.letters)."""
 
     def __init__(self, font_dir: str, second: Catalogue, footer_text: str):
         super().__init__(format="A4")
@@ -131,6 +132,17 @@ class ContractPDF(FPDF):
         self.ln(2)
         self.para(msgid, "B", HEADING, after=2)
 
+    def review_banner(self, reviewed: str, unreviewed: str) -> None:
+        """Who reviewed the translation, or the « Traduction non vérifiée » banner in both languages."""
+        if self.second.reviewed:
+            self.para(reviewed, size=8, who=self.second.reviewed_by)
+        else:
+            self.para(unreviewed, "B", BODY, after=3, fill=(255, 233, 190))
+
+
+class ContractPDF(BilingualPDF):
+    """The engagement contract: the two columns, then the signature boxes."""
+
     def signature_boxes(self) -> None:
         box = 30
         labels = (texts.SIGN_PERSON, texts.SIGN_REFERENT)
@@ -167,10 +179,7 @@ def render(data: ContractData, second: Catalogue, font_dir: str, language_name_f
     pdf.add_page()
     pdf.para(texts.TITLE, "B", TITLE, after=1)
     pdf.para(texts.SUBTITLE, after=2)
-    if second.reviewed:
-        pdf.para(texts.REVIEWED, size=8, who=second.reviewed_by)
-    else:
-        pdf.para(texts.UNREVIEWED, "B", BODY, after=3, fill=(255, 233, 190))
+    pdf.review_banner(texts.REVIEWED, texts.UNREVIEWED)
     own_name = second.gettext(texts.LANGUAGE_NAME)
     pdf.row(texts.LANGUAGE_NOTE % {"language": language_name_fr},
             second.gettext(texts.LANGUAGE_NOTE, language=own_name), size=8)

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("agenda", __name__, url_prefix="/agenda")
 
-from blueprints.agenda import routes  # noqa: E402,F401
+from blueprints.agenda import routes, routes_feed, routes_letters  # noqa: E402,F401
