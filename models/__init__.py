@@ -3,6 +3,7 @@ from models.accompaniment import Accompaniment, Exit, Extension, FollowUp
 from models.alert import Alert, JobLock, OutboxMessage
 from models.appointment import Appointment
 from models.audit import AuditEntry
+from models.calendar_feed import CalendarFeed
 from models.base import db
 from models.cache import DashboardCache
 from models.document import Document
@@ -30,5 +31,5 @@ __all__ = [
     "HousingAccess", "Job", "Training", "Referral", "Participation", "Event", "Note",
     "User", "ApiToken", "LoginThrottle", "AuditEntry", "Alert", "OutboxMessage", "JobLock",
     "Region", "PersonLanguage", "DiagnosticArea", "PlanObjective", "Appointment", "Document",
-    "ReminderMessage", "TotpRecoveryCode", "DashboardCache",
+    "ReminderMessage", "TotpRecoveryCode", "CalendarFeed", "DashboardCache",
 ]
