@@ -216,3 +216,14 @@ def test_imported_document_without_bytes_cannot_be_downloaded(app, client, login
     login("sw@example.fr")
     assert "Fichier non reçu" in client.get(_url(person)).get_data(as_text=True)
     assert client.get(f"/persons/{person.id}/documents/{document.id}/file").status_code == 404
+
+
+def test_the_file_page_leads_to_the_documents_and_counts_them(app, client, login, person):
+    login("sw@example.fr")
+    app.config["CLAMD_SOCKET"] = None
+    _post(client, person, "a.pdf", samples.pdf())
+    html = client.get(f"/persons/{person.id}").get_data(as_text=True)
+    assert 'id="documents"' in html and f'href="/persons/{person.id}/documents"' in html
+    section = html[html.index('id="documents"'):]
+    section = section[:section.index("</section>")]
+    assert "1 document au dossier." in section and "1 en attente d'analyse" in section, section
