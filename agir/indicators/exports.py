@@ -19,9 +19,11 @@ from openpyxl.utils import get_column_letter
 
 from agir.dates import format_fr
 from agir.i18n import N_, format_date, gettext
-from agir.indicators.layout import COUNT, HOURS, MEAN, MONEY, SHARE, rows, text
+from agir.indicators import cohort_table
+from agir.indicators.layout import COUNT, HOURS, MEAN, MONEY, SHARE, rows, small_count, text
 from agir.indicators.sheet import Sheet
 from agir.labels import label
+from agir.rules.masking import THRESHOLD, is_small
 from agir.safe_files import neutralise_row, neutralise_workbook
 
 INDICATOR_HEADER = ("Rubrique", "Indicateur", "Valeur", "Objectif", "Objectif atteint")
@@ -31,6 +33,10 @@ NUMBER_FORMATS = {COUNT: "#,##0", MEAN: "0.0", SHARE: "0.00%", MONEY: '#,##0.00 
 BOLD = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDDDEE")
 NOT_COMPUTABLE = "non calculable"
+DATE_FORMAT = "DD/MM/YYYY"
+MASKED_SHARE = "s"  # statistical secrecy: a share computed on 1 to 4 members (agir.indicators.cohort_table)
+COHORT_HEADER = ("Étape", "Mois depuis l'entrée", "Membres observés", "Ont franchi l'étape ce mois-là (événements)",
+                 "Part des membres observés", "Estimation de Kaplan–Meier", "Part de toute la cohorte")
 
 
 def french(build: Callable) -> Callable:
@@ -67,16 +73,22 @@ def _met(row) -> str:
     return "" if row.met is None else ("oui" if row.met else "non")
 
 
-def scope_lines(data: dict, department_name: str | None = None) -> list[tuple[str, str]]:
-    """The scope as (label, value) lines, in French."""
+def scope_lines(data: dict, department_name: str | None = None, as_text: bool = True) -> list[tuple[str, object]]:
+    """The scope as (label, value) lines, in French; the dates as French text, or as dates (`as_text` false: the
+    workbook stores them as date cells)."""
     scope = data["scope"]
     department = scope["department"]
-    lines = [("Département", f"{department} — {department_name}" if department and department_name
-              else (department or "Tous"))]
+    lines: list[tuple[str, object]] = [
+        ("Département", f"{department} — {department_name}" if department and department_name
+         else (department or "Tous"))]
     if scope.get("structure"):
         lines.append(("Structure", scope["structure"]))
-    lines += [("Du", format_fr(date.fromisoformat(scope["from"]))), ("Au", format_fr(date.fromisoformat(scope["to"]))),
-              ("Situation des accompagnements au", format_fr(date.fromisoformat(scope["as_of"])))]
+
+    def day(key: str):
+        value = date.fromisoformat(scope[key])
+        return format_fr(value) if as_text else value
+
+    lines += [("Du", day("from")), ("Au", day("to")), ("Situation des accompagnements au", day("as_of"))]
     return lines
 
 
@@ -89,13 +101,17 @@ def indicators_csv(data: dict, department_name: str | None = None) -> bytes:
     return _csv(INDICATOR_HEADER, lines)
 
 
-def _title_block(ws, title: str, lines: list[tuple[str, str]], width: int) -> int:
+def _title_block(ws, title: str, lines: list[tuple[str, object]], width: int) -> int:
     ws.append([title])
     ws.cell(row=1, column=1).font = Font(bold=True, size=14)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     for name, value in lines:
         ws.append([name, value])
         ws.cell(row=ws.max_row, column=1).font = BOLD
+        if isinstance(value, date):  # a real date cell, shown as the French read it
+            cell = ws.cell(row=ws.max_row, column=2)
+            cell.number_format = DATE_FORMAT
+            cell.alignment = Alignment(horizontal="left")
     ws.append([])
     return ws.max_row + 1
 
@@ -146,18 +162,103 @@ def _save(wb: Workbook) -> bytes:
 
 
 @french
-def indicators_xlsx(data: dict, department_name: str | None = None) -> bytes:
-    """The indicators as a workbook with one sheet laid out like the Annex tables."""
+def indicators_xlsx(data: dict, department_name: str | None = None, cohort: tuple[dict, dict] | None = None,
+                    breakdowns: tuple[list, list] | None = None) -> bytes:
+    """The indicators as a workbook: one sheet laid out like the Annex tables, then (when given) the cohort sheet
+    (`cohort`: cohort.compute_with_counts's JSON and counts) and the breakdown sheet (`breakdowns`: the
+    dashboard's beneficiaries by nationality and by structure, pilot.by_nationality / period_breakdowns)."""
     wb = Workbook()
     ws = wb.active
     ws.title = "Indicateurs"
-    _title_block(ws, "AGIR — Indicateurs de l'annexe", scope_lines(data, department_name), len(INDICATOR_HEADER))
+    _title_block(ws, "AGIR — Indicateurs de l'annexe", scope_lines(data, department_name, as_text=False),
+                 len(INDICATOR_HEADER))
     _header(ws, INDICATOR_HEADER)
     for row in rows(data):
         ws.append([row.section_label, row.label, None, row.objective or "", _met(row)])
         _value_cell(ws, ws.max_row, 3, row.value, row.kind)
     _widths(ws, (48, 66, 18, 16, 16))
+    if cohort is not None:
+        _cohort_sheet(wb.create_sheet("Cohorte"), *cohort, department_name)
+    if breakdowns is not None:
+        _breakdown_sheet(wb.create_sheet("Répartitions"), data, department_name, *breakdowns)
     return _save(wb)
+
+
+def _count_cell(ws, row: int, column: int, count: int | None) -> None:
+    """A published count: a number, or « < 5 » (text) for 1 to 4 (statistical secrecy, as the pages)."""
+    cell = ws.cell(row=row, column=column)
+    cell.alignment = Alignment(horizontal="right")
+    if count is None:
+        cell.value = NOT_COMPUTABLE
+    elif is_small(count):
+        cell.value = small_count(count, THRESHOLD)
+    else:
+        cell.value = count
+        cell.number_format = NUMBER_FORMATS[COUNT]
+
+
+def _share_cell(ws, row: int, column: int, value: float | None, masked: bool) -> None:
+    """A published share: a percentage, « s » when masked, « non calculable » when nobody is observed."""
+    if masked:
+        cell = ws.cell(row=row, column=column, value=MASKED_SHARE)
+        cell.alignment = Alignment(horizontal="right")
+    else:
+        _value_cell(ws, row, column, value, SHARE)
+
+
+def _cohort_sheet(ws, cohort: dict, series: dict, department_name: str | None) -> None:
+    """Per milestone and month: members observed, events, the observed share, the Kaplan–Meier estimate and
+    the share of the whole cohort — masked as on the pages (cohort_table)."""
+    scope = cohort["scope"]
+    lines: list[tuple[str, object]] = [
+        ("Département", f"{scope['department']} — {department_name}" if scope["department"] and department_name
+         else (scope["department"] or scope.get("region") or "Tous")),
+        ("Entrées en accompagnement du", date.fromisoformat(scope["entry_from"])),
+        ("Au", date.fromisoformat(scope["entry_to"])), ("Membres observés au", date.fromisoformat(scope["as_of"])),
+        ("Taille de la cohorte", small_count(cohort["size"], THRESHOLD) if is_small(cohort["size"])
+         else cohort["size"]),
+        ("Secret statistique", "effectifs de 1 à 4 affichés « < 5 » ; parts d'un mois de moins de 5 membres "
+                               "observés non diffusées (« s »)"),
+    ]
+    _title_block(ws, "AGIR — Progression de la cohorte", lines, len(COHORT_HEADER))
+    _header(ws, COHORT_HEADER)
+    for curve in cohort_table.milestones(cohort, series):
+        for month in curve.months:
+            ws.append([curve.label, month.month])
+            row = ws.max_row
+            _count_cell(ws, row, 3, month.observed)
+            _count_cell(ws, row, 4, month.events)
+            _share_cell(ws, row, 5, month.observed_share, month.masked)
+            _share_cell(ws, row, 6, month.km, month.masked)
+            _share_cell(ws, row, 7, month.cohort_share, month.cohort_share is None)
+    ws.append([])
+    ws.append(["Délai médian (mois) : premier mois où l'estimation de Kaplan–Meier atteint la moitié de la cohorte"])
+    ws.cell(row=ws.max_row, column=1).font = BOLD
+    for curve in cohort_table.milestones(cohort, series):
+        ws.append([curve.label, MASKED_SHARE if curve.median_masked
+                   else ("médiane non atteinte" if curve.median is None else curve.median)])
+    _widths(ws, (36, 12, 14, 22, 16, 16, 16))
+
+
+def _breakdown_sheet(ws, data: dict, department_name: str | None, nationalities: list, structures: list) -> None:
+    """The dashboard's detailed breakdowns (finer than the Annex): beneficiaries by nationality, persons
+    accompanied and programme participants by structure; counts of 1 to 4 shown « < 5 »."""
+    lines = scope_lines(data, department_name, as_text=False)
+    lines.append(("Secret statistique", "effectifs de 1 à 4 affichés « < 5 »"))
+    _title_block(ws, "AGIR — Répartitions détaillées", lines, 4)
+    _header(ws, ("Répartition", "Libellé", "Bénéficiaires", ""))
+    for code, count in nationalities:
+        ws.append(["Nationalité", label(code, "nationality")])
+        _count_cell(ws, ws.max_row, 3, count)
+    ws.append([])
+    ws.append(["Répartition", "Structure", "Accompagnés", "En programme"])
+    for col in range(1, 5):
+        ws.cell(row=ws.max_row, column=col).font, ws.cell(row=ws.max_row, column=col).fill = BOLD, HEADER_FILL
+    for name, kind, held, attended in structures:
+        ws.append([label(kind, "structure_kind"), name])
+        _count_cell(ws, ws.max_row, 3, held)
+        _count_cell(ws, ws.max_row, 4, attended)
+    _widths(ws, (26, 60, 16, 16))
 
 
 def sheet_lines(sheet: Sheet) -> list[tuple[str, str, object, object, str]]:

@@ -5,6 +5,7 @@ from agir.dates import PARIS
 from agir.i18n import format_date
 from agir.indicators import CohortScope, cohort_table, compute_cohort, compute_indicators, exports, layout
 from agir.indicators import pilot as queries
+from agir.indicators.cohort import compute_with_counts as compute_cohort_with_counts
 from agir.labels import label
 from agir.safe_files import content_disposition
 from blueprints._helpers import audit_event, role_required
@@ -82,8 +83,16 @@ def export_indicators(kind: str):
         abort(404)
     department = pilot_department()
     period = period_from_args(department)
-    data = compute_indicators(department_scope(department, period))
-    content = (exports.indicators_xlsx if kind == "xlsx" else exports.indicators_csv)(data, department.name)
+    scope = department_scope(department, period)
+    if kind == "xlsx":
+        # The workbook also holds the dashboard's cohort and detailed breakdowns (issue 19), masked as the page.
+        by_nationality, by_structure = queries.period_breakdowns(scope)
+        data = compute_indicators(scope, by_nationality=by_nationality)
+        cohort = compute_cohort_with_counts(CohortScope(period.start, period.end, department, as_of=scope.as_of))
+        content = exports.indicators_xlsx(data, department.name, cohort=cohort,
+                                          breakdowns=(queries.by_nationality(by_nationality), by_structure))
+    else:
+        content = exports.indicators_csv(compute_indicators(scope), department.name)
     audit_event("export_indicators", fields=["indicators"],
                 detail=f"{kind} {department.code} {period.start.isoformat()}..{period.end.isoformat()}")
     commit()
