@@ -4,6 +4,7 @@ from models.alert import Alert, JobLock, OutboxMessage
 from models.appointment import Appointment
 from models.audit import AuditEntry
 from models.calendar_feed import CalendarFeed
+from models.calendar_feed import CalendarFeed
 from models.base import db
 from models.cache import DashboardCache
 from models.document import Document
@@ -31,5 +32,5 @@ __all__ = [
     "HousingAccess", "Job", "Training", "Referral", "Participation", "Event", "Note",
     "User", "ApiToken", "LoginThrottle", "AuditEntry", "Alert", "OutboxMessage", "JobLock",
     "Region", "PersonLanguage", "DiagnosticArea", "PlanObjective", "Appointment", "Document",
-    "ReminderMessage", "TotpRecoveryCode", "CalendarFeed", "DashboardCache",
+    "ReminderMessage", "TotpRecoveryCode", "CalendarFeed", "CalendarFeed", "DashboardCache",
 ]
