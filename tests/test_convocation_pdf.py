@@ -198,3 +198,11 @@ def test_each_letters_catalogue_translates_every_text_and_keeps_a_review_record(
         if message.id:
             assert sorted(re.findall(r"%\(\w+\)s", message.id)) == sorted(re.findall(r"%\(\w+\)s", message.string))
     assert {m.id for m in catalog if m.id} == set(texts.all_msgids())
+
+
+def test_the_file_links_the_convocation_of_a_planned_appointment_ahead(client, booked):
+    person, book = booked
+    planned = book("arb")
+    past = book(start=(paris_now() - timedelta(days=2)).replace(second=0, microsecond=0))
+    page = client.get(f"/persons/{person.id}").get_data(as_text=True)
+    assert url(planned) in page and url(past) not in page

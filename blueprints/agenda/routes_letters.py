@@ -44,3 +44,10 @@ def convocation(appointment_id: int):
     response.headers["Content-Disposition"] = content_disposition(name)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.app_template_global("paris_now")
+def paris_now():
+    """The wall-clock time in Paris (naive, as appointments are stored): the file shows the convocation's link only
+    for an appointment still ahead."""
+    return appointment_ops.paris_now()
