@@ -8,6 +8,7 @@ from agir.commands import (  # noqa: E402,F401
     alerts,
     demo,
     documents,
+    documents_verify,
     duplicates,
     indicators,
     interchange,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from agir.extensions import db
 from agir.rules import documents_checklist as rules
@@ -69,6 +70,8 @@ def expected_for(person: Person) -> list[rules.Expected]:
 def proofs_of(person: Person, today: date) -> Proofs:
     """The checklist of a loaded file on `today`."""
     documents = file_documents(person.id)
+    # The same rows fill person.documents (the Documents section reads it): no second query for the page.
+    set_committed_value(person, "documents", sorted(documents, key=lambda d: (d.document_on, d.id)))
     lines = rules.checklist(expected_for(person), [held(d) for d in documents], today)
     return Proofs(lines=lines, documents=documents, missing=rules.missing_count(lines),
                   expired=sum(1 for line in lines if line.state == "expired"),

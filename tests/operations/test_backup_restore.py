@@ -143,3 +143,74 @@ def test_the_restored_database_takes_new_records(app, populated, restore):
         assert person.id > before
         db.session.remove()
         db.engine.dispose()
+
+
+# --- The documents' bytes (issue 18 item 6): the directory is backed up and restored with the database -------
+
+PDF = b"%PDF-1.4\n% titre de sejour de la personne\n%%EOF\n"
+
+
+def backup_documents(directory, archive) -> None:
+    """The runbook's copy of the documents' directory (encrypted bytes; the key is not in it)."""
+    subprocess.run(["tar", "--create", "--gzip", f"--file={archive}", f"--directory={directory.parent}",
+                    directory.name], check=True)
+
+
+def restore_documents(archive, parent):
+    """The runbook's restore of that copy into an empty place."""
+    parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["tar", "--extract", "--gzip", f"--file={archive}", f"--directory={parent}"], check=True)
+
+
+def application_with_documents(url: str, directory, key: str | None = None):
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = url
+        DOCUMENTS_DIR = str(directory)
+        DOCUMENTS_KEY = key
+    return create_app(Config)
+
+
+def test_a_document_survives_backup_and_restore(app, app_ctx, restore, tmp_path):
+    import hashlib
+    from pathlib import Path
+
+    from agir.documents import store
+    from models import Document
+    world = factories.make_world()
+    person = factories.make_person(world.department, world.agir)
+    document = factories.make_document(person, world.agir, "residence_permit",
+                                       sha256=hashlib.sha256(PDF).hexdigest())
+    document.storage_key, document.content_type, document.scan_status = store.put(PDF), "application/pdf", "clean"
+    db.session.commit()
+    key, digest = document.storage_key, document.sha256
+    directory = Path(app.config["DOCUMENTS_DIR"])
+    assert PDF not in (directory / key[:2] / f"{key}.agir-store").read_bytes()   # encrypted at rest
+
+    archive = tmp_path / "agir-documents.tar.gz"
+    copy_url = restore()                      # the database first, then the directory (docs/operations.md § 6)
+    backup_documents(directory, archive)
+    restored_dir = tmp_path / "restored" / directory.name
+    restore_documents(archive, restored_dir.parent)
+
+    # Each command runs in its own application's context (inside this test's, Flask would reuse the current one).
+    application = application_with_documents(copy_url, restored_dir)
+    with application.app_context():
+        result = application.test_cli_runner().invoke(args=["agir", "documents", "verify"])
+        assert result.exit_code == 0, result.output
+        assert "1 document(s) vérifié(s) : 0 introuvable(s), 0 illisible(s)" in result.output
+        row = db.session.scalars(select(Document)).one()
+        plain = store.get(row.storage_key)
+        assert (row.storage_key, hashlib.sha256(plain).hexdigest()) == (key, digest) and plain == PDF
+        assert Path(store.current_store().backend.root) == restored_dir
+        db.session.remove()
+        db.engine.dispose()
+
+    # Without the key kept apart, the restored bytes are useless; without the directory, they are missing.
+    for application, expected in ((application_with_documents(copy_url, restored_dir, key=store.new_key_text()),
+                                   "1 illisible(s)"),
+                                  (application_with_documents(copy_url, tmp_path / "nothing"), "1 introuvable(s)")):
+        with application.app_context():
+            result = application.test_cli_runner().invoke(args=["agir", "documents", "verify"])
+            assert result.exit_code == 1 and expected in result.output, result.output
+            db.session.remove()
+            db.engine.dispose()
