@@ -11,6 +11,7 @@ from sqlalchemy import select
 from agir import access
 from agir.dates import today as paris_today
 from agir.extensions import db
+from agir.i18n import N_
 from agir.indicators import compare, compare_exports
 from blueprints._helpers import audit_event, role_required
 from blueprints.pilot import bp
@@ -24,6 +25,10 @@ LABELS = compare.LABELS
 MAP_FIGURES = ("housing_share", "employment_share", "agir_positive_share", "within_month_share",
                "average_duration_months", "exits")
 SORTS = ("department", *compare.COLUMNS)
+# The two tables of the page (17 columns would not fit a 1366-pixel screen): the exits against the targets, then
+# the entry path, durations and cohort; both sorted alike.
+GROUPS = (("comparaison", N_("Sorties et cibles nationales"), compare.COLUMNS[:7]),
+          ("comparaison-parcours", N_("Entrée, durées et cohorte"), compare.COLUMNS[7:]))
 
 
 def user_region() -> Region | None:
@@ -99,7 +104,7 @@ def compare_page():
     keep = {"year": comparison.year, **({"region": comparison.region.code} if comparison.region and national else {})}
     return render_template(
         "pilot/compare.html", result=result, rows=rows, comparison=comparison, offered=offered, refused=refused,
-        sort=sort, descending=descending, figure=figure, labels=LABELS, columns=compare.COLUMNS,
+        sort=sort, descending=descending, figure=figure, labels=LABELS, groups=GROUPS,
         map_figures=MAP_FIGURES, map_data=json.dumps(map_data, sort_keys=True),
         map_total=_map_value(compare.value_of(result["total"], figure), kind), keep=keep, regions=regions,
         national=national, targets=compare.TARGETS, formatted=formatted,
