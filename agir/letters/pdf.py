@@ -21,6 +21,9 @@ CLDR_NAMES = {"prs": "fa_AF", "fas": "fa", "pes": "fa", "arb": "ar", "ara": "ar"
               "pbu": "ps", "apc": "ar", "ary": "ar", "arz": "ar", "acm": "ar", "ajp": "ar", "ckb": "ckb",
               "kmr": "kmr"}
 
+# Where CLDR's name reads oddly: Pashto's CLDR calls Dari « دری (افغانستان) » (Persian of Afghanistan).
+NAME_OVERRIDES = {("prs", "pus"): "دري"}
+
 
 @dataclass
 class LetterData:
@@ -41,6 +44,8 @@ class LetterData:
 def language_name(code: str, letter_code: str) -> str:
     """The name of the language `code` (ISO 639-3) written in the letter language `letter_code` (CLDR; else
     the French name, never an empty box)."""
+    if (code, letter_code) in NAME_OVERRIDES:
+        return NAME_OVERRIDES[(code, letter_code)]
     key = CLDR_NAMES.get(code)
     if key is None:
         found = pycountry.languages.get(alpha_3=code)
