@@ -16,7 +16,7 @@ from wtforms import (
 )
 from wtforms.fields import FloatField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from agir.dates import today as paris_today
 from agir.i18n import lazy_gettext as _l
@@ -215,7 +215,8 @@ class SeriesForm(FlaskForm):
                           invalid_value_message=_l("Heure invalide : utilisez le format hh:mm."))
     hours = FrenchFloatField(_l("Durée de chaque séance (heures)"),
                              validators=[InputRequired(_l("Indiquez la durée en heures."))],
-                             invalid_value_message=NUMBER_INVALID)
+                             invalid_value_message=NUMBER_INVALID, widget=TextInput(),
+                             render_kw={"inputmode": "decimal"})  # « 2,5 » typed the French way
     skip_holidays = BooleanField(_l("Sauter les jours fériés"), default=True)
     exceptions = TextAreaField(_l("Autres dates à sauter"), validators=[Optional(), Length(max=4000)],
                                render_kw={"rows": 4})
@@ -232,7 +233,8 @@ class OccurrenceForm(FlaskForm):
     starts_at = TimeField(_l("Heure de début"), validators=[Optional()],
                           invalid_value_message=_l("Heure invalide : utilisez le format hh:mm."))
     hours = FrenchFloatField(_l("Durée (heures)"), validators=[InputRequired(_l("Indiquez la durée en heures."))],
-                             invalid_value_message=NUMBER_INVALID)
+                             invalid_value_message=NUMBER_INVALID, widget=TextInput(),
+                             render_kw={"inputmode": "decimal"})
 
 
 class OccurrenceCancelForm(FlaskForm):
