@@ -9,7 +9,8 @@ import pytest
 from agir.dates import add_months, today
 from agir.extensions import db
 from tests import factories
-from tests.e2e.conftest import ARTIFACTS, browser_login
+from tests.e2e.conftest import ARTIFACTS, browser_login, wait_bounds
+from tests.e2e.test_accessibility import FAILING, describe, violations
 from tests.indicators.helpers import accompaniment, participation, person
 
 LONG_NAME = "Plateforme AGIR Bordeaux Métropole – Association Horizons Solidaires pour l'insertion"
@@ -66,3 +67,33 @@ def test_compliance_and_structure_tables_are_not_cut_at_1366(browser, live_serve
         assert cut == {"#conformite-table": [], "#structures-table": []}
     finally:
         context.close()
+
+
+@pytest.fixture
+def laptop(browser, live_server):
+    """A 1366 × 768 page that lets axe-core be injected (as tests/e2e/test_accessibility.py)."""
+    context = browser.new_context(locale="fr-FR", viewport={"width": 1366, "height": 768}, bypass_csp=True)
+    page = context.new_page()
+    wait_bounds(page)
+    page.base = live_server
+    yield page
+    context.close()
+
+
+def test_scope_cohort_page_draws_its_charts_and_passes_axe_in_french_and_english(laptop, crowded):
+    """A regional pilot's cohort page: six charts drawn, nothing cut at 1366 px, no serious axe-core violation."""
+    page = laptop
+    browser_login(page, "regional@example.fr", factories.PASSWORD)
+    for language in ("fr", "en"):
+        if language == "en":
+            page.click("footer button:has-text('English')")
+            page.wait_for_load_state()
+        page.goto(page.base + "/pilot/cohort?department=33")
+        page.wait_for_selector("canvas[data-drawn='true']")
+        assert page.locator("canvas[data-drawn='true']").count() == 6
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        for key in ("health_insurance", "language_referral"):
+            assert page.evaluate(CUT_CELLS, f"#cohorte-{key}-table") == []
+        found = [v for v in violations(page) if v["impact"] in FAILING]
+        assert found == [], describe(found)
+        page.screenshot(path=str(ARTIFACTS / f"pilot-cohort-{language}.png"), full_page=True)
