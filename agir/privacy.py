@@ -182,8 +182,9 @@ def access_archive(actor, person: Person, data: dict, ip: str | None = None) -> 
                 except store.StoreError:
                     entry["not_included"] = NOT_INCLUDED["missing"]
                 else:
-                    entry["file"] = _archive_name(position, document)
-                    archive.writestr(entry["file"], plain)
+                    name = _archive_name(position, document)
+                    entry["file"] = name
+                    archive.writestr(name, plain)
                     audit.record(actor, "document_downloaded", person=person, ip=ip,
                                  detail=f"document:{document.id} (droit d'accès)")
             listing.append(entry)

@@ -37,7 +37,7 @@ def replace_document(actor, person: Person, old: Document, new: Document | None,
     if version is not None and version != old.version_id:
         raise StaleRecord()
     found = replace_violations(person, old, new)
-    if found:
+    if found or new is None:
         first = found[0]
         first.violations = found
         raise first

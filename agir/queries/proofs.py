@@ -34,9 +34,13 @@ class Proofs:
     def older_current(self) -> list[Document]:
         """Current documents that a better one of their kind outproves (not yet marked as replaced)."""
         values = [held(d) for d in self.documents]
-        best = {kind: rules.best_proof(values, kind) for kind in {d.kind for d in self.documents}}
-        return [d for d in self.documents if d.replaced_by_id is None and best[d.kind] is not None
-                and best[d.kind].id != d.id]
+        best_ids = {}
+        for kind in {d.kind for d in self.documents}:
+            proof = rules.best_proof(values, kind)
+            if proof is not None:
+                best_ids[kind] = proof.id
+        return [d for d in self.documents if d.replaced_by_id is None and d.kind in best_ids
+                and best_ids[d.kind] != d.id]
 
     def by_id(self, document_id: int) -> Document | None:
         """A document of the file (the history names the one that replaced another)."""
