@@ -168,3 +168,21 @@ def scope_departments_condition(user):
     if role == Role.PILOT and getattr(user, "department_id", None):
         return Department.id == user.department_id
     return false()
+
+
+def compares_every_region(user) -> bool:
+    """National pilots compare the departments of the whole country, or of any region they choose (issue 19)."""
+    return _role(user) == Role.NATIONAL_PILOT
+
+
+def compared_region(user):
+    """The region a regional pilot compares (their own; None for every other role)."""
+    return user.region if _role(user) == Role.REGIONAL_PILOT else None
+
+
+def may_compare_region(user, region_code: str | None) -> bool:
+    """A region's figures (None: the whole country): a national pilot any; a regional pilot their own only."""
+    if _role(user) == Role.NATIONAL_PILOT:
+        return True
+    own = compared_region(user)
+    return own is not None and region_code is not None and region_code == own.code
