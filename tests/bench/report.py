@@ -31,7 +31,10 @@ class Report:
     def __init__(self, results: dict):
         self.r = results
         run = results.get("_run", {})
-        self.small, self.large = run.get("sizes", [10_000, 100_000])
+        sizes = sorted(run.get("sizes", [10_000, 100_000]))
+        self.small, self.large = sizes[0], sizes[1]
+        self.huge = sizes[2] if len(sizes) > 2 else None  # 1,000,000: PostgreSQL only (issue 21)
+        self.sizes = sizes
 
     def get(self, *parts):
         return self.r.get("/".join(str(p) for p in parts))
@@ -56,7 +59,7 @@ class Report:
                  ("alerts_compute", "alerts (`agir alerts`: compute)"),
                  ("alerts_job", "alerts job, a night with nothing new (compute + sync + commit)")]
         for key, title in names:
-            for size in (self.small, self.large):
+            for size in self.sizes:
                 cells, loads = [], []
                 for backend, _ in BACKENDS:
                     e = self.get(key, backend, size)
@@ -72,9 +75,9 @@ class Report:
         rows = [("import", "`agir import` (generated file)"), ("export", "`agir export`"),
                 ("indicators_command", "`agir indicators` (2 years)"), ("cohort_command", "`agir cohort`"),
                 ("startup", "start-up only (`agir indicators`, bad argument)")]
-        sizes = {"import": (self.small, 20_000, self.large)}
+        sizes = {"import": sorted({*self.sizes, 20_000})}
         for key, title in rows:
-            for size in sizes.get(key, (self.small, self.large)):
+            for size in sizes.get(key, self.sizes):
                 cells, loads = [], []
                 for backend, _ in BACKENDS:
                     e = self.get(key, backend, size)
@@ -103,7 +106,7 @@ class Report:
                  ("pilot", "`/pilot/` (department; figures kept 5 minutes)"),
                  ("pilot_recompute", "`/pilot/?recompute=1` (figures computed at every request)")]
         for key, title in names:
-            for size in (self.small, self.large):
+            for size in self.sizes:
                 for connections, suffix in ((1, "/c1"), (2, "")):
                     cells, loads, files = [], [], None
                     for backend, _ in BACKENDS:
@@ -129,7 +132,7 @@ class Report:
                  ("person_file", "`/persons/<id>`"), ("pilot", "`/pilot/` (kept figures)"),
                  ("pilot_recompute", "`/pilot/?recompute=1`")]
         for key, title in names:
-            for size in (self.small, self.large):
+            for size in self.sizes:
                 lite, pg = self.get(f"service_{key}", "sqlite", size), self.get(f"service_{key}", "postgresql", size)
                 if not (lite or pg):
                     continue
@@ -197,8 +200,65 @@ class Report:
             lines.append(f"| {title} | {cells[0]} | {cells[1]} |")
         return lines
 
+    def national(self) -> list[str]:
+        """Issue 21 item 2: the targets at the national size, PostgreSQL (p95 of wrk; CPU ratios)."""
+        L, H = self.large, self.huge
+        lines = [f"| target at {H:,} persons (PostgreSQL) | measured | met? |", "|---|---|---|"]
+
+        def page(key, title, limit_ms):
+            for connections, suffix in ((1, "/c1"), (2, "")):
+                e = self.r.get(f"page_{key}/postgresql/{H}{suffix}")
+                if e:
+                    lines.append(f"| {title} p95 < {limit_ms:,} ms ({connections} connection(s), load {load(e)}) | "
+                                 f"{e['p95_ms']:.0f} ms | {'yes' if e['p95_ms'] < limit_ms else 'no'} |")
+        page("person_file", "`/persons/<id>`", 150)
+        page("persons_list", "`/persons/` (first page)", 150)
+        page("persons_list_mixed", "`/persons/` (pages, sorts, filters, searches)", 150)
+        page("pilot_recompute", "department dashboard computed (`/pilot/?recompute=1`)", 1000)
+        sql, py = self.get("indicators_national", "postgresql", H), self.get("python_pass_national", "postgresql", H)
+        if sql and py:
+            c = sql["cpu_median"] / py["cpu_median"]
+            same = "same figures" if py.get("same_figures_as_sql") else "**figures differ**"
+            lines.append(f"| national indicators ≤ 1× the plain Python pass ({same}) | {c:.2f}× CPU, "
+                         f"{sql['wall_median'] / py['wall_median']:.2f}× wall | {'yes' if c <= 1 else 'no'} |")
+        job = self.get("alerts_job", "postgresql", H)
+        if job:
+            first = job.get("first_run", {})
+            met = "yes" if max(job["wall_median"], first.get("wall", 0)) < 60 else "no"
+            lines.append(f"| nightly alerts job < 60 s (first night: {sec(first.get('wall'))} wall, "
+                         f"{sec(first.get('cpu'))} CPU) | {sec(job['wall_median'])} wall, {sec(job['cpu_median'])} "
+                         f"CPU, load {load(job)} | {met} |")
+        for key in ("export", "indicators_command"):
+            a, b = self.get(key, "postgresql", L), self.get(key, "postgresql", H)
+            if a and b:
+                growth = b["maxrss_mib"] / a["maxrss_mib"]
+                lines.append(f"| `{key.split('_')[0]}` memory flat ({L:,} → {H:,}) | peak RSS {a['maxrss_mib']:.0f} → "
+                             f"{b['maxrss_mib']:.0f} MiB | {'yes' if growth < 1.5 else 'no'} ({growth:.2f}×) |")
+        lines += ["", f"| cost at {H:,} ÷ cost at {L:,} ({H // L}× the persons), PostgreSQL | wall | CPU | "
+                      f"≤ 11×? |", "|---|---|---|---|"]
+        for key, title in (("import", "import"), ("indicators_national", "indicators, national"),
+                           ("indicators_department", "indicators, one department"),
+                           ("cohort_national", "cohort, national"), ("cohort_department", "cohort, one department"),
+                           ("alerts_compute", "alerts (compute)"), ("alerts_job", "alerts job"),
+                           ("export", "export (command)"), ("python_pass_national", "plain Python pass")):
+            a, b = self.get(key, "postgresql", L), self.get(key, "postgresql", H)
+            if a and b:
+                c = b["cpu_median"] / a["cpu_median"] if a["cpu_median"] else None
+                lines.append(f"| {title} | {ratio(b['wall_median'], a['wall_median'])} | "
+                             f"{ratio(b['cpu_median'], a['cpu_median'])} | "
+                             f"{'—' if c is None else 'yes' if c <= 11 else 'no'} |")
+        for key, title in (("person_file", "`/persons/<id>` p95"), ("persons_list", "`/persons/` p95"),
+                           ("pilot_recompute", "`/pilot/?recompute=1` p95")):
+            a, b = self.r.get(f"page_{key}/postgresql/{L}/c1"), self.r.get(f"page_{key}/postgresql/{H}/c1")
+            if a and b:
+                g = b["p95_ms"] / a["p95_ms"]
+                lines.append(f"| {title} (1 connection) | {g:.1f}× | | {'yes' if g <= 11 else 'no'} |")
+        return lines
+
     def markdown(self) -> str:
         parts = [self.header(), ["#### Targets", ""], self.targets(), ["", "#### Cost growth", ""], self.growth(),
+                 *([["", f"#### A national deployment: {self.huge:,} persons (PostgreSQL only)", ""], self.national()]
+                   if self.huge else []),
                  ["", "#### Commands", ""], self.commands(), ["", "#### In process (net of start-up)", ""],
                  self.timings(), ["", "#### Pages under load", ""], self.pages(),
                  ["", "#### Cost of one page", ""], self.service()]

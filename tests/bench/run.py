@@ -12,7 +12,13 @@
 Each step runs in its own process (memory and database sessions start clean). About 35 minutes
 on 2 cores; `--quick` uses 2,000 and 10,000 persons instead (a few minutes, to try the scripts).
 
-    .venv/bin/python tests/bench/run.py [--quick] [--keep]
+`--sizes 10000,100000,1000000` adds a national deployment's size (issue 21: ten years of every
+primo-arrivant). Sizes above 200,000 run on PostgreSQL only: SQLite is the small deployment's
+database (one department, a few thousand files a year), not measured at a million persons. The
+generation and the import of 1,000,000 persons take about an hour on 2 cores; `--steps` runs
+some steps only (the others' results are kept in results.json), e.g. `--steps queries,memory`.
+
+    .venv/bin/python tests/bench/run.py [--quick] [--keep] [--sizes 10000,100000,1000000] [--steps ...]
 """
 import argparse
 import json
@@ -25,6 +31,8 @@ from datetime import UTC, datetime
 import common
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+SQLITE_MAX = 200_000  # above this number of persons, PostgreSQL only
+STEPS = ("import", "queries", "memory", "pages", "explain", "report")
 
 
 def step(script: str, *args: str) -> None:
@@ -44,30 +52,51 @@ def git_commit() -> str:
         return "unknown"
 
 
+def by_backends(sizes: list[int]) -> list[tuple[str, str]]:
+    """(sizes, backends) groups: every backend up to SQLITE_MAX persons, PostgreSQL alone above."""
+    small = [str(n) for n in sizes if n <= SQLITE_MAX]
+    large = [str(n) for n in sizes if n > SQLITE_MAX]
+    return ([(",".join(small), "sqlite,postgresql")] if small else []) + (
+        [(",".join(large), "postgresql")] if large else [])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="2,000 and 10,000 persons (trying the scripts)")
     parser.add_argument("--keep", action="store_true", help="keep the results of earlier runs")
+    parser.add_argument("--sizes", default=None, help="numbers of persons, comma-separated (default 10000,100000; "
+                                                      "above 200,000: PostgreSQL only)")
+    parser.add_argument("--steps", default=",".join(STEPS), help="steps to run, comma-separated: " + ",".join(STEPS))
     args = parser.parse_args()
-    small, large = (2_000, 10_000) if args.quick else (10_000, 100_000)
-    sizes = f"{small},{large}"
-    import_sizes = sizes if args.quick else f"{small},20000,{large}"
+    sizes = sorted(int(n) for n in args.sizes.split(",")) if args.sizes else (
+        [2_000, 10_000] if args.quick else [10_000, 100_000])
+    steps = {s for s in args.steps.split(",") if s}
+    import_sizes = sizes if args.quick else sorted(set(sizes) | {20_000})
     common.BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    if not args.keep and common.RESULTS.exists():
+    if not args.keep and common.RESULTS.exists() and "import" in steps:
         common.RESULTS.rename(common.RESULTS.with_suffix(f".{int(time.time())}.json"))
-    common.save("_run", {"started_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                         "commit": git_commit(), "sizes": [small, large], "load_at_start": os.getloadavg()})
+    run = common.load_results().get("_run", {}) if args.keep or "import" not in steps else {}
+    run.update({"commit": git_commit(), "sizes": sizes, "load_at_start": run.get("load_at_start", os.getloadavg())})
+    run.setdefault("started_at", datetime.now(UTC).isoformat(timespec="seconds"))
+    common.save("_run", run)
     started = time.perf_counter()
-    step("bench_import.py", "--sizes", import_sizes)
-    step("bench_queries.py", "--sizes", sizes)
-    step("bench_memory.py", "--sizes", sizes)
-    step("bench_pages.py", "--sizes", sizes, "--connections", "1,2")
-    step("bench_explain.py", "--size", str(large))
+    if "import" in steps:
+        for group, backends in by_backends(import_sizes):
+            step("bench_import.py", "--sizes", group, "--backends", backends)
+    for name, script, extra in (("queries", "bench_queries.py", ()), ("memory", "bench_memory.py", ()),
+                                ("pages", "bench_pages.py", ("--connections", "1,2"))):
+        if name in steps:
+            for group, backends in by_backends(sizes):
+                step(script, "--sizes", group, "--backends", backends, *extra)
+    if "explain" in steps:
+        step("bench_explain.py", "--size", str(max(sizes)))
     run = common.load_results()["_run"]
     run.update(finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
-               minutes=round((time.perf_counter() - started) / 60, 1), load_at_end=os.getloadavg())
+               minutes=round(run.get("minutes", 0) + (time.perf_counter() - started) / 60, 1),
+               load_at_end=os.getloadavg())
     common.save("_run", run)
-    step("report.py")
+    if "report" in steps:
+        step("report.py")
     print(json.dumps(common.load_results()["_run"], indent=1), file=sys.stderr)
 
 
