@@ -52,12 +52,12 @@ def git_commit() -> str:
         return "unknown"
 
 
-def by_backends(sizes: list[int]) -> list[tuple[str, str]]:
-    """(sizes, backends) groups: every backend up to SQLITE_MAX persons, PostgreSQL alone above."""
+def by_backends(sizes: list[int], backends: list[str]) -> list[tuple[str, str]]:
+    """(sizes, backends) groups: the chosen backends up to SQLITE_MAX persons, PostgreSQL alone above."""
     small = [str(n) for n in sizes if n <= SQLITE_MAX]
     large = [str(n) for n in sizes if n > SQLITE_MAX]
-    return ([(",".join(small), "sqlite,postgresql")] if small else []) + (
-        [(",".join(large), "postgresql")] if large else [])
+    return ([(",".join(small), ",".join(backends))] if small else []) + (
+        [(",".join(large), "postgresql")] if large and "postgresql" in backends else [])
 
 
 def main() -> None:
@@ -67,10 +67,12 @@ def main() -> None:
     parser.add_argument("--sizes", default=None, help="numbers of persons, comma-separated (default 10000,100000; "
                                                       "above 200,000: PostgreSQL only)")
     parser.add_argument("--steps", default=",".join(STEPS), help="steps to run, comma-separated: " + ",".join(STEPS))
+    parser.add_argument("--backends", default="sqlite,postgresql", help="sqlite,postgresql (default both)")
     args = parser.parse_args()
     sizes = sorted(int(n) for n in args.sizes.split(",")) if args.sizes else (
         [2_000, 10_000] if args.quick else [10_000, 100_000])
     steps = {s for s in args.steps.split(",") if s}
+    backends = [b for b in args.backends.split(",") if b]
     import_sizes = sizes if args.quick else sorted(set(sizes) | {20_000})
     common.BENCH_DIR.mkdir(parents=True, exist_ok=True)
     if not args.keep and common.RESULTS.exists() and "import" in steps:
@@ -81,13 +83,13 @@ def main() -> None:
     common.save("_run", run)
     started = time.perf_counter()
     if "import" in steps:
-        for group, backends in by_backends(import_sizes):
-            step("bench_import.py", "--sizes", group, "--backends", backends)
+        for group, chosen in by_backends(import_sizes, backends):
+            step("bench_import.py", "--sizes", group, "--backends", chosen)
     for name, script, extra in (("queries", "bench_queries.py", ()), ("memory", "bench_memory.py", ()),
                                 ("pages", "bench_pages.py", ("--connections", "1,2"))):
         if name in steps:
-            for group, backends in by_backends(sizes):
-                step(script, "--sizes", group, "--backends", backends, *extra)
+            for group, chosen in by_backends(sizes, backends):
+                step(script, "--sizes", group, "--backends", chosen, *extra)
     if "explain" in steps:
         step("bench_explain.py", "--size", str(max(sizes)))
     run = common.load_results()["_run"]
