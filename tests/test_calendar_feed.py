@@ -200,3 +200,15 @@ def test_initials_and_status_rules():
         "CONFIRMED", "CONFIRMED", "CONFIRMED", "CANCELLED", "CANCELLED"]
     assert rules.well_formed(rules.new_token()) and not rules.well_formed("abc")
     assert len(rules.new_token()) == 43  # 32 bytes = 256 bits
+
+
+def test_the_panel_and_the_button_in_english(client, agenda):
+    token = CSRF.search(client.get("/agenda/feed").get_data(as_text=True)).group(1)
+    client.post("/langue", data={"locale": "en", "csrf_token": token})
+    page = client.get("/agenda/feed").get_data(as_text=True)
+    assert "My agenda on my phone" in page and "Create my calendar link" in page
+    assert "What the link shows, and what it does not" in page
+    page = _post(client, "/agenda/feed/new").get_data(as_text=True)
+    assert "Your calendar link" in page and ">Copy<" in page and "Revoke the link" in page
+    page = client.get(f"/agenda/persons/{agenda['karimi'].id}").get_data(as_text=True)
+    assert "Appointment letter (PDF)" in page
