@@ -1,14 +1,18 @@
 """Import of the JSON-Lines interchange file (INTERCHANGE.md): validate everything, then write all or nothing.
 
-Passes over the lines, so that memory holds the raw text and the small reference data only:
-1. scan: decode every line, validate every record against the schema, collect every ref declared
-   in the file (references may point forward); a person whose department and structures are
-   already known (from the database or earlier lines, the usual order of a file) is checked
-   against the rules of SPEC §4 there and then (agir/interchange/checks.py, through agir/rules);
+Passes over the file, read again each time (agir/interchange/source.py), so that memory holds
+what cross-references need and never the file's lines nor its records:
+1. scan, streaming: decode every line, validate every record against the schema, declare its ref
+   (ref → line number); a reference to a ref already declared or in the database is settled there
+   and then, only forward references wait for the end; a person whose department and structures
+   are already known (from the database or earlier lines, the usual order of a file) is checked
+   against the rules of SPEC §4 there and then (agir/interchange/checks.py, through agir/rules),
+   and what the rules derived goes to a temporary file (FactsSpool);
 2. check: refs already in the database, dangling refs, and the rules for the persons whose
-   department or structures came later in the file;
-3. write (only when no error was found and not a dry run): batched inserts (writer.py), from the
-   raw line again, normalised without being validated a second time.
+   department or structures came later in the file (their lines read again from the file);
+3. write (only when no error was found and not a dry run): the file read again, each person line
+   normalised without being validated a second time, batched inserts (writer.py: COPY on
+   PostgreSQL, executemany on SQLite), in the caller's one transaction.
 
 Each person line is thus validated once. Errors are ordered by line, and within a line as they
 would be found one pass after the other: decoding and duplicates, refs already in the database,
@@ -18,7 +22,7 @@ dangling refs, then the schema and the rules (RANK).
 """
 import gc
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -26,13 +30,15 @@ from datetime import date
 from sqlalchemy import select
 
 from agir import dates
-from agir.duplicates import identity_of, import_warnings
+from agir.duplicates import identity_of
 from agir.extensions import db
 from agir.interchange import checks
 from agir.interchange.bulk import rows_where_in
 from agir.interchange.schema import KEY_FIELDS, RECORD_TYPES
+from agir.interchange.scratch import Scratch
+from agir.interchange.source import FactsSpool, LineSource, count_lines, line_source
 from agir.interchange.validation import quote, usable, validate_record
-from models import Department, Person, Programme, Structure
+from models import Department, Programme, Structure
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 PROGRESS_EVERY = 500
@@ -101,24 +107,38 @@ class Reference:
     ids: dict[str, dict[str, int]] = field(default_factory=lambda: {t: {} for t in RECORD_TYPES})
 
 
-class ImportJob:
-    """One import: the lines, what the scan learnt, and the errors found."""
+class ChangedFile(RuntimeError):
+    """The file read again by a later pass is not the one the scan validated: nothing may be written."""
 
-    def __init__(self, lines: Iterable, progress: Progress | None = None, today: date | None = None):
+
+class ImportJob:
+    """One import: where its lines are read from, what the scan learnt, and the errors found."""
+
+    def __init__(self, lines: LineSource, progress: Progress | None = None, today: date | None = None):
+        self.source = lines  # each call gives the lines again, from the first
         self.progress = progress
         self.today = today or dates.today()  # the day facts may not come after (Europe/Paris)
         self.errors: list[tuple[int, int, str, str]] = []  # (line, RANK, path, message)
-        self.lines: list[tuple[int, str]] = []  # (line number, text) of non-blank lines
-        self.person_lines: list[int] = []  # indexes in self.lines
-        # What the rules derived for each valid person (small), so the write pass need not apply them again.
-        self.person_facts: dict[int, checks.PersonFacts] = {}
+        self.total = count_lines(lines) if progress is not None else 0  # non-blank lines, for the progress
+        self.persons = 0  # person lines
+        # What the rules derived for each valid person (small tuples, in a temporary file), in line order:
+        # the persons checked by the scan, and those left to the check pass.
+        self.person_facts = FactsSpool()
+        self.deferred_facts = FactsSpool()
         self.records: dict[str, dict] = {t: {} for t in RECORD_TYPES if t != "person"}
-        self.declared: dict[str, dict[str, int]] = {t: {} for t in RECORD_TYPES}
+        # ref → line of the reference records; the persons' refs and identities go to a temporary database.
+        self.declared: dict[str, dict[str, int]] = {t: {} for t in RECORD_TYPES if t != "person"}
+        self.scratch = Scratch()
+        # References to refs not declared yet when their line was read (forward references).
         self.pending_refs: list[tuple[int, str, str, str]] = []
-        self.deferred: list[int] = []  # persons whose department or structures were not yet known at scan
-        self.identities: list = []  # names, birth date, nationality of each person line (duplicate warnings)
+        self.deferred: set[int] = set()  # lines of the persons whose department or structures were not yet known
         self.reference = Reference()
-        self._read(lines)
+
+    def close(self) -> None:
+        """Remove the temporary files."""
+        self.person_facts.close()
+        self.deferred_facts.close()
+        self.scratch.close()
 
     def error(self, line: int, path: str, message: str, rank: str = "scan") -> None:
         """Keep one error of a line."""
@@ -129,19 +149,22 @@ class ImportJob:
         if self.progress is not None and (force or done % PROGRESS_EVERY == 0):
             self.progress(PHASES[phase], done, total)
 
-    def _read(self, lines: Iterable) -> None:
-        for number, given in enumerate(lines, 1):
+    def lines(self, first_pass: bool = False) -> Iterator[tuple[int, str]]:
+        """(line number, text) of the non-blank lines, read again from the source; the first pass reports
+        the lines that are not UTF-8 (the later ones skip them: an import with errors writes nothing)."""
+        for number, given in enumerate(self.source(), 1):
             raw = given
             if isinstance(raw, bytes):
                 try:
                     raw = raw.decode("utf-8")
                 except UnicodeDecodeError:
-                    self.error(number, "record", "encodage invalide (UTF-8 attendu)")
+                    if first_pass:
+                        self.error(number, "record", "encodage invalide (UTF-8 attendu)")
                     continue
             if number == 1:
                 raw = raw.removeprefix("\ufeff")
             if raw.strip():
-                self.lines.append((number, raw))
+                yield number, raw
 
     def parse(self, number: int, text: str):
         """The decoded JSON object of a line, or None after recording the error (invalid JSON, a key twice
@@ -165,9 +188,11 @@ class ImportJob:
 
     # Pass 1 ------------------------------------------------------------------------------
     def scan(self) -> None:
-        """Decode each line, register its ref, validate the reference records."""
-        total = len(self.lines)
-        for index, (number, text) in enumerate(self.lines):
+        """Decode each line, register its ref, validate every record (streaming: nothing of a line is kept
+        but its ref, the references still unknown, and what the rules derived)."""
+        total = self.total
+        index = -1
+        for index, (number, text) in enumerate(self.lines(first_pass=True)):
             self.tick("scan", index, total)
             data = self.parse(number, text)
             if data is None:
@@ -175,8 +200,8 @@ class ImportJob:
             kind = data.get("type") if isinstance(data, dict) else None
             if kind == "person":
                 self._declare(number, kind, data)
-                self.person_lines.append(index)
-                self.scan_person(index, number, data)
+                self.persons += 1
+                self.scan_person(number, data)
                 continue
             found = validate_record(data)
             for path, message in found.errors:
@@ -184,25 +209,34 @@ class ImportJob:
             if found.type is None:
                 continue
             self._declare(number, found.type, data)
-            self.pending_refs += [(number, path, target, value) for path, target, value in found.refs]
+            self._refer(number, found.refs)
             key = data.get(KEY_FIELDS[found.type])
             if found.record.ok and self.declared[found.type].get(key) == number:
                 self.records[found.type][key] = (number, found.record)
                 self._learn(found.type, found.record)
-        self.tick("scan", total, total, force=True)
+        for number, key, first in self.scratch.duplicate_refs():
+            self.error(number, "ref", f"référence {quote(key)} en double dans le fichier (déjà ligne {first})")
+        self.total = max(total, index + 1)
+        self.tick("scan", self.total, self.total, force=True)
 
-    def scan_person(self, index: int, number: int, data) -> None:
+    def _refer(self, number: int, refs) -> None:
+        """References of a line: those naming a ref already known are settled; the others wait for the end
+        of the file (only they can be dangling: the order of their errors is the order they came in)."""
+        self.pending_refs += [(number, path, target, value) for path, target, value in refs
+                              if not self.known(target, value)]
+
+    def scan_person(self, number: int, data) -> None:
         """Validate a person line; check its rules now if what they need is known, else in the check pass."""
         found = validate_record(data)
-        self.pending_refs += [(number, path, target, value) for path, target, value in found.refs]
+        self._refer(number, found.refs)
         for path, message in found.errors:
             self.error(number, path, message, "rules")
         if not found.errors:
-            self.identities.append(identity_of(number, found.record))
+            self.scratch.add_identity(identity_of(number, found.record))
         if not self._rules_ready(found.record):  # a "person" line always gives a record
-            self.deferred.append(index)
+            self.deferred.add(number)
             return
-        self.apply_rules(index, number, found.record, failed=bool(found.errors))
+        self.apply_rules(self.person_facts, number, found.record, failed=bool(found.errors))
 
     def _rules_ready(self, record) -> bool:
         """The person's department and the structures of its accompaniments and appointments are already known."""
@@ -213,7 +247,7 @@ class ImportJob:
                    for item in (*checks.items(record, "accompaniments"), *checks.items(record, "appointments"))
                    if usable(item, "structure"))
 
-    def apply_rules(self, index: int, number: int, record, failed: bool) -> None:
+    def apply_rules(self, spool: FactsSpool, number: int, record, failed: bool) -> None:
         """SPEC §4 on one validated person; its facts are kept for the writer while the file is valid."""
         department = None
         if usable(record, "department"):
@@ -225,7 +259,7 @@ class ImportJob:
         for path, message in rule_errors:
             self.error(number, path, message, "rules")
         if not failed and not rule_errors and not self.errors:
-            self.person_facts[index] = facts
+            spool.add(number, facts)
 
     def _learn(self, kind: str, record) -> None:
         """A valid department or structure of the file, known to the rules from now on (the database's first)."""
@@ -241,6 +275,9 @@ class ImportJob:
         key = data.get(key_field)
         if not isinstance(key, str):
             return  # the schema reports it
+        if kind == "person":  # a ref twice: found by the scratch database at the end of the scan
+            self.scratch.add_ref(key, number)
+            return
         first = self.declared[kind].setdefault(key, number)
         if first != number:
             self.error(number, key_field, f"référence {quote(key)} en double dans le fichier (déjà ligne {first})")
@@ -248,12 +285,13 @@ class ImportJob:
     # Before and between the passes ------------------------------------------------------
     def find_existing(self) -> None:
         """Refs of the file already in the database are errors."""
-        tables = {"department": Department.code, "structure": Structure.ref, "programme": Programme.ref,
-                  "person": Person.ref}
-        for kind, column in tables.items():
-            for (key,) in rows_where_in(db.session, (column,), column, self.declared[kind]):
-                self.error(self.declared[kind][key], KEY_FIELDS[kind],
-                           f"{quote(key)} existe déjà dans la base (import déjà fait ?)", "existing")
+        tables = {"department": Department.code, "structure": Structure.ref, "programme": Programme.ref}
+        found = [(self.declared[kind][key], kind, key) for kind, column in tables.items()
+                 for (key,) in rows_where_in(db.session, (column,), column, self.declared[kind])]
+        found += [(line, "person", key) for key, line in self.scratch.existing_refs()]
+        for line, kind, key in found:
+            self.error(line, KEY_FIELDS[kind], f"{quote(key)} existe déjà dans la base (import déjà fait ?)",
+                       "existing")
 
     def load_database(self) -> None:
         """The reference data of the database (before the scan: the file's own come as they are read)."""
@@ -291,12 +329,35 @@ class ImportJob:
             for path, message in checks.check_programme(programme):
                 self.error(number, path, message, "rules")
         total = len(self.deferred)
-        for done, index in enumerate(self.deferred):
-            self.tick("check", done, total)
-            number, text = self.lines[index]
-            found = validate_record(json.loads(text))  # decoded once already: it parses
-            self.apply_rules(index, number, found.record, failed=bool(found.errors))
+        if total:
+            done = 0
+            for number, text in self.lines():
+                if number not in self.deferred:
+                    continue
+                self.tick("check", done, total)
+                done += 1
+                found = validate_record(json.loads(text))  # decoded once already: it parses
+                self.apply_rules(self.deferred_facts, number, found.record, failed=bool(found.errors))
+            if done != total:
+                raise ChangedFile(f"{done} of {total} deferred persons found again")
         self.tick("check", total, total, force=True)
+
+    def person_lines(self) -> Iterator[tuple[int, dict, checks.PersonFacts]]:
+        """The write pass: (line number, decoded person line, its facts), the file read again; ChangedFile if
+        it is not the file the scan validated."""
+        facts = _merged(iter(self.person_facts), iter(self.deferred_facts))
+        count = 0
+        for number, text in self.lines():
+            data = json.loads(text)
+            if not isinstance(data, dict) or data.get("type") != "person":
+                continue
+            count += 1
+            kept = next(facts, None)
+            if kept is None or kept[0] != number:
+                raise ChangedFile(f"line {number}: not the person line the scan validated")
+            yield number, data, kept[1]
+        if count != self.persons or next(facts, None) is not None:
+            raise ChangedFile(f"{count} person lines, {self.persons} at the scan")
 
     def result(self) -> ImportResult:
         """The errors, formatted and ordered by line (and within a line by RANK)."""
@@ -304,18 +365,31 @@ class ImportJob:
         return ImportResult(errors=[f"line {n}: {path}: {message}" for n, _, path, message in ordered])
 
 
-def import_lines(lines: Iterable, *, dry_run: bool = False, progress: Progress | None = None,
+def _merged(first: Iterator, second: Iterator) -> Iterator:
+    """Two iterators of (line number, …) in line order, merged in line order."""
+    a, b = next(first, None), next(second, None)
+    while a is not None or b is not None:
+        if b is None or (a is not None and a[0] < b[0]):
+            yield a
+            a = next(first, None)
+        else:
+            yield b
+            b = next(second, None)
+
+
+def import_lines(lines, *, dry_run: bool = False, progress: Progress | None = None,
                  today: date | None = None) -> ImportResult:
     """Validate the whole file, then (unless dry_run or invalid) write it through db.session, uncommitted.
 
-    `lines` are str or UTF-8 bytes, one record each (a whole text is split into lines);
-    `progress(phase, done, total)` is called now and then with the French name of the phase;
-    `today` (default agir.dates.today, Europe/Paris) is the day no fact of the file may come after.
+    `lines`: a file (a pathlib.Path: read again by each pass, never held), or a callable giving the
+    lines again at each call, or the lines themselves (str or UTF-8 bytes, one record each; a list,
+    or a whole text split into lines); `progress(phase, done, total)` is called now and then with
+    the French name of the phase; `today` (default agir.dates.today, Europe/Paris) is the day no
+    fact of the file may come after. ChangedFile when the file read again is not the one validated
+    (something may then have been written: the caller rolls back).
     """
-    if isinstance(lines, str | bytes):
-        lines = lines.splitlines()
     with _collector_paused():
-        return _import(lines, dry_run, progress, today)
+        return _import(line_source(lines), dry_run, progress, today)
 
 
 @contextmanager
@@ -339,17 +413,25 @@ def _collector_paused():
             gc.enable()
 
 
-def _import(lines: Iterable, dry_run: bool, progress: Progress | None, today: date | None = None) -> ImportResult:
+def _import(lines: LineSource, dry_run: bool, progress: Progress | None, today: date | None = None) -> ImportResult:
     job = ImportJob(lines, progress, today)
+    try:
+        return _run(job, dry_run)
+    finally:
+        job.close()
+
+
+def _run(job: ImportJob, dry_run: bool) -> ImportResult:
     job.load_database()
     job.scan()
     job.find_existing()
     job.check()
     result = job.result()
-    counts = {kind: len(job.declared[kind]) for kind in RECORD_TYPES}
+    counts = {kind: len(job.declared[kind]) if kind != "person" else job.scratch.person_refs()
+              for kind in RECORD_TYPES}
     if result.errors:
         return result
-    result.warnings = [f"line {n}: warning: {message}" for n, message in import_warnings(job.identities)]
+    result.warnings = [f"line {n}: warning: {message}" for n, message in job.scratch.warnings()]
     if dry_run:
         result.counts = counts
         return result

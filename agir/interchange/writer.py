@@ -1,12 +1,10 @@
 """Batched writes of a validated import: lists of rows per table, ids reserved where children need them.
 
-Persons are written a thousand at a time (parsed again from their line and normalised, not
-validated again: the scan did; so memory stays flat);
+Persons are written a thousand at a time (their lines read again from the file, parsed and
+normalised, not validated again: the scan did; so memory stays flat);
 everything goes through the session's connection (agir/interchange/bulk.py), in the caller's
 transaction, never committed here.
 """
-import json
-
 from sqlalchemy import select
 
 from agir.duplicates import keys_of
@@ -46,6 +44,7 @@ from models import (
 from models.person import new_pseudonym
 
 BATCH = 1000
+HOUSEHOLDS_KEPT = 50_000  # household ids kept between batches (memory flat in the size of the file)
 # What an objective of the plan may point to (interchange field → table).
 OBJECTIVE_LINKS = ("right", "housing_step", "referral", "training")
 LINKED_BY_POSITION = {"housing_step": HousingStep, "referral": Referral, "training": Training}
@@ -109,17 +108,21 @@ class Writer:
         return known
 
     def persons(self) -> None:
-        """Every person line, BATCH at a time."""
+        """Every person line, read again from the file, BATCH at a time."""
         job = self.job
-        total = len(job.person_lines)
-        for start in range(0, total, BATCH):
-            batch = []
-            for index in job.person_lines[start:start + BATCH]:
-                number, text = job.lines[index]
-                record = normalise_valid(json.loads(text))
-                batch.append((number, record, job.person_facts.pop(index)))
+        total, done = job.persons, 0
+        batch = []
+        for number, data, facts in job.person_lines():
+            batch.append((number, normalise_valid(data), facts))
+            if len(batch) == BATCH:
+                done += len(batch)
+                self.write_batch(batch)
+                batch = []
+                job.tick("write", done, total, force=True)
+        if batch:
+            done += len(batch)
             self.write_batch(batch)
-            job.tick("write", min(start + BATCH, total), total, force=True)
+            job.tick("write", done, total, force=True)
         self.counts["person"] = total
 
     def write_batch(self, batch: list) -> None:
@@ -169,6 +172,8 @@ class Writer:
 
     def resolve_households(self, refs: list[str]) -> None:
         """Households already in the database are joined; the others are created."""
+        if len(self.households) > HOUSEHOLDS_KEPT:  # those of the earlier batches are found again in the database
+            self.households.clear()
         missing = sorted(set(refs) - self.households.keys())
         self.households.update(rows_where_in(db.session, (Household.ref, Household.id), Household.ref, missing))
         new = [ref for ref in missing if ref not in self.households]
