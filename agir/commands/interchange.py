@@ -1,5 +1,9 @@
 """CLI commands: import and export of the JSON-Lines interchange file (see INTERCHANGE.md)."""
+import shutil
 import sys
+import tempfile
+from itertools import islice
+from pathlib import Path
 
 import click
 from sqlalchemy.exc import SQLAlchemyError
@@ -8,7 +12,8 @@ from agir.audit import record
 from agir.cli import agir_cli
 from agir.extensions import db
 from agir.interchange.exporter import UnknownDepartment, iter_export_lines
-from agir.interchange.importer import import_lines
+from agir.interchange.importer import ChangedFile, import_lines
+from agir.interchange.source import file_lines
 
 # From this many lines, progress is shown even when stderr is not a terminal (writing phase only).
 BIG_FILE_LINES = 2000
@@ -51,13 +56,33 @@ def _fail(message: str) -> None:
 @click.option("--dry-run", is_flag=True, help="Valide le fichier sans rien écrire.")
 def import_command(file, dry_run: bool) -> None:
     """Importe un fichier JSON Lines (FILE, ou - pour l'entrée standard) : tout ou rien."""
-    lines = file.read().splitlines()
+    with tempfile.TemporaryDirectory(prefix="agir-import-") as spool:
+        _import(_readable_again(file, Path(spool)), dry_run)
+
+
+def _readable_again(file, spool: Path) -> Path:
+    """The path of the file, read again by each pass of the import (never held in memory); the standard
+    input (or a pipe) is first copied to a temporary file."""
+    name = getattr(file, "name", None)
+    if isinstance(name, str) and name != "-" and Path(name).is_file():
+        file.close()
+        return Path(name)
+    path = spool / "stdin.jsonl"
+    with open(path, "wb") as out:
+        shutil.copyfileobj(file, out, 1 << 20)
+    return path
+
+
+def _import(path: Path, dry_run: bool) -> None:
     tty = sys.stderr.isatty()
-    progress = StderrProgress(tty) if tty or len(lines) >= BIG_FILE_LINES else None
+    big = sum(1 for _ in islice(file_lines(path), BIG_FILE_LINES)) >= BIG_FILE_LINES
+    progress = StderrProgress(tty) if tty or big else None
     try:
-        result = import_lines(lines, dry_run=dry_run, progress=progress)
+        result = import_lines(path, dry_run=dry_run, progress=progress)
     except SQLAlchemyError as exc:  # e.g. the same ref written meanwhile by someone else
         _fail(f"Erreur de la base de données, rien n'a été écrit : {exc.__class__.__name__}")
+    except ChangedFile:
+        _fail("Le fichier a changé pendant l'import, rien n'a été écrit.")
     if result.errors:
         # Nothing but the errors on stderr: one `line N: field.path: message` each.
         _fail("\n".join(result.errors) + (f"\n{len(result.errors)} erreur(s) : rien n'a été écrit." if tty else ""))
