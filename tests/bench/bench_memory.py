@@ -38,7 +38,7 @@ def bench(backend: str, size: int, repeat: int) -> None:
     }
     for name, (args, path) in commands.items():
         runs = []
-        times = min(repeat, 3) if name == "export" else repeat
+        times = (1 if size >= 500_000 else min(repeat, 3)) if name == "export" else repeat  # 1M: minutes each
         for _ in range(times):
             if path is None:
                 runs.append(common.flask_measured(args, url))

@@ -346,7 +346,8 @@ def arguments(description: str, sizes=(10_000, 100_000), extra=()):
     parser.add_argument("--sizes", default=",".join(str(s) for s in sizes),
                         help="numbers of persons, comma-separated")
     parser.add_argument("--backends", default=",".join(BACKENDS), help="sqlite,postgresql")
-    parser.add_argument("--repeat", type=int, default=7, help="timed runs per measure (after one warm-up)")
+    parser.add_argument("--repeat", type=int, default=int(os.environ.get("AGIR_BENCH_REPEAT", "7")),
+                        help="timed runs per measure (after one warm-up; AGIR_BENCH_REPEAT)")
     for option, help_text in extra:
         parser.add_argument(option, default=None, help=help_text)
     args = parser.parse_args()
