@@ -99,13 +99,13 @@ def update_occurrences(actor, programme: Programme, session_id: int, scope: str,
         found.append(RuleViolation("attendance_above_hours", _l("Des présences de plus de %(hours)s h sont déjà "
                                                                 "enregistrées : corrigez d'abord la feuille de "
                                                                 "présence.", hours=f"{hours:g}"), "hours"))
-    if found:
+    if found or hours is None:
         found[0].violations = found
         raise found[0]
     for target in targets:
         target.hours = float(hours)
         target.starts_at = starts_at
-    if scope == "one":
+    if scope == "one" and held_on is not None:
         session.held_on = held_on
     db.session.flush()
     audit.record(actor, "session_updated", fields=["held_on", "hours", "starts_at"],

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 import holidays as holidays_lib
 
 from agir.errors import RuleViolation
-from agir.i18n import LazyDate
+from agir.i18n import LazyDate, reader_is_english
 from agir.i18n import lazy_gettext as _l
 
 # Monday (0) to Saturday (5): programmes do not meet on Sundays.
@@ -98,11 +98,13 @@ def parse_exceptions(text: str | None) -> tuple[list[Skip], list[RuleViolation]]
 
 def public_holidays(first: date, last: date, department_code: str | None = None) -> dict[date, str]:
     """French public holidays from `first` to `last` (with the department's own: Alsace-Moselle, overseas),
-    named in French."""
+    named in the reader's language (French outside a request)."""
     if last < first:
         return {}
     subdiv = _SUBDIVISIONS.get(department_code or "")
-    calendar = holidays_lib.France(years=range(first.year, last.year + 1), subdiv=subdiv, language="fr")
+    language = "en_US" if reader_is_english() else "fr"
+    calendar = holidays_lib.country_holidays("FR", subdiv=subdiv, years=range(first.year, last.year + 1),
+                                             language=language)
     return {day: name for day, name in sorted(calendar.items()) if first <= day <= last}
 
 
