@@ -273,7 +273,8 @@ def compute_unmasked(comparison: Comparison) -> dict:
         if dep in ids:
             for delay, within, n in groups:
                 merged[(delay, within)] += num.count(n)
-    total_durations = tuple(sum(values[i] for dep, values in durations.items() if dep in ids) for i in range(2))
+    total_durations = (sum(values[0] for dep, values in durations.items() if dep in ids),
+                       sum(values[1] for dep, values in durations.items() if dep in ids))
     total = figures(tuple(total_exits), [(d, w, n) for (d, w), n in merged.items()], total_durations,
                     _cohort_figures(_sum_series([cohorts[dep] for dep in cohorts if dep in ids], last), last))
     return {"scope": comparison.as_json(), "targets": dict(TARGETS), "departments": rows, "total": total}
