@@ -3,10 +3,9 @@ from models.accompaniment import Accompaniment, Exit, Extension, FollowUp
 from models.alert import Alert, JobLock, OutboxMessage
 from models.appointment import Appointment
 from models.audit import AuditEntry
-from models.calendar_feed import CalendarFeed
-from models.calendar_feed import CalendarFeed
 from models.base import db
 from models.cache import DashboardCache
+from models.calendar_feed import CalendarFeed
 from models.document import Document
 from models.entry import DiagnosticArea, PersonLanguage, PlanObjective
 from models.path import (
@@ -32,5 +31,5 @@ __all__ = [
     "HousingAccess", "Job", "Training", "Referral", "Participation", "Event", "Note",
     "User", "ApiToken", "LoginThrottle", "AuditEntry", "Alert", "OutboxMessage", "JobLock",
     "Region", "PersonLanguage", "DiagnosticArea", "PlanObjective", "Appointment", "Document",
-    "ReminderMessage", "TotpRecoveryCode", "CalendarFeed", "CalendarFeed", "DashboardCache",
+    "ReminderMessage", "TotpRecoveryCode", "CalendarFeed", "DashboardCache",
 ]

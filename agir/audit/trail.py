@@ -70,12 +70,6 @@ ACTION_LABELS = {
     "calendar_feed_regenerated": N_("Lien d'agenda personnel régénéré"),
     "calendar_feed_revoked": N_("Lien d'agenda personnel révoqué"),
     "calendar_feed_read": N_("Agenda personnel lu par une application"),
-    # the convocation letter and the référent's calendar feed (issue 17 items 3 and 4)
-    "convocation_pdf": N_("Convocation imprimée (PDF)"),
-    "calendar_feed_created": N_("Lien d'agenda personnel créé"),
-    "calendar_feed_regenerated": N_("Lien d'agenda personnel régénéré"),
-    "calendar_feed_revoked": N_("Lien d'agenda personnel révoqué"),
-    "calendar_feed_read": N_("Agenda personnel lu par une application"),
 }
 # Items of the path written by add_/update_/delete_<item> (agir.operations.path).
 PATH_ITEMS = {"housing_step": N_("démarche logement"), "housing": N_("accès au logement"), "job": N_("emploi"),
