@@ -6,6 +6,7 @@ The bytes are written only once the upload has passed every rule (agir.rules.doc
 when the database refuses the row (bytes_kept). An infected file found at upload is never stored; one found
 later (the scanner was down at upload) loses its bytes and keeps its row, marked infected.
 """
+import logging
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
@@ -22,6 +23,8 @@ from agir.i18n import lazy_gettext as _l
 from agir.rules.entry import check_document
 from models import Document
 from models.base import utcnow
+
+log = logging.getLogger("agir.documents")
 
 
 class DocumentUnavailable(Exception):
@@ -95,7 +98,12 @@ def scan_pending(config: Mapping, limit: int | None = None) -> dict[str, int]:
         document = db.session.get(Document, document_id)
         if document is None or document.scan_status != "pending" or not document.storage_key:
             continue
-        verdict = scan_now(store.get(document.storage_key), config)
+        try:
+            data = store.get(document.storage_key)
+        except store.StoreError:  # bytes missing or altered: the document stays pending, an operator must look
+            log.error("Document %s en attente : octets illisibles dans le stockage", document_id)
+            continue
+        verdict = scan_now(data, config)
         if verdict is None:
             counts["pending"] = len(ids) - position
             break

@@ -227,3 +227,17 @@ def test_the_file_page_leads_to_the_documents_and_counts_them(app, client, login
     section = html[html.index('id="documents"'):]
     section = section[:section.index("</section>")]
     assert "1 document au dossier." in section and "1 en attente d'analyse" in section, section
+
+
+def test_a_pending_document_whose_bytes_vanished_is_left_pending_and_the_others_are_scanned(
+        app, client, login, person, clamd_socket):
+    from agir.jobs import run_document_scan
+    login("sw@example.fr")
+    app.config["CLAMD_SOCKET"] = None
+    _post(client, person, "a.pdf", samples.pdf())
+    _post(client, person, "b.png", samples.image("PNG"))
+    first, second = db.session.scalars(select(Document).order_by(Document.id)).all()
+    store.current_store().backend.remove(first.storage_key)  # lost outside the application
+    assert run_document_scan({"CLAMD_SOCKET": clamd_socket}) == {"clean": 1, "infected": 0, "pending": 0}
+    db.session.expire_all()
+    assert [d.scan_status for d in db.session.scalars(select(Document).order_by(Document.id))] == ["pending", "clean"]
