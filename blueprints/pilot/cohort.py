@@ -44,8 +44,8 @@ def cohort():
     """Cohort curves of the pilot's scope or of one of its departments, members entered in the period."""
     departments = scope_departments()
     department = chosen_department(departments)
-    national = current_user.role == "national_pilot"
-    region = None if national else current_user.region
+    national = access.compares_every_region(current_user)
+    region = None if national else access.compared_region(current_user)
     if not national and region is None:
         abort(403)  # a regional pilot without a region sees nothing
     # The presets start in 2022 (or at the department's AGIR start when one is chosen).
