@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_time
 from babel.messages.pofile import read_po
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from agir import mail, sms
 from agir.extensions import db
@@ -160,7 +160,7 @@ def enqueue(now: datetime) -> int:
             select(PersonLanguage.person_id, PersonLanguage.code, PersonLanguage.level)
             .where(PersonLanguage.person_id.in_({p.id for _, _, p, _ in due}))):
         spoken.setdefault(person_id, []).append((code, level))
-    written = 0
+    rows = []
     for kind, appointment, person, structure in due:
         locale = locale_of(appointment.interpreter or person.interpreter, spoken.get(person.id, []))
         subject, body, text = texts(locale, appointment.start_at, appointment.mode, structure.address, structure.phone)
@@ -173,23 +173,36 @@ def enqueue(now: datetime) -> int:
         for channel, recipient, subj, content in channels:
             if (appointment.id, kind, channel, appointment.start_at) in existing:
                 continue
-            row = ReminderMessage(appointment_id=appointment.id, person_id=person.id, start_at=appointment.start_at,
-                                  kind=kind, channel=channel, locale=locale, recipient=recipient, subject=subj,
-                                  body=content, status="pending", attempts=0, next_attempt_at=_to_utc(now))
-            try:
-                with db.session.begin_nested():
-                    db.session.add(row)
-            except IntegrityError:  # written meanwhile by another process: never twice
-                continue
-            written += 1
+            rows.append({"appointment_id": appointment.id, "person_id": person.id, "start_at": appointment.start_at,
+                         "kind": kind, "channel": channel, "locale": locale, "recipient": recipient, "subject": subj,
+                         "body": content, "status": "pending", "attempts": 0, "next_attempt_at": _to_utc(now)})
+    return _insert_new(rows)
+
+
+def _insert_new(rows: list[dict]) -> int:
+    """Insert the rows in a few statements; one written meanwhile by another process (the unique index) is left
+    out — never twice. The number inserted."""
+    if not rows:
+        return 0
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    written = 0
+    for start in range(0, len(rows), BATCH):
+        stmt = insert(ReminderMessage.__table__).on_conflict_do_nothing().returning(ReminderMessage.id)
+        written += len(db.session.execute(stmt, rows[start:start + BATCH]).all())
     return written
 
 
-def _claim(row_id: int) -> bool:
-    """pending → sending, atomically: only one run sends a given row."""
-    return db.session.execute(update(ReminderMessage).where(ReminderMessage.id == row_id,
-                                                            ReminderMessage.status == "pending")
-                              .values(status="sending")).rowcount == 1
+def _claim_all(row_ids: list[int]) -> list[int]:
+    """pending → sending for a batch, in one atomic UPDATE: the rows this run (and no other) will send."""
+    if not row_ids:
+        return []
+    return list(db.session.scalars(update(ReminderMessage)
+                                   .where(ReminderMessage.id.in_(row_ids), ReminderMessage.status == "pending")
+                                   .values(status="sending").returning(ReminderMessage.id)
+                                   .execution_options(synchronize_session=False)))
 
 
 def _still_valid(row: ReminderMessage, now: datetime) -> str | None:
@@ -228,16 +241,19 @@ def deliver(config, now: datetime) -> dict[str, int]:
     ids = db.session.scalars(select(ReminderMessage.id).where(ReminderMessage.status == "pending",
                                                               ReminderMessage.next_attempt_at <= now_utc)
                              .order_by(ReminderMessage.id).limit(BATCH)).all()
-    for row_id in ids:
-        if not _claim(row_id):
-            continue
-        db.session.commit()  # the claim is visible to every other process before anything is sent
-        row = db.session.get(ReminderMessage, row_id, populate_existing=True)
+    claimed = _claim_all(list(ids))
+    db.session.commit()  # the claims are visible to every other process before anything is sent
+    if not claimed:
+        return counts
+    rows = db.session.scalars(
+        select(ReminderMessage).where(ReminderMessage.id.in_(claimed)).order_by(ReminderMessage.id)
+        .options(selectinload(ReminderMessage.appointment).selectinload(Appointment.person))
+        .execution_options(populate_existing=True)).all()
+    for row in rows:
         invalid = _still_valid(row, now)
         if invalid:
             row.status, row.last_error = "failed", invalid
             counts["failed"] += 1
-            db.session.commit()
             continue
         sent, error, retry, provider_id = _deliver_one(config, row)
         row.attempts += 1
@@ -256,7 +272,9 @@ def deliver(config, now: datetime) -> dict[str, int]:
         else:
             row.status, row.last_error = "failed", error
             counts["failed"] += 1
-        db.session.commit()
+        if sent or error is not None:
+            db.session.commit()  # what a provider answered is kept at once; logged rows are kept at the end
+    db.session.commit()
     return counts
 
 
