@@ -8,7 +8,7 @@ language (french()); the Annex page shows sheet_identification and sheet_lines i
 """
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from functools import wraps
 
@@ -101,7 +101,7 @@ def indicators_csv(data: dict, department_name: str | None = None) -> bytes:
     return _csv(INDICATOR_HEADER, lines)
 
 
-def _title_block(ws, title: str, lines: list[tuple[str, object]], width: int) -> int:
+def _title_block(ws, title: str, lines: Sequence[tuple[str, object]], width: int) -> int:
     ws.append([title])
     ws.cell(row=1, column=1).font = Font(bold=True, size=14)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)

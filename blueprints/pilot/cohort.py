@@ -2,6 +2,7 @@
 departments, or every department), or of one department of it. Aggregates only, small counts masked
 (agir.indicators.cohort_table); the same figures as `agir cohort` for the same scope and as-of date."""
 from types import SimpleNamespace
+from typing import cast
 
 from flask import abort, render_template, request
 from flask_login import current_user
@@ -49,7 +50,7 @@ def cohort():
     if not national and region is None:
         abort(403)  # a regional pilot without a region sees nothing
     # The presets start in 2022 (or at the department's AGIR start when one is chosen).
-    period = period_from_args(department or SimpleNamespace(agir_start_on=None))
+    period = period_from_args(department or cast(Department, SimpleNamespace(agir_start_on=None)))
     as_of = paris_today()
     scope = CohortScope(period.start, period.end, department, None if department else region, as_of=as_of)
     figures = compute_cohort(scope)
