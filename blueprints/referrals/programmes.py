@@ -101,15 +101,17 @@ def edit_programme(programme_id: int):
 def _render_programme(programme: Programme, session_form: SessionForm | None = None):
     operator = works_for_programme(current_user, programme)
     participations = rq.programme_participations(programme.id) if operator else []
-    if operator:
-        audit_event("programme_participants_viewed", fields=["first_name", "last_name", "participations"],
-                    detail=f"programme {programme.ref}")
-        db.session.commit()
-    return render_template(
+    # Rendered before the audit entry's commit (a commit expires the rows loaded: each would be read again).
+    page = render_template(
         "referrals/programme.html", programme=programme, figures=rq.programme_figures(programme.id),
         may_edit=ops.may_edit_programme(current_user, programme), operator=operator,
         participations=participations, session_form=session_form or SessionForm(formdata=None),
         total_hours=sum(s.hours for s in programme.sessions))
+    if operator:
+        audit_event("programme_participants_viewed", fields=["first_name", "last_name", "participations"],
+                    detail=f"programme {programme.ref}")
+        db.session.commit()
+    return page
 
 
 @bp.get("/programmes/<int:programme_id>")
