@@ -170,7 +170,7 @@ def application_with_documents(url: str, directory, key: str | None = None):
     return create_app(Config)
 
 
-def test_a_document_survives_backup_and_restore(app, app_ctx, restore, tmp_path):
+def test_a_document_survives_backup_and_restore(app, app_ctx, restore, tmp_path, request):
     import hashlib
     from pathlib import Path
 
@@ -183,6 +183,7 @@ def test_a_document_survives_backup_and_restore(app, app_ctx, restore, tmp_path)
     document.storage_key, document.content_type, document.scan_status = store.put(PDF), "application/pdf", "clean"
     db.session.commit()
     key, digest = document.storage_key, document.sha256
+    request.addfinalizer(lambda: store.store_from(app.config).delete(key))  # the run's store, empty again
     directory = Path(app.config["DOCUMENTS_DIR"])
     assert PDF not in (directory / key[:2] / f"{key}.agir-store").read_bytes()   # encrypted at rest
 
