@@ -30,6 +30,8 @@ def proofs_file(world):
     new = factories.make_document(person, world.agir, "residence_permit", TODAY - timedelta(days=5),
                                   expires=TODAY + timedelta(days=3000))
     old.replaced_by_id = new.id
+    factories.make_document(person, world.agir, "residence_permit", TODAY - timedelta(days=800),
+                            expires=TODAY + timedelta(days=20))        # older, not yet marked as replaced
     factories.make_document(person, world.agir, "caf", TODAY - timedelta(days=5), expires=TODAY + timedelta(days=40))
     factories.make_document(person, world.agir, "health_insurance", TODAY - timedelta(days=400),
                             expires=TODAY - timedelta(days=2))
@@ -67,5 +69,19 @@ def test_the_checklist_in_french_and_english_is_clean_for_axe(browser, live_serv
             found = violations(page)
             serious = [v for v in found if v["impact"] in FAILING]
             assert not serious, describe(serious)
+        # English still: say which document replaces the older permit, from the table of older documents.
+        with page.expect_navigation():
+            page.click("#justificatifs a:has-text('Say which document replaces it')")
+        page.wait_for_load_state("networkidle")
+        serious = [v for v in violations(page) if v["impact"] in FAILING]
+        assert not serious, describe(serious)
+        shot(page, "proofs-replace-en")
+        page.select_option("select[name=by]", index=1)
+        with page.expect_navigation():
+            page.click("button[type=submit]:has-text('Confirm the replacement')")
+        page.wait_for_load_state()
+        assert page.url.endswith("#justificatifs")
+        history = page.locator("#justificatifs-historique")
+        assert history.locator("a").count() == 0 and history.locator("tr[data-document]").count() == 2
     finally:
         context.close()
