@@ -77,6 +77,7 @@ class Scratch:
 
     def _flush(self) -> None:
         execute = self.db.executemany
+        self.db.execute("BEGIN")  # one transaction per batch (in autocommit, each row would be one)
         if self.refs:
             execute("INSERT INTO refs VALUES (?, ?)", self.refs)
             self.refs = []
@@ -86,6 +87,7 @@ class Scratch:
         if self.blocks:
             execute("INSERT INTO blk VALUES (?, ?)", self.blocks)
             self.blocks = []
+        self.db.execute("COMMIT")
 
     # Asked by the checks ----------------------------------------------------------------------
     def person_refs(self) -> int:
@@ -116,12 +118,14 @@ class Scratch:
         """(line, message) for each line that is probably a file of the database or an earlier line."""
         self._flush()
         self.db.executescript("""
+            BEGIN;
             CREATE TABLE firsts AS SELECT bkey, min(seq) AS first, count(*) AS n FROM blk GROUP BY bkey;
             CREATE INDEX ix_firsts ON firsts (bkey);
             CREATE TABLE counts AS SELECT nationality, skeleton, count(*) AS n FROM ident
                 GROUP BY nationality, skeleton;
             CREATE TABLE db_counts (nationality TEXT, skeleton TEXT, n INTEGER);
             CREATE TABLE db_blocks (bkey TEXT PRIMARY KEY);
+            COMMIT;
         """)
         database = self._database()
         self.db.executescript("""
@@ -189,10 +193,13 @@ class Scratch:
         while chunk := rows.fetchmany(CHUNK):  # a block is in one chunk: all its files are found with it
             database.update(_database_candidates({tuple(bkey.split(SEP)): None for (bkey,) in chunk}))
         if database:
+            counts = []
             skeletons = self.db.execute("SELECT DISTINCT skeleton FROM ident")
             while chunk := skeletons.fetchmany(CHUNK):
                 found = name_counts(skeletons={s for (s,) in chunk})
-                self.db.executemany("INSERT INTO db_counts VALUES (?, ?, ?)",
-                                    [(nat, skel, n) for (nat, skel), n in found.items()])
+                counts += [(nat, skel, n) for (nat, skel), n in found.items()]
+            self.db.execute("BEGIN")
+            self.db.executemany("INSERT INTO db_counts VALUES (?, ?, ?)", counts)
             self.db.executemany("INSERT OR IGNORE INTO db_blocks VALUES (?)", [(SEP.join(b),) for b in database])
+            self.db.execute("COMMIT")
         return database
