@@ -1,0 +1,88 @@
+"""The S3-compatible backend of the documents' store against a real HTTP server on 127.0.0.1 (moto's
+ThreadedMotoServer): boto3 puts, gets, lists and deletes over HTTP; the objects in the bucket are ciphertext; the
+rotation works there too; an upload through the page lands in the bucket and comes back on download."""
+import io
+import os
+
+import boto3
+import pytest
+from moto.server import ThreadedMotoServer
+from sqlalchemy import select
+
+from agir.documents import store
+from agir.documents.store import StoreError
+from agir.extensions import db
+from models import Document
+from tests import factories
+from tests.documents import samples
+
+BUCKET = "agir-documents"
+
+
+@pytest.fixture(scope="module")
+def s3_endpoint():
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+def _config(endpoint, key=None, old=None, prefix="docs/"):
+    return {"DOCUMENTS_BACKEND": "s3", "DOCUMENTS_S3_ENDPOINT": endpoint, "DOCUMENTS_S3_BUCKET": BUCKET,
+            "DOCUMENTS_S3_ACCESS_KEY": "test-access", "DOCUMENTS_S3_SECRET_KEY": "test-secret",
+            "DOCUMENTS_S3_PREFIX": prefix, "DOCUMENTS_KEY": key or store.new_key_text(), "DOCUMENTS_OLD_KEYS": old}
+
+
+@pytest.fixture
+def bucket(s3_endpoint):
+    client = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1", aws_access_key_id="test-access",
+                          aws_secret_access_key="test-secret")
+    client.create_bucket(Bucket=BUCKET)
+    yield client
+    for item in client.list_objects_v2(Bucket=BUCKET).get("Contents", []):
+        client.delete_object(Bucket=BUCKET, Key=item["Key"])
+    client.delete_bucket(Bucket=BUCKET)
+
+
+def _names(client):
+    return [item["Key"] for item in client.list_objects_v2(Bucket=BUCKET).get("Contents", [])]
+
+
+def test_round_trip_over_http_and_ciphertext_in_the_bucket(s3_endpoint, bucket):
+    s3 = store.store_from(_config(s3_endpoint))
+    key = s3.put(samples.pdf())
+    assert _names(bucket) == [f"docs/{key}"]
+    raw = bucket.get_object(Bucket=BUCKET, Key=f"docs/{key}")["Body"].read()
+    assert raw.startswith(store.MAGIC) and b"/Catalog" not in raw
+    assert s3.exists(key) and s3.get(key) == samples.pdf()
+    s3.delete(key)
+    s3.delete(key)  # idempotent
+    assert not s3.exists(key) and _names(bucket) == []
+    with pytest.raises(StoreError, match="introuvable"):
+        s3.get(key)
+
+
+def test_rotation_in_the_bucket(s3_endpoint, bucket):
+    old, new = store.new_key_text(), store.new_key_text()
+    key = store.store_from(_config(s3_endpoint, old)).put(b"\x89PNG fake bytes")
+    with pytest.raises(StoreError):
+        store.store_from(_config(s3_endpoint, new)).get(key)
+    assert store.store_from(_config(s3_endpoint, new, old)).rotate() == {"rotated": 1, "current": 0}
+    assert store.store_from(_config(s3_endpoint, new)).get(key) == b"\x89PNG fake bytes"
+
+
+def test_an_upload_through_the_page_lands_in_the_bucket(app, client, login, world, s3_endpoint, bucket, monkeypatch):
+    person = factories.make_person(world.department, world.agir)
+    db.session.commit()
+    monkeypatch.setitem(app.extensions, "agir_documents_store", store.store_from(_config(s3_endpoint, prefix="")))
+    monkeypatch.setitem(app.config, "CLAMD_SOCKET", None)
+    login("sw@example.fr")
+    url = f"/persons/{person.id}/documents"
+    response = client.post(url, content_type="multipart/form-data", data={
+        "csrf_token": factories.csrf_token(client, url), "kind": "caf", "document_on": "2024-01-10",
+        "file": (io.BytesIO(samples.image("JPEG")), "attestation.jpg")})
+    assert response.status_code == 302
+    document = db.session.scalars(select(Document)).one()
+    assert _names(bucket) == [document.storage_key] and document.content_type == "image/jpeg"
+    assert not any(files for _, _, files in os.walk(app.config["DOCUMENTS_DIR"]))
