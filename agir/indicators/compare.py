@@ -12,8 +12,9 @@ of the situations (overdue, over limit) and of the cohort is the year's last day
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from itertools import accumulate
 
-from sqlalchemy import String, and_, case, func, literal, or_, select, true, union_all
+from sqlalchemy import Integer, String, case, func, literal, or_, select, union_all
 
 from agir.extensions import db
 from agir.i18n import N_
@@ -163,9 +164,14 @@ def duration_rows(comparison: Comparison) -> dict[int, tuple[int, int]]:
 
 
 def cohort_rows(comparison: Comparison, last: int) -> dict[int, dict[str, list[dict[str, int]]]]:
-    """{department id: {milestone: [figures of month m, m = 0..last]}} — cohort.monthly_counts grouped by the
-    members' department, in one statement (the cohort of persons whose first accompaniment started in the period).
+    """{department id: {milestone: [figures of month m, m = 0..last]}} — the figures of cohort.monthly_counts per
+    department (the cohort of persons whose first accompaniment started in the period), from one statement.
 
+    For each member, `c` is the last month they are observed and `e` the first month at which they reached a
+    milestone (cohort.py). The statement counts members per (department, milestone, e, c) among those who
+    reached it — an inner join with their first dates, no row per member and milestone — and, in the same
+    statement, members per (department, c); those who never reached a milestone are the difference (e =
+    last + 1). `_series` turns these few hundred counts per department into the monthly figures.
     Computed up to `last` (the largest max_months of the scope): a department's series cut at its own
     max_months is the series of its own cohort (c and e are only compared with months up to it).
     """
@@ -175,41 +181,60 @@ def cohort_rows(comparison: Comparison, last: int) -> dict[int, dict[str, list[d
                .where(Accompaniment.start_on >= comparison.start, Accompaniment.start_on <= comparison.end,
                       *comparison.conditions())
                .group_by(Accompaniment.person_id, Person.department_id).cte("members"))
-    as_of = comparison.as_of
     timed = select(members.c.person_id, members.c.department_id,
                    cohort_sql.month_number(members.c.entry_on).label("entry_month"),
                    cohort_sql.day_number(members.c.entry_on).label("entry_day"),
-                   cohort_sql.clamp(cohort_sql.last_observed_month(members.c.entry_on, as_of), -1, last).label("c")
-                   ).cte("timed")
-    names = union_all(*(select(literal(name, String).label("milestone"))
-                        for name in cohort_sql.MILESTONES)).subquery("names")
+                   cohort_sql.clamp(cohort_sql.last_observed_month(members.c.entry_on, comparison.as_of), -1, last)
+                   .label("c")).cte("timed")
     reached = cohort_sql.first_reached(select(members.c.person_id))
-    on = func.coalesce(reached.c.reached_on, cohort_sql.NEVER)
+    on = reached.c.reached_on
     e = cohort_sql.clamp(cohort_sql.month_number(on) - timed.c.entry_month
                          + case((cohort_sql.day_number(on) > timed.c.entry_day, 1), else_=0), 0, last + 1)
-    per_member = (select(timed.c.department_id, names.c.milestone, e.label("e"), timed.c.c).select_from(timed)
-                  .join(names, true())
-                  .outerjoin(reached, and_(reached.c.person_id == timed.c.person_id,
-                                           reached.c.milestone == names.c.milestone))
-                  .subquery("per_member"))
-    p = per_member.c
-    grouped = (select(p.department_id, p.milestone, p.e, p.c, func.count().label("n"))
-               .group_by(p.department_id, p.milestone, p.e, p.c).subquery("grouped"))
-    months = cohort_sql._months(last)
-    g, m = grouped.c, months.c.m
+    by_milestone = (select(timed.c.department_id, reached.c.milestone, e.label("e"), timed.c.c, func.count())
+                    .select_from(timed).join(reached, reached.c.person_id == timed.c.person_id)
+                    .group_by(timed.c.department_id, reached.c.milestone, e, timed.c.c))
+    by_department = (select(timed.c.department_id, literal(None, String), literal(None, Integer), timed.c.c,
+                            func.count()).group_by(timed.c.department_id, timed.c.c))
+    sizes: dict[int, dict[int, int]] = defaultdict(dict)
+    counts: dict[int, dict[str, dict[tuple[int, int], int]]] = defaultdict(lambda: defaultdict(dict))
+    for department_id, milestone, e_month, c_month, n in db.session.execute(union_all(by_milestone, by_department)):
+        if milestone is None:
+            sizes[department_id][int(c_month)] = int(n)
+        else:
+            counts[department_id][milestone][(int(e_month), int(c_month))] = int(n)
+    return {department_id: {name: _series(by_c, counts[department_id].get(name, {}), last)
+                            for name in cohort_sql.MILESTONES} for department_id, by_c in sizes.items()}
 
-    def total(*conditions):
-        return func.sum(case((and_(*conditions), g.n), else_=0)) if conditions else func.sum(g.n)
 
-    rows = db.session.execute(
-        select(g.department_id, g.milestone, m, total(), total(g.e <= m), total(g.c >= m), total(g.c >= m, g.e <= m),
-               total(g.c >= m, g.e >= m), total(g.c >= m, g.e == m))
-        .select_from(grouped).join(months, true()).group_by(g.department_id, g.milestone, m)).all()
-    counts: dict[int, dict[str, list[dict[str, int]]]] = defaultdict(dict)
-    for department_id, name, month, *values in rows:
-        series = counts[department_id].setdefault(name, [{} for _ in range(last + 1)])
-        series[int(month)] = dict(zip(cohort_sql.FIGURES, (int(v or 0) for v in values), strict=True))
-    return counts
+def _series(sizes: dict[int, int], reached: dict[tuple[int, int], int], last: int) -> list[dict[str, int]]:
+    """The figures of months 0..last (cohort.FIGURES) from the members per last observed month c (`sizes`) and
+    those who reached the milestone per (e, c); the others count as e = last + 1 (never within the curve).
+
+    With N[e][c] the members per (e, c) and S[e][m] = Σ_{c ≥ m} N[e][c]: reached(m) = Σ_{e ≤ m} N[e][·],
+    observed(m) = Σ_{c ≥ m} sizes, observed_reached(m) = Σ_{e ≤ m} S[e][m], at_risk(m) = Σ_{e ≥ m} S[e][m],
+    events(m) = S[m][m] — a few hundred additions, whatever the size of the cohort.
+    """
+    width = last + 2                        # c in -1..last → index c + 1; e in 0..last + 1
+    grid = [[0] * width for _ in range(last + 2)]
+    for (e_month, c_month), n in reached.items():
+        grid[e_month][c_month + 1] += n
+    for c_month, n in sizes.items():
+        grid[last + 1][c_month + 1] += n - sum(grid[e_month][c_month + 1] for e_month in range(last + 1))
+    size = sum(sizes.values())
+    # suffix[e][m] = Σ_{c ≥ m} N[e][c] for m in 0..last (c index ≥ m + 1).
+    suffix = []
+    for row in grid:
+        running, sums = 0, [0] * (last + 2)
+        for index in range(width - 1, 0, -1):
+            running += row[index]
+            sums[index - 1] = running
+        suffix.append(sums)
+    reached_by = list(accumulate(sum(row) for row in grid))            # Σ_{e ≤ m} N[e][·]
+    observed_by = [sum(n for c_month, n in sizes.items() if c_month >= m) for m in range(last + 1)]
+    return [{"size": size, "reached": reached_by[m], "observed": observed_by[m],
+             "observed_reached": sum(suffix[e_month][m] for e_month in range(m + 1)),
+             "at_risk": sum(suffix[e_month][m] for e_month in range(m, last + 2)),
+             "events": suffix[m][m]} for m in range(last + 1)]
 
 
 # --- figures ----------------------------------------------------------------------------------------

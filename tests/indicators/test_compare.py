@@ -69,6 +69,24 @@ def test_a_region_compares_its_departments_only_and_its_total_is_the_regions(gen
     assert comparable(result["total"]) == expected(None, region="75")
 
 
+def test_every_departments_cohort_month_by_month_equals_its_own_cohort(generated):
+    """Not only the medians: every figure of every month (size, reached, observed, at risk, events)."""
+    from agir.indicators import cohort
+    from agir.indicators.scope import CohortScope
+    comparison = compare.for_year(YEAR, None, TODAY)
+    found = compare.departments(comparison)
+    last = max(department.max_months for department in found)
+    rows = compare.cohort_rows(comparison, last)
+    checked = 0
+    for department in found:
+        scope = CohortScope(comparison.start, comparison.end, department, as_of=comparison.as_of)
+        own = cohort.monthly_counts(cohort.members(scope, cte=True), scope.as_of, department.max_months)
+        mine = {name: series[:department.max_months + 1] for name, series in rows.get(department.id, {}).items()}
+        assert mine == own, department.code
+        checked += bool(own)
+    assert checked >= 5
+
+
 def test_the_published_comparison_hides_exactly_what_the_masking_rule_says(generated):
     raw = compare.compute_unmasked(compare.for_year(YEAR, None, TODAY))
     published = compare.compute(compare.for_year(YEAR, None, TODAY))
