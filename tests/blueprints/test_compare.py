@@ -182,6 +182,12 @@ def test_the_api_gives_the_comparison_to_regional_and_national_tokens(app, data)
     assert len(every["departments"]) == 9 and every["scope"]["region"] is None
     assert client.get(f"/api/v1/compare?year={YEAR}&region=84", headers=national).get_json()["scope"]["region"] == "84"
     assert client.get("/api/v1/compare?year=2025", headers=national).status_code == 400
+    # A token opens the API only: with it, a person's pages are never served (the login page instead).
+    for url in (f"/persons/{data.person.id}", f"/privacy/persons/{data.person.id}.json", "/persons/"):
+        for headers in (regional, national):
+            response = client.get(url, headers=headers)
+            assert response.status_code in (302, 401, 403, 404), url
+            assert "/login" in response.headers.get("Location", "/login"), url
     # The department pilot's endpoints stay the department pilot's.
     for url in ("/api/v1/indicators?from=2024-01-01&to=2024-12-31",
                 "/api/v1/cohort?entry_from=2024-01-01&entry_to=2024-12-31"):
