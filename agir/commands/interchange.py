@@ -31,6 +31,7 @@ class StderrProgress:
 
     def __init__(self, tty: bool):
         self.tty = tty
+        self.scan_total = tty  # the importer counts the lines first only when the scan's progress is shown
         self.last = None
 
     def __call__(self, phase: str, done: int, total: int) -> None:

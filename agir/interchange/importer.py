@@ -119,7 +119,10 @@ class ImportJob:
         self.progress = progress
         self.today = today or dates.today()  # the day facts may not come after (Europe/Paris)
         self.errors: list[tuple[int, int, str, str]] = []  # (line, RANK, path, message)
-        self.total = count_lines(lines) if progress is not None else 0  # non-blank lines, for the progress
+        # Non-blank lines, the total of the scan's progress: one more pass over the file, unless the progress
+        # shows only the writing (`scan_total = False`, the command off a terminal).
+        wanted = progress is not None and getattr(progress, "scan_total", True)
+        self.total = count_lines(lines) if wanted else 0
         self.persons = 0  # person lines
         # What the rules derived for each valid person (small tuples, in a temporary file), in line order:
         # the persons checked by the scan, and those left to the check pass.
