@@ -72,7 +72,8 @@ ENUMERATED = {
     ("reminder_messages", "status"): REMINDER_STATUSES,
 }
 # CHECKs that bound a number rather than an enumeration.
-BOUNDS = {("appointments", "ck_appointments_minutes")}
+BOUNDS = {("appointments", "ck_appointments_minutes"),
+          ("session_attendances", "ck_session_attendances_hours_positive")}  # a presence is more than 0 h
 
 
 def _one_row_of_every_table(world):
