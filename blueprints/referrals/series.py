@@ -91,6 +91,8 @@ def _attendance_programme_or_404(programme_id: int) -> Programme:
     """The grid lists participants: the programme's structure's referral officers only (404 for anyone else)."""
     programme = _programme_or_404(programme_id)
     if not access.takes_attendance(current_user, programme):
+        audit_event("access_refused", detail=f"{request.method} {request.path}")
+        db.session.commit()
         abort(404)
     return programme
 

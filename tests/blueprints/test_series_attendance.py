@@ -203,3 +203,5 @@ def test_only_the_structures_referral_officers_see_the_grid(app, world, class_of
     assert client.get(url).status_code in (403, 404)
     assert client.get(f"/referrals/programmes/{world.programme.id}/attendance").status_code in (403, 404)
     assert "ABDI" not in html(client.get(url))
+    if email != "sw@example.fr":  # role allowed to the blueprint, refused for this programme: written down
+        assert _count(AuditEntry, action="access_refused") >= 1
