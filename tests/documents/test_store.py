@@ -83,3 +83,16 @@ def test_module_functions_use_the_application_store(app_ctx):
     assert str(store.current_store().backend.root).startswith(app_ctx.config["DOCUMENTS_DIR"])
     store.delete(key)
     assert not store.exists(key)
+
+
+def test_rotate_key_and_new_key_commands(app, runner, monkeypatch):
+    old, new = os.urandom(32), os.urandom(32)
+    root = app.config["DOCUMENTS_DIR"]
+    key = Store(LocalBackend(root), Cipher(old)).put(PLAIN)
+    monkeypatch.setitem(app.extensions, "agir_documents_store", Store(LocalBackend(root), Cipher(new, [old])))
+    result = runner.invoke(args=["agir", "documents", "rotate-key"])
+    assert result.exit_code == 0 and "1 document(s) rechiffré(s)" in result.output, result.output
+    assert Store(LocalBackend(root), Cipher(new)).get(key) == PLAIN
+    printed = runner.invoke(args=["agir", "documents", "new-key"]).output.strip()
+    assert len(store._decode_key(printed)) == 32
+    Store(LocalBackend(root), Cipher(new)).delete(key)
