@@ -70,6 +70,7 @@ def prepare(url: str) -> dict:
 
     from agir.access import persons_visible_to
     from agir.extensions import db
+    from agir.operations import totp
     from agir.operations.users import create_user
     from models import Accompaniment, Person, Structure, User
 
@@ -87,6 +88,9 @@ def prepare(url: str) -> dict:
         for role, (email, ref, code) in accounts.items():
             if db.session.scalar(select(User.id).where(User.email == email)) is None:
                 create_user(email, role, PASSWORD, structure_ref=ref, department_code=code)
+            user = db.session.scalar(select(User).where(User.email == email))
+            if totp.is_required(user) and not user.totp_enabled_at:  # pilots sign in with a second factor
+                totp.enrol_for_tests_or_demo(user, common.BENCH_TOTP_SECRET)
         db.session.commit()
         worker = db.session.scalar(select(User).where(User.email == accounts["social_worker"][0]))
         ids = db.session.scalars(persons_visible_to(worker).with_only_columns(Person.id).order_by(Person.id)).all()
@@ -151,8 +155,8 @@ def _session_cookie(headers) -> str:
     return ""
 
 
-def login(email: str) -> str:
-    """Sign in through the real form (CSRF token and all); the session cookie."""
+def login(email: str, url: str) -> str:
+    """Sign in through the real form (CSRF token and all; a pilot's second factor); the session cookie."""
     status, headers, html = get("/login")
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
         r'value="([^"]+)"[^>]*name="csrf_token"', html)
@@ -161,7 +165,16 @@ def login(email: str) -> str:
                              urlencode({"email": email, "password": PASSWORD, "csrf_token": token.group(1)}))
     if status != 302:
         raise RuntimeError(f"login of {email} failed: HTTP {status}")
-    return _session_cookie(headers) or cookie
+    cookie = _session_cookie(headers) or cookie
+    if dict((k.lower(), v) for k, v in headers).get("location", "").endswith("/login/code"):
+        _, _, html = get("/login/code", cookie)
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+        status, headers, _ = get("/login/code", cookie, "POST", urlencode(
+            {"code": common.totp_code(url, email), "csrf_token": token.group(1)}))
+        if status != 302:
+            raise RuntimeError(f"second factor of {email} failed: HTTP {status}")
+        cookie = _session_cookie(headers) or cookie
+    return cookie
 
 
 def wrk(paths: list[str], cookie: str, seconds: int, connections: int = 2) -> dict:
@@ -239,7 +252,7 @@ def bench(backend: str, size: int, seconds: int, only: set[str] | None = None,
     service(url, ctx, scenarios, backend, size)
     server = start_server(url)
     try:
-        cookies = {role: login(email) for role, email in ctx["emails"].items()}
+        cookies = {role: login(email, url) for role, email in ctx["emails"].items()}
         for name, (role, paths) in scenarios.items():
             status, _, html = get(paths[0], cookies[role])
             if status != 200:

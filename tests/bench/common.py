@@ -39,6 +39,8 @@ TODAY = date.today()
 BACKENDS = ("sqlite", "postgresql")
 SECRET = "bench-secret-key-not-for-production"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+# The benchmark pilot's second factor (pilots need one since issue 20): a known secret, as the test factories do.
+BENCH_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 def label(size: int) -> str:
@@ -109,6 +111,18 @@ def data_file(size: int) -> Path:
             raise RuntimeError(f"generate failed: {run.stderr[-2000:]}")
         partial.rename(path)
     return path
+
+
+def totp_code(url: str, email: str) -> str:
+    """A current code of the benchmark's second factor, the account's replay guard cleared first (the benchmarks
+    sign the same pilot in several times within 30 seconds)."""
+    import pyotp
+    from sqlalchemy import create_engine, text
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE users SET totp_last_step = NULL WHERE email = :email"), {"email": email})
+    engine.dispose()
+    return pyotp.TOTP(BENCH_TOTP_SECRET).now()
 
 
 # --- processes ---------------------------------------------------------------------------------------

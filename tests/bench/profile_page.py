@@ -25,6 +25,12 @@ def signed_in_client(app, email: str, password: str):
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
     response = client.post("/login", data={"email": email, "password": password, "csrf_token": token})
     assert response.status_code == 302, response.status_code
+    if response.headers["Location"].endswith("/login/code"):  # a pilot: the second factor (issue 20)
+        html = client.get("/login/code").get_data(as_text=True)
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+        code = common.totp_code(app.config["SQLALCHEMY_DATABASE_URI"], email)
+        response = client.post("/login/code", data={"code": code, "csrf_token": token})
+        assert response.status_code == 302 and not response.headers["Location"].endswith("/login/code")
     return client
 
 
