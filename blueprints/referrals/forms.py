@@ -20,6 +20,7 @@ from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from agir.dates import today as paris_today
 from agir.i18n import lazy_gettext as _l
+from agir.i18n import reader_is_english
 from agir.interchange.schema import INT32_MAX
 from agir.interchange.validation import MAX_NUMBER
 from agir.labels import choices
@@ -225,6 +226,16 @@ class SeriesForm(FlaskForm):
 SCOPE_CHOICES = [("one", _l("Cette séance seulement")), ("rest", _l("Cette séance et les suivantes de la série"))]
 
 
+class HoursField(FrenchFloatField):
+    """Hours shown as the reader writes them (2,5 in French, 2.5 in English); typed either way."""
+
+    def _value(self):
+        if self.raw_data or self.data is None:
+            return super()._value()
+        shown = f"{self.data:g}"
+        return shown if reader_is_english() else shown.replace(".", ",")
+
+
 class OccurrenceForm(FlaskForm):
     """Change one occurrence, or the rest of its series."""
 
@@ -232,15 +243,14 @@ class OccurrenceForm(FlaskForm):
     held_on = _date(_l("Date de la séance"), required=False)
     starts_at = TimeField(_l("Heure de début"), validators=[Optional()],
                           invalid_value_message=_l("Heure invalide : utilisez le format hh:mm."))
-    hours = FrenchFloatField(_l("Durée (heures)"), validators=[InputRequired(_l("Indiquez la durée en heures."))],
-                             invalid_value_message=NUMBER_INVALID, widget=TextInput(),
-                             render_kw={"inputmode": "decimal"})
+    hours = HoursField(_l("Durée (heures)"), validators=[InputRequired(_l("Indiquez la durée en heures."))],
+                       invalid_value_message=NUMBER_INVALID, widget=TextInput(), render_kw={"inputmode": "decimal"})
 
 
 class OccurrenceCancelForm(FlaskForm):
     """Cancel one occurrence, or the rest of its series."""
 
-    scope = RadioField(_l("Annuler"), choices=SCOPE_CHOICES, default="one")
+    scope = RadioField(_l("Séances à annuler"), choices=SCOPE_CHOICES, default="one")
 
 
 class AttendanceForm(FlaskForm):

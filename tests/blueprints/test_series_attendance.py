@@ -88,6 +88,7 @@ def test_edit_one_occurrence_or_the_rest_and_cancel_the_rest(app, world):
     days = list(series.sessions)
     third, fifth = days[2], days[4]
     url = f"/referrals/programmes/{world.programme.id}/sessions/{third.id}/edit"
+    assert re.search(r'<input[^>]*id="hours"[^>]*value="2,5"', html(ro.get(url)))  # as the French write it
     resp = ro.post(url, data={"csrf_token": factories.csrf_token(ro, url), "scope": "one", "held_on": "2022-05-10",
                               "starts_at": "14:00", "hours": "3"})
     assert resp.status_code == 302

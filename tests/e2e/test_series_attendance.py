@@ -3,8 +3,10 @@ the attendance grid at 1366 px, in French and English, driven from the keyboard,
 critical violation). Screenshots in test-artifacts/."""
 from datetime import date
 
+from sqlalchemy import select
+
 from agir.extensions import db
-from models import Participation
+from models import Participation, Session
 from models.programme import Attendance
 from tests import factories
 from tests.e2e.conftest import browser_login, shot
@@ -22,6 +24,7 @@ def test_series_preview_and_attendance_grid_by_keyboard_fr_en(axe_page, world): 
         db.session.add(Participation(person=person, programme=world.programme, start_on=date(2022, 4, 1),
                                      planned_hours=60))
     db.session.commit()
+    programme_id = world.programme.id
     browser_login(page, "ro@example.fr", factories.PASSWORD)
     failures = []
 
@@ -96,4 +99,9 @@ def test_series_preview_and_attendance_grid_by_keyboard_fr_en(axe_page, world): 
     page.goto(page.base + f"/referrals/programmes/{world.programme.id}/attendance")
     failures += [f"matrix en:\n{describe(v)}" for v in [_serious(page)] if v]
     shot(page, "attendance-matrix-en")
+    session_id = db.session.scalar(select(Session.id).where(Session.series_id.is_not(None)).order_by(Session.id))
+    page.goto(page.base + f"/referrals/programmes/{programme_id}/sessions/{session_id}/edit")
+    assert page.locator("#scope-1").count() == 1  # « this session and the following ones »
+    failures += [f"occurrence en:\n{describe(v)}" for v in [_serious(page)] if v]
+    shot(page, "occurrence-en")
     assert not failures, "axe-core, violations graves :\n" + "\n".join(failures)
