@@ -70,6 +70,8 @@ ENUMERATED = {
     ("reminder_messages", "kind"): REMINDER_KINDS,
     ("reminder_messages", "channel"): REMINDER_CHANNELS,
     ("reminder_messages", "status"): REMINDER_STATUSES,
+    # Issue 18: the virus scan of a document's bytes (migration 0018).
+    ("documents", "scan_status"): enums.SCAN_STATUSES,
 }
 # CHECKs that bound a number rather than an enumeration.
 BOUNDS = {("appointments", "ck_appointments_minutes"),
