@@ -4,8 +4,8 @@
 bytes as a body signature matching anywhere in a file (.ndb, hex from `sigtool --hex-dump`), so that a PDF
 carrying the EICAR string is found too. `clamd` starts on a unix socket in a temporary directory, in the
 foreground, as a child of the test process; it is stopped at the end of the session.
-Used through the `clamd_socket` fixture (tests/documents/conftest.py); `start_clamd` also serves `make run`
-(tools/run_clamd.py)."""
+Used through the `clamd_socket` fixtures (tests/documents/conftest.py, tests/e2e/test_documents.py). `make run` has
+its own starter (tools/dev_clamd.py), on the real signatures: a database that knows only EICAR stays in the tests."""
 import os
 import shutil
 import signal
