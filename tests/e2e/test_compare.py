@@ -58,3 +58,9 @@ def test_the_comparison_in_french_and_english(axe_page, pilots, who):
     expect(page.locator("h1")).to_contain_text("Regional steering" if who == "regional" else "National steering")
     expect(page.locator("#comparaison thead")).to_contain_text("Target 80 %")
     check(page, f"compare-{who}-en")
+    # Their API tokens page, with their own sub-navigation.
+    page.goto(page.base + "/pilot/tokens")
+    expect(page.locator("main")).to_contain_text("/api/v1/compare")
+    found = [v for v in violations(page) if v["impact"] in FAILING]
+    shot(page, f"compare-{who}-tokens-en")
+    assert not found, describe(found)
