@@ -42,3 +42,28 @@ def test_orientation_source_is_not_in_doubled_parentheses(world, client, login):
     assert "OFII (signature du CIR)" in html
     assert "(OFII (signature du CIR))" not in html
     assert "))" not in html.split("OFII (signature du CIR)")[1][:2]
+
+
+def test_pilot_figures_follow_the_reader_english_or_french(app):
+    """The dashboard's figures were written the French way on English pages (« 0,0 % », pilots_cohort's report)."""
+    figure, small = app.jinja_env.filters["pilot_figure"], app.jinja_env.filters["pilot_small_count"]
+    with app.test_request_context("/"):
+        assert figure(0.3333, "share") == "33,33 %" and figure(1234.5, "mean") == "1\u202f234,5"
+        assert small(12345) == "12\u202f345" and small(3) == "< 5"
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert figure(0.3333, "share") == "33.33%" and figure(1234.5, "mean") == "1,234.5"
+        assert figure(13000.3, "money") == "13,000.30 €" and figure(6.5, "hours") == "6.5 h"
+        assert small(12345) == "12,345" and small(3) == "< 5"
+
+
+def test_the_english_dashboard_has_no_french_decimal(world, client, login):
+    import re
+
+    person = factories.make_person(world.department, world.agir)
+    factories.make_accompaniment(person, world.agir, start=date(2022, 9, 1), planned_end=date(2023, 8, 31))
+    db.session.commit()
+    login("pilot@example.fr")
+    html = client.get("/pilot/?from=2022-01-01&to=2022-12-31", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Dashboard" in html or "dashboard" in html
+    assert not re.search(r"\d,\d+\s?%", html)
+    assert re.search(r"\d\.\d+%", html)

@@ -12,6 +12,7 @@ from agir.dates import add_years
 from agir.dates import today as paris_today
 from agir.errors import RuleViolation, StaleRecord
 from agir.extensions import db
+from agir.i18n import reader_is_english
 from agir.indicators import Scope, ScopeError, build_scope
 from agir.indicators.layout import format_value, small_count
 from blueprints._helpers import client_ip, int_arg, validate_with_rules
@@ -22,14 +23,22 @@ ROLES = ("pilot",)
 FIRST_YEAR = 2022  # the instruction dates from 2022: no AGIR figure before
 
 
+def for_reader(figure: str) -> str:
+    """A figure written the French way (1 234,5 %), as an English reader writes it (1,234.5%); unchanged in French.
+    The pages follow the reader; the exports stay French by design (agir.indicators.layout writes them)."""
+    if not reader_is_english():
+        return figure
+    return figure.replace(",", ".").replace("\u202f", ",").replace(" %", "%")
+
+
 @bp.app_template_filter("pilot_figure")
 def _figure(value, kind="count", decimals=2):
-    return format_value(value, kind, decimals)
+    return for_reader(format_value(value, kind, decimals))
 
 
 @bp.app_template_filter("pilot_small_count")
 def _small(value):
-    return small_count(value)
+    return for_reader(small_count(value))
 
 
 def pilot_department() -> Department:
