@@ -60,6 +60,13 @@ def main() -> None:
     with psycopg.connect(common.PG_SERVER.replace("+psycopg", "") + "/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{target}" TEMPLATE "{source}"')
+        # A template gives its tables, not its settings (ALTER DATABASE … SET): migration 0002's jit = off and
+        # 0020's random_page_cost are carried over by hand, or the copy would be measured with JIT compilation.
+        for (settings,) in conn.execute("SELECT setconfig FROM pg_db_role_setting s JOIN pg_database d ON "
+                                        "d.oid = s.setdatabase WHERE d.datname = %s AND s.setrole = 0", (source,)):
+            for setting in settings or ():
+                name, value = setting.split("=", 1)
+                conn.execute(f'ALTER DATABASE "{target}" SET {name} = {value}')
     common.log(f"{target}: copy of {source} made; adding {copies - 1} copies of every person's records")
     engine = create_engine(f"{common.PG_SERVER}/{target}")
     metadata = MetaData()
