@@ -17,6 +17,8 @@ primo-arrivant). Sizes above 200,000 run on PostgreSQL only: SQLite is the small
 database (one department, a few thousand files a year), not measured at a million persons. The
 generation and the import of 1,000,000 persons take about an hour on 2 cores; `--steps` runs
 some steps only (the others' results are kept in results.json), e.g. `--steps queries,memory`.
+Without a generated million, `scale_copies.py 100000 10` makes the 1,000,000-person PostgreSQL
+database from ten copies of the 100,000 one in minutes (a proxy: docs/performance.md).
 
     .venv/bin/python tests/bench/run.py [--quick] [--keep] [--sizes 10000,100000,1000000] [--steps ...]
 """
