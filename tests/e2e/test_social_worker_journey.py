@@ -52,6 +52,9 @@ def test_social_worker_follows_a_person_from_creation_to_follow_up(page, world):
     # 2. Enrolment, back-dated: the verdict and the proposed planned end follow the entry date. The page asks
     # the server for the verdict at that date (after a short pause in typing) and then fills the planned end:
     # wait for that answer, then for the field to hold the value (no fixed delay, see tests/e2e/conftest.py).
+    # The page's script listens for the typing only once it has run: under load the status message of the new file
+    # can be in the DOM before the deferred scripts (a run of e2e under load lost the request that way).
+    page.wait_for_load_state("load")
     with page.expect_response(lambda r: "/persons/eligibility" in r.url and f"on={iso(START)}" in r.url) as answer:
         page.fill("#enrol-start", iso(START))
     assert answer.value.ok
