@@ -3,7 +3,7 @@ and the attendance grid of a session (issue 17, item 5)."""
 import math
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 
 from agir import access
@@ -142,9 +142,11 @@ def attendance(programme_id: int, session_id: int):
             saved = attempt(form, ops.save_attendance, current_user, programme, session, marks)
             if saved:
                 if saved.conflicts:
-                    flash(gettext("Enregistré, sauf pour %(names)s : quelqu'un d'autre a modifié leur présence "
-                                  "entre-temps (sa saisie est conservée, vérifiez-la).",
-                                  names=", ".join(saved.conflicts)), "warning")
+                    flash(ngettext("Enregistré, sauf pour %(names)s : quelqu'un d'autre a modifié sa présence "
+                                   "entre-temps (sa saisie est conservée, vérifiez-la).",
+                                   "Enregistré, sauf pour %(names)s : quelqu'un d'autre a modifié leur présence "
+                                   "entre-temps (sa saisie est conservée, vérifiez-la).",
+                                   len(saved.conflicts), names=", ".join(saved.conflicts)), "warning")
                 else:
                     flash(gettext("Feuille de présence enregistrée."), "success")
                 return redirect(url_for("referrals.attendance", programme_id=programme_id, session_id=session_id))

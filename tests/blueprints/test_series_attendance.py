@@ -206,3 +206,26 @@ def test_only_the_structures_referral_officers_see_the_grid(app, world, class_of
     assert "ABDI" not in html(client.get(url))
     if email != "sw@example.fr":  # role allowed to the blueprint, refused for this programme: written down
         assert _count(AuditEntry, action="access_refused") >= 1
+
+
+def test_a_presence_changed_meanwhile_is_named_in_a_sentence_that_agrees_with_it(app, world, class_of_three):
+    """Two officers save the same grid: the second one's rows changed meanwhile are kept as the first left them and
+    named — « sa présence » for one person, « leur présence » for several (was « leur présence » even for one)."""
+    ro = client_for(app, "ro@example.fr")
+    session = world.programme.sessions[0]  # 3 h
+    bernard, abdi, *_ = class_of_three
+    url = _grid_url(world.programme, session)
+    token = factories.csrf_token(ro, url)
+    first = {"csrf_token": token, f"present-{bernard.id}": "1", f"hours-{bernard.id}": "1", f"was-{bernard.id}": "",
+             f"present-{abdi.id}": "1", f"hours-{abdi.id}": "1", f"was-{abdi.id}": ""}
+    assert ro.post(url, data=first).status_code == 302
+    # The second grid was opened before: Bernard unticked on it.
+    stale = dict(first, **{f"hours-{bernard.id}": "2", f"hours-{abdi.id}": ""})
+    stale[f"present-{abdi.id}"] = "1"
+    page = html(ro.post(url, data={k: v for k, v in stale.items() if k != f"hours-{abdi.id}"}, follow_redirects=True))
+    assert "sauf pour ABDI Ana, BERNARD Ana : quelqu&#39;un d&#39;autre a modifié leur présence" in page
+    one = {"csrf_token": token, f"present-{bernard.id}": "1", f"hours-{bernard.id}": "2", f"was-{bernard.id}": ""}
+    page = html(ro.post(url, data=one, follow_redirects=True))
+    assert "sauf pour BERNARD Ana : quelqu&#39;un d&#39;autre a modifié sa présence entre-temps" in page
+    db.session.expire_all()
+    assert sorted(a.hours for a in db.session.scalars(select(Attendance))) == [1.0, 1.0]
