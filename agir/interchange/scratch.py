@@ -8,7 +8,9 @@ removed with the import), by batches, and the checks ask it by SQL: sorted and g
 `warnings()` gives exactly what agir.duplicates.import_warnings gives for the same identities
 (tests/interchange/test_scratch.py holds it as the oracle): the same blocks walked in the same
 order (the order in which each block first appears in the file, its members in line order), the
-same pairs scored once, the same best message per line.
+same pairs scored once (in the first block of the walk that lets them through, found from their own
+blocks rather than from a set of every pair scored, which grew with the file), the same best message per
+line.
 """
 import sqlite3
 import tempfile
@@ -139,7 +141,17 @@ class Scratch:
             return max(0, totals(person["nationality"], name_skeleton(person["last_name"], person["first_name"])) - 2)
 
         best: dict[int, tuple[float, str, int]] = {}  # idx → (value, message, line)
-        scored: set[tuple[int, int]] = set()
+        first_of = lru_cache(maxsize=200_000)(self._first)
+
+        def blocks_of(person: dict) -> set[tuple]:
+            keys = search_keys(person["last_name"], person["first_name"], None, person["birth_on"])
+            return set(_blocks(person["nationality"], keys))
+
+        def first_shared(a: dict, b: dict, close: bool) -> tuple:
+            """The block, among those a and b share, where the walk scores them (instead of a set of every pair
+            scored, which grows with the file): the first in the walk's order that lets them through."""
+            shared = [block for block in blocks_of(a) & blocks_of(b) if close or block[1] == "d"]
+            return min(shared, key=lambda block: first_of(SEP.join(block)))
 
         def consider(j: int, line: int, value: float, message: str) -> None:
             if value >= THRESHOLD and value > best.get(j, (0.0, "", 0))[0]:
@@ -157,13 +169,18 @@ class Scratch:
                                                  "birth_on": date.fromisoformat(row[8]), "nationality": row[9]})
                        for row in group]
             same_year = block[1] in ("n", "p")  # the "d" blocks share the day, not the year
-            for pos, (j, line_j, _, b) in enumerate(members):
-                for i, line_i, ref_i, a in members[:pos]:
-                    if i == j or same_year and not _close(a["birth_on"], b["birth_on"]):
-                        continue  # (a file whose last and first names share their key is twice in its block)
-                    if (i, j) in scored or date_score(a["birth_on"], b["birth_on"]) == 0.0:
+            unique = {}  # a file whose last and first names share their key is twice in its block: once here
+            for member in members:
+                unique.setdefault(member[0], member)
+            ordered = list(unique.values())
+            for pos, (_, line_j, _, b) in enumerate(ordered):
+                j = ordered[pos][0]
+                for _, line_i, ref_i, a in ordered[:pos]:
+                    close = _close(a["birth_on"], b["birth_on"])
+                    if same_year and not close or date_score(a["birth_on"], b["birth_on"]) == 0.0:
                         continue
-                    scored.add((i, j))
+                    if first_shared(a, b, close) != block:
+                        continue  # scored in another block they share, earlier in the walk
                     value = score(a, b, max(others(a), others(b)))
                     consider(j, line_j, value, f"probablement la même personne que la ligne {line_i} "
                                                f"({ref_i}, score {value:.2f})")
@@ -174,6 +191,10 @@ class Scratch:
                     consider(j, line_j, value, f"probablement la même personne que le dossier {person['ref']} déjà "
                                                f"dans la base (score {value:.2f})")
         return [(line, message) for _, (_, message, line) in sorted(best.items())]
+
+    def _first(self, bkey: str) -> int:
+        """The walk's position of a block (the first blocking key of the file that names it)."""
+        return self.db.execute("SELECT first FROM firsts WHERE bkey = ?", (bkey,)).fetchone()[0]
 
     def _total(self, nationality: str, skeleton: str) -> int:
         """Files of the import and of the database (counted more than twice there) with these names."""
