@@ -169,7 +169,8 @@ class Scratch:
                                                  "birth_on": date.fromisoformat(row[8]), "nationality": row[9]})
                        for row in group]
             same_year = block[1] in ("n", "p")  # the "d" blocks share the day, not the year
-            unique = {}  # a file whose last and first names share their key is twice in its block: once here
+            # A file whose last and first names share their key is twice in its block: once here.
+            unique: dict[int, tuple] = {}
             for member in members:
                 unique.setdefault(member[0], member)
             ordered = list(unique.values())
