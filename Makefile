@@ -71,7 +71,8 @@ demo: db
 run: demo
 	@$(BIN)/python tools/dev_clamd.py start
 	@trap '$(BIN)/python tools/dev_clamd.py stop' EXIT; \
-	AGIR_CLAMD_SOCKET="$${AGIR_CLAMD_SOCKET:-$(CURDIR)/instance/clamd/clamd.sock}" \
+	export AGIR_CLAMD_SOCKET="$${AGIR_CLAMD_SOCKET:-$(CURDIR)/instance/clamd/clamd.sock}"; \
+	$(FLASK) agir services; \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: install

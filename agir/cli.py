@@ -13,5 +13,6 @@ from agir.commands import (  # noqa: E402,F401
     indicators,
     interchange,
     retention,
+    services,
     users,
 )

@@ -216,3 +216,29 @@ def test_every_new_figure_cohort_field_and_alert_is_non_zero_on_the_demo(runner,
     # The nightly job's computation at load time finds them too (the inbox and the badge).
     stored = set(db.session.scalars(select(Alert.kind).where(Alert.resolved_on.is_(None))))
     assert {"first_interview_late", "appointment_missed", "document_expiry"} <= stored
+
+
+def test_the_demo_social_worker_holds_the_operators_appointments_and_the_console_says_what_to_expect(runner, app_ctx):
+    """fresh_eyes on a fresh clone: the social worker's week view and calendar feed were empty (no appointment named a
+    référent), and the console did not say that the administrator and the pilots enrol a second factor."""
+    from models import Appointment
+
+    result = runner.invoke(args=["agir", "demo"])
+    assert result.exit_code == 0, result.output
+    assert "second facteur" in result.output
+    worker = db.session.scalar(select(User).where(User.email == EMAILS["social_worker"]))
+    held = db.session.scalars(select(Appointment).where(Appointment.structure_id == worker.structure_id)).all()
+    assert held and all(a.referent_id == worker.id for a in held)
+
+
+def test_the_services_command_says_what_degrades_without_each_outside_service(runner, app):
+    result = runner.invoke(args=["agir", "services"])
+    assert result.exit_code == 0, result.output
+    for words in ("E-mails : aucun serveur SMTP", "SMS : aucun fournisseur", "ProConnect : non configuré",
+                  "Antivirus :"):  # whether a clamd answers depends on the tests run before
+        assert words in result.output
+    app.config.update(SMTP_HOST="smtp.example.org")
+    try:
+        assert "serveur SMTP smtp.example.org" in runner.invoke(args=["agir", "services"]).output
+    finally:
+        app.config.update(SMTP_HOST=None)

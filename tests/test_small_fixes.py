@@ -67,3 +67,25 @@ def test_the_english_dashboard_has_no_french_decimal(world, client, login):
     assert "Dashboard" in html or "dashboard" in html
     assert not re.search(r"\d,\d+\s?%", html)
     assert re.search(r"\d\.\d+%", html)
+
+
+def test_fresh_eyes_findings_csv_type_favicon_and_english_colon(world, client, login):
+    """fresh_eyes' walk on a fresh clone: the CSV said its charset twice, every page asked for /favicon.ico (404), and
+    an English error summary read « Label : message » with the French space."""
+    login("pilot@example.fr")
+    csv = client.get("/pilot/export.csv?from=2022-01-01&to=2022-12-31")
+    assert csv.status_code == 200 and csv.headers["Content-Type"] == "text/csv; charset=utf-8"
+    html = client.get("/pilot/").get_data(as_text=True)
+    assert 'rel="icon"' in html and "favicon" in html
+    assert client.get("/static/vendor/dsfr/favicon/favicon.svg").status_code == 200
+    from flask import render_template_string
+    from wtforms import Form, StringField
+    template = '{% from "_macros/forms.html" import form_errors %}{{ form_errors(form) }}'
+
+    class One(Form):
+        name = StringField("Nom")
+
+    with client.application.test_request_context("/", headers={"Accept-Language": "en"}):
+        form = One()
+        form.name.errors = ["Required."]
+        assert "Nom: Required." in render_template_string(template, form=form)

@@ -49,5 +49,8 @@ def demo_command(if_empty: bool) -> None:
                    "démo non chargée (--if-empty).")
         return
     click.echo("Démo chargée : département 33 Gironde. Comptes de démonstration :")
+    width = max(len(account.email) for account in accounts)
     for account in accounts:
-        click.echo(f"  {account.label:<28} {account.email:<40} mot de passe : {account.password}")
+        click.echo(f"  {account.label:<22} {account.email:<{width}}  mot de passe : {account.password}")
+    click.echo("À la première connexion, l'administratrice et les pilotes enregistrent un second facteur "
+               "(application d'authentification : code à 6 chiffres), comme l'exige leur rôle.")

@@ -19,7 +19,7 @@ from agir.errors import RuleViolation
 from agir.extensions import db
 from agir.interchange.importer import import_lines
 from agir.operations.users import create_user
-from models import Department, Person, Structure, User
+from models import Appointment, Department, Person, Structure, User
 
 SEED = 2022
 GIRONDE = ("33", "Gironde", "Bordeaux", 2022, 7, 5)
@@ -279,6 +279,11 @@ def load_demo(if_empty: bool = False, today: date | None = None) -> list[Account
     except RuleViolation as exc:
         db.session.rollback()
         raise DemoNotLoaded(f"La démo n'a pas pu être chargée : {exc.message}") from None
+    # The operator's appointments are the demo social worker's (the interchange names no référent): her week view,
+    # « Mes rendez-vous » and her calendar feed are not empty.
+    referent_id = db.session.scalar(select(User.id).where(User.email == accounts[0].email))
+    db.session.execute(update(Appointment).where(Appointment.structure_id == structure_id,
+                                                 Appointment.referent_id.is_(None)).values(referent_id=referent_id))
     # The alerts are there at once, as the nightly job would find them (same computation, same commit).
     alerts.sync_alerts(db.session, alerts.compute_alerts(db.session, builder.today), builder.today)
     record(None, "demo", detail=f"agir demo : {result.counts.get('person', 0)} personne(s)")

@@ -71,7 +71,7 @@ def dashboard_figures(department, period, scope, page: int) -> dict:
 
 def download(content: bytes, kind: str, filename: str) -> Response:
     """A file to save, never cached."""
-    return Response(content, mimetype=EXPORT_TYPES[kind], headers={
+    return Response(content, content_type=EXPORT_TYPES[kind], headers={
         "Content-Disposition": content_disposition(filename), "Cache-Control": "no-store"})
 
 
