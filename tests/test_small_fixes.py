@@ -89,3 +89,24 @@ def test_fresh_eyes_findings_csv_type_favicon_and_english_colon(world, client, l
         form = One()
         form.name.errors = ["Required."]
         assert "Nom: Required." in render_template_string(template, form=form)
+
+
+def test_an_error_of_the_whole_form_is_not_announced_under_each_field(app):
+    """« modifié par quelqu'un d'autre » was shown under a heading saying the errors are under each field, where there
+    was none (fresh_eyes, two people moving one appointment)."""
+    from flask import render_template_string
+    from wtforms import Form, StringField
+
+    class One(Form):
+        name = StringField("Nom")
+
+    template = '{% from "_macros/forms.html" import form_errors %}{{ form_errors(form) }}'
+    with app.test_request_context("/"):
+        whole = One()
+        whole.form_errors.append("Ce rendez-vous a été modifié par quelqu'un d'autre.")
+        html = render_template_string(template, form=whole)
+        assert "modifié par quelqu'un d'autre" in html and "sous chaque champ" not in html
+        both = One()
+        both.name.errors = ["Requis."]
+        both.form_errors.append("Ce rendez-vous a été modifié par quelqu'un d'autre.")
+        assert "sous chaque champ" in render_template_string(template, form=both)
