@@ -105,7 +105,7 @@ def test_an_error_of_the_whole_form_is_not_announced_under_each_field(app):
         whole = One()
         whole.form_errors.append("Ce rendez-vous a été modifié par quelqu'un d'autre.")
         html = render_template_string(template, form=whole)
-        assert "modifié par quelqu'un d'autre" in html and "sous chaque champ" not in html
+        assert "modifié par quelqu&#39;un d&#39;autre" in html and "sous chaque champ" not in html
         both = One()
         both.name.errors = ["Requis."]
         both.form_errors.append("Ce rendez-vous a été modifié par quelqu'un d'autre.")
