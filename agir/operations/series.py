@@ -15,7 +15,7 @@ from datetime import date, time
 
 from sqlalchemy import func, select, text
 
-from agir import access, audit
+from agir import access, audit, dates
 from agir.errors import RuleViolation
 from agir.extensions import db
 from agir.i18n import LazyDate
@@ -206,6 +206,9 @@ def save_attendance(actor, programme: Programme, session: Session, marks: list[r
     if not access.takes_attendance(actor, programme) or session.programme_id != programme.id:
         raise RuleViolation("attendance_forbidden", _l("Seuls les chargé·es d'orientation de la structure qui "
                                                        "porte le programme tiennent sa feuille de présence."), None)
+    early = rules.attendance_too_early(session.held_on, dates.today())
+    if early is not None and any(mark.changed and mark.now is not None for mark in marks):
+        raise early
     _lock_session(session)
     allowed = {row.participation_id: row for row in session_participants(programme, session)}
     current = {a.participation_id: a for a in db.session.scalars(

@@ -230,6 +230,14 @@ def read_mark(participation_id: int, present: bool, hours: float | None, hours_i
     return Mark(participation_id, was, float(hours)), None
 
 
+def attendance_too_early(held_on: date, today: date) -> RuleViolation | None:
+    """Who came is known once the session is held: no presence is recorded before its day (docs/rules.md)."""
+    if held_on > today:
+        return RuleViolation("attendance_future", _l("Cette séance n'a pas encore eu lieu (%(day)s) : les présences "
+                                                     "se notent à partir de son jour.", day=LazyDate(held_on)), None)
+    return None
+
+
 def check_series(*args, **kwargs) -> Plan:
     """series_violations, raising the first violation carrying all of them (a form shows every error at once)."""
     plan, errors = series_violations(*args, **kwargs)

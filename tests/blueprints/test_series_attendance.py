@@ -229,3 +229,23 @@ def test_a_presence_changed_meanwhile_is_named_in_a_sentence_that_agrees_with_it
     assert "sauf pour BERNARD Ana : quelqu&#39;un d&#39;autre a modifié sa présence entre-temps" in page
     db.session.expire_all()
     assert sorted(a.hours for a in db.session.scalars(select(Attendance))) == [1.0, 1.0]
+
+
+def test_no_presence_is_recorded_for_a_session_not_held_yet(app, world, class_of_three):
+    """fresh_eyes: the grid took presences for next week's session; who came is known from the session's day."""
+    from datetime import timedelta
+
+    from agir import dates
+
+    ahead = Session(programme=world.programme, held_on=dates.today() + timedelta(days=7), hours=2.0)
+    db.session.add(ahead)
+    db.session.commit()
+    ro = client_for(app, "ro@example.fr")
+    bernard = class_of_three[0]
+    url = _grid_url(world.programme, ahead)
+    resp = ro.post(url, data={"csrf_token": factories.csrf_token(ro, url), f"present-{bernard.id}": "1",
+                              f"was-{bernard.id}": ""})
+    assert "n&#39;a pas encore eu lieu" in html(resp)
+    assert _count(Attendance) == 0
+    db.session.expire_all()
+    assert db.session.get(Participation, bernard.id).attended_hours == 7.0
