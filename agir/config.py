@@ -66,6 +66,8 @@ class Config:
     DASHBOARD_CACHE_SECONDS = int(os.environ.get("AGIR_DASHBOARD_CACHE_SECONDS", "300"))
     DASHBOARD_CACHE_SIZE = int(os.environ.get("AGIR_DASHBOARD_CACHE_SIZE", "64"))
     # ProConnect (issue 20, agir/oidc.py): off unless the three are set.
+    # The calendar feeds' event UIDs end with this (stable whatever host name the feed is read under).
+    CALENDAR_UID_DOMAIN = os.environ.get("AGIR_CALENDAR_UID_DOMAIN")
     PROCONNECT_CLIENT_ID = os.environ.get("AGIR_PROCONNECT_CLIENT_ID")
     PROCONNECT_CLIENT_SECRET = os.environ.get("AGIR_PROCONNECT_CLIENT_SECRET")
     PROCONNECT_DISCOVERY_URL = os.environ.get("AGIR_PROCONNECT_DISCOVERY_URL")

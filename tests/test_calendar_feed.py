@@ -76,8 +76,8 @@ def test_the_feed_has_my_appointments_with_initials_and_file_number_only(client,
     calendar = _read(anonymous, token)
     events = _events(calendar)
     mine, past, karimi = agenda["mine"], agenda["past"], agenda["karimi"]
-    assert set(events) == {f"appointment-{mine.id}@localhost", f"appointment-{past.id}@localhost"}
-    event = events[f"appointment-{mine.id}@localhost"]
+    assert set(events) == {f"appointment-{mine.id}@agir", f"appointment-{past.id}@agir"}
+    event = events[f"appointment-{mine.id}@agir"]
     assert str(event["SUMMARY"]) == f"RDV A. K. — dossier {karimi.ref}"
     assert event["DTSTART"].dt == mine.start_at.replace(tzinfo=event["DTSTART"].dt.tzinfo)
     assert event["DTSTART"].params["TZID"] == "Europe/Paris" and event["DTEND"].params["TZID"] == "Europe/Paris"
@@ -116,7 +116,7 @@ def test_a_moved_appointment_keeps_its_uid_and_bumps_its_sequence_a_cancelled_on
     _, token = _make_feed(client)
     anonymous = client.application.test_client()
     mine, sw = agenda["mine"], agenda["sw"]
-    uid = f"appointment-{mine.id}@localhost"
+    uid = f"appointment-{mine.id}@agir"
     appointment_ops.move_appointment(sw, mine, start=_at(5, 11), minutes=30, referent_id=sw.id,
                                      reason="La personne travaille ce jour-là", version=mine.version_id)
     db.session.commit()
@@ -171,7 +171,7 @@ def test_another_referents_feed_never_has_my_appointments(client, agenda):
     factories.login(colleague, "colleague@example.fr")
     _, token = _make_feed(colleague)
     events = _events(_read(client.application.test_client(), token))
-    assert set(events) == {f"appointment-{agenda['theirs'].id}@localhost"}
+    assert set(events) == {f"appointment-{agenda['theirs'].id}@agir"}
 
 
 def test_an_unchanged_feed_answers_304_to_its_etag(client, agenda):
@@ -212,3 +212,18 @@ def test_the_panel_and_the_button_in_english(client, agenda):
     assert "Your calendar link" in page and ">Copy<" in page and "Revoke the link" in page
     page = client.get(f"/agenda/persons/{agenda['karimi'].id}").get_data(as_text=True)
     assert "Appointment letter (PDF)" in page
+
+
+def test_the_uids_do_not_depend_on_the_host_name_the_feed_is_read_under(app, world):
+    """fresh_eyes: the UIDs took the request's host, so a calendar reading the feed under two names (intranet name,
+    public name) would show every appointment twice."""
+    from blueprints.agenda.routes_feed import uid_domain
+
+    with app.test_request_context("/", base_url="http://agir.intranet.example:8080"):
+        assert uid_domain() == "agir"
+    app.config["CALENDAR_UID_DOMAIN"] = "agir.gironde.example"
+    try:
+        with app.test_request_context("/", base_url="http://10.0.0.5"):
+            assert uid_domain() == "agir.gironde.example"
+    finally:
+        app.config["CALENDAR_UID_DOMAIN"] = None

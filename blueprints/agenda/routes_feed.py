@@ -4,7 +4,7 @@ signing in (they cannot), 404 for any token that does not open an enabled réfé
 import hashlib
 from datetime import UTC, datetime
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -66,6 +66,14 @@ def feed_revoke():
     return redirect(url_for("agenda.feed_panel"))
 
 
+def uid_domain() -> str:
+    """The right-hand side of the events' UIDs: the same whatever name the server was reached by (a calendar that
+    saw two host names would otherwise show every appointment twice): AGIR_CALENDAR_UID_DOMAIN, else SERVER_NAME,
+    else « agir »."""
+    config = current_app.config
+    return (config.get("CALENDAR_UID_DOMAIN") or config.get("SERVER_NAME") or "agir").split(":")[0]
+
+
 @bp.app_template_filter("utc_to_paris")
 def utc_to_paris(moment: datetime | None) -> datetime | None:
     """A stored UTC time (naive) as the wall-clock time in Paris."""
@@ -84,7 +92,7 @@ def feed(token: str):
     if found is None:
         abort(404)
     user, feed = found
-    body = ops.read_feed(user, feed, appointment_ops.paris_now(), request.host.split(":")[0],
+    body = ops.read_feed(user, feed, appointment_ops.paris_now(), uid_domain(),
                          lambda person_id: url_for("agenda.person", person_id=person_id, _external=True),
                          _describe)
     db.session.commit()
