@@ -67,6 +67,15 @@ class BilingualPDF(FPDF):
         self.set_fallback_fonts(["latin"], exact_match=False)
         self.column = (self.w - 2 * PAGE_MARGIN - GAP) / 2
 
+    def begin(self, title: str, person_name: str, author: str) -> None:
+        """The document's metadata (French title with the person's name, author, language) and its first page."""
+        self.set_title(f"{title} — {person_name}")
+        self.set_author(author)
+        self.set_creator("AGIR")
+        self.set_lang("fr-FR")
+        self.alias_nb_pages()
+        self.add_page()
+
     def footer(self):
         self.set_y(-12)
         self._shape(False)
@@ -171,12 +180,7 @@ class ContractPDF(BilingualPDF):
 def render(data: ContractData, second: Catalogue, font_dir: str, language_name_fr: str) -> bytes:
     """The contract's bytes: French and `second` side by side."""
     pdf = ContractPDF(font_dir, second, f"AGIR — {data.structure}")
-    pdf.set_title(f"{texts.TITLE} — {data.person_name}")
-    pdf.set_author(data.structure)
-    pdf.set_creator("AGIR")
-    pdf.set_lang("fr-FR")
-    pdf.alias_nb_pages()
-    pdf.add_page()
+    pdf.begin(texts.TITLE, data.person_name, data.structure)
     pdf.para(texts.TITLE, "B", TITLE, after=1)
     pdf.para(texts.SUBTITLE, after=2)
     pdf.review_banner(texts.REVIEWED, texts.UNREVIEWED)

@@ -80,12 +80,7 @@ def render(data: LetterData, second: Catalogue, font_dir: str, language_name_fr:
     """The letter's bytes: French and `second` side by side."""
     code = second.language.code
     pdf = LetterPDF(font_dir, second, f"AGIR — {data.structure}")
-    pdf.set_title(f"{texts.TITLE} — {data.person_name}")
-    pdf.set_author(data.structure)
-    pdf.set_creator("AGIR")
-    pdf.set_lang("fr-FR")
-    pdf.alias_nb_pages()
-    pdf.add_page()
+    pdf.begin(texts.TITLE, data.person_name, data.structure)
     pdf.para(texts.TITLE, "B", TITLE, after=1)
     pdf.row(data.structure, data.structure, after=2)
     pdf.review_banner(texts.REVIEWED, texts.UNREVIEWED)
