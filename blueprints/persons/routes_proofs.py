@@ -2,9 +2,8 @@
 from flask import abort, flash, redirect, render_template, request
 from flask_babel import gettext
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import HiddenField, SelectField
+from wtforms import SelectField
 
 from agir.extensions import db
 from agir.i18n import format_date
@@ -14,22 +13,15 @@ from agir.operations import document_history
 from blueprints._helpers import person_or_404, role_required
 from blueprints.persons import bp
 from blueprints.persons.common import ROLES, audit_view, file_url, submit
+from blueprints.persons.forms import VersionedForm
 from blueprints.persons.presenters import PAGES
 from models import Document
 
 
-class ReplaceDocumentForm(FlaskForm):
+class ReplaceDocumentForm(VersionedForm):
     """Which current document of the same kind replaces this one."""
 
     by = SelectField(_l("Remplacé par *"), coerce=int, validate_choice=False)
-    version = HiddenField()
-
-    @property
-    def version_value(self) -> int | None:
-        try:
-            return int(self.version.data)
-        except (TypeError, ValueError):
-            return None
 
 
 def _document_or_404(person, document_id: int) -> Document:
