@@ -138,6 +138,21 @@ def test_activity_moves_the_idle_clock(client, world):
     assert signed_in(client)
 
 
+def test_a_file_fetched_late_by_the_browser_is_not_activity(client, world):
+    """A stylesheet, font or favicon fetched after the page kept the session alive behind the page's own countdown:
+    the notice said « expirée » while the server still answered the page (a browser test failed so under load)."""
+    factories.login(client, "sw@example.fr")
+    shift(client, "seen_at", 59 * 60)
+    with client.session_transaction() as session:
+        before = session["seen_at"]
+    assert client.get("/static/css/app.css").status_code == 200
+    assert client.get("/static/vendor/dsfr/favicon/favicon.svg").status_code == 200
+    with client.session_transaction() as session:
+        assert session["seen_at"] == before
+    shift(client, "seen_at", 2 * 60)  # 61 minutes since the last page: out, whatever the files fetched since
+    assert not signed_in(client)
+
+
 def test_a_session_without_its_timestamps_is_refused(client, world):
     factories.login(client, "sw@example.fr")
     with client.session_transaction() as session:

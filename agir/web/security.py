@@ -99,6 +99,10 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _session_limits():
+        # A stylesheet, a font or the favicon fetched late by the browser is not the user's activity: it must not
+        # keep the session alive behind the page's own idle countdown (session.js), nor end it.
+        if request.endpoint == "static":
+            return
         enforce_session_limits(app)
 
     @app.after_request

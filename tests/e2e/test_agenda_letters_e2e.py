@@ -53,6 +53,7 @@ def test_convocation_button_and_feed_panel(axe_page, world):  # noqa: F811
     url = field.input_value()
     assert "/agenda/feed/" in url and url.endswith(".ics")
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=page.base)
+    page.wait_for_load_state("load")  # copy.js listens once it has run: under load the button came first
     page.get_by_role("button", name="Copier").click()
     expect(page.locator("#feed-copy-status")).to_have_text("Lien copié.")
     assert page.evaluate("navigator.clipboard.readText()") == url
