@@ -53,7 +53,8 @@ def test_the_comparison_in_french_and_english(axe_page, pilots, who):
     # Sorting is a link: the exits, largest first.
     page.click("#comparaison thead a:has-text('Sorties')  >> nth=0")
     expect(page.locator("#comparaison th[aria-sort]")).to_have_attribute("aria-sort", "descending")
-    page.click("footer button:has-text('English')")
+    with page.expect_navigation():  # the language switch is a form: wait for the page it loads
+        page.click("footer button:has-text('English')")
     page.wait_for_load_state()
     expect(page.locator("h1")).to_contain_text("Regional steering" if who == "regional" else "National steering")
     expect(page.locator("#comparaison thead")).to_contain_text("Target 80 %")

@@ -23,7 +23,8 @@ def test_no_header_runs_over_its_column(browser, live_server, pilots, locale):  
         browser_login(page, "regional@example.fr", factories.PASSWORD)
         page.goto(page.base + "/pilot/compare?year=2024")
         if locale == "en":
-            page.click("footer button:has-text('English')")
+            with page.expect_navigation():  # the language switch is a form: wait for the page it loads
+                page.click("footer button:has-text('English')")
             page.wait_for_load_state()
         expect(page.locator("h1")).to_contain_text("Pilotage régional" if locale == "fr" else "Regional steering")
         expect(page.locator("#comparaison thead")).to_be_visible()

@@ -60,7 +60,8 @@ def test_upload_a_document_in_french_then_read_the_page_in_english(axe_page, wor
         shot(page, "documents-fr")
         assert serious_violations(page) == []
 
-        page.click("footer button:has-text('English')")
+        with page.expect_navigation():  # the language switch is a form: wait for the page it loads
+            page.click("footer button:has-text('English')")
         page.wait_for_load_state()
         expect(page.locator("h2#upload-title")).to_have_text("Add a document")
         expect(page.locator("#documents-table tbody tr").first.locator(".fr-badge")).to_have_text("Scanned, clean")

@@ -16,7 +16,8 @@ def test_a_social_worker_switches_to_english_and_reads_a_file(page, world):
     db.session.commit()
     browser_login(page, "sw@example.fr", factories.PASSWORD)
     assert page.locator("h1").inner_text() == "Mes personnes"
-    page.click("footer button:has-text('English')")
+    with page.expect_navigation():  # the language switch is a form: wait for the page it loads
+        page.click("footer button:has-text('English')")
     page.wait_for_load_state()
     assert page.locator("h1").inner_text() == "My persons"
     assert page.locator("html").get_attribute("lang") == "en"
@@ -53,7 +54,8 @@ def test_an_english_browser_gets_the_english_login_page(browser, live_server, wo
 def test_the_live_eligibility_verdict_speaks_english(page, world):
     from playwright.sync_api import expect
     browser_login(page, "sw@example.fr", factories.PASSWORD)
-    page.click("footer button:has-text('English')")
+    with page.expect_navigation():  # the language switch is a form: wait for the page it loads
+        page.click("footer button:has-text('English')")
     page.wait_for_load_state()
     page.goto(page.base + "/persons/new")
     page.select_option("#status", "refugee")

@@ -86,7 +86,8 @@ def test_scope_cohort_page_draws_its_charts_and_passes_axe_in_french_and_english
     browser_login(page, "regional@example.fr", factories.PASSWORD)
     for language in ("fr", "en"):
         if language == "en":
-            page.click("footer button:has-text('English')")
+            with page.expect_navigation():  # the language switch is a form: wait for the page it loads
+                page.click("footer button:has-text('English')")
             page.wait_for_load_state()
         page.goto(page.base + "/pilot/cohort?department=33")
         page.wait_for_selector("canvas[data-drawn='true']")

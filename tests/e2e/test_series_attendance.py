@@ -69,7 +69,8 @@ def test_series_preview_and_attendance_grid_by_keyboard_fr_en(axe_page, world): 
     db.session.remove()
     assert sorted(a.hours for a in db.session.query(Attendance)) == [1.5, 2.5]
 
-    page.click("footer button:has-text('English')")
+    with page.expect_navigation():  # the language switch is a form: wait for the page it loads
+        page.click("footer button:has-text('English')")
     page.wait_for_load_state()
     failures += [f"grid en:\n{describe(v)}" for v in [_serious(page)] if v]
     assert "Attendance of" in page.locator("h1").inner_text()
