@@ -86,3 +86,32 @@ def test_an_upload_through_the_page_lands_in_the_bucket(app, client, login, worl
     document = db.session.scalars(select(Document)).one()
     assert _names(bucket) == [document.storage_key] and document.content_type == "image/jpeg"
     assert not any(files for _, _, files in os.walk(app.config["DOCUMENTS_DIR"]))
+
+
+def test_the_retention_command_deletes_the_bytes_from_the_bucket(app, runner, world, s3_endpoint, bucket,
+                                                                  monkeypatch):
+    """Issue 18 item 6 for the object store: the bytes of an anonymised file leave the bucket, not only the disk."""
+    from datetime import date
+
+    from models import Exit
+    monkeypatch.setitem(app.extensions, "agir_documents_store", store.store_from(_config(s3_endpoint, prefix="")))
+    person = factories.make_person(world.department, world.agir)
+    accompaniment = factories.make_accompaniment(person, world.agir, start=date(2022, 9, 1),
+                                                 planned_end=date(2023, 6, 30), current_end=date(2023, 6, 30),
+                                                 exit_on=date(2023, 6, 30))
+    accompaniment.exit = Exit(exit_on=date(2023, 6, 30), reason="goals_reached")
+    kept = factories.make_person(world.department, world.agir)
+    factories.make_accompaniment(kept, world.agir, start=date(2023, 1, 1), planned_end=date(2033, 1, 1))
+    keys = {}
+    for who in (person, kept):
+        document = factories.make_document(who, world.agir, "residence_permit", date(2023, 1, 5))
+        document.storage_key = store.put(samples.pdf())
+        keys[who.id] = document.storage_key
+    db.session.commit()
+    assert sorted(_names(bucket)) == sorted(keys.values())
+
+    result = runner.invoke(args=["agir", "retention", "--as-of", "2030-01-01"])
+    assert result.exit_code == 0, result.output
+
+    assert _names(bucket) == [keys[kept.id]]  # the anonymised file's bytes are gone from the bucket
+    assert store.get(keys[kept.id]) == samples.pdf()
