@@ -41,7 +41,8 @@ def wrong_code(secret=factories.TOTP_SECRET) -> str:
 
 def actions(action):
     db.session.expire_all()
-    return db.session.scalars(select(AuditEntry).where(AuditEntry.action == action)).all()
+    return db.session.scalars(select(AuditEntry).where(AuditEntry.action == action)
+                              .order_by(AuditEntry.id)).all()  # in the order written (PostgreSQL has no default order)
 
 
 def signed_in(client) -> bool:
