@@ -40,6 +40,9 @@ class Config:
     IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("AGIR_IDLE_MINUTES", "60")))
     ABSOLUTE_LIFETIME = timedelta(hours=int(os.environ.get("AGIR_SESSION_HOURS", "12")))
     PERMANENT_SESSION_LIFETIME = ABSOLUTE_LIFETIME
+    # The cookie is written back only when the session changed (every page does: seen_at), never by a stylesheet or
+    # a font: a file fetched late would otherwise carry the session back as it was before a language switch.
+    SESSION_REFRESH_EACH_REQUEST = False
     BABEL_DEFAULT_LOCALE = "fr"
     BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "agir" / "translations")
     LANGUAGES = ("fr", "en")

@@ -153,6 +153,21 @@ def test_a_file_fetched_late_by_the_browser_is_not_activity(client, world):
     assert not signed_in(client)
 
 
+def test_a_file_fetched_late_does_not_write_the_session_back(client, world):
+    """A font whose request began before the language switch and ended after it sent back the session as it was
+    (Set-Cookie without « en »): the page after the switch came back in French (a browser test failed so in CI).
+    A static file never sets the session cookie; the language switch sets it once."""
+    factories.login(client, "sw@example.fr")
+    for path in ("/static/css/app.css", "/static/vendor/dsfr/favicon/favicon.svg"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert "Set-Cookie" not in response.headers, path
+    switched = client.post("/langue", data={"locale": "en", "csrf_token": factories.csrf_token(client, PAGE)})
+    assert switched.status_code == 302 and "session=" in switched.headers.get("Set-Cookie", "")
+    assert "Set-Cookie" not in client.get("/static/css/app.css").headers
+    assert 'lang="en"' in client.get(PAGE).get_data(as_text=True)
+
+
 def test_a_session_without_its_timestamps_is_refused(client, world):
     factories.login(client, "sw@example.fr")
     with client.session_transaction() as session:
