@@ -66,11 +66,24 @@ def persons_referred_to(user) -> Select:
     return select(Person).where(limited_view_condition(user), Person.anonymised_at.is_(None))
 
 
+def _holds(structure_id: int):
+    """`_held_by` for ONE person already fixed by its primary key: the person's own structure, or one of its
+    accompaniments held by the structure (ix_accompaniments_person_id_start_on). Same persons as `_held_by`,
+    but the union of `_held_by` reads every file of the structure to answer for one person (~80 ms at
+    1,000,000 persons: docs/performance.md, « One million persons on PostgreSQL »)."""
+    return or_(Person.structure_id == structure_id,
+               exists().where(Accompaniment.person_id == Person.id, Accompaniment.structure_id == structure_id))
+
+
 def view_level(user, person_id: int, session) -> str | None:
-    """FULL, LIMITED or None (= 404) for a person id."""
-    if session.scalar(select(Person.id).where(Person.id == person_id, full_file_condition(user),
-                                              Person.anonymised_at.is_(None))):
+    """FULL, LIMITED or None (= 404) for a person id (one primary-key read, then index lookups)."""
+    holder = user is not None and user.is_authenticated and user.role == Role.SOCIAL_WORKER \
+        and bool(user.structure_id)
+    full = _holds(user.structure_id) if holder else full_file_condition(user)
+    if session.scalar(select(Person.id).where(Person.id == person_id, full, Person.anonymised_at.is_(None))):
         return FULL
+    if holder:  # a social worker's limited view is the full file's condition: not visible at all
+        return None
     if session.scalar(select(Person.id).where(Person.id == person_id, limited_view_condition(user),
                                               Person.anonymised_at.is_(None))):
         return LIMITED
