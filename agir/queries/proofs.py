@@ -24,6 +24,7 @@ class Proofs:
     missing: int
     expired: int
     expiring: int
+    pending: int = 0
 
     @property
     def history(self) -> list[Document]:
@@ -58,7 +59,7 @@ def held(document: Document) -> rules.Held:
     """A document row as the pure rule sees it."""
     return rules.Held(id=document.id, kind=document.kind, document_on=document.document_on,
                       expires_on=document.expires_on, current=document.replaced_by_id is None,
-                      usable=getattr(document, "scan_status", None) != "infected")
+                      usable=document.scan_status != "infected", scanning=document.scan_status == "pending")
 
 
 def expected_for(person: Person) -> list[rules.Expected]:
@@ -79,4 +80,5 @@ def proofs_of(person: Person, today: date) -> Proofs:
     lines = rules.checklist(expected_for(person), [held(d) for d in documents], today)
     return Proofs(lines=lines, documents=documents, missing=rules.missing_count(lines),
                   expired=sum(1 for line in lines if line.state == "expired"),
-                  expiring=sum(1 for line in lines if line.state == "expiring"))
+                  expiring=sum(1 for line in lines if line.state == "expiring"),
+                  pending=sum(1 for line in lines if line.state == rules.PENDING))

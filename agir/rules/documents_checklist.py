@@ -65,6 +65,7 @@ _ORDER = {kind.value: position for position, kind in enumerate(DocumentKind)}
 
 PRESENT_STATES = ("valid", "expiring", "expired")
 MISSING = "missing"
+PENDING = "pending"
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,7 @@ class Held:
     expires_on: date | None
     current: bool = True      # False once another document replaced it (history)
     usable: bool = True       # False when its scan found it infected (never a proof)
+    scanning: bool = False    # True while no scanner has answered for it (« en attente d'analyse »)
 
 
 @dataclass
@@ -101,7 +103,7 @@ class Line:
 
     kind: str
     reasons: list[Reason]
-    state: str                # valid | expiring | expired | missing
+    state: str                # valid | expiring | expired | pending | missing
     document: Held | None = None
 
 
@@ -148,20 +150,29 @@ def proof_state(expires_on: date | None, today: date) -> str:
 def best_proof(documents: Iterable[Held], kind: str) -> Held | None:
     """The current, usable document of a kind that proves the longest: no expiry first, then the latest
     expiry, then the latest date (the same « latest-expiring » choice as the document_expiry alert)."""
-    candidates = [d for d in documents if d.kind == kind and d.current and d.usable]
+    candidates = [d for d in documents if d.kind == kind and d.current and d.usable and not d.scanning]
     if not candidates:
         return None
     return max(candidates, key=lambda d: (d.expires_on is None, d.expires_on or date.min, d.document_on, d.id))
 
 
 def checklist(expected: Iterable[Expected], documents: Iterable[Held], today: date) -> list[Line]:
-    """For every kind expected: the document that proves it and its state, or `missing`."""
+    """For every kind expected: the document that proves it and its state; `pending` when the only documents of
+    that kind still wait for their virus scan (nobody could open them: not yet a proof, not missing either);
+    otherwise `missing`."""
     held = list(documents)
     lines = []
     for wanted in expected:
         proof = best_proof(held, wanted.kind)
-        state = MISSING if proof is None else proof_state(proof.expires_on, today)
-        lines.append(Line(wanted.kind, list(wanted.reasons), state, proof))
+        if proof is not None:
+            lines.append(Line(wanted.kind, list(wanted.reasons), proof_state(proof.expires_on, today), proof))
+            continue
+        waiting = [d for d in held if d.kind == wanted.kind and d.current and d.usable and d.scanning]
+        if waiting:
+            latest = max(waiting, key=lambda d: (d.document_on, d.id))
+            lines.append(Line(wanted.kind, list(wanted.reasons), PENDING, latest))
+        else:
+            lines.append(Line(wanted.kind, list(wanted.reasons), MISSING, None))
     return lines
 
 

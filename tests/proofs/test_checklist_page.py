@@ -58,6 +58,21 @@ def test_the_file_shows_what_is_expected_present_expiring_expired_and_missing(ap
     assert "Titre de séjour enregistré au dossier" in page
 
 
+def test_a_document_waiting_for_its_scan_shows_as_waiting_not_present(app, world, person):
+    """A residence permit uploaded while no scanner answered cannot be opened: the checklist said « Présent » (and
+    « Complet ») before any scan; it now says « En attente d'analyse » until the scan passes."""
+    waiting = factories.make_document(person, world.agir, "residence_permit", TODAY - timedelta(days=2),
+                                      expires=TODAY + timedelta(days=2000))
+    waiting.scan_status = "pending"
+    db.session.commit()
+    page = html(client_for(app, "sw@example.fr").get(f"/persons/{person.id}"))
+    assert rows(page)["residence_permit"] == "pending"
+    assert "1 en attente d'analyse" in page and "En attente d'analyse" in page
+    waiting.scan_status = "clean"
+    db.session.commit()
+    assert rows(html(client_for(app, "sw@example.fr").get(f"/persons/{person.id}")))["residence_permit"] == "valid"
+
+
 def test_the_file_reads_its_documents_in_one_query(app, world, person):
     for n in range(6):
         factories.make_document(person, world.agir, "caf", TODAY - timedelta(days=n), expires=TODAY + timedelta(days=n))

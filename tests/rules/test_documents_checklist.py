@@ -10,8 +10,9 @@ from models.enums import DOCUMENT_KINDS, HOUSING_KINDS, HOUSING_STEP_KINDS, JOB_
 TODAY = date(2024, 3, 15)
 
 
-def held(i, kind, expires=None, on=date(2023, 1, 1), current=True, usable=True):
-    return rules.Held(id=i, kind=kind, document_on=on, expires_on=expires, current=current, usable=usable)
+def held(i, kind, expires=None, on=date(2023, 1, 1), current=True, usable=True, scanning=False):
+    return rules.Held(id=i, kind=kind, document_on=on, expires_on=expires, current=current, usable=usable,
+                      scanning=scanning)
 
 
 def test_the_tables_cover_every_step_kind_and_name_only_document_kinds_of_the_contract():
@@ -87,6 +88,21 @@ def test_a_replaced_or_infected_document_is_not_present():
     renewed = held(3, "residence_permit", TODAY + timedelta(days=10))
     line = rules.checklist(expected, [replaced, infected, renewed], TODAY)[0]
     assert (line.state, line.document.id) == ("expiring", 3)
+
+
+def test_a_document_waiting_for_its_scan_is_not_yet_a_proof_nor_missing():
+    """Nobody can open a document no scanner has answered for: it proves nothing yet, but the référent who added it
+    must not read « Manquant » either (docs/rules.md, « Scan states »)."""
+    expected = rules.expected_proofs(rights=[("residence_permit", "obtained")])
+    waiting = held(1, "residence_permit", date(2030, 1, 1), on=date(2024, 3, 1), scanning=True)
+    line = rules.checklist(expected, [waiting], TODAY)[0]
+    assert (line.state, line.document.id) == ("pending", 1)
+    assert rules.missing_count([line]) == 0
+    older_clean = held(2, "residence_permit", TODAY + timedelta(days=20), on=date(2023, 1, 1))
+    line = rules.checklist(expected, [waiting, older_clean], TODAY)[0]
+    assert (line.state, line.document.id) == ("expiring", 2)  # the clean one proves; the waiting one does not yet
+    assert rules.checklist(expected, [held(3, "residence_permit", scanning=True, current=False)], TODAY)[0].state \
+        == "missing"
 
 
 def test_the_best_proof_is_the_one_that_proves_longest():
