@@ -7,13 +7,9 @@ Placeholders are %(name)s, filled after translation.
 """
 
 
-_ALL: list[str] = []
+from agir.contract.marker import Marker
 
-
-def T(msgid: str) -> str:  # noqa: N802 — a marker, deliberately not one of the UI's gettext keywords
-    if msgid not in _ALL:
-        _ALL.append(msgid)
-    return msgid
+T = Marker()
 
 
 TITLE = T("Contrat d'engagement réciproque")
@@ -71,4 +67,4 @@ LANGUAGE_NAME = T("français")
 
 def all_msgids() -> list[str]:
     """Every text of the contract, in the order of this module (the order of the catalogues)."""
-    return list(_ALL)
+    return T.msgids()

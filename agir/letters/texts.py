@@ -11,13 +11,9 @@ diagnostic, no status) — the person's name, when, where, with whom, the interp
 how to warn the structure.
 """
 
-_ALL: list[str] = []
+from agir.contract.marker import Marker
 
-
-def T(msgid: str) -> str:  # noqa: N802 — a marker, deliberately not one of the UI's gettext keywords
-    if msgid not in _ALL:
-        _ALL.append(msgid)
-    return msgid
+T = Marker()
 
 
 TITLE = T("Convocation à un rendez-vous")
@@ -55,4 +51,4 @@ LANGUAGE_NAME = T("français")
 
 def all_msgids() -> list[str]:
     """Every text of the letter, in the order of this module (the order of the catalogues)."""
-    return list(_ALL)
+    return T.msgids()
