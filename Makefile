@@ -105,6 +105,11 @@ backup-restore-test: install
 	  $(BIN)/python -m pytest -q tests/operations/test_backup_restore.py
 
 bench: install
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "== installing Debian's wrk (the pages' load generator)"; \
+	    (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else echo "make bench needs wrk: sudo apt-get install wrk"; exit 1; fi; }
 	$(BIN)/python tests/bench/run.py
 
 clean:
