@@ -20,6 +20,7 @@ from agir.extensions import db
 from agir.operations import appointments as ops
 from blueprints._helpers import audit_event, person_or_404, role_required
 from blueprints.agenda import bp
+from blueprints.agenda.cards import CARD_COLUMNS, Words
 from blueprints.agenda.forms import (
     KIND_LABELS,
     MODE_LABELS,
@@ -59,9 +60,12 @@ def _referent_choices():
 
 
 def _agenda_rows(start: date, end: date, scope: str):
-    """(appointment, person, référent) of the structure between two days (end excluded), cancelled ones aside:
-    the index (structure_id, start_at) answers it."""
-    stmt = (select(Appointment, Person, User).join(Person, Person.id == Appointment.person_id)
+    """The structure's appointments between two days (end excluded), cancelled ones aside, with their person's name
+    and their référent's: the index (structure_id, start_at) answers it. Only the columns the agenda prints (not
+    whole Appointment, Person and User rows: a busy week has 600 of each to build, then to expire at the commit)."""
+    stmt = (select(*CARD_COLUMNS, Person.id.label("person_id"), Person.last_name, Person.first_name,
+                   User.display_name.label("referent_name"), User.email.label("referent_email"))
+            .join(Person, Person.id == Appointment.person_id)
             .outerjoin(User, User.id == Appointment.referent_id)
             .where(Appointment.structure_id == current_user.structure_id,
                    Appointment.start_at >= datetime.combine(start, datetime.min.time()),
@@ -95,16 +99,21 @@ def index():
         first, last = day, day + timedelta(days=LIST_DAYS)
     rows = _agenda_rows(first, last, scope)
     days = [first + timedelta(days=i) for i in range((last - first).days)]
-    by_day = {d: [r for r in rows if r[0].start_at.date() == d] for d in days}
+    # Words, URLs and dates worked out once for the page, not once per appointment (blueprints/agenda/cards.py).
+    words = Words(_labels(), ops.paris_now())
+    cards = [words.row(row) for row in rows]
+    by_day: dict[date, list] = {d: [] for d in days}
+    for card in cards:
+        by_day[card.start_day].append(card)
     if view == "week":  # Saturday and Sunday shown only when something is planned then
         days = [d for d in days if d.weekday() < 5 or by_day[d]]
     step = {"day": timedelta(days=1), "week": timedelta(days=7), "list": timedelta(days=LIST_DAYS)}[view]
     # Rendered before the audit entry's commit: a commit expires every row loaded, and the page would then read
     # each appointment and person again, one query each (580 statements for a structure's busy week).
     page = render_template("agenda/index.html", view=view, scope=scope, day=day, first=first, last=last,
-                           days=days, by_day=by_day, rows=rows, previous=day - step, following=day + step,
-                           today=paris_today(), now=ops.paris_now(), labels=_labels(), one_day=timedelta(days=1),
-                           language_name=languages.name, outcome_form=OutcomeForm())
+                           days=days, by_day=by_day, rows=cards, previous=day - step, following=day + step,
+                           today=paris_today(), t=words, one_day=timedelta(days=1),
+                           weekdays={d: weekday_day(d) for d in days} if view == "list" else {})
     if rows:
         audit_event("agenda_viewed", fields=["last_name", "first_name", "appointments"],
                     detail=f"{len(rows)} rendez-vous affichés ({view}, {scope}, {first.isoformat()})")
@@ -119,9 +128,9 @@ def _person_page(person, form, status=200):
         .order_by(Appointment.start_at.desc())).all()
     audit_event("file_viewed", person, fields=["appointments"], detail="agenda de la personne")
     db.session.commit()
+    words = Words(_labels(), ops.paris_now(), back=request.path)
     return render_template("agenda/person.html", person=person, form=form, appointments=appointments,
-                           labels=_labels(), language_name=languages.name, now=ops.paris_now(),
-                           outcome_form=OutcomeForm(),
+                           labels=words.labels, t=words,
                            languages=[(c, languages.name(c, str(_locale()))) for c in COMMON_LANGUAGES]), status
 
 
