@@ -67,22 +67,29 @@ def persons_referred_to(user) -> Select:
 
 
 def _holds(structure_id: int):
-    """`_held_by` for ONE person already fixed by its primary key: the person's own structure, or one of its
-    accompaniments held by the structure (ix_accompaniments_person_id_start_on). Same persons as `_held_by`,
-    but the union of `_held_by` reads every file of the structure to answer for one person (~80 ms at
-    1,000,000 persons: docs/performance.md, « One million persons on PostgreSQL »)."""
+    """`_held_by` written for each person row: the person's own structure, or one of its accompaniments held by
+    the structure (ix_accompaniments_person_id_start_on). Same persons as `_held_by`, for a few persons already
+    found by an index (one person by its primary key, a household's members): the union of `_held_by` reads
+    every file of the structure to answer for them (~80 ms at 1,000,000 persons: docs/performance.md, « One
+    million persons on PostgreSQL »)."""
     return or_(Person.structure_id == structure_id,
                exists().where(Accompaniment.person_id == Person.id, Accompaniment.structure_id == structure_id))
 
 
+def full_file_row_condition(user):
+    """full_file_condition, checked person by person: for a query that already narrows the persons by an index
+    (a primary key, a household); on a whole list, full_file_condition's union is the faster form."""
+    if user is None or not user.is_authenticated or user.role != Role.SOCIAL_WORKER or not user.structure_id:
+        return false()
+    return _holds(user.structure_id)
+
+
 def view_level(user, person_id: int, session) -> str | None:
     """FULL, LIMITED or None (= 404) for a person id (one primary-key read, then index lookups)."""
-    holder = user is not None and user.is_authenticated and user.role == Role.SOCIAL_WORKER \
-        and bool(user.structure_id)
-    full = _holds(user.structure_id) if holder else full_file_condition(user)
-    if session.scalar(select(Person.id).where(Person.id == person_id, full, Person.anonymised_at.is_(None))):
+    if session.scalar(select(Person.id).where(Person.id == person_id, full_file_row_condition(user),
+                                              Person.anonymised_at.is_(None))):
         return FULL
-    if holder:  # a social worker's limited view is the full file's condition: not visible at all
+    if _role(user) == Role.SOCIAL_WORKER:  # a social worker's limited view is the full file's condition
         return None
     if session.scalar(select(Person.id).where(Person.id == person_id, limited_view_condition(user),
                                               Person.anonymised_at.is_(None))):

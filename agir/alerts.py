@@ -8,7 +8,7 @@ keeps its first-seen date, gets `resolved_on` when it no longer holds and comes 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Date, and_, case, exists, func, insert, or_, select, union_all, update
+from sqlalchemy import Date, and_, case, delete, exists, func, insert, or_, select, union_all, update
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.expression import FunctionElement
@@ -18,6 +18,7 @@ from agir.rules import alerts as rules
 from models import (
     Accompaniment,
     Alert,
+    AlertBadgeCount,
     Appointment,
     Department,
     Document,
@@ -393,6 +394,7 @@ def sync_alerts(session, found: list[Found], as_of: date) -> dict:
             updates.append({"id": alert_id, "resolved_on": as_of})
             counts["resolved"] += 1
     _bulk(session, new, updates)
+    session.execute(delete(AlertBadgeCount))  # the header badges kept a minute are counted again (queries.inbox)
     counts["open"] = len(wanted)
     return counts
 

@@ -3,6 +3,7 @@ from models.accompaniment import Accompaniment, Exit, Extension, FollowUp
 from models.alert import Alert, JobLock, OutboxMessage
 from models.appointment import Appointment
 from models.audit import AuditEntry
+from models.badge import AlertBadgeCount
 from models.base import db
 from models.cache import DashboardCache
 from models.calendar_feed import CalendarFeed
@@ -31,5 +32,5 @@ __all__ = [
     "HousingAccess", "Job", "Training", "Referral", "Participation", "Event", "Note",
     "User", "ApiToken", "LoginThrottle", "AuditEntry", "Alert", "OutboxMessage", "JobLock",
     "Region", "PersonLanguage", "DiagnosticArea", "PlanObjective", "Appointment", "Document",
-    "ReminderMessage", "TotpRecoveryCode", "CalendarFeed", "DashboardCache",
+    "ReminderMessage", "TotpRecoveryCode", "CalendarFeed", "DashboardCache", "AlertBadgeCount",
 ]

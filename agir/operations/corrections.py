@@ -24,7 +24,18 @@ from agir.operations.persons import check_version, not_after_today
 from agir.rules.accompaniment import AccompanimentFacts, check_accompaniment, check_person_accompaniments
 from agir.rules.corrections import check_changed, check_reason
 from agir.rules.path import check_job
-from models import Accompaniment, Alert, AuditEntry, Exit, Extension, FollowUp, Participation, Person, Referral
+from models import (
+    Accompaniment,
+    Alert,
+    AlertBadgeCount,
+    AuditEntry,
+    Exit,
+    Extension,
+    FollowUp,
+    Participation,
+    Person,
+    Referral,
+)
 from models.base import utcnow
 from models.enums import JOB_KINDS, TRAINING_LEVELS
 
@@ -188,6 +199,7 @@ def cancel_enrolment(actor, accompaniment: Accompaniment, reason: str, version: 
     # Alerts about an accompaniment that never was go with it.
     db.session.execute(delete(Alert).where(Alert.person_id == person.id,
                                            Alert.subject_key == f"accompaniment:{accompaniment.id}"))
+    db.session.execute(delete(AlertBadgeCount))  # the header badges kept a minute are counted again
     db.session.delete(accompaniment)
     db.session.flush()
     db.session.expire(person, ["accompaniments"])

@@ -3,12 +3,22 @@ header badge, the pilot's counts by kind, and the document, appointment or refer
 
 The alerts themselves are computed and kept by agir.alerts (the nightly job).
 """
-from sqlalchemy import Select, and_, false, func, select
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import Select, and_, delete, false, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 
 from agir.access import full_file_condition, limited_view_condition
 from agir.alerts import REFERRAL_KIND
-from models import Alert, Appointment, Document, Person, Programme, Referral
+from models import Alert, AlertBadgeCount, Appointment, Document, Person, Programme, Referral
+from models.base import utcnow
 from models.enums import ALERT_KINDS
+
+log = logging.getLogger("agir.alerts_badge")
+# How long a badge count is read instead of counted (alert_badge_counts): see kept_badge_count.
+BADGE_SECONDS = 60
 
 
 def open_alert_person_ids(structure_id: int, kind: str | None = None) -> Select:
@@ -58,6 +68,48 @@ def badge_count(session, user) -> int:
     """Number shown in the header badge: the open alerts of the user's inbox."""
     return session.scalar(select(func.count(Alert.id)).join(Person, Person.id == Alert.person_id)
                           .where(inbox_condition(user))) or 0
+
+
+def kept_badge_count(session, user, seconds: float = BADGE_SECONDS, now: datetime | None = None) -> int:
+    """badge_count, read from the table alert_badge_counts while fresh instead of counted on every page.
+
+    Counting a structure's open alerts grows with the structure (~150 ms of database at 1,000,000 persons, on
+    every page a social worker opens: docs/performance.md, « One million persons on PostgreSQL »); the count
+    is the same for every user of the structure and role, so the first page of the minute counts it
+    (badge_count, the very query of the inbox) and keeps it `seconds` for every worker and host; the others
+    read one row by its primary key. The alerts job, the inbox's « recalculer » and the writes that delete
+    alerts drop every kept count (forget_badge_counts, in their own transaction), so the badge is right again
+    at the first page after them; what changes the inbox without writing an alert (a file anonymised, a
+    person's structure changed) shows within `seconds`. The write goes through a connection of its own,
+    committed at once (like the dashboard's cache): it never waits on the request's transaction, and a failed
+    write never breaks the page."""
+    structure_id = getattr(user, "structure_id", None)
+    if seconds <= 0 or not kinds_for(user) or not structure_id:
+        return badge_count(session, user)
+    now = now or utcnow()
+    role = str(user.role)
+    kept = session.scalar(select(AlertBadgeCount.open_count).where(
+        AlertBadgeCount.structure_id == structure_id, AlertBadgeCount.role == role, AlertBadgeCount.expires_at > now))
+    if kept is not None:
+        return kept
+    count = badge_count(session, user)
+    values = {"structure_id": structure_id, "role": role, "open_count": count, "computed_at": now,
+              "expires_at": now + timedelta(seconds=seconds)}
+    try:
+        with session.get_bind().begin() as conn:
+            insert = (postgresql if conn.dialect.name == "postgresql" else sqlite).insert
+            stmt = insert(AlertBadgeCount.__table__).values(**values)
+            conn.execute(stmt.on_conflict_do_update(
+                index_elements=["structure_id", "role"],
+                set_={name: stmt.excluded[name] for name in ("open_count", "computed_at", "expires_at")}))
+    except DBAPIError:  # the count is shown all the same; the next page counts again
+        log.exception("Nombre d'alertes du bandeau non conservé.")
+    return count
+
+
+def forget_badge_counts(session) -> None:
+    """Drop every kept badge count (in the caller's transaction): the alerts changed."""
+    session.execute(delete(AlertBadgeCount))
 
 
 def department_counts(session, department_id: int) -> dict[str, int]:

@@ -96,6 +96,6 @@ def _badge():
     def alerts_badge_count() -> int:
         if not current_user.is_authenticated or not queries.kinds_for(current_user):
             return 0
-        return queries.badge_count(db.session, current_user)
+        return queries.kept_badge_count(db.session, current_user)
     return {"alerts_badge_count": alerts_badge_count}
 

@@ -151,6 +151,7 @@ def _count_queries(app, client, url):
 
     with app.app_context():
         engine = db.engine
+    client.get(url)  # the header's alerts badge is counted at the first page of the minute, then read (kept)
     event.listen(engine, "before_cursor_execute", listen)
     try:
         assert client.get(url).status_code == 200
@@ -267,6 +268,7 @@ def test_the_file_reads_each_of_its_sections_once(app, client, sw):
     for months in (3, 6):
         path_ops.add_job(actor, db.session.get(Person, person.id), kind="cdd", date=TODAY, months=months)
     db.session.commit()
+    client.get(f"/persons/{person.id}")  # the header's alerts badge is counted at the first page of the minute
     statements = []
     with app.app_context():
         engine = db.engine
