@@ -93,7 +93,7 @@ def week_view(url: str, ctx: dict, backend: str, size: int, seconds: int) -> Non
     bench_pages.service(url, ctx, {SCENARIO: ("social_worker", paths)}, backend, size)
     server = bench_pages.start_server(url)
     try:
-        cookie = bench_pages.login(ctx["emails"]["social_worker"])
+        cookie = bench_pages.login(ctx["emails"]["social_worker"], url)
         status, _, html = bench_pages.get(paths[0], cookie)
         if status != 200:
             raise RuntimeError(f"{paths[0]}: HTTP {status}")
