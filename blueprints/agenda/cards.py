@@ -37,6 +37,8 @@ class Words:
     def __init__(self, labels: dict, now: datetime, back: str | None = None):
         self.labels, self.now = labels, now
         self.kind, self.mode, self.status = labels["kind"], labels["mode"], labels["status"]
+        # The outcome buttons say the status they set (attributes: no failed attribute lookup per card in Jinja).
+        self.honoured, self.missed, self.excused = (self.status[k] for k in ("honoured", "missed", "excused"))
         self.convocation = gettext("Convocation (PDF)")
         self.no_referent = gettext("sans référent·e")
         self.csrf = generate_csrf()
