@@ -3,7 +3,7 @@
 Every query of persons goes through `persons_visible_to` (full file) or `persons_referred_to`
 (referral officer's limited view). Views turn "not visible" into a 404.
 """
-from sqlalchemy import Select, exists, false, or_, select, true, union
+from sqlalchemy import Select, exists, false, or_, select, true, union, union_all
 from sqlalchemy.orm import aliased
 
 from models import Accompaniment, Department, Participation, Person, Programme, Referral
@@ -59,6 +59,38 @@ def limited_view_condition(user):
 def persons_visible_to(user) -> Select:
     """select(Person) restricted to the files the user may open in full."""
     return select(Person).where(full_file_condition(user), Person.anonymised_at.is_(None))
+
+
+def held_parts(user, session=None) -> list:
+    """The persons `persons_visible_to` gives, as disjoint subqueries of persons' columns (alias each with
+    `aliased(Person, part)`): the persons the structure opened, then the persons of its accompaniments it
+    did not open (its accompaniments' persons EXCEPT its own: a person held both ways is in the first only).
+
+    The persons list reads each part sorted and cut at the page, then merges them: the structure's own
+    persons come in name order from the index ix_persons_structure_name (the first page reads 25 index
+    entries, not every file of the structure: docs/performance.md, « One million persons on PostgreSQL »).
+    With a session, the second part's ids are read first (one statement, index-only scans), and the part
+    is those ids (none: no second part): the planner then knows it holds a few persons, not thousands."""
+    if user is None or not user.is_authenticated or user.role != Role.SOCIAL_WORKER or not user.structure_id:
+        return [persons_visible_to(user).subquery("held")]  # nobody (full_file_condition is false)
+    structure_id = user.structure_id
+    opened = select(Person).where(Person.structure_id == structure_id, Person.anonymised_at.is_(None))
+    own = select(Person.id).where(Person.structure_id == structure_id, Person.anonymised_at.is_(None))
+    others = select(Accompaniment.person_id).where(Accompaniment.structure_id == structure_id).except_(own)
+    if session is None:
+        return [opened.subquery("held"), select(Person).where(Person.id.in_(others), Person.anonymised_at.is_(None))
+                .subquery("held_too")]
+    ids = session.scalars(others).all()
+    if not ids:
+        return [opened.subquery("held")]
+    return [opened.subquery("held"),
+            select(Person).where(Person.id.in_(ids), Person.anonymised_at.is_(None)).subquery("held_too")]
+
+
+def held_persons(user):
+    """`held_parts` as one subquery (UNION ALL of the parts): the whole list, each person once."""
+    parts = [select(part) for part in held_parts(user)]
+    return union_all(*parts).subquery("held") if len(parts) > 1 else parts[0].subquery("held")
 
 
 def persons_referred_to(user) -> Select:

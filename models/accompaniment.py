@@ -20,6 +20,8 @@ class Accompaniment(db.Model):
     __table_args__ = (Index("ix_accompaniments_person_id_start_on", "person_id", "start_on", "id"),
                       Index("uq_accompaniments_open_person_id", "person_id", unique=True,
                             sqlite_where=text(OPEN_ACCOMPANIMENT), postgresql_where=text(OPEN_ACCOMPANIMENT)),
+                      # A structure's accompaniments' persons as an index-only scan (persons list; migration 0024).
+                      Index("ix_accompaniments_structure_id_person_id", "structure_id", "person_id"),
                       check_in("kind", ACCOMPANIMENT_KINDS))
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)

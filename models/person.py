@@ -2,7 +2,7 @@
 import secrets
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text, false
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import db, utcnow
@@ -40,7 +40,12 @@ class Person(db.Model):
                       Index("ix_persons_nationality_name_key", "nationality", "name_key"),
                       Index("ix_persons_nationality_last_key", "nationality", "last_key"),
                       Index("ix_persons_nationality_first_key", "nationality", "first_key"),
-                      Index("ix_persons_nationality_name_day_key", "nationality", "name_day_key"))
+                      Index("ix_persons_nationality_name_day_key", "nationality", "name_day_key"),
+                      # The persons list: a structure's files in name order, the first page an index range
+                      # scan (agir.access.held_persons; migration 0024, docs/performance.md).
+                      Index("ix_persons_structure_name", "structure_id", text("lower(last_name)"),
+                            text("lower(first_name)"), "id", sqlite_where=text("anonymised_at IS NULL"),
+                            postgresql_where=text("anonymised_at IS NULL")))
     id: Mapped[int] = mapped_column(primary_key=True)
     ref: Mapped[str] = mapped_column(String(64), unique=True)
     pseudonym: Mapped[str] = mapped_column(String(16), unique=True, default=new_pseudonym)

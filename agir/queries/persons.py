@@ -8,10 +8,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, case, false, func, or_, select
+from sqlalchemy import and_, func, or_, select, union_all
 from sqlalchemy.orm import aliased, joinedload
 
-from agir.access import full_file_condition, persons_visible_to
+from agir.access import held_parts, held_persons, persons_visible_to
 from agir.dates import add_months
 from agir.extensions import db
 from agir.i18n import format_date, gettext, ngettext
@@ -66,31 +66,31 @@ class Page:
         return max(1, -(-self.total // self.per_page))
 
 
-def latest_accompaniment_id():
+def latest_accompaniment_id(person=Person):
     """Correlated subquery: the id of the person's latest accompaniment (the open one, if any)."""
-    return (select(Accompaniment.id).where(Accompaniment.person_id == Person.id)
+    return (select(Accompaniment.id).where(Accompaniment.person_id == person.id)
             .order_by(Accompaniment.start_on.desc(), Accompaniment.id.desc()).limit(1)
-            .correlate(Person).scalar_subquery())
+            .correlate(person).scalar_subquery())
 
 
-def _priority_condition(latest, today: date):
+def _priority_condition(latest, today: date, person=Person):
     # Enrolled: the verdict kept at enrolment. Not enrolled: a BPI protected less than 12 months ago.
     cutoff = add_months(today, -12)
     return or_(and_(latest.id.is_not(None), latest.exit_on.is_(None), latest.is_priority.is_(True)),
-               and_(latest.id.is_(None), Person.status.in_(BPI_STATUSES), Person.protection_on > cutoff,
-                    Person.protection_on <= today))
+               and_(latest.id.is_(None), person.status.in_(BPI_STATUSES), person.protection_on > cutoff,
+                    person.protection_on <= today))
 
 
-def persons_select(user, filters: PersonFilters, today: date):
-    """select(Person, latest accompaniment) of the persons the user may open, filtered and sorted."""
+def _filtered(user, part, filters: PersonFilters, today: date):
+    """select(person, latest accompaniment) of one part of the user's files (agir.access.held_parts),
+    filtered: (query, person, latest)."""
+    person = aliased(Person, part, name="person")
     latest = aliased(Accompaniment, name="latest")
-    query = (persons_visible_to(user).add_columns(latest)
-             .outerjoin(latest, latest.id == latest_accompaniment_id()))
-    search = search_condition(filters.q or "")
+    query = select(person, latest).outerjoin(latest, latest.id == latest_accompaniment_id(person))
+    search = search_condition(filters.q or "", person)
     if search is not None:
-        # The costly ILIKE only on the user's files: PostgreSQL orders the conditions of a WHERE by their
-        # estimated cost and would otherwise run it on every person first (docs/performance.md).
-        query = query.where(case((full_file_condition(user), search), else_=false()))
+        # The part's structure condition is the index condition: the ILIKE runs on the user's files only.
+        query = query.where(search)
     if filters.accompaniment == "open":
         query = query.where(latest.id.is_not(None), latest.exit_on.is_(None))
     elif filters.accompaniment == "closed":
@@ -98,20 +98,32 @@ def persons_select(user, filters: PersonFilters, today: date):
     elif filters.accompaniment == "none":
         query = query.where(latest.id.is_(None))
     if filters.priority:
-        query = query.where(_priority_condition(latest, today))
+        query = query.where(_priority_condition(latest, today, person))
     if filters.alert and getattr(user, "structure_id", None):
         kind = None if filters.alert == "any" else filters.alert
-        query = query.where(Person.id.in_(open_alert_person_ids(user.structure_id, kind)))
+        query = query.where(person.id.in_(open_alert_person_ids(user.structure_id, kind)))
     if filters.end_before:
         query = query.where(latest.exit_on.is_(None), latest.current_end_on <= filters.end_before)
-    return query.order_by(*_order(filters, latest)), latest
+    return query, person, latest
+
+
+def filtered_parts(user, filters: PersonFilters, today: date) -> list:
+    """`_filtered` of each part of agir.access.held_parts."""
+    return [_filtered(user, part, filters, today) for part in held_parts(user, db.session)]
+
+
+def persons_select(user, filters: PersonFilters, today: date):
+    """select(person, latest accompaniment) of every person the user may open, filtered and sorted: the
+    whole list (the pages are its slices; `person` is Person aliased over agir.access.held_persons)."""
+    query, person, latest = _filtered(user, held_persons(user), filters, today)
+    return query.order_by(*_order(filters, latest, person)), person
 
 
 PHONE_RE = re.compile(r"^[\d\s.()+-]+$")
 BIRTH_RE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 
 
-def search_condition(q: str):
+def search_condition(q: str, person=Person):
     """SQL condition of a search of the persons list, or None when there is nothing to search.
 
     A phone number in any form (« 06 12 34 56 78 », « +33612345678 ») is looked up in the phone's
@@ -124,47 +136,94 @@ def search_condition(q: str):
         return None
     digits = re.sub(r"\D", "", q)
     if PHONE_RE.match(q) and len(digits) >= 6 and not BIRTH_RE.match(q):
-        return or_(Person.phone_key.contains(phone_digits(q), autoescape=True),
-                   Person.ref.ilike(f"%{q}%"))
+        return or_(person.phone_key.contains(phone_digits(q), autoescape=True),
+                   person.ref.ilike(f"%{q}%"))
     conditions = []
     for word in q.split():
         born = BIRTH_RE.match(word)
         if born:
             try:
-                conditions.append(Person.birth_on == date(int(born[3]), int(born[2]), int(born[1])))
+                conditions.append(person.birth_on == date(int(born[3]), int(born[2]), int(born[1])))
                 continue
             except ValueError:
                 pass
         forms = [form for forms in search_words(word) for form in forms]
-        names = [Person.search_text.contains(f"{form}", autoescape=True) for form in forms]
-        conditions.append(or_(*names, Person.ref.ilike(f"%{word}%")))
+        names = [person.search_text.contains(f"{form}", autoescape=True) for form in forms]
+        conditions.append(or_(*names, person.ref.ilike(f"%{word}%")))
     return and_(*conditions)
 
 
-def _order(filters: PersonFilters, latest):
-    name = (func.lower(Person.last_name), func.lower(Person.first_name))
-    column = {"start": latest.start_on, "end": latest.current_end_on, "protection": Person.protection_on,
-              "created": Person.created_at}.get(filters.sort)
+def _order_keys(filters: PersonFilters, latest, person=Person) -> list:
+    """The list's order as [(expression, descending, nulls last)]: the column asked for, then the names,
+    then the id (a total order: pages neither overlap nor skip)."""
+    name = [(func.lower(person.last_name), filters.descending, False),
+            (func.lower(person.first_name), filters.descending, False)]
+    column = {"start": latest.start_on, "end": latest.current_end_on, "protection": person.protection_on,
+              "created": person.created_at}.get(filters.sort)
     if column is None:  # by name
-        return tuple(c.desc() if filters.descending else c.asc() for c in name) + (Person.id,)
-    return ((column.desc() if filters.descending else column.asc()).nulls_last(),) + name + (Person.id,)
+        return name + [(person.id, False, False)]
+    return [(column, filters.descending, True)] + [(key, False, False) for key, _, _ in name] + \
+        [(person.id, False, False)]
+
+
+def _clauses(keys: list) -> list:
+    """ORDER BY clauses of `_order_keys`."""
+    clauses = []
+    for key, descending, nulls_last in keys:
+        clause = key.desc() if descending else key.asc()
+        clauses.append(clause.nulls_last() if nulls_last else clause)
+    return clauses
+
+
+def _order(filters: PersonFilters, latest, person=Person) -> list:
+    return _clauses(_order_keys(filters, latest, person))
 
 
 def persons_page(user, filters: PersonFilters, page: int, per_page: int, today: date) -> Page:
-    """The requested page of the persons list, each row with its clock and what is pending."""
-    query, _ = persons_select(user, filters, today)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    """The requested page of the persons list, each row with its clock and what is pending.
+
+    Each part of the user's files (agir.access.held_parts: the structure's own persons, then those of its
+    accompaniments it did not open) is filtered, sorted and cut after the requested page on its own, then
+    the parts are merged and the page taken: sorted by name, the structure's own persons come from the index
+    ix_persons_structure_name in order, and the first page reads 25 index entries instead of sorting every
+    file of the structure (docs/performance.md, « One million persons on PostgreSQL »). The count adds the
+    parts' counts (an index-only scan when nothing is filtered)."""
+    parts = filtered_parts(user, filters, today)
+    counts = [query.with_only_columns(person.id) for query, person, _ in parts]
+    counted = union_all(*counts).subquery() if len(counts) > 1 else counts[0].subquery()
+    total = db.session.scalar(select(func.count()).select_from(counted)) or 0
     page = min(max(1, page), max(1, -(-total // per_page)))
     # The page's ids first (the database drops the latest-accompaniment join when neither the filters
     # nor the order use it), then the rows of those ids only: the latest accompaniment is looked up for
     # the rows of the page, not for every visible person (docs/performance.md).
-    page_ids = query.with_only_columns(Person.id).limit(per_page).offset((page - 1) * per_page).subquery()
-    result = db.session.execute(
-        query.where(Person.id.in_(select(page_ids.c.id))).options(joinedload(Person.department))
-    ).all()
-    rows = [PersonRow(person=p, accompaniment=a) for p, a in result]
+    ids = list(db.session.scalars(page_ids_select(parts, filters, (page - 1) * per_page, per_page)))
+    latest = aliased(Accompaniment, name="latest")
+    found = {p.id: (p, a) for p, a in db.session.execute(
+        select(Person, latest).outerjoin(latest, latest.id == latest_accompaniment_id())
+        .where(Person.id.in_(ids)).options(joinedload(Person.department))).all()} if ids else {}
+    rows = [PersonRow(person=found[i][0], accompaniment=found[i][1]) for i in ids]
     _add_pending(user, rows, today)
     return Page(rows=rows, total=total, page=page, per_page=per_page)
+
+
+def page_ids_select(parts: list, filters: PersonFilters, offset: int, per_page: int):
+    """select() of the ids of one page: each part (`_filtered`) sorted and cut after the page, then merged."""
+    # PostgreSQL: each part cut on the order without its last key (the id) WITH TIES, the rows equal to the
+    # last one kept, so that the index (…, names, id) read backwards serves the descending order by name too
+    # (names descending, then id ascending: no index has that order).
+    ties = db.session.get_bind().dialect.name == "postgresql"
+    cut = []
+    for filtered, person, latest in parts:
+        keys = _order_keys(filters, latest, person)
+        query = filtered.with_only_columns(*(key.label(f"k{i}") for i, (key, _, _) in enumerate(keys)))
+        if ties:
+            query = query.order_by(*_clauses(keys[:-1])).fetch(offset + per_page, with_ties=True)
+        else:
+            query = query.order_by(*_clauses(keys)).limit(offset + per_page)
+        cut.append(select(query.subquery()))
+    merged = union_all(*cut).subquery() if len(cut) > 1 else cut[0].subquery()
+    keys = [(merged.c[f"k{i}"], descending, nulls_last) for i, (_, descending, nulls_last) in enumerate(keys)]
+    return select(keys[-1][0]).order_by(*_clauses(keys)).limit(per_page).offset(offset)
 
 
 def _add_pending(user, rows: list, today: date) -> None:
