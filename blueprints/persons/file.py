@@ -70,6 +70,27 @@ def right_form(kind: str, step, formdata=None) -> RightForm:
     return form
 
 
+def translate_once(forms) -> None:
+    """Each label and choice of the page's forms looked up in the catalogue once per request, not at each
+    rendering: the nine rights' forms show the same texts, and every lookup of a lazy text goes through
+    Flask-Babel's request context (~700 lookups a page: docs/performance.md, « One million persons on
+    PostgreSQL »). The same texts, escaped the same way: the page's HTML does not change."""
+    seen: dict[int, str] = {}
+
+    def once(text):
+        if isinstance(text, str):
+            return text
+        if id(text) not in seen:
+            seen[id(text)] = str(text)
+        return seen[id(text)]
+
+    for form in forms:
+        for field in form:
+            field.label.text = once(field.label.text)
+            if isinstance(getattr(field, "choices", None), list):
+                field.choices = [(value, once(text), *rest) for value, text, *rest in field.choices]
+
+
 def add_forms() -> dict:
     """Empty forms of the sections' "add" disclosures (prefixed: field ids stay unique on the page)."""
     return {"housing_step": HousingStepForm(formdata=None, prefix="housing_step"),
@@ -108,6 +129,8 @@ def file_context(person: Person, today: date, forms: bool = True) -> dict:
         ctx["add_forms"] = add_forms()
         if ctx["followup"] and ctx["followup"]["is_due"]:
             ctx["followup_form"] = FollowUpForm(formdata=None, prefix="followup", data={"version": latest.version_id})
+        translate_once([ctx["enrol_form"], *ctx["right_forms"].values(), *ctx["add_forms"].values()]
+                       + ([ctx["followup_form"]] if "followup_form" in ctx else []))
         # The latest changes (consultations only on the history page, behind its filter).
         ctx["history"] = history_rows(audit_trail.person_history(person.id, limit=8)[0])
     return ctx
