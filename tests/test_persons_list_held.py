@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 from sqlalchemy import text
 
-from agir.access import persons_visible_to
+from agir.access import held_parts, persons_visible_to
 from agir.extensions import db
 from agir.queries import persons as queries
 from models import Person
@@ -115,7 +115,8 @@ def test_first_page_by_name_is_read_in_index_order_on_postgresql(held):
     user, _ = held
     for descending in (False, True):
         filters = queries.PersonFilters(descending=descending)
-        statement = queries.page_ids_select(queries.filtered_parts(user, filters, TODAY), filters, 0, 25)
+        parts = queries.filtered_parts(user, filters, TODAY, held_parts(user, db.session))
+        statement = queries.page_ids_select(parts, filters, 0, 25)
         compiled = statement.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True})
         db.session.execute(text("SET LOCAL enable_seqscan = off"))
         db.session.execute(text("SET LOCAL enable_bitmapscan = off"))

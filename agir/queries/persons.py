@@ -81,12 +81,29 @@ def _priority_condition(latest, today: date, person=Person):
                     person.protection_on <= today))
 
 
-def _filtered(user, part, filters: PersonFilters, today: date):
+def _uses_latest(filters: PersonFilters, order: bool = True) -> bool:
+    """Whether the filters (or the order, with `order`) read the latest accompaniment."""
+    return bool(filters.accompaniment or filters.priority or filters.end_before) or \
+        (order and filters.sort in ("start", "end"))
+
+
+def _filtered(user, part, filters: PersonFilters, today: date, join: str = "="):
     """select(person, latest accompaniment) of one part of the user's files (agir.access.held_parts),
-    filtered: (query, person, latest)."""
+    filtered: (query, person, latest).
+
+    join "range": the latest accompaniment joined by `id BETWEEN (its id) AND (its id)`, the same row, but
+    a join PostgreSQL can only make a nested loop of primary-key lookups: with `=` it hashed every
+    accompaniment of the database (560,000 at 1,000,000 persons) to join a structure's files (2× the CPU;
+    docs/performance.md). join None: no latest accompaniment (select(person) only; the filters and the
+    order must not read it)."""
     person = aliased(Person, part, name="person")
     latest = aliased(Accompaniment, name="latest")
-    query = select(person, latest).outerjoin(latest, latest.id == latest_accompaniment_id(person))
+    if join is None:
+        query = select(person)
+    else:
+        key = latest_accompaniment_id(person)
+        query = select(person, latest).outerjoin(latest, latest.id.between(key, key) if join == "range"
+                                                 else latest.id == key)
     search = search_condition(filters.q or "", person)
     if search is not None:
         # The part's structure condition is the index condition: the ILIKE runs on the user's files only.
@@ -107,9 +124,11 @@ def _filtered(user, part, filters: PersonFilters, today: date):
     return query, person, latest
 
 
-def filtered_parts(user, filters: PersonFilters, today: date) -> list:
-    """`_filtered` of each part of agir.access.held_parts."""
-    return [_filtered(user, part, filters, today) for part in held_parts(user, db.session)]
+def filtered_parts(user, filters: PersonFilters, today: date, parts: list, order: bool = True) -> list:
+    """`_filtered` of each part of agir.access.held_parts, the latest accompaniment joined only when the
+    filters or the order read it (the page's rows are read with theirs afterwards)."""
+    join = "range" if _uses_latest(filters, order) else None
+    return [_filtered(user, part, filters, today, join) for part in parts]
 
 
 def persons_select(user, filters: PersonFilters, today: date):
@@ -188,14 +207,16 @@ def persons_page(user, filters: PersonFilters, page: int, per_page: int, today: 
     ix_persons_structure_name in order, and the first page reads 25 index entries instead of sorting every
     file of the structure (docs/performance.md, « One million persons on PostgreSQL »). The count adds the
     parts' counts (an index-only scan when nothing is filtered)."""
-    parts = filtered_parts(user, filters, today)
-    counts = [query.with_only_columns(person.id) for query, person, _ in parts]
+    held = held_parts(user, db.session)
+    counts = [query.with_only_columns(person.id)
+              for query, person, _ in filtered_parts(user, filters, today, held, order=False)]
     counted = union_all(*counts).subquery() if len(counts) > 1 else counts[0].subquery()
     total = db.session.scalar(select(func.count()).select_from(counted)) or 0
     page = min(max(1, page), max(1, -(-total // per_page)))
     # The page's ids first (the database drops the latest-accompaniment join when neither the filters
     # nor the order use it), then the rows of those ids only: the latest accompaniment is looked up for
     # the rows of the page, not for every visible person (docs/performance.md).
+    parts = filtered_parts(user, filters, today, held)
     ids = list(db.session.scalars(page_ids_select(parts, filters, (page - 1) * per_page, per_page)))
     latest = aliased(Accompaniment, name="latest")
     found = {p.id: (p, a) for p, a in db.session.execute(
