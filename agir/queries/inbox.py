@@ -6,7 +6,7 @@ The alerts themselves are computed and kept by agir.alerts (the nightly job).
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, and_, delete, false, func, select
+from sqlalchemy import Select, and_, false, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 
@@ -78,11 +78,11 @@ def kept_badge_count(session, user, seconds: float = BADGE_SECONDS, now: datetim
     is the same for every user of the structure and role, so the first page of the minute counts it
     (badge_count, the very query of the inbox) and keeps it `seconds` for every worker and host; the others
     read one row by its primary key. The alerts job, the inbox's « recalculer » and the writes that delete
-    alerts drop every kept count (forget_badge_counts, in their own transaction), so the badge is right again
-    at the first page after them; what changes the inbox without writing an alert (a file anonymised, a
-    person's structure changed) shows within `seconds`. The write goes through a connection of its own,
-    committed at once (like the dashboard's cache): it never waits on the request's transaction, and a failed
-    write never breaks the page."""
+    alerts delete every kept count (in their own transaction: agir.alerts.sync_alerts, agir.operations), so
+    the badge is right again at the first page after them; what changes the inbox without writing an alert
+    (a file anonymised, a person's structure changed) shows within `seconds`. The write goes through a
+    connection of its own, committed at once (like the dashboard's cache): it never waits on the request's
+    transaction, and a failed write never breaks the page."""
     structure_id = getattr(user, "structure_id", None)
     if seconds <= 0 or not kinds_for(user) or not structure_id:
         return badge_count(session, user)
@@ -105,11 +105,6 @@ def kept_badge_count(session, user, seconds: float = BADGE_SECONDS, now: datetim
     except DBAPIError:  # the count is shown all the same; the next page counts again
         log.exception("Nombre d'alertes du bandeau non conservé.")
     return count
-
-
-def forget_badge_counts(session) -> None:
-    """Drop every kept badge count (in the caller's transaction): the alerts changed."""
-    session.execute(delete(AlertBadgeCount))
 
 
 def department_counts(session, department_id: int) -> dict[str, int]:
