@@ -25,7 +25,8 @@ from agir.indicators.annex import count_where, extension_ends, over_limit_condit
 from agir.indicators.scope import Scope
 from agir.indicators.sql import date_of, days_between, plus_months
 from agir.rules import masking
-from models import Accompaniment, Department, Exit, Person, Region
+from models import Accompaniment, Appointment, Department, Exit, Person, Region
+from models.enums import AppointmentKind
 
 # The national targets of AGIR (SPEC §5): shares of the exits. Shown as targets, in one place.
 TARGETS = {"housing_share": 0.80, "employment_share": 0.60}
@@ -132,13 +133,22 @@ def exit_rows(comparison: Comparison) -> dict[int, tuple]:
 def entry_rows(comparison: Comparison) -> dict[int, list[tuple]]:
     """{department id: [(delay or None, within a month 0/1, persons)]} — results.interview_delays grouped."""
     scope = comparison.person_scope()
-    firsts = results.first_interviews(scope)
-    first_day = date_of(firsts.c.first_at)
-    delays = (select(Person.department_id.label("department_id"),
-                     days_between(first_day, Person.oriented_on).label("delay"),
-                     case((first_day <= plus_months(Person.oriented_on, 1), 1), else_=0).label("within"))
-              .select_from(Person).outerjoin(firsts, firsts.c.person_id == Person.id)
-              .where(*results.oriented_in_period(scope)).subquery("delays"))
+    # Each oriented person's first honoured first interview on or after the orientation (results.first_interviews):
+    # one MIN per person through the (person_id, start_at) index, read with the person — the persons of the period
+    # are read once, not once more to join their appointments. MATERIALIZED: the value is computed once per
+    # person, not at each of its mentions below.
+    first_at = (select(func.min(Appointment.start_at))
+                .where(Appointment.person_id == Person.id, Appointment.kind == AppointmentKind.FIRST_INTERVIEW.value,
+                       Appointment.status == results.HONOURED, Appointment.start_at >= Person.oriented_on)
+                .correlate(Person).scalar_subquery())
+    oriented = (select(Person.department_id.label("department_id"), Person.oriented_on.label("oriented_on"),
+                       first_at.label("first_at"))
+                .where(*results.oriented_in_period(scope)).cte("oriented").prefix_with("MATERIALIZED"))
+    first_day = date_of(oriented.c.first_at)
+    delays = (select(oriented.c.department_id.label("department_id"),
+                     days_between(first_day, oriented.c.oriented_on).label("delay"),
+                     case((first_day <= plus_months(oriented.c.oriented_on, 1), 1), else_=0).label("within"))
+              .subquery("delays"))
     grouped: dict[int, list[tuple]] = defaultdict(list)
     for department_id, delay, within, n in db.session.execute(
             select(delays.c.department_id, delays.c.delay, delays.c.within, func.count())
@@ -175,12 +185,20 @@ def cohort_rows(comparison: Comparison, last: int) -> dict[int, dict[str, list[d
     Computed up to `last` (the largest max_months of the scope): a department's series cut at its own
     max_months is the series of its own cohort (c and e are only compared with months up to it).
     """
-    members = (select(Accompaniment.person_id.label("person_id"), Person.department_id.label("department_id"),
-                      func.min(Accompaniment.start_on).label("entry_on"))
-               .join(Person, Person.id == Accompaniment.person_id)
-               .where(Accompaniment.start_on >= comparison.start, Accompaniment.start_on <= comparison.end,
-                      *comparison.conditions())
-               .group_by(Accompaniment.person_id, Person.department_id).cte("members"))
+    in_period = (Accompaniment.start_on >= comparison.start, Accompaniment.start_on <= comparison.end)
+    conditions = comparison.conditions()
+    if conditions:
+        members = (select(Accompaniment.person_id.label("person_id"), Person.department_id.label("department_id"),
+                          func.min(Accompaniment.start_on).label("entry_on"))
+                   .join(Person, Person.id == Accompaniment.person_id).where(*in_period, *conditions)
+                   .group_by(Accompaniment.person_id, Person.department_id).cte("members"))
+    else:
+        # The whole country: each member's department read by primary key (a join read every person's).
+        department = (select(Person.department_id).where(Person.id == Accompaniment.person_id)
+                      .correlate(Accompaniment).scalar_subquery())
+        members = (select(Accompaniment.person_id.label("person_id"), department.label("department_id"),
+                          func.min(Accompaniment.start_on).label("entry_on"))
+                   .where(*in_period).group_by(Accompaniment.person_id).cte("members"))
     timed = select(members.c.person_id, members.c.department_id,
                    cohort_sql.month_number(members.c.entry_on).label("entry_month"),
                    cohort_sql.day_number(members.c.entry_on).label("entry_day"),

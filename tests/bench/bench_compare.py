@@ -5,7 +5,13 @@ in the suite. Targets: national p95 < 500 ms, regional page p95 < 300 ms (Postgr
 The database (agir_bench_compare_<size>) is made once from the generated file of common.data_file (reused when
 it already holds persons); --explain prints PostgreSQL's plan of each statement of the comparison.
 
+--database URL measures the comparison computed in process on an existing database instead (read only: no
+import, no pilots, no pages — e.g. agir_bench_1000k). --serial yes turns PostgreSQL's parallel workers off on
+the benchmark's connections: ServerCpu counts the backends connected to this process, not the parallel workers
+they start, so with parallel plans the CPU measured leaves part of the work out; serial, all of it is counted.
+
     .venv/bin/python tests/bench/bench_compare.py --sizes 100000 --backends postgresql --repeat 20
+    .venv/bin/python tests/bench/bench_compare.py --database postgresql+psycopg://…/agir_bench_1000k --repeat 5
 """
 import time
 
@@ -94,19 +100,38 @@ def explain(url: str, year: int) -> None:
             print("\n".join(row[0] for row in plan), "\n", flush=True)
 
 
-def bench(backend: str, size: int, repeat: int, show_plans: bool) -> None:
+def serial(engine) -> None:
+    """No parallel workers on this engine's PostgreSQL connections (their CPU would not be counted)."""
+    from sqlalchemy import event
+
+    if engine.dialect.name == "postgresql":
+        @event.listens_for(engine, "connect")
+        def _serial(dbapi_connection, _record):
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute("SET max_parallel_workers_per_gather = 0")
+            dbapi_connection.commit()
+
+        engine.dispose()
+
+
+def bench(backend: str, size: int, repeat: int, show_plans: bool, database: str | None = None,
+          no_parallel: bool = False) -> None:
     from sqlalchemy import func, select
 
     from agir.extensions import db
     from agir.indicators import compare
-    from models import Department, Region
+    from models import Department, Person, Region
 
-    url = prepare(backend, size)
-    key = f"{backend}/{size}"
+    url = database or prepare(backend, size)
     year = common.TODAY.year - 1
     app = common.make_app(url)
     with app.app_context():
+        if no_parallel:
+            serial(db.engine)
         server = common.ServerCpu(db.engine)
+        if database:
+            size = db.session.scalar(select(func.count()).select_from(Person))
+        key = f"{backend}/{size}" + ("/serial" if no_parallel else "")
         departments = db.session.scalar(select(func.count()).select_from(Department))
         region = db.session.scalar(select(Region).where(Region.code == "75"))
         national = compare.for_year(year, None, common.TODAY)
@@ -122,6 +147,10 @@ def bench(backend: str, size: int, repeat: int, show_plans: bool) -> None:
             common.save(f"{name}/{key}", result)
             common.log(f"{name} on {key}: {result}")
         db.session.remove()
+    if database:  # an existing database, read only: no pilots, no pages
+        with app.app_context():
+            db.engine.dispose()
+        return
     # The pages outside the application context above: each request pushes its own (and its own `g`, where
     # Flask-Login keeps the signed-in user).
     for role, email in (("regional", "regional.bench@example.fr"), ("national", "national.bench@example.fr")):
@@ -143,10 +172,16 @@ def bench(backend: str, size: int, repeat: int, show_plans: bool) -> None:
 
 def main() -> None:
     args = common.arguments(__doc__.splitlines()[0], sizes=(100_000,),
-                            extra=[("--explain", "print the plans of the national comparison (yes)")])
+                            extra=[("--explain", "print the plans of the national comparison (yes)"),
+                                   ("--database", "an existing database URL, measured in process only (read only)"),
+                                   ("--serial", "no parallel workers on the benchmark's connections (yes)")])
+    if args.database:
+        bench(args.database.split(":", 1)[0].split("+", 1)[0], 0, args.repeat, bool(args.explain), args.database,
+              bool(args.serial))
+        return
     for size in args.sizes:
         for backend in args.backends:
-            bench(backend, size, args.repeat, bool(args.explain))
+            bench(backend, size, args.repeat, bool(args.explain), no_parallel=bool(args.serial))
 
 
 if __name__ == "__main__":
