@@ -5,7 +5,6 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from agir import access
 from agir.audit import trail as audit_trail
 from agir.extensions import db
 from agir.operations.accompaniments import proposed_planned_end, verdict_for
@@ -44,17 +43,6 @@ def load_file(person_id: int) -> Person:
             selectinload(Person.participations).joinedload(Participation.programme),
         ).execution_options(populate_existing=True)
     ).one()
-
-
-def household_members(household_id: int | None) -> list:
-    """queries.visible_members with the visibility checked member by member (the household's index, then each
-    member's structure and accompaniments): the same persons, without the union of every file of the
-    structure that the lists use (docs/performance.md, « One million persons on PostgreSQL »)."""
-    if household_id is None:
-        return []
-    return db.session.scalars(select(Person).where(
-        Person.household_id == household_id, access.full_file_row_condition(current_user),
-        Person.anonymised_at.is_(None)).order_by(Person.birth_on)).all()
 
 
 def right_form(kind: str, step, formdata=None) -> RightForm:
@@ -105,7 +93,7 @@ def file_context(person: Person, today: date, forms: bool = True) -> dict:
     department = person.department
     current = person.open_accompaniment
     latest = person.accompaniments[-1] if person.accompaniments else None
-    members = household_members(person.household_id)
+    members = queries.visible_members(current_user, person.household_id)
     ctx = dict(person=person, today=today, department=department, current=current, latest=latest,
                structure=structure, rights=right_lines(person), timeline=timeline(person),
                members=members, hidden_members=queries.hidden_member_count(person.household_id, members),
