@@ -57,7 +57,7 @@ FILTERS = [
 def test_pages_of_the_list_are_the_slices_of_the_whole_ordered_list(generated):
     user = busiest_social_worker()
     for filters in FILTERS:
-        query, _ = queries.persons_select(user, filters, TODAY)
+        query, _ = queries._persons_select(user, filters, TODAY)
         whole = [(p.id, a.id if a else None) for p, a in db.session.execute(query).all()]
         assert len(whole) > 10, filters  # the generated structure really has files to page through
         per_page, seen = 7, []
@@ -74,7 +74,7 @@ def test_search_finds_the_users_files_that_match_every_word_and_no_other(generat
     plain = persons_visible_to(user).with_only_columns(Person.id).where(*(
         or_(Person.last_name.ilike(f"%{w}%"), Person.first_name.ilike(f"%{w}%"), Person.ref.ilike(f"%{w}%"))
         for w in words))
-    query, _ = queries.persons_select(user, queries.PersonFilters(q=" ".join(words)), TODAY)
+    query, _ = queries._persons_select(user, queries.PersonFilters(q=" ".join(words)), TODAY)
     expected = set(db.session.scalars(plain))
     assert expected and {p.id for p, _ in db.session.execute(query).all()} == expected
     everyone = {p.id for p in db.session.scalars(select(Person).where(Person.last_name.ilike("%a%")))}

@@ -72,7 +72,7 @@ def _plain(user) -> set:
 
 def test_every_held_file_once_and_no_other(held):
     user, made = held
-    query, _ = queries.persons_select(user, queries.PersonFilters(), TODAY)
+    query, _ = queries._persons_select(user, queries.PersonFilters(), TODAY)
     ids = [p.id for p, _ in db.session.execute(query).all()]
     assert len(ids) == len(set(ids))  # a person held both ways (or with two accompaniments) once
     assert set(ids) == _plain(user)
@@ -87,7 +87,7 @@ def test_every_held_file_once_and_no_other(held):
                                      queries.PersonFilters(accompaniment="none")])
 def test_pages_neither_overlap_nor_skip(held, filters):
     user, _ = held
-    query, _ = queries.persons_select(user, filters, TODAY)
+    query, _ = queries._persons_select(user, filters, TODAY)
     whole = [p.id for p, _ in db.session.execute(query).all()]
     assert whole and len(whole) == len(set(whole))
     seen = []

@@ -133,9 +133,10 @@ def filtered_parts(user, filters: PersonFilters, today: date, parts: list, order
     return [_filtered(user, part, filters, today, join) for part in parts]
 
 
-def persons_select(user, filters: PersonFilters, today: date):
+def _persons_select(user, filters: PersonFilters, today: date):
     """select(person, latest accompaniment) of every person the user may open, filtered and sorted: the
-    whole list (the pages are its slices; `person` is Person aliased over agir.access.held_persons)."""
+    whole list (the pages are its slices; `person` is Person aliased over agir.access.held_persons). The tests'
+    reference for the pages that `filtered_parts` cuts and merges; the application reads the parts."""
     query, person, latest = _filtered(user, held_persons(user), filters, today)
     return query.order_by(*_order(filters, latest, person)), person
 
