@@ -1,15 +1,19 @@
 """SQLite query plans of the national indicators (docs/performance.md, « National indicators on SQLite (sixth
 session) »): the dated tables are read in their own order, not row by row through a date index, and the persons are
 joined only when the scope has conditions on them. The figures themselves are the oracle tests' business
-(test_oracle.py, test_v2_oracle.py); this file checks how SQLite is asked for them. PostgreSQL: skipped (its planner
-has statistics on ranges, and `scanned` changes nothing there)."""
+(test_oracle.py, test_v2_oracle.py); this file checks how SQLite is asked for them, on a SQLite database of its own
+when the suite runs on PostgreSQL (whose planner has statistics on ranges: `scanned` changes nothing there)."""
+import tempfile
 from datetime import date
 
 import pytest
 from sqlalchemy import event
 
+from agir.app import create_app
+from agir.config import TestConfig
 from agir.extensions import db
 from agir.indicators import Scope, annex, compute_indicators, results
+from tests import factories
 
 START, END, AS_OF = date(2025, 1, 1), date(2026, 12, 31), date(2026, 12, 5)
 
@@ -20,10 +24,33 @@ DATE_INDEXES = ("ix_appointments_start_at", "ix_exits_exit_on", "ix_events_event
                 "ix_participations_end_on")
 
 
+@pytest.fixture(scope="module")
+def sqlite_app(app):
+    """The suite's application when it runs on SQLite; otherwise a second one on a SQLite file of its own (these
+    are SQLite's plans: they are checked whatever database the suite runs on)."""
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        yield app
+        return
+
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tempfile.mkdtemp(prefix='agir-plans-')}/plans.db"
+
+    other = create_app(Config)
+    with other.app_context():
+        db.create_all()
+    yield other
+
+
 @pytest.fixture
-def sqlite_only(app_ctx):
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("SQLite's plans")
+def sqlite_only(sqlite_app):
+    """An application context on SQLite, its tables emptied after the test."""
+    with sqlite_app.app_context():
+        yield sqlite_app
+        db.session.rollback()
+        db.session.remove()
+        with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
 
 
 def plans(compute) -> list[tuple[str, str]]:
@@ -59,11 +86,11 @@ def national_counts(scope: Scope):
 
 
 @pytest.mark.parametrize("name", ["exits", "events", "contracts"])
-def test_counts_of_dated_records_join_the_persons_only_for_a_departments_figures(sqlite_only, world, name):
+def test_counts_of_dated_records_join_the_persons_only_for_a_departments_figures(sqlite_only, name):
     """Every exit, event, contract has its person: without conditions on persons (national), no join."""
     (statement, plan), = plans(national_counts(Scope(START, END, AS_OF))[name])
     assert "JOIN persons" not in statement
     assert " persons " not in plan
-    db.session.flush()
-    statement, _ = plans(national_counts(Scope(START, END, AS_OF, world.department))[name])[-1]
+    department = factories.make_department()
+    statement, _ = plans(national_counts(Scope(START, END, AS_OF, department))[name])[-1]
     assert "JOIN persons" in statement
