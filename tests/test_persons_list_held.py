@@ -142,3 +142,22 @@ def test_first_page_by_name_is_read_in_index_order_on_postgresql(held):
         scan = next(i for i, line in enumerate(plan) if "ix_persons_structure_name on persons " in line
                     and "Only" not in line)
         assert plan[scan - 1].startswith("->  Limit"), plan
+
+
+@pytest.mark.parametrize("sort", ["start", "end"])
+def test_a_list_sorted_by_the_accompaniments_dates_joins_them_by_equality_even_when_filtered(held, sort):
+    """« Open, by start date »: with the `BETWEEN` join of a filtered list, PostgreSQL read the open accompaniments in
+    date order and tried each against every file of the structure (over two minutes at 1,000,000 persons). A
+    list sorted by the latest accompaniment's dates joins it by equality (a hash join); a list only filtered by it
+    keeps the `BETWEEN` form (primary-key lookups); both give the same rows."""
+    user, _ = held
+    sorted_filtered = queries.PersonFilters(accompaniment="open", sort=sort, descending=True)
+    parts = queries.filtered_parts(user, sorted_filtered, TODAY, held_parts(user, db.session))
+    page = str(queries.page_ids_select(parts, sorted_filtered, 0, 25).compile(dialect=db.engine.dialect))
+    assert " BETWEEN " not in page
+    filtered = queries.PersonFilters(accompaniment="open")
+    parts = queries.filtered_parts(user, filtered, TODAY, held_parts(user, db.session))
+    assert " BETWEEN " in str(queries.page_ids_select(parts, filtered, 0, 25).compile(dialect=db.engine.dialect))
+    whole, _ = queries._persons_select(user, sorted_filtered, TODAY)
+    expected = [p.id for p in db.session.scalars(whole)]
+    assert [row.person.id for row in queries.persons_page(user, sorted_filtered, 1, 100, TODAY).rows] == expected

@@ -127,9 +127,13 @@ def _filtered(user, part, filters: PersonFilters, today: date, join: str = "="):
 def filtered_parts(user, filters: PersonFilters, today: date, parts: list, order: bool = True) -> list:
     """`_filtered` of each part of agir.access.held_parts, the latest accompaniment joined only when the
     filters or the order read it (the page's rows are read with theirs afterwards)."""
-    # Filtered on it: a few thousand primary-key lookups beat hashing every accompaniment; only sorted by
-    # its dates (every file read anyway): the hash join was the cheaper (260 vs 312 ms at 1,000,000 persons).
-    join = "range" if _uses_latest(filters, order=False) else "=" if _uses_latest(filters, order) else None
+    # Filtered on it: a few thousand primary-key lookups beat hashing every accompaniment; sorted by its dates
+    # (every file read anyway): the hash join was the cheaper (260 vs 312 ms at 1,000,000 persons) — and it must
+    # be `=` whenever the order reads it, filtered or not: with the `range` join, « open, by start date » was
+    # planned as the open accompaniments in date order, each tried against every file of the structure through
+    # the join's filter (135,000 × 16,500 at 1,000,000 persons: over two minutes; docs/performance.md).
+    sorted_by_latest = order and filters.sort in ("start", "end")
+    join = "=" if sorted_by_latest else "range" if _uses_latest(filters, order=False) else None
     return [_filtered(user, part, filters, today, join) for part in parts]
 
 

@@ -44,9 +44,18 @@ class Report:
         return [f"Measured {run.get('started_at', '?')[:10]} (commit {run.get('commit', '?')}, one run of "
                 f"`make bench`, {run.get('minutes', '?')} min) on {m.get('cores')} cores of {m.get('cpu')}, "
                 f"{m.get('memory_mib', 0) // 1024} GiB, Python {m.get('python')}, SQLite {m.get('sqlite')}, "
-                f"PostgreSQL {m.get('postgresql')} (default settings; the migration turns JIT off). The machine "
-                f"was shared with other test runs: the load average (1 min) is given with each figure; "
+                f"PostgreSQL {m.get('postgresql')} (default settings; the migration turns JIT off). {self.quiet()}"
+                f"The load average (1 min) is given with each figure; "
                 f"CPU time (the process plus its PostgreSQL backend) is less sensitive to it than wall time.", ""]
+
+    def quiet(self) -> str:
+        """Whether the machine was quiet: the load at the start of the run (the benchmark's own processes load the
+        2 cores up to about 2 during the pages' step)."""
+        start = (self.r.get("_run", {}).get("load_at_start") or [99])[0]
+        if start < 1.0:
+            return ("Nothing else ran on the machine when the run started (the load comes from the benchmark "
+                    "itself: wrk, gunicorn and PostgreSQL share the 2 cores). ")
+        return f"The machine was shared with other work (load {start:.1f} when the run started). "
 
     def timings(self) -> list[str]:
         lines = ["| measure | persons | SQLite: median wall (p95) · CPU | PostgreSQL: median wall (p95) · CPU | "
