@@ -75,13 +75,10 @@ def held_parts(user, session=None) -> list:
         return [persons_visible_to(user).subquery("held")]  # nobody (full_file_condition is false)
     structure_id = user.structure_id
     opened = select(Person).where(Person.structure_id == structure_id, Person.anonymised_at.is_(None))
-    own = select(Person.id).where(Person.structure_id == structure_id, Person.anonymised_at.is_(None))
-    others = select(Accompaniment.person_id).where(Accompaniment.structure_id == structure_id).except_(own)
-    if session is None:
-        return [opened.subquery("held"), select(Person).where(Person.id.in_(others), Person.anonymised_at.is_(None))
-                .subquery("held_too")]
-    ids = session.scalars(others).all()
-    if not ids:
+    others = (select(Accompaniment.person_id).where(Accompaniment.structure_id == structure_id)
+              .except_(opened.with_only_columns(Person.id)))
+    ids = others if session is None else session.scalars(others).all()
+    if session is not None and not ids:
         return [opened.subquery("held")]
     return [opened.subquery("held"),
             select(Person).where(Person.id.in_(ids), Person.anonymised_at.is_(None)).subquery("held_too")]

@@ -366,6 +366,12 @@ def as_interchange(session, found: list[Found]) -> list[dict]:
     return items
 
 
+def forget_badge_counts(session) -> None:
+    """Drop every header badge count kept a minute (agir.queries.inbox.kept_badge_count): whatever writes or
+    deletes alerts calls it in its own transaction, so the next page counts again."""
+    session.execute(delete(AlertBadgeCount))
+
+
 def sync_alerts(session, found: list[Found], as_of: date) -> dict:
     """Bring the alerts table in line with `found` on as_of (flush, no commit); returns the counts."""
     known = {(kind, pid, sid, subject): (aid, resolved)
@@ -394,7 +400,7 @@ def sync_alerts(session, found: list[Found], as_of: date) -> dict:
             updates.append({"id": alert_id, "resolved_on": as_of})
             counts["resolved"] += 1
     _bulk(session, new, updates)
-    session.execute(delete(AlertBadgeCount))  # the header badges kept a minute are counted again (queries.inbox)
+    forget_badge_counts(session)
     counts["open"] = len(wanted)
     return counts
 

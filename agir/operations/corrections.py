@@ -12,6 +12,7 @@ from datetime import date
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from agir.alerts import forget_badge_counts
 from agir.audit import record, record_correction
 from agir.dates import today as paris_today
 from agir.errors import RuleViolation
@@ -27,7 +28,6 @@ from agir.rules.path import check_job
 from models import (
     Accompaniment,
     Alert,
-    AlertBadgeCount,
     AuditEntry,
     Exit,
     Extension,
@@ -199,7 +199,7 @@ def cancel_enrolment(actor, accompaniment: Accompaniment, reason: str, version: 
     # Alerts about an accompaniment that never was go with it.
     db.session.execute(delete(Alert).where(Alert.person_id == person.id,
                                            Alert.subject_key == f"accompaniment:{accompaniment.id}"))
-    db.session.execute(delete(AlertBadgeCount))  # the header badges kept a minute are counted again
+    forget_badge_counts(db.session)
     db.session.delete(accompaniment)
     db.session.flush()
     db.session.expire(person, ["accompaniments"])

@@ -11,13 +11,14 @@ from datetime import date
 from sqlalchemy import delete, func, select, update
 
 from agir import access, dates
+from agir.alerts import forget_badge_counts
 from agir.audit import record
 from agir.errors import RuleViolation
 from agir.extensions import db
 from agir.i18n import lazy_gettext as _l
 from agir.operations.persons import PERSON_FIELDS, check_person
 from agir.rules.durations import check_no_overlap
-from models import Alert, AlertBadgeCount, AuditEntry, Person
+from models import Alert, AuditEntry, Person
 from models.enums import OPEN_REFERRAL_STATES
 
 # A right's line kept when both files hold one for the same kind: the furthest state (docs/rules.md).
@@ -139,7 +140,7 @@ def merge_persons(actor, keep: Person, gone: Person, today: date | None = None) 
                 continue  # the history of each file stays as it was written (append-only)
             if table.name == Alert.__tablename__:
                 db.session.execute(delete(table).where(fk.parent == gone_id))  # computed again each night
-                db.session.execute(delete(AlertBadgeCount))  # the header badges kept a minute: counted again
+                forget_badge_counts(db.session)
                 continue
             db.session.execute(update(table).where(fk.parent == gone_id).values({fk.parent.name: keep_id}))
     detail = f"dossier {gone_ref} fusionné dans {keep.ref}"
