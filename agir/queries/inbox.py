@@ -7,7 +7,6 @@ import logging
 from datetime import datetime, timedelta
 
 from sqlalchemy import Select, and_, false, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 
 from agir.access import full_file_condition, limited_view_condition
@@ -15,6 +14,7 @@ from agir.alerts import REFERRAL_KIND
 from models import Alert, AlertBadgeCount, Appointment, Document, Person, Programme, Referral
 from models.base import utcnow
 from models.enums import ALERT_KINDS
+from models.upsert import replace_row
 
 log = logging.getLogger("agir.alerts_badge")
 # How long a badge count is read instead of counted (alert_badge_counts): see kept_badge_count.
@@ -97,11 +97,7 @@ def kept_badge_count(session, user, seconds: float = BADGE_SECONDS, now: datetim
               "expires_at": now + timedelta(seconds=seconds)}
     try:
         with session.get_bind().begin() as conn:
-            insert = (postgresql if conn.dialect.name == "postgresql" else sqlite).insert
-            stmt = insert(AlertBadgeCount.__table__).values(**values)
-            conn.execute(stmt.on_conflict_do_update(
-                index_elements=["structure_id", "role"],
-                set_={name: stmt.excluded[name] for name in ("open_count", "computed_at", "expires_at")}))
+            conn.execute(replace_row(AlertBadgeCount.__table__, values, ["structure_id", "role"], conn.dialect.name))
     except DBAPIError:  # the count is shown all the same; the next page counts again
         log.exception("Nombre d'alertes du bandeau non conservé.")
     return count

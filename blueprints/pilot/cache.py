@@ -33,13 +33,13 @@ from decimal import Decimal
 
 from flask import current_app
 from sqlalchemy import delete, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 
 from agir.extensions import db
 from agir.indicators.pilot import ComplianceLine
 from models import DashboardCache
 from models.base import utcnow
+from models.upsert import replace_row
 
 log = logging.getLogger("agir.dashboard_cache")
 # The only classes the figures may hold besides plain values (never an arbitrary import on reading).
@@ -127,11 +127,7 @@ class FiguresCache:
                   "expires_at": now + timedelta(seconds=self.seconds), "figures": json.dumps(encode(figures))}
         try:
             with db.engine.begin() as conn:
-                insert = (postgresql if conn.dialect.name == "postgresql" else sqlite).insert
-                stmt = insert(DashboardCache.__table__).values(**values)
-                conn.execute(stmt.on_conflict_do_update(
-                    index_elements=[DashboardCache.__table__.c.key_hash],
-                    set_={name: stmt.excluded[name] for name in values if name != "key_hash"}))
+                conn.execute(replace_row(DashboardCache.__table__, values, ["key_hash"], conn.dialect.name))
             self.prune(now)
         except DBAPIError:  # the figures are shown all the same; the next request computes them again
             log.exception("Tableau de bord non conservé dans le cache partagé.")
