@@ -9,6 +9,7 @@ from models.cache import DashboardCache
 from models.calendar_feed import CalendarFeed
 from models.document import Document
 from models.entry import DiagnosticArea, PersonLanguage, PlanObjective
+from models.milestones import PersonMilestone
 from models.path import (
     Event,
     HousingAccess,
@@ -33,4 +34,5 @@ __all__ = [
     "User", "ApiToken", "LoginThrottle", "AuditEntry", "Alert", "OutboxMessage", "JobLock",
     "Region", "PersonLanguage", "DiagnosticArea", "PlanObjective", "Appointment", "Document",
     "ReminderMessage", "TotpRecoveryCode", "CalendarFeed", "DashboardCache", "AlertBadgeCount",
+    "PersonMilestone",
 ]

@@ -3,7 +3,7 @@
 interchange): never converted to UTC, so a day's appointments are those whose start_at falls on it."""
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import db, utcnow
@@ -15,6 +15,8 @@ from models.enums import (
     check_in,
 )
 
+HONOURED_FIRST_INTERVIEWS = "kind = 'first_interview' AND status = 'honoured'"
+
 
 class Appointment(db.Model):
     """A person's appointment at a structure: start, length, kind, mode, référent, interpreter, status."""
@@ -24,6 +26,11 @@ class Appointment(db.Model):
                       Index("ix_appointments_structure_id_start_at", "structure_id", "start_at"),
                       # Issue 17: the reminders job reads the appointments of two days (start_at range).
                       Index("ix_appointments_start_at", "start_at"),
+                      # Each person's first honoured first interview, index only (the entry delays of the
+                      # comparison of departments read one entry per oriented person).
+                      Index("ix_appointments_honoured_first_interviews", "person_id", "start_at",
+                            postgresql_where=text(HONOURED_FIRST_INTERVIEWS),
+                            sqlite_where=text(HONOURED_FIRST_INTERVIEWS)),
                       check_in("kind", APPOINTMENT_KINDS), check_in("mode", APPOINTMENT_MODES),
                       check_in("status", APPOINTMENT_STATUSES),
                       CheckConstraint(f"minutes BETWEEN {APPOINTMENT_MINUTES[0]} AND {APPOINTMENT_MINUTES[1]}",

@@ -10,7 +10,8 @@ members per (milestone, e, c), then a second one, over the months 0..max, turns 
 the per-month figures: reached, observed, observed and reached, at risk `n_m` and events `d_m`.
 Python only multiplies the at most 19 factors of the Kaplan–Meier product. The members are a CTE and
 everything comes from one statement: the cohort is computed once, and only its members' records are
-read (docs/performance.md).
+read (docs/performance.md). The first dates come from `person_milestones` (models/milestones.py: kept
+by the database's triggers, equal to `first_reached_from_sources`): one index range per member.
 """
 from datetime import date
 from fractions import Fraction
@@ -23,13 +24,22 @@ from agir.extensions import db
 from agir.indicators import numbers as num
 from agir.indicators.scope import CohortScope
 from agir.indicators.sql import month_index, months_to_reach  # noqa: F401 (months_to_reach: used by tests)
-from models import Accompaniment, Department, HousingAccess, Job, Person, Programme, Referral, RightStep, Training
+from models import (
+    Accompaniment,
+    Department,
+    HousingAccess,
+    Job,
+    Person,
+    PersonMilestone,
+    Programme,
+    Referral,
+    RightStep,
+    Training,
+)
 from models.enums import LANGUAGE_THEMES, PERMANENT_HOUSING_KINDS
+from models.milestones import MILESTONES, RIGHT_MILESTONES
 
-MILESTONES = ("health_insurance", "caf_benefits", "bank_account", "permanent_housing", "job_or_training",
-              "language_referral")
 DEFAULT_MAX_MONTHS = 12
-RIGHT_MILESTONES = MILESTONES[:3]
 
 
 def region_departments(region):
@@ -111,7 +121,17 @@ def first_rights(persons):
 
 def first_reached(persons):
     """Subquery (milestone, person_id, reached_on): one row per milestone a person of `persons` reached,
-    with the first date (rights in one read of right_steps, the other milestones one read each)."""
+    with the first date — the rows kept in person_milestones (one index range per person)."""
+    return (select(PersonMilestone.milestone.label("milestone"), PersonMilestone.person_id.label("person_id"),
+                   PersonMilestone.reached_on.label("reached_on"))
+            .where(PersonMilestone.person_id.in_(persons)).subquery("reached_all"))
+
+
+def first_reached_from_sources(persons=None):
+    """Subquery (milestone, person_id, reached_on) as `first_reached`, computed from the source tables (rights
+    in one read of right_steps, the other milestones one read each): what person_milestones must equal."""
+    if persons is None:
+        persons = select(Person.id)
     parts = [first_rights(persons)]
     for name in MILESTONES[len(RIGHT_MILESTONES):]:
         reached = milestone_dates(name, persons)

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import accumulate
 
-from sqlalchemy import Integer, String, case, func, literal, or_, select, union_all
+from sqlalchemy import Integer, String, and_, case, func, literal, or_, select, union_all
+from sqlalchemy.orm import aliased
 
 from agir.extensions import db
 from agir.i18n import N_
@@ -25,7 +26,7 @@ from agir.indicators.annex import count_where, extension_ends, over_limit_condit
 from agir.indicators.scope import Scope
 from agir.indicators.sql import date_of, days_between, plus_months
 from agir.rules import masking
-from models import Accompaniment, Appointment, Department, Exit, Person, Region
+from models import Accompaniment, Appointment, Department, Exit, Person, PersonMilestone, Region
 from models.enums import AppointmentKind
 
 # The national targets of AGIR (SPEC §5): shares of the exits. Shown as targets, in one place.
@@ -120,11 +121,18 @@ def departments(comparison: Comparison) -> list[Department]:
 def exit_rows(comparison: Comparison) -> dict[int, tuple]:
     """{department id: (exits, days, employment or training, housed, agir positive)} — annex.exits grouped."""
     positive = or_(Exit.job_kind.is_not(None), Exit.training_level.is_not(None))
+    # Housed (results.housed_by_exit: a permanent housing access on or before the exit) ⟺ the first permanent
+    # housing kept in person_milestones is on or before the exit: one index probe per exit instead of two
+    # (the EXISTS was evaluated for each of the two counts).
+    housing = aliased(PersonMilestone)
+    housed = housing.reached_on <= Exit.exit_on
     rows = db.session.execute(
         select(Person.department_id, func.count(Exit.id), func.sum(days_between(Exit.exit_on, Accompaniment.start_on)),
-               count_where(positive), *results.exit_outcome_columns())
+               count_where(positive), count_where(housed), count_where(and_(housed, results.agir_job_or_training())))
         .select_from(Exit).join(Accompaniment, Accompaniment.id == Exit.accompaniment_id)
         .join(Person, Person.id == Accompaniment.person_id)
+        .outerjoin(housing, and_(housing.person_id == Accompaniment.person_id,
+                                 housing.milestone == "permanent_housing"))
         .where(Exit.exit_on >= comparison.start, Exit.exit_on <= comparison.end, *comparison.conditions())
         .group_by(Person.department_id)).all()
     return {row[0]: tuple(row[1:]) for row in rows}
@@ -204,7 +212,8 @@ def cohort_rows(comparison: Comparison, last: int) -> dict[int, dict[str, list[d
                    cohort_sql.day_number(members.c.entry_on).label("entry_day"),
                    cohort_sql.clamp(cohort_sql.last_observed_month(members.c.entry_on, comparison.as_of), -1, last)
                    .label("c")).cte("timed")
-    reached = cohort_sql.first_reached(select(members.c.person_id))
+    # Each member's first dates: one index range of person_milestones per member, joined directly.
+    reached = PersonMilestone.__table__
     on = reached.c.reached_on
     e = cohort_sql.clamp(cohort_sql.month_number(on) - timed.c.entry_month
                          + case((cohort_sql.day_number(on) > timed.c.entry_day, 1), else_=0), 0, last + 1)
