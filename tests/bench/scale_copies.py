@@ -96,6 +96,13 @@ def main() -> None:
                 conn.execute(text(f'INSERT INTO "{table.name}" ({", ".join(columns)}) SELECT {", ".join(values)} '
                                   f'FROM "{table.name}" WHERE id < {offsets[table.name]}'))
             common.log(f"  copy {k + 1}/{copies} written")
+        if "person_milestones" in metadata.tables:
+            # Kept by triggers, which session_replication_role = replica turned off: rebuilt from the copies
+            # (it has no foreign key to persons, so it is not among the copied tables).
+            from models.milestones import rebuild_sql
+            for sql in rebuild_sql():
+                conn.exec_driver_sql(sql)
+            common.log("  person_milestones rebuilt")
         for table in tables:
             conn.execute(text(f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
                               f'(SELECT max(id) FROM "{table.name}"))'))
