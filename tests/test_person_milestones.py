@@ -151,9 +151,8 @@ def apply(operation, world, persons: list[Person | None], programmes: list[Progr
         db.session.delete(person)  # as agir.operations.corrections.delete_person (the relationships' cascade)
         db.session.flush()
         persons[persons.index(person)] = None
-    elif name == "anonymise":
-        if person.anonymised_at is None:
-            anonymise_person(world.users.admin, person)
+    elif name == "anonymise" and person.anonymised_at is None:
+        anonymise_person(world.users.admin, person)
     db.session.flush()
 
 

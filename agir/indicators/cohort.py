@@ -119,17 +119,10 @@ def first_rights(persons):
             .group_by(RightStep.kind, RightStep.person_id))
 
 
-def first_reached(persons):
-    """Subquery (milestone, person_id, reached_on): one row per milestone a person of `persons` reached,
-    with the first date — the rows kept in person_milestones (one index range per person)."""
-    return (select(PersonMilestone.milestone.label("milestone"), PersonMilestone.person_id.label("person_id"),
-                   PersonMilestone.reached_on.label("reached_on"))
-            .where(PersonMilestone.person_id.in_(persons)).subquery("reached_all"))
-
-
 def first_reached_from_sources(persons=None):
-    """Subquery (milestone, person_id, reached_on) as `first_reached`, computed from the source tables (rights
-    in one read of right_steps, the other milestones one read each): what person_milestones must equal."""
+    """Subquery (milestone, person_id, reached_on): one row per milestone a person of `persons` (default: every
+    person) reached, with the first date, computed from the source tables (rights in one read of right_steps,
+    the other milestones one read each) — what person_milestones must equal (models/milestones.py)."""
     if persons is None:
         persons = select(Person.id)
     parts = [first_rights(persons)]
@@ -235,13 +228,16 @@ def monthly_counts(cohort, as_of: date, last: int) -> dict[str, list[dict[str, i
     members with c >= m; `observed_reached` with c >= m and e <= m; `at_risk` (n_m) with c >= m and
     e >= m (e = last + 1 when never reached within the curve); `events` (d_m) with e = m and c >= m.
     """
-    persons = select(cohort.c.person_id)
     # Each member's entry month, entry day and last observed month c, computed once per member.
     timed = select(cohort.c.person_id, month_number(cohort.c.entry_on).label("entry_month"),
                    day_number(cohort.c.entry_on).label("entry_day"),
                    clamp(last_observed_month(cohort.c.entry_on, as_of), -1, last).label("c")).cte("timed")
     names = union_all(*(select(literal(name, String).label("milestone")) for name in MILESTONES)).subquery("names")
-    reached = first_reached(persons)
+    # The members' kept first dates, joined to the members directly (one index range each; an IN would
+    # de-duplicate the members and hash the rows again).
+    reached = (select(PersonMilestone.milestone.label("milestone"), PersonMilestone.person_id.label("person_id"),
+                      PersonMilestone.reached_on.label("reached_on"))
+               .join(timed, timed.c.person_id == PersonMilestone.person_id).subquery("reached_all"))
     on = func.coalesce(reached.c.reached_on, NEVER)
     # months_to_reach on the precomputed entry month and day: the smallest m >= 0 with reached <= start + m
     # months, then limited to last + 1 ("none within the curve").
