@@ -5,9 +5,11 @@ whose theme changes, the importer (COPY on PostgreSQL, executemany on SQLite). R
 (hypothesis), checked after each write, on SQLite and on PostgreSQL (TEST_DATABASE_URL)."""
 from datetime import date
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, text, update
+from sqlalchemy.exc import IntegrityError
 
 from agir.extensions import db
 from agir.indicators import cohort
@@ -199,6 +201,15 @@ def test_a_right_counts_while_obtained(world):
     assert kept() == {(person.id, "caf_benefits", date(2023, 3, 1))}
     db.session.delete(step)
     assert kept() == set()
+
+
+def test_the_database_refuses_an_unknown_milestone(world):
+    person = factories.make_person(world.department, world.agir)
+    db.session.commit()
+    with pytest.raises(IntegrityError) as refused, db.engine.begin() as conn:
+        conn.execute(text("INSERT INTO person_milestones (person_id, milestone, reached_on) VALUES (:p, 'x', :d)"),
+                     {"p": person.id, "d": date(2023, 1, 1)})
+    assert "ck_person_milestones_milestone" in str(refused.value) or "CHECK constraint failed" in str(refused.value)
 
 
 def test_an_import_keeps_the_table(app_ctx):
