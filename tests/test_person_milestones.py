@@ -230,3 +230,45 @@ def test_an_import_keeps_the_table(app_ctx):
     assert_kept()
     assert not {row for row in kept() if row[0] == first.id}
     db.session.rollback()
+
+
+def _triggers(engine) -> set[tuple[str, str]]:
+    """(table, trigger) of the milestones' triggers in a database."""
+    with engine.connect() as conn:
+        if engine.dialect.name == "postgresql":
+            rows = conn.execute(text("SELECT CAST(tgrelid::regclass AS text), tgname FROM pg_trigger "
+                                     "WHERE tgname LIKE :name"), {"name": "person_milestones%"}).all()
+        else:
+            rows = conn.execute(text("SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger' "
+                                     "AND name LIKE :name"), {"name": "person_milestones%"}).all()
+    return {(table, name) for table, name in rows}
+
+
+def test_the_migration_creates_the_triggers_of_the_test_schema(app):
+    """Migration 0025 and create_all (the tests' schema) give the same 18 triggers; downgrading removes them."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import create_engine
+
+    from agir.app import create_app
+    from agir.config import TestConfig
+    from tests.test_migrations import _fresh_url
+
+    with app.app_context():
+        expected = _triggers(db.engine)
+    assert len(expected) == 18
+    url = _fresh_url()
+
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = url
+
+    migrated = create_app(Config)
+    engine = create_engine(url)
+    try:
+        with migrated.app_context():
+            upgrade()
+            assert _triggers(engine) == expected
+            downgrade(revision="0024")
+            assert _triggers(engine) == set()
+            db.engine.dispose()
+    finally:
+        engine.dispose()
