@@ -10,22 +10,26 @@ from sqlalchemy import String, and_, case, func, literal, or_, select, union_all
 
 from agir.dates import add_months
 from agir.extensions import db
+from agir.indicators import numbers as num
 from agir.indicators.annex import (
     PUBLIC_KEYS,
+    assiduous_condition,
     count_where,
     durations,
     extension_ends,
+    is_bpi,
     latest_planned_end,
     nationality_breakdown,
     open_on,
     over_limit_condition,
     overdue_condition,
     overlaps,
+    progressed_condition,
     public_counts,
 )
 from agir.indicators.scope import Scope
 from models import Accompaniment, Alert, Department, Participation, Person, Programme, Structure
-from models.enums import ALERT_KINDS
+from models.enums import ALERT_KINDS, LANGUAGE_THEMES
 
 
 def alert_counts(department_id: int) -> dict[str, int]:
@@ -103,57 +107,103 @@ def by_nationality(public: list[tuple[str, dict]]) -> list[tuple[str, int]]:
     return [(nationality, figures["beneficiaries"]) for nationality, figures in public]
 
 
+PARTICIPANT_KEYS = ("participant", "non_bpi", "assiduous", "progressed")
+
+
+@dataclass(frozen=True)
+class PeriodFigures:
+    """What one read of the period's records gives the dashboard (`period_figures`)."""
+
+    public: list[tuple[str, dict]]  # the public figures by nationality, as annex.public_by_nationality
+    structures: list[tuple[str, str, int, int]]  # (name, kind, persons accompanied, programme participants)
+    participants: dict  # the figures of annex.participants
+
+
 def period_breakdowns(scope: Scope) -> tuple[list[tuple[str, dict]], list[tuple[str, str, int, int]]]:
     """The public figures by nationality (as `annex.public_by_nationality`) and, by structure, (name, kind,
-    persons accompanied, programme participants) ordered by name: one read of the period's records, one statement.
+    persons accompanied, programme participants) ordered by name (`period_figures`)."""
+    figures = period_figures(scope)
+    return figures.public, figures.structures
+
+
+def period_figures(scope: Scope) -> PeriodFigures:
+    """The public figures by nationality, the structures' figures and the participants' figures
+    (annex.participants) from one read of the period's records, one statement.
 
     The beneficiaries are the persons with an accompaniment or a participation overlapping the period;
     the same records, with the structure that holds them, give the persons accompanied and the
-    programme participants of each structure. They are read once (a CTE, materialised since it is used
-    twice) instead of three times (docs/performance.md).
+    programme participants of each structure; the participations also give, per person, whether they
+    took part, attended a language programme assiduously or progressed (participations ending in the
+    period are read too, for the last). They are read once (a CTE, materialised since it is used twice)
+    instead of four times, and for a department by their persons' ids (`Scope.records_of`; docs/performance.md).
     """
     conditions = scope.person_conditions()
     persons = select(Person.id).where(*conditions)  # only the scope's persons' records are read
 
     def among(column):
+        if scope.person_ids_first():
+            return tuple(scope.records_of(column))
         return (column.in_(persons),) if conditions else ()
 
     counted = and_(*scope.programme_conditions()) if scope.programme_conditions() else literal(True)
     in_period = overlaps(Accompaniment.start_on, Accompaniment.exit_on, scope.start, scope.end)
     attending = overlaps(Participation.start_on, Participation.end_on, scope.start, scope.end)
-    # held: 1 for an accompaniment, 0 for a participation; counted: the participation's programme is the scope's.
+    ending = and_(Participation.end_on >= scope.start, Participation.end_on <= scope.end)
+    language = Programme.theme.in_(LANGUAGE_THEMES)
+
+    def flag(condition):
+        return case((condition, 1), else_=0)
+
+    # held: 1 for an accompaniment, 0 for a participation; current: the record overlaps the period (a
+    # participation may only end in it); counted: it counts for its structure (a participation of the scope's
+    # programmes); assiduous, progressed: as annex.participants.
     records = union_all(
         select(Accompaniment.person_id.label("person_id"), Accompaniment.start_on.label("start_on"),
                Accompaniment.structure_id.label("structure_id"), literal(1).label("held"),
-               literal(1).label("counted"))
+               literal(1).label("current"), literal(1).label("counted"), literal(0).label("assiduous"),
+               literal(0).label("progressed"))
         .where(in_period, *among(Accompaniment.person_id)),
-        select(Participation.person_id, Participation.start_on, Programme.structure_id, literal(0),
-               case((counted, 1), else_=0))
+        select(Participation.person_id, Participation.start_on, Programme.structure_id, literal(0), flag(attending),
+               flag(and_(counted, attending)), flag(and_(language, attending, assiduous_condition())),
+               flag(and_(language, ending, progressed_condition())))
         .join(Programme, Programme.id == Participation.programme_id)
-        .where(attending, *among(Participation.person_id)),
+        .where(or_(attending, ending), *among(Participation.person_id)),
     ).cte("records")
-    entry = (select(records.c.person_id, func.min(records.c.start_on).label("entry_on"))
-             .group_by(records.c.person_id).subquery("entries"))
+    r = records.c
+    entry = (select(r.person_id, func.min(case((r.current == 1, r.start_on))).label("entry_on"),
+                    func.max(case((r.held == 0, r.current), else_=0)).label("participant"),
+                    func.max(r.assiduous).label("assiduous"), func.max(r.progressed).label("progressed"))
+             .group_by(r.person_id).subquery("entries"))
     n = len(PUBLIC_KEYS)
-    grouped = nationality_breakdown(entry, conditions).subquery("by_nationality")
+    # Persons whose only records are participations ending in the period have no entry: counted only as progressed.
+    participant = entry.c.participant == 1
+    grouped = (nationality_breakdown(entry, conditions, among=entry.c.entry_on.is_not(None))
+               .add_columns(count_where(participant).label("participant"),
+                            func.sum(case((participant, case((is_bpi(), 0), else_=1)), else_=0)).label("non_bpi"),
+                            func.sum(entry.c.assiduous).label("assiduous"),
+                            func.sum(entry.c.progressed).label("progressed"))
+               .subquery("by_nationality"))
     nationalities = select(literal(0).label("part"), grouped.c.nationality.label("name"),
                            literal(None, String).label("kind"), *(grouped.c[key] for key in PUBLIC_KEYS),
-                           (-grouped.c.beneficiaries).label("rank"))
+                           *(grouped.c[key] for key in PARTICIPANT_KEYS), (-grouped.c.beneficiaries).label("rank"))
     # One row per (structure, person, held): each person counted once per structure and kind of record.
-    pairs = (select(records.c.structure_id, records.c.person_id, records.c.held)
-             .where(records.c.counted == 1).distinct().subquery("pairs"))
+    pairs = (select(r.structure_id, r.person_id, r.held)
+             .where(r.counted == 1).distinct().subquery("pairs"))
     per_structure = (select(pairs.c.structure_id, func.sum(pairs.c.held).label("held"),
                             func.sum(1 - pairs.c.held).label("attended"))
                      .group_by(pairs.c.structure_id).subquery("per_structure"))
     structures = (
         select(literal(1), Structure.name, Structure.kind, per_structure.c.held, per_structure.c.attended,
-               *(literal(0) for _ in range(n - 2)), literal(0))
+               *(literal(0) for _ in range(n - 2 + len(PARTICIPANT_KEYS))), literal(0))
         .join(per_structure, per_structure.c.structure_id == Structure.id))
     both = union_all(nationalities, structures).subquery("both")
     rows = db.session.execute(select(both).order_by(both.c.part, both.c.rank, both.c.name)).all()
-    public = [(row[1], public_counts(row[3:3 + n])) for row in rows if row[0] == 0]
-    held = [(row[1], row[2], int(row[3]), int(row[4])) for row in rows if row[0] == 1]
-    return public, held
+    public = [(row[1], public_counts(row[3:3 + n])) for row in rows if row[0] == 0 and row[3]]
+    totals = [sum(row[3 + n + i] or 0 for row in rows if row[0] == 0) for i in range(len(PARTICIPANT_KEYS))]
+    return PeriodFigures(public=public, structures=[(row[1], row[2], int(row[3]), int(row[4]))
+                                                    for row in rows if row[0] == 1],
+                         participants={key: num.count(value) for key, value in zip(PARTICIPANT_KEYS, totals,
+                                                                                   strict=True)})
 
 
 def programmes_of(scope: Scope) -> list[Programme]:

@@ -13,7 +13,7 @@ from sqlalchemy import and_, case, exists, func, or_, select
 
 from agir.extensions import db
 from agir.indicators import numbers as num
-from agir.indicators.scope import Scope
+from agir.indicators.scope import Scope, of_scope
 from agir.indicators.sql import date_of, days_between, plus_months, scanned
 from models import Accompaniment, Appointment, Exit, HousingAccess, Person
 from models.enums import PERMANENT_HOUSING_KINDS, AppointmentKind, AppointmentStatus, TrainingLevel
@@ -103,13 +103,11 @@ def contracts(scope: Scope) -> tuple[int, int]:
 
     The persons are joined only for the scope's conditions (every accompaniment has its person); the period is
     read by a scan on SQLite (`scanned`: the index walk fetched half the table row by row, 2× slower)."""
-    conditions = scope.person_conditions()
     signed_on = scanned(Accompaniment.contract_signed_on)
     query = select(func.count(Accompaniment.id),
                    count_where(Accompaniment.contract_signed_on <= plus_months(Accompaniment.start_on, 1)))
-    if conditions:
-        query = query.select_from(Accompaniment).join(Person, Person.id == Accompaniment.person_id)
-    row = db.session.execute(query.where(signed_on >= scope.start, signed_on <= scope.end, *conditions)).one()
+    query = of_scope(query.select_from(Accompaniment), Accompaniment.person_id, scope)
+    row = db.session.execute(query.where(signed_on >= scope.start, signed_on <= scope.end)).one()
     return num.count(row[0]), num.count(row[1])
 
 
@@ -137,13 +135,11 @@ def appointments(scope: Scope) -> dict:
     On SQLite the range is read by a scan of the table (`scanned`), not through the start_at index: with no
     statistics on ranges SQLite took the range for selective and fetched nearly half the table row by row,
     4× slower (docs/performance.md); a department's figures then start from its persons (person_id index)."""
-    conditions = scope.person_conditions()
     start_at = scanned(Appointment.start_at)
     query = select(count_where(Appointment.status == HONOURED), count_where(Appointment.status == MISSED))
-    if conditions:
-        query = query.select_from(Appointment).join(Person, Person.id == Appointment.person_id)
+    query = of_scope(query.select_from(Appointment), Appointment.person_id, scope)
     honoured, missed = db.session.execute(query.where(
         start_at >= day_start(scope.start), start_at < day_start(scope.end + timedelta(days=1)),
-        Appointment.status.in_((HONOURED, MISSED)), *conditions)).one()
+        Appointment.status.in_((HONOURED, MISSED)))).one()
     honoured, missed = num.count(honoured), num.count(missed)
     return {"honoured": honoured, "missed": missed, "missed_share": num.share(missed, honoured + missed)}

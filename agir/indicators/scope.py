@@ -14,6 +14,7 @@ from agir.dates import parse_iso
 from agir.dates import today as paris_today
 from agir.extensions import db
 from agir.i18n import lazy_gettext as _l
+from agir.indicators.sql import any_of
 from models import Accompaniment, Department, Participation, Person, Programme, Region, Structure
 
 
@@ -63,6 +64,24 @@ class Scope:
             conditions.append(held | attends)
         return conditions
 
+    def person_ids_first(self) -> bool:
+        """True when a department's records are best read by their persons' ids (`records_of`): a department's
+        scope on PostgreSQL (a structure's or a region's scope, and SQLite, join the persons as before)."""
+        return (self.department is not None and self.structure is None and self.region is None
+                and db.session.get_bind().dialect.name == "postgresql")
+
+    def records_of(self, person_id) -> list:
+        """Conditions on a record's person_id column: the record belongs to a person of the scope.
+
+        A department's records read by their persons' ids (`any_of`: the department's persons once, then each
+        table's person_id index), not the country's records of the period joined to the department's persons:
+        at 1,000,000 persons a department holds a few per cent of them (docs/performance.md, « Department
+        dashboard at 1,000,000 persons »). [] for the whole country."""
+        conditions = self.person_conditions()
+        if not conditions:
+            return []
+        return [any_of(person_id, select(Person.id).where(*conditions).scalar_subquery())]
+
     def programme_conditions(self) -> list:
         """Conditions on Programme: the programmes whose figures count."""
         conditions = []
@@ -73,6 +92,25 @@ class Scope:
         if self.structure is not None:
             conditions.append(Programme.structure_id == self.structure.id)
         return conditions
+
+
+def of_scope(query, person_id, scope: Scope, person_joined: bool = False):
+    """`query` (FROM a table of records, `person_id` its person column) restricted to the scope's persons.
+
+    A department on PostgreSQL: by the persons' ids (`Scope.records_of`: the department's records through the
+    table's person_id index, not the country's records of the period); otherwise the persons are joined with
+    the scope's conditions (every record has its person), unless `person_joined` (the caller joined them
+    already, for their columns: the conditions alone are added; on PostgreSQL the ids as well, so that the
+    records are still fetched by person). The whole country: unchanged."""
+    conditions = scope.person_conditions()
+    if not conditions:
+        return query
+    ids = scope.records_of(person_id) if scope.person_ids_first() else []
+    if person_joined:
+        return query.where(*ids, *conditions)
+    if ids:
+        return query.where(*ids)
+    return query.join(Person, Person.id == person_id).where(*conditions)
 
 
 def region_departments(region_id: int):
