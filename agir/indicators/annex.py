@@ -7,7 +7,7 @@ ever runs over persons or records; Python only rounds the few numbers the databa
 """
 from datetime import date
 
-from sqlalchemy import Date, and_, case, distinct, func, literal, or_, select, union_all
+from sqlalchemy import Date, and_, case, distinct, func, literal, or_, select, true, union_all
 
 from agir.extensions import db
 from agir.indicators import numbers as num
@@ -289,6 +289,21 @@ def extension_ends():
             .group_by(Extension.accompaniment_id).subquery("extension_ends"))
 
 
+def planned_ends(scope: Scope):
+    """(subquery with a planned_end column, its join condition on Accompaniment): the furthest planned end among
+    the extensions of each accompaniment of the query, for `latest_planned_end`.
+
+    A department on PostgreSQL (`Scope.person_ids_first`): a LATERAL subquery, the extensions of each
+    accompaniment read by its index — the department's accompaniments only. Otherwise every extension grouped
+    once (`extension_ends`; SQLite has no LATERAL)."""
+    if scope.person_ids_first():
+        ends = (select(func.max(Extension.planned_end_on).label("planned_end"))
+                .where(Extension.accompaniment_id == Accompaniment.id).lateral("extension_ends"))
+        return ends, true()
+    ends = extension_ends()
+    return ends, ends.c.accompaniment_id == Accompaniment.id
+
+
 def latest_planned_end(ends=None):
     """The latest planned end of an accompaniment (its planned end moved by every extension).
 
@@ -322,7 +337,7 @@ def over_limit_condition(as_of: date):
 def durations(scope: Scope) -> dict:
     """Overdue and over-limit accompaniments on as_of; ineligible enrolments overlapping the period;
     also the accompaniments open on as_of and those flagged (any of the three: the compliance list)."""
-    ends = extension_ends()
+    ends, on_ends = planned_ends(scope)
     in_period = overlaps(Accompaniment.start_on, Accompaniment.exit_on, scope.start, scope.end)
     overdue, over_limit = overdue_condition(scope.as_of, ends), over_limit_condition(scope.as_of)
     ineligible = and_(in_period, Accompaniment.is_eligible.is_(False))
@@ -331,9 +346,10 @@ def durations(scope: Scope) -> dict:
                count_where(open_on(scope.as_of)), count_where(or_(overdue, over_limit, ineligible)))
         .select_from(Accompaniment).join(Person, Person.id == Accompaniment.person_id)
         .join(Department, Department.id == Person.department_id)
-        .outerjoin(ends, ends.c.accompaniment_id == Accompaniment.id)
+        .outerjoin(ends, on_ends)
         # Only rows that may count (open on as_of, or in the period): the exits index skips the others.
-        .where(or_(open_on(scope.as_of), in_period), *scope.person_conditions())
+        .where(or_(open_on(scope.as_of), in_period), *scope.records_of(Accompaniment.person_id)
+               if scope.person_ids_first() else (), *scope.person_conditions())
     ).one()
     keys = ("overdue", "over_limit", "ineligible_enrolments", "open", "flagged")
     return {key: num.count(value) for key, value in zip(keys, row, strict=True)}
@@ -342,12 +358,13 @@ def durations(scope: Scope) -> dict:
 # --- the whole JSON --------------------------------------------------------------------------
 
 def compute(scope: Scope, by_nationality: list[tuple[str, dict]] | None = None,
-            limits: dict | None = None, persons: dict | None = None) -> dict:
+            limits: dict | None = None, persons: dict | None = None,
+            contracts: tuple[int, int] | None = None) -> dict:
     """The indicators JSON of INTERCHANGE.md (plus the optional compliance.ineligible_enrolments).
 
     The dashboard, which shows more from the same reads, passes what it already computed:
-    `by_nationality` (public_by_nationality), `limits` (durations, or the compliance list's) and `persons`
-    (participants, or the dashboard's breakdowns').
+    `by_nationality` (public_by_nationality), `limits` (durations, or the compliance list's), `persons`
+    (participants, or the dashboard's breakdowns') and `contracts` (results.contracts, or the compliance list's).
     """
     hours_by_theme = session_hours_by_theme(scope)
     events = event_counts(scope.start, scope.end, scope.person_conditions(), scope)
@@ -383,6 +400,6 @@ def compute(scope: Scope, by_nationality: list[tuple[str, dict]] | None = None,
             "ineligible_enrolments": limits["ineligible_enrolments"],
         },
         "exit_outcomes": exit_outcomes,
-        "entry": results.entry(scope),
+        "entry": results.entry(scope, contracts),
         "appointments": results.appointments(scope),
     }

@@ -16,7 +16,6 @@ from agir.indicators.annex import (
     assiduous_condition,
     count_where,
     durations,
-    extension_ends,
     is_bpi,
     latest_planned_end,
     nationality_breakdown,
@@ -24,10 +23,12 @@ from agir.indicators.annex import (
     over_limit_condition,
     overdue_condition,
     overlaps,
+    planned_ends,
     progressed_condition,
     public_counts,
 )
-from agir.indicators.scope import Scope
+from agir.indicators.results import contract_within_month, contracts
+from agir.indicators.scope import Scope, of_scope
 from models import Accompaniment, Alert, Department, Participation, Person, Programme, Structure
 from models.enums import ALERT_KINDS, LANGUAGE_THEMES
 
@@ -59,15 +60,25 @@ class ComplianceLine:
 
 
 def compliance(scope: Scope, page: int = 1, per_page: int = 25) -> tuple[list[ComplianceLine], int, dict]:
-    """One page of the compliance list, its total, and the figures of `annex.durations` — one statement.
+    """One page of the compliance list, its total, and the figures of `annex.durations` (`compliance_and_contracts`)."""
+    lines, total, limits, _ = compliance_and_contracts(scope, page, per_page)
+    return lines, total, limits
 
-    The accompaniments that may count (open on as_of, or in the period) are read once: window sums
-    over all of them give the overdue, over-limit, ineligible and open counts, then the flagged ones
-    are paged (their total is a window count too). A page past the end returns no row: the counts then
-    come from `durations` on its own.
+
+def compliance_and_contracts(scope: Scope, page: int = 1,
+                             per_page: int = 25) -> tuple[list[ComplianceLine], int, dict, tuple[int, int]]:
+    """One page of the compliance list, its total, the figures of `annex.durations` and the contracts of
+    `results.contracts` — one statement.
+
+    The accompaniments that may count (open on as_of, in the period, or whose contract was signed in the period)
+    are read once: window sums over all of them give the overdue, over-limit, ineligible and open counts and the
+    contracts, then the flagged ones are paged (their total is a window count too). A page past the end returns
+    no row: the counts then come from `durations` and `results.contracts` on their own. Each count states its
+    own condition, so that the accompaniments read for another one do not change it.
     """
-    ends = extension_ends()  # extensions read once, not per accompaniment
+    ends, on_ends = planned_ends(scope)
     in_period = overlaps(Accompaniment.start_on, Accompaniment.exit_on, scope.start, scope.end)
+    signed = Accompaniment.contract_signed_on.between(scope.start, scope.end)
     overdue, over_limit = overdue_condition(scope.as_of, ends), over_limit_condition(scope.as_of)
     ineligible = and_(Accompaniment.is_eligible.is_(False), in_period)
     flags = {"overdue": overdue, "over_limit": over_limit, "ineligible": ineligible}
@@ -77,17 +88,20 @@ def compliance(scope: Scope, page: int = 1, per_page: int = 25) -> tuple[list[Co
                latest_planned_end(ends).label("planned_end"), Department.max_months.label("max_months"),
                *(case((condition, 1), else_=0).label(name) for name, condition in flags.items()),
                *(count_where(condition).over().label(f"{name}_n") for name, condition in flags.items()),
-               count_where(open_on(scope.as_of)).over().label("open_n"))
+               count_where(open_on(scope.as_of)).over().label("open_n"),
+               count_where(signed).over().label("signed_n"),
+               count_where(and_(signed, contract_within_month())).over().label("signed_within_n"))
         .select_from(Accompaniment).join(Person, Person.id == Accompaniment.person_id)
         .join(Department, Department.id == Person.department_id)
         .join(Structure, Structure.id == Accompaniment.structure_id)
-        .outerjoin(ends, ends.c.accompaniment_id == Accompaniment.id)
-        .where(or_(open_on(scope.as_of), in_period), *scope.person_conditions())
-        .subquery("candidates"))
+        .outerjoin(ends, on_ends)
+        .where(or_(open_on(scope.as_of), in_period, signed)))
+    candidates = of_scope(candidates, Accompaniment.person_id, scope, person_joined=True).subquery("candidates")
     c = candidates.c
     rows = db.session.execute(
         select(c.pseudonym, c.structure, c.kind, c.start_on, c.planned_end, c.max_months, c.overdue, c.over_limit,
-               c.ineligible, c.overdue_n, c.over_limit_n, c.ineligible_n, c.open_n, func.count().over())
+               c.ineligible, c.overdue_n, c.over_limit_n, c.ineligible_n, c.open_n, func.count().over(),
+               c.signed_n, c.signed_within_n)
         .where(or_(c.overdue == 1, c.over_limit == 1, c.ineligible == 1))
         .order_by(c.start_on, c.pseudonym).limit(per_page).offset((page - 1) * per_page)
     ).all()
@@ -95,11 +109,12 @@ def compliance(scope: Scope, page: int = 1, per_page: int = 25) -> tuple[list[Co
         first = rows[0]
         limits = {"overdue": int(first[9]), "over_limit": int(first[10]), "ineligible_enrolments": int(first[11]),
                   "open": int(first[12]), "flagged": int(first[13])}
+        signed_counts = (int(first[14]), int(first[15]))
     else:  # nothing flagged, or a page past the end
-        limits = durations(scope)
+        limits, signed_counts = durations(scope), contracts(scope)
     lines = [ComplianceLine(row[0], row[1], row[2], row[3], row[4], add_months(row[3], row[5]),
                             bool(row[6]), bool(row[7]), bool(row[8])) for row in rows]
-    return lines, limits["flagged"], limits
+    return lines, limits["flagged"], limits, signed_counts
 
 
 def by_nationality(public: list[tuple[str, dict]]) -> list[tuple[str, int]]:

@@ -98,23 +98,28 @@ def interview_delays(scope: Scope) -> list[tuple]:
         select(delays.c.delay, delays.c.within, func.count()).group_by(delays.c.delay, delays.c.within)).all()]
 
 
+def contract_within_month():
+    """The accompaniment's contract was signed on or before its start + 1 month."""
+    return Accompaniment.contract_signed_on <= plus_months(Accompaniment.start_on, 1)
+
+
 def contracts(scope: Scope) -> tuple[int, int]:
     """(contracts signed in the period, of which on or before the accompaniment's start + 1 month).
 
     The persons are joined only for the scope's conditions (every accompaniment has its person); the period is
     read by a scan on SQLite (`scanned`: the index walk fetched half the table row by row, 2× slower)."""
     signed_on = scanned(Accompaniment.contract_signed_on)
-    query = select(func.count(Accompaniment.id),
-                   count_where(Accompaniment.contract_signed_on <= plus_months(Accompaniment.start_on, 1)))
+    query = select(func.count(Accompaniment.id), count_where(contract_within_month()))
     query = of_scope(query.select_from(Accompaniment), Accompaniment.person_id, scope)
     row = db.session.execute(query.where(signed_on >= scope.start, signed_on <= scope.end)).one()
     return num.count(row[0]), num.count(row[1])
 
 
-def entry(scope: Scope) -> dict:
-    """The entry section: orientations, first interviews within the month and their median delay, contracts."""
+def entry(scope: Scope, signed_counts: tuple[int, int] | None = None) -> dict:
+    """The entry section: orientations, first interviews within the month and their median delay, contracts
+    (`signed_counts`: those of `contracts`, when the caller has them)."""
     delays = interview_delays(scope)
-    signed, signed_within = contracts(scope)
+    signed, signed_within = signed_counts if signed_counts is not None else contracts(scope)
     return {"orientations": sum(num.count(n) for _, _, n in delays),
             "first_interview_within_month": sum(num.count(n) for _, within, n in delays if within),
             "median_days_to_first_interview": num.median((delay, n) for delay, _, n in delays),
