@@ -21,7 +21,7 @@ from sqlalchemy.sql.expression import FunctionElement
 
 from agir.extensions import db
 from agir.indicators import numbers as num
-from agir.indicators.scope import CohortScope
+from agir.indicators.scope import CohortScope, department_records, ids_first
 from agir.indicators.sql import month_index, months_to_reach  # noqa: F401 (months_to_reach: used by tests)
 from models import Accompaniment, Department, HousingAccess, Job, Person, Programme, Referral, RightStep, Training
 from models.enums import LANGUAGE_THEMES, PERMANENT_HOUSING_KINDS
@@ -43,7 +43,10 @@ def members(scope: CohortScope, cte: bool = False):
     query = (select(Accompaniment.person_id.label("person_id"), func.min(Accompaniment.start_on).label("entry_on"))
              .where(Accompaniment.start_on >= scope.entry_from, Accompaniment.start_on <= scope.entry_to)
              .group_by(Accompaniment.person_id))
-    if scope.department is not None:
+    if scope.department is not None and ids_first():
+        # The department's accompaniments by their persons' ids (scope.Scope.records_of, docs/performance.md).
+        query = query.where(department_records(Accompaniment.person_id, scope.department.id))
+    elif scope.department is not None:
         query = query.join(Person, Person.id == Accompaniment.person_id).where(
             Person.department_id == scope.department.id)
     elif scope.region is not None:

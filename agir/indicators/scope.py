@@ -67,8 +67,7 @@ class Scope:
     def person_ids_first(self) -> bool:
         """True when a department's records are best read by their persons' ids (`records_of`): a department's
         scope on PostgreSQL (a structure's or a region's scope, and SQLite, join the persons as before)."""
-        return (self.department is not None and self.structure is None and self.region is None
-                and db.session.get_bind().dialect.name == "postgresql")
+        return self.department is not None and self.structure is None and self.region is None and ids_first()
 
     def records_of(self, person_id) -> list:
         """Conditions on a record's person_id column: the record belongs to a person of the scope.
@@ -111,6 +110,17 @@ def of_scope(query, person_id, scope: Scope, person_joined: bool = False):
     if ids:
         return query.where(*ids)
     return query.join(Person, Person.id == person_id).where(*conditions)
+
+
+def ids_first() -> bool:
+    """True on PostgreSQL, where a department's records are read by their persons' ids (`any_of`)."""
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def department_records(person_id, department_id: int):
+    """Condition on a record's person_id column: its person is of the department, by the department's persons'
+    ids (`any_of`; see Scope.records_of)."""
+    return any_of(person_id, select(Person.id).where(Person.department_id == department_id).scalar_subquery())
 
 
 def region_departments(region_id: int):
