@@ -68,17 +68,21 @@ def oriented_in_period(scope: Scope, scan: bool = False) -> list:
 
 
 def first_interviews(scope: Scope, scan: bool = False):
-    """Subquery (person_id, first_at): for the persons of the scope oriented in the period, the start of the
-    earliest honoured first interview dated on or after their orientation (at any structure; SPEC §4.6).
+    """Subquery (oriented_on, first_at): each person of the scope oriented in the period, with the start of the
+    earliest honoured first interview dated on or after their orientation (at any structure; SPEC §4.6), null
+    when none.
 
-    A GROUP BY subquery rather than a correlated one: the database reads it once (SQLite would otherwise
-    repeat a correlated subquery at every mention of its value).
+    The persons are read once, their appointments joined by the (person_id, start_at) index and grouped by person
+    (a GROUP BY rather than a correlated subquery: SQLite would repeat a correlated subquery at every mention of
+    its value; the persons were read twice when the first interviews were a subquery of their own joined back).
     """
-    return (select(Appointment.person_id.label("person_id"), func.min(Appointment.start_at).label("first_at"))
-            .select_from(Appointment).join(Person, Person.id == Appointment.person_id)
-            .where(Appointment.kind == AppointmentKind.FIRST_INTERVIEW.value, Appointment.status == HONOURED,
-                   Appointment.start_at >= Person.oriented_on, *oriented_in_period(scope, scan))
-            .group_by(Appointment.person_id).subquery("first_interviews"))
+    return (select(Person.oriented_on.label("oriented_on"), func.min(Appointment.start_at).label("first_at"))
+            .select_from(Person)
+            .outerjoin(Appointment, and_(Appointment.person_id == Person.id,
+                                         Appointment.kind == AppointmentKind.FIRST_INTERVIEW.value,
+                                         Appointment.status == HONOURED, Appointment.start_at >= Person.oriented_on))
+            .where(*oriented_in_period(scope, scan))
+            .group_by(Person.id, Person.oriented_on).subquery("first_interviews"))
 
 
 def interview_delays(scope: Scope) -> list[tuple]:
@@ -90,10 +94,9 @@ def interview_delays(scope: Scope) -> list[tuple]:
     the appointments were then fetched in date order of orientation, scattered (158 → 131 ms at 100,000)."""
     firsts = first_interviews(scope, scan=True)
     first_day = date_of(firsts.c.first_at)
-    delays = (select(days_between(first_day, Person.oriented_on).label("delay"),
-                     case((first_day <= plus_months(Person.oriented_on, 1), 1), else_=0).label("within"))
-              .select_from(Person).outerjoin(firsts, firsts.c.person_id == Person.id)
-              .where(*oriented_in_period(scope, scan=True)).subquery("delays"))
+    delays = (select(days_between(first_day, firsts.c.oriented_on).label("delay"),
+                     case((first_day <= plus_months(firsts.c.oriented_on, 1), 1), else_=0).label("within"))
+              .subquery("delays"))
     return [tuple(row) for row in db.session.execute(
         select(delays.c.delay, delays.c.within, func.count()).group_by(delays.c.delay, delays.c.within)).all()]
 
