@@ -43,7 +43,7 @@ def members(scope: CohortScope, cte: bool = False):
     query = (select(Accompaniment.person_id.label("person_id"), func.min(Accompaniment.start_on).label("entry_on"))
              .where(Accompaniment.start_on >= scope.entry_from, Accompaniment.start_on <= scope.entry_to)
              .group_by(Accompaniment.person_id))
-    if scope.department is not None and ids_first():
+    if scope.department is not None and ids_first(scope.department.id):
         # The department's accompaniments by their persons' ids (scope.Scope.records_of, docs/performance.md).
         query = query.where(department_records(Accompaniment.person_id, scope.department.id))
     elif scope.department is not None:

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal, overload
 
-from sqlalchemy import exists, select
+from flask import current_app, g
+from sqlalchemy import exists, select, text
 from sqlalchemy.orm import aliased
 
 from agir.dates import parse_iso
@@ -64,10 +65,14 @@ class Scope:
             conditions.append(held | attends)
         return conditions
 
-    def person_ids_first(self) -> bool:
+    def person_ids_first(self, whatever_share: bool = False) -> bool:
         """True when a department's records are best read by their persons' ids (`records_of`): a department's
-        scope on PostgreSQL (a structure's or a region's scope, and SQLite, join the persons as before)."""
-        return self.department is not None and self.structure is None and self.region is None and ids_first()
+        scope on PostgreSQL, the department holding a small share of the persons (`ids_first`; `whatever_share`:
+        whatever its share — a table whose other way in is no cheaper). A structure's or a region's scope, and
+        SQLite, join the persons as before."""
+        if self.department is None or self.structure is not None or self.region is not None:
+            return False
+        return ids_first(None if whatever_share else self.department.id)
 
     def records_of(self, person_id) -> list:
         """Conditions on a record's person_id column: the record belongs to a person of the scope.
@@ -93,7 +98,7 @@ class Scope:
         return conditions
 
 
-def of_scope(query, person_id, scope: Scope, person_joined: bool = False):
+def of_scope(query, person_id, scope: Scope, person_joined: bool = False, whatever_share: bool = False):
     """`query` (FROM a table of records, `person_id` its person column) restricted to the scope's persons.
 
     A department on PostgreSQL: by the persons' ids (`Scope.records_of`: the department's records through the
@@ -104,7 +109,7 @@ def of_scope(query, person_id, scope: Scope, person_joined: bool = False):
     conditions = scope.person_conditions()
     if not conditions:
         return query
-    ids = scope.records_of(person_id) if scope.person_ids_first() else []
+    ids = scope.records_of(person_id) if scope.person_ids_first(whatever_share) else []
     if person_joined:
         return query.where(*ids, *conditions)
     if ids:
@@ -112,9 +117,28 @@ def of_scope(query, person_id, scope: Scope, person_joined: bool = False):
     return query.join(Person, Person.id == person_id).where(*conditions)
 
 
-def ids_first() -> bool:
-    """True on PostgreSQL, where a department's records are read by their persons' ids (`any_of`)."""
-    return db.session.get_bind().dialect.name == "postgresql"
+def ids_first(department_id: int | None = None) -> bool:
+    """True when a department's records are read by their persons' ids (`any_of`): on PostgreSQL, for a
+    department holding at most INDICATORS_IDS_FIRST_SHARE of the persons (10 %: `department_id`; None: whatever
+    its share).
+
+    Each table is then read through its person_id index, one descent per person of the department: at
+    1,000,000 persons a department of 30,000 costs half of reading the country's records of the period; a
+    department of a fifth of the persons (the 100,000-person benchmark) costs more that way, and one holding
+    all of them (a deployment of one department) twice as much (docs/performance.md). The share is the
+    department's persons over PostgreSQL's estimate of all the persons, taken once per request (`g`)."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return False
+    if department_id is None:
+        return True
+    shares = g.setdefault("department_shares", {})
+    if department_id not in shares:
+        mine, everyone = db.session.execute(text(
+            "SELECT (SELECT count(*) FROM persons WHERE department_id = :department),"
+            " (SELECT reltuples FROM pg_class WHERE oid = 'persons'::regclass)"), {"department": department_id}).one()
+        # reltuples: -1 before the first ANALYZE; the department's own count is a floor of the whole.
+        shares[department_id] = mine / max(everyone or 0, mine, 1)
+    return shares[department_id] <= current_app.config.get("INDICATORS_IDS_FIRST_SHARE", 0.1)
 
 
 def department_records(person_id, department_id: int):

@@ -15,6 +15,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from flask import current_app, g
 from sqlalchemy import select
 
 from agir.extensions import db
@@ -26,10 +27,29 @@ from tests.indicators.helpers import import_generated
 TODAY = date(2024, 6, 30)
 
 
-@pytest.fixture
-def generated(app_ctx):
-    """A few hundred generated persons in three departments."""
+@pytest.fixture(params=[0.0, 1.0], ids=["joined", "by-ids"])
+def generated(app_ctx, request):
+    """A few hundred generated persons in three departments; on PostgreSQL, a department's records read by its
+    persons' ids whatever its share (1.0) or never (0.0) — both ways are checked (INDICATORS_IDS_FIRST_SHARE)."""
     import_generated(400, seed=11, today=TODAY)
+    with share(app_ctx, request.param):
+        yield request.param
+
+
+class share:
+    """INDICATORS_IDS_FIRST_SHARE set for a while (and the request's kept shares forgotten)."""
+
+    def __init__(self, app, value: float):
+        self.app, self.value = app, value
+
+    def __enter__(self):
+        self.before = self.app.config["INDICATORS_IDS_FIRST_SHARE"]
+        self.app.config["INDICATORS_IDS_FIRST_SHARE"] = self.value
+        g.pop("department_shares", None)
+
+    def __exit__(self, *_):
+        self.app.config["INDICATORS_IDS_FIRST_SHARE"] = self.before
+        g.pop("department_shares", None)
 
 
 def scopes() -> list[Scope]:
@@ -57,8 +77,8 @@ def test_a_departments_records_are_read_by_their_persons_on_postgresql(generated
     members, first interviews from the persons oriented in the period) — never the country's records of the
     period joined to the department's persons. (The plans at 1,000,000 persons: docs/performance.md; on this
     small database PostgreSQL may rightly prefer a date index for a few dozen rows.)"""
-    if db.engine.dialect.name != "postgresql":
-        return  # SQLite joins the persons (test_sqlite_plans.py)
+    if db.engine.dialect.name != "postgresql" or generated == 0.0:
+        return  # SQLite, or a department's share above the setting: the persons joined (test_sqlite_plans.py)
     department = db.session.scalars(select(Department).order_by(Department.code)).first()
     scope = Scope(date(2023, 1, 1), date(2023, 12, 31), TODAY, department)
     sent = []
@@ -112,7 +132,8 @@ def test_breakdowns_carry_the_participants_figures(generated):
     assert nonzero == {"participant", "non_bpi", "assiduous", "progressed"}
 
 
-def test_a_participation_ending_in_the_period_without_overlapping_it_counts_as_progressed_only(app_ctx):
+@pytest.mark.parametrize("value", [0.0, 1.0])
+def test_a_participation_ending_in_the_period_without_overlapping_it_counts_as_progressed_only(app_ctx, value):
     department = factories.make_department()
     structure = factories.make_structure(department)
     programme = factories.make_programme(department, structure, theme="language")
@@ -126,7 +147,8 @@ def test_a_participation_ending_in_the_period_without_overlapping_it_counts_as_p
     db.session.commit()
     for scope in (Scope(date(2023, 1, 1), date(2023, 12, 31), TODAY, department),
                   Scope(date(2023, 1, 1), date(2023, 12, 31), TODAY)):
-        figures = pilot.period_figures(scope)
+        with share(app_ctx, value):
+            figures = pilot.period_figures(scope)
         assert figures.participants == annex.participants(scope)
         assert figures.participants["progressed"] == 1 and figures.participants["participant"] == 0
         assert [nationality for nationality, _ in figures.public] == ["AFG"]
@@ -148,13 +170,24 @@ def test_dashboard_figures_equal_the_figures_computed_alone(generated):
         assert past["data"] == got["data"] and past["lines"] == []
 
 
+def test_both_ways_of_reading_a_departments_records_give_the_same_figures(generated):
+    """By the persons' ids or joined to the persons (the way the oracle tests check): the same dashboard."""
+    for scope in scopes():
+        by_ids = dashboard(scope)
+        with share(current_app, 1.0 - generated):
+            assert dashboard(scope) == by_ids, scope
+
+
 def test_records_of_a_departments_scope_only(generated):
-    """The ids' condition is used for a department's scope on PostgreSQL only; a national scope has none."""
+    """The ids' way is taken for a department's scope on PostgreSQL, when it holds at most the set share of the
+    persons (appointments: whatever its share); a national scope has no condition."""
     department = db.session.scalars(select(Department)).first()
     national = Scope(date(2023, 1, 1), date(2023, 12, 31), TODAY)
-    assert national.records_of(Participation.person_id) == []
+    assert national.records_of(Participation.person_id) == [] and not national.person_ids_first()
     scope = Scope(date(2023, 1, 1), date(2023, 12, 31), TODAY, department)
-    assert scope.person_ids_first() == (db.engine.dialect.name == "postgresql")
+    postgresql = db.engine.dialect.name == "postgresql"
+    assert scope.person_ids_first() == (postgresql and generated == 1.0)  # three departments: a third each
+    assert scope.person_ids_first(whatever_share=True) == postgresql
     count = select(Participation.id).where(*scope.records_of(Participation.person_id))
     joined = (select(Participation.id).join(Person, Person.id == Participation.person_id)
               .where(Person.department_id == department.id))
