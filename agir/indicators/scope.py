@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal, overload
 
-from flask import current_app, g
+from flask import current_app
 from sqlalchemy import exists, select, text
 from sqlalchemy.orm import aliased
 
@@ -125,13 +125,15 @@ def ids_first(department_id: int | None = None) -> bool:
     Each table is then read through its person_id index, one descent per person of the department: at
     1,000,000 persons a department of 30,000 costs half of reading the country's records of the period; a
     department of a fifth of the persons (the 100,000-person benchmark) costs more that way, and one holding
-    all of them (a deployment of one department) twice as much (docs/performance.md). The share is the
-    department's persons over PostgreSQL's estimate of all the persons, taken once per request (`g`)."""
+    all of them (a deployment of one department) would pay a descent per person of the country in every
+    table (docs/performance.md). The share is the
+    department's persons over PostgreSQL's estimate of all the persons, taken once per request (kept in the
+    session's `info`, which lives as long as the request's session)."""
     if db.session.get_bind().dialect.name != "postgresql":
         return False
     if department_id is None:
         return True
-    shares = g.setdefault("department_shares", {})
+    shares = db.session.info.setdefault("department_shares", {})  # the request's session: taken once per request
     if department_id not in shares:
         mine, everyone = db.session.execute(text(
             "SELECT (SELECT count(*) FROM persons WHERE department_id = :department),"

@@ -15,7 +15,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from flask import current_app, g
+from flask import current_app
 from sqlalchemy import select
 
 from agir.extensions import db
@@ -45,11 +45,11 @@ class share:
     def __enter__(self):
         self.before = self.app.config["INDICATORS_IDS_FIRST_SHARE"]
         self.app.config["INDICATORS_IDS_FIRST_SHARE"] = self.value
-        g.pop("department_shares", None)
+        db.session.info.pop("department_shares", None)
 
     def __exit__(self, *_):
         self.app.config["INDICATORS_IDS_FIRST_SHARE"] = self.before
-        g.pop("department_shares", None)
+        db.session.info.pop("department_shares", None)
 
 
 def scopes() -> list[Scope]:
