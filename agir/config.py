@@ -68,6 +68,10 @@ class Config:
     # (0: computed at every request).
     DASHBOARD_CACHE_SECONDS = int(os.environ.get("AGIR_DASHBOARD_CACHE_SECONDS", "300"))
     DASHBOARD_CACHE_SIZE = int(os.environ.get("AGIR_DASHBOARD_CACHE_SIZE", "64"))
+    # PostgreSQL: a department's indicators read its records by its persons' ids when it holds at most this share
+    # of the persons (agir.indicators.scope.ids_first; docs/performance.md), else the records of the period joined
+    # to its persons. Only the speed depends on it, never a figure.
+    INDICATORS_IDS_FIRST_SHARE = float(os.environ.get("AGIR_INDICATORS_IDS_FIRST_SHARE", "0.1"))
     # ProConnect (issue 20, agir/oidc.py): off unless the three are set.
     # The calendar feeds' event UIDs end with this (stable whatever host name the feed is read under).
     CALENDAR_UID_DOMAIN = os.environ.get("AGIR_CALENDAR_UID_DOMAIN")

@@ -7,12 +7,12 @@ ever runs over persons or records; Python only rounds the few numbers the databa
 """
 from datetime import date
 
-from sqlalchemy import Date, and_, case, distinct, func, literal, or_, select, union_all
+from sqlalchemy import Date, and_, case, distinct, func, literal, or_, select, true, union_all
 
 from agir.extensions import db
 from agir.indicators import numbers as num
 from agir.indicators import results
-from agir.indicators.scope import Scope
+from agir.indicators.scope import Scope, of_scope
 from agir.indicators.sql import after_months, days_between, level_rank, plus_months, scanned
 from models import (
     Accompaniment,
@@ -83,16 +83,19 @@ def entries(first: date, last: date, accompaniments: bool = True, programme_id: 
 PUBLIC_KEYS = ("beneficiaries", "men", "women", "under_25", "bpi", "bpi_men", "bpi_women", "bpi_under_25")
 
 
-def _public_columns(entry_subquery) -> list:
-    """The eight counts of PUBLIC_KEYS over the entries joined to their persons.
+def _public_columns(entry_subquery, among=None) -> list:
+    """The eight counts of PUBLIC_KEYS over the entries joined to their persons (`among`: over the rows that
+    satisfy it only).
 
     Under 25 on the entry date: entry before birth + 25 years (`plus_months`, clipped as SPEC §4.1) — one date
     per row, where on_or_after_months' year, month and day numbers cost SQLite some 14 strftime calls, twice."""
     young = entry_subquery.c.entry_on < plus_months(Person.birth_on, UNDER_AGE_MONTHS)
     bpi = is_bpi()
-    return [func.count(), count_where(Person.sex == "M"), count_where(Person.sex == "F"), count_where(young),
-            count_where(bpi), count_where(and_(bpi, Person.sex == "M")), count_where(and_(bpi, Person.sex == "F")),
-            count_where(and_(bpi, young))]
+    conditions = [Person.sex == "M", Person.sex == "F", young, bpi, and_(bpi, Person.sex == "M"),
+                  and_(bpi, Person.sex == "F"), and_(bpi, young)]
+    if among is None:
+        return [func.count(), *(count_where(condition) for condition in conditions)]
+    return [count_where(among), *(count_where(and_(among, condition)) for condition in conditions)]
 
 
 def public_counts(values) -> dict:
@@ -109,10 +112,11 @@ def public_figures(entry_subquery, person_conditions) -> dict:
     ).one())
 
 
-def nationality_breakdown(entry_subquery, person_conditions):
-    """select (nationality, the counts of PUBLIC_KEYS, each labelled with its key), grouped by nationality."""
+def nationality_breakdown(entry_subquery, person_conditions, among=None):
+    """select (nationality, the counts of PUBLIC_KEYS, each labelled with its key), grouped by nationality
+    (`among`: counting only the rows that satisfy it)."""
     return (select(Person.nationality, *(column.label(key) for key, column in
-                                         zip(PUBLIC_KEYS, _public_columns(entry_subquery), strict=True)))
+                                         zip(PUBLIC_KEYS, _public_columns(entry_subquery, among), strict=True)))
             .select_from(entry_subquery).join(Person, Person.id == entry_subquery.c.person_id)
             .where(*person_conditions).group_by(Person.nationality))
 
@@ -146,7 +150,6 @@ def exits(scope: Scope) -> tuple[dict, dict]:
     """Exits dated in the period, in one statement: the employment section (duration, positive, training,
     durable, 6-month follow-up) and the AGIR results' exit_outcomes (results.py) over the same exits."""
     positive = or_(Exit.job_kind.is_not(None), Exit.training_level.is_not(None))
-    conditions = scope.person_conditions()
     # The exits of the period in the table's order on SQLite (`scanned`): through the exit_on index, the
     # accompaniments, follow-ups and housing accesses were fetched in date order, scattered, 2× slower.
     # The persons are joined only for the scope's conditions (every accompaniment has its person).
@@ -157,10 +160,9 @@ def exits(scope: Scope) -> tuple[dict, dict]:
                     count_where(FollowUp.is_positive.is_(True)), count_where(FollowUp.id.is_(None)),
                     *results.exit_outcome_columns())
              .select_from(Exit).join(Accompaniment, Accompaniment.id == Exit.accompaniment_id))
-    if conditions:
-        query = query.join(Person, Person.id == Accompaniment.person_id)
+    query = of_scope(query, Accompaniment.person_id, scope)
     row = db.session.execute(query.outerjoin(FollowUp, FollowUp.exit_id == Exit.id)
-                             .where(exit_on >= scope.start, exit_on <= scope.end, *conditions)).one()
+                             .where(exit_on >= scope.start, exit_on <= scope.end)).one()
     exits_n, days, positive_n, training_n, durable_n, at_6, missing, housed, agir_positive = row
     exits_n, positive_n = num.count(exits_n), num.count(positive_n)
     return ({"exits": exits_n, "average_duration_months": num.mean_months(days, exits_n),
@@ -183,8 +185,8 @@ def housing(scope: Scope) -> dict:
     housed = (select(Person.household_id, case((Person.household_id.is_(None), Person.id)).label("alone"))
               .select_from(HousingAccess).join(Person, Person.id == HousingAccess.person_id)
               .where(HousingAccess.kind.in_(PERMANENT_HOUSING_KINDS), HousingAccess.access_on >= scope.start,
-                     HousingAccess.access_on <= scope.end, *scope.person_conditions())
-              .distinct().subquery("housed"))
+                     HousingAccess.access_on <= scope.end))
+    housed = of_scope(housed, HousingAccess.person_id, scope, person_joined=True).distinct().subquery("housed")
     return {"households_permanent_housing": num.count(db.session.scalar(select(func.count()).select_from(housed)))}
 
 
@@ -219,18 +221,20 @@ def session_hours_by_theme(scope: Scope) -> dict:
     return {theme: num.hours(total) for theme, total in rows}
 
 
-def event_counts(first: date, last: date, conditions) -> dict:
+def event_counts(first: date, last: date, conditions, scope: Scope | None = None) -> dict:
     """{kind: (events, distinct events)} in the period; an event without id counts as its own event.
 
-    The persons are joined only for `conditions` (every event has its person); on SQLite the period is read by
-    a scan in the table's order (`scanned`), not row by row through the event_on index (4× slower)."""
+    The persons are joined only for `conditions` (every event has its person) — or, given the `scope` of those
+    conditions, its persons are taken as `of_scope` does; on SQLite the period is read by a scan in the table's
+    order (`scanned`), not row by row through the event_on index (4× slower)."""
     event_on = scanned(Event.event_on)
-    query = select(Event.kind, func.count(Event.id), func.count(distinct(Event.event_ref)),
-                   count_where(Event.event_ref.is_(None)))
-    if conditions:
-        query = query.select_from(Event).join(Person, Person.id == Event.person_id)
-    rows = db.session.execute(query.where(event_on >= first, event_on <= last, *conditions)
-                              .group_by(Event.kind)).all()
+    query = (select(Event.kind, func.count(Event.id), func.count(distinct(Event.event_ref)),
+                    count_where(Event.event_ref.is_(None))).select_from(Event))
+    if scope is not None:
+        query = of_scope(query, Event.person_id, scope)
+    elif conditions:
+        query = query.join(Person, Person.id == Event.person_id).where(*conditions)
+    rows = db.session.execute(query.where(event_on >= first, event_on <= last).group_by(Event.kind)).all()
     return {kind: (num.count(n), num.count(distinct_n) + num.count(no_ref)) for kind, n, distinct_n, no_ref in rows}
 
 
@@ -271,7 +275,8 @@ def participants(scope: Scope) -> dict:
                          anyone(and_(language_theme, ending, progressed_condition())).label("progressed"))
                   .select_from(Participation).join(Programme, Programme.id == Participation.programme_id)
                   .join(Person, Person.id == Participation.person_id)
-                  .where(or_(overlapping, ending), *scope.person_conditions())
+                  .where(or_(overlapping, ending)))
+    per_person = (of_scope(per_person, Participation.person_id, scope, person_joined=True)
                   .group_by(Participation.person_id).subquery("per_person"))
     row = db.session.execute(select(*(func.sum(column) for column in per_person.c))).one()
     return {key: num.count(value) for key, value in zip(per_person.c.keys(), row, strict=True)}
@@ -282,6 +287,21 @@ def extension_ends():
     return (select(Extension.accompaniment_id.label("accompaniment_id"),
                    func.max(Extension.planned_end_on).label("planned_end"))
             .group_by(Extension.accompaniment_id).subquery("extension_ends"))
+
+
+def planned_ends(scope: Scope):
+    """(subquery with a planned_end column, its join condition on Accompaniment): the furthest planned end among
+    the extensions of each accompaniment of the query, for `latest_planned_end`.
+
+    A department on PostgreSQL (`Scope.person_ids_first`): a LATERAL subquery, the extensions of each
+    accompaniment read by its index — the department's accompaniments only. Otherwise every extension grouped
+    once (`extension_ends`; SQLite has no LATERAL)."""
+    if scope.person_ids_first():
+        ends = (select(func.max(Extension.planned_end_on).label("planned_end"))
+                .where(Extension.accompaniment_id == Accompaniment.id).lateral("extension_ends"))
+        return ends, true()
+    ends = extension_ends()
+    return ends, ends.c.accompaniment_id == Accompaniment.id
 
 
 def latest_planned_end(ends=None):
@@ -317,7 +337,7 @@ def over_limit_condition(as_of: date):
 def durations(scope: Scope) -> dict:
     """Overdue and over-limit accompaniments on as_of; ineligible enrolments overlapping the period;
     also the accompaniments open on as_of and those flagged (any of the three: the compliance list)."""
-    ends = extension_ends()
+    ends, on_ends = planned_ends(scope)
     in_period = overlaps(Accompaniment.start_on, Accompaniment.exit_on, scope.start, scope.end)
     overdue, over_limit = overdue_condition(scope.as_of, ends), over_limit_condition(scope.as_of)
     ineligible = and_(in_period, Accompaniment.is_eligible.is_(False))
@@ -326,9 +346,10 @@ def durations(scope: Scope) -> dict:
                count_where(open_on(scope.as_of)), count_where(or_(overdue, over_limit, ineligible)))
         .select_from(Accompaniment).join(Person, Person.id == Accompaniment.person_id)
         .join(Department, Department.id == Person.department_id)
-        .outerjoin(ends, ends.c.accompaniment_id == Accompaniment.id)
+        .outerjoin(ends, on_ends)
         # Only rows that may count (open on as_of, or in the period): the exits index skips the others.
-        .where(or_(open_on(scope.as_of), in_period), *scope.person_conditions())
+        .where(or_(open_on(scope.as_of), in_period), *scope.records_of(Accompaniment.person_id)
+               if scope.person_ids_first() else (), *scope.person_conditions())
     ).one()
     keys = ("overdue", "over_limit", "ineligible_enrolments", "open", "flagged")
     return {key: num.count(value) for key, value in zip(keys, row, strict=True)}
@@ -337,16 +358,18 @@ def durations(scope: Scope) -> dict:
 # --- the whole JSON --------------------------------------------------------------------------
 
 def compute(scope: Scope, by_nationality: list[tuple[str, dict]] | None = None,
-            limits: dict | None = None) -> dict:
+            limits: dict | None = None, persons: dict | None = None,
+            contracts: tuple[int, int] | None = None) -> dict:
     """The indicators JSON of INTERCHANGE.md (plus the optional compliance.ineligible_enrolments).
 
     The dashboard, which shows more from the same reads, passes what it already computed:
-    `by_nationality` (public_by_nationality) and `limits` (durations, or the compliance list's).
+    `by_nationality` (public_by_nationality), `limits` (durations, or the compliance list's), `persons`
+    (participants, or the dashboard's breakdowns') and `contracts` (results.contracts, or the compliance list's).
     """
     hours_by_theme = session_hours_by_theme(scope)
-    events = event_counts(scope.start, scope.end, scope.person_conditions())
+    events = event_counts(scope.start, scope.end, scope.person_conditions(), scope)
     totals = programme_totals(scope)
-    persons = participants(scope)
+    persons = persons if persons is not None else participants(scope)
     limits = limits if limits is not None else durations(scope)
     public = sum_public(by_nationality if by_nationality is not None else public_by_nationality(scope))
     employment_figures, exit_outcomes = exits(scope)
@@ -377,6 +400,6 @@ def compute(scope: Scope, by_nationality: list[tuple[str, dict]] | None = None,
             "ineligible_enrolments": limits["ineligible_enrolments"],
         },
         "exit_outcomes": exit_outcomes,
-        "entry": results.entry(scope),
+        "entry": results.entry(scope, contracts),
         "appointments": results.appointments(scope),
     }

@@ -22,8 +22,8 @@ from sqlalchemy.sql.expression import FunctionElement
 
 from agir.extensions import db
 from agir.indicators import numbers as num
-from agir.indicators.scope import CohortScope
-from agir.indicators.sql import month_index, months_to_reach  # noqa: F401 (months_to_reach: used by tests)
+from agir.indicators.scope import CohortScope, department_records, ids_first
+from agir.indicators.sql import any_of, month_index, months_to_reach  # noqa: F401 (months_to_reach: used by tests)
 from models import (
     Accompaniment,
     Department,
@@ -53,7 +53,10 @@ def members(scope: CohortScope, cte: bool = False):
     query = (select(Accompaniment.person_id.label("person_id"), func.min(Accompaniment.start_on).label("entry_on"))
              .where(Accompaniment.start_on >= scope.entry_from, Accompaniment.start_on <= scope.entry_to)
              .group_by(Accompaniment.person_id))
-    if scope.department is not None:
+    if scope.department is not None and ids_first(scope.department.id):
+        # The department's accompaniments by their persons' ids (scope.Scope.records_of, docs/performance.md).
+        query = query.where(department_records(Accompaniment.person_id, scope.department.id))
+    elif scope.department is not None:
         query = query.join(Person, Person.id == Accompaniment.person_id).where(
             Person.department_id == scope.department.id)
     elif scope.region is not None:
@@ -75,7 +78,7 @@ def milestone_dates(name: str, persons=None):
     database then reads the members' records by index instead of every person's.
     """
     def among(column):
-        return () if persons is None else (column.in_(persons),)
+        return () if persons is None else (any_of(column, persons.scalar_subquery()),)
 
     if name in ("health_insurance", "caf_benefits", "bank_account"):
         dated = _right(name, among)
@@ -115,7 +118,7 @@ def first_rights(persons):
     return (select(RightStep.kind.label("milestone"), RightStep.person_id.label("person_id"),
                    func.min(RightStep.obtained_on).label("reached_on"))
             .where(RightStep.kind.in_(RIGHT_MILESTONES), RightStep.state == "obtained",
-                   RightStep.obtained_on.is_not(None), RightStep.person_id.in_(persons))
+                   RightStep.obtained_on.is_not(None), any_of(RightStep.person_id, persons.scalar_subquery()))
             .group_by(RightStep.kind, RightStep.person_id))
 
 

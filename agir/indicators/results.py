@@ -13,7 +13,7 @@ from sqlalchemy import and_, case, exists, func, or_, select
 
 from agir.extensions import db
 from agir.indicators import numbers as num
-from agir.indicators.scope import Scope
+from agir.indicators.scope import Scope, of_scope
 from agir.indicators.sql import date_of, days_between, plus_months, scanned
 from models import Accompaniment, Appointment, Exit, HousingAccess, Person
 from models.enums import PERMANENT_HOUSING_KINDS, AppointmentKind, AppointmentStatus, TrainingLevel
@@ -68,17 +68,21 @@ def oriented_in_period(scope: Scope, scan: bool = False) -> list:
 
 
 def first_interviews(scope: Scope, scan: bool = False):
-    """Subquery (person_id, first_at): for the persons of the scope oriented in the period, the start of the
-    earliest honoured first interview dated on or after their orientation (at any structure; SPEC §4.6).
+    """Subquery (oriented_on, first_at): each person of the scope oriented in the period, with the start of the
+    earliest honoured first interview dated on or after their orientation (at any structure; SPEC §4.6), null
+    when none.
 
-    A GROUP BY subquery rather than a correlated one: the database reads it once (SQLite would otherwise
-    repeat a correlated subquery at every mention of its value).
+    The persons are read once, their appointments joined by the (person_id, start_at) index and grouped by person
+    (a GROUP BY rather than a correlated subquery: SQLite would repeat a correlated subquery at every mention of
+    its value; the persons were read twice when the first interviews were a subquery of their own joined back).
     """
-    return (select(Appointment.person_id.label("person_id"), func.min(Appointment.start_at).label("first_at"))
-            .select_from(Appointment).join(Person, Person.id == Appointment.person_id)
-            .where(Appointment.kind == AppointmentKind.FIRST_INTERVIEW.value, Appointment.status == HONOURED,
-                   Appointment.start_at >= Person.oriented_on, *oriented_in_period(scope, scan))
-            .group_by(Appointment.person_id).subquery("first_interviews"))
+    return (select(Person.oriented_on.label("oriented_on"), func.min(Appointment.start_at).label("first_at"))
+            .select_from(Person)
+            .outerjoin(Appointment, and_(Appointment.person_id == Person.id,
+                                         Appointment.kind == AppointmentKind.FIRST_INTERVIEW.value,
+                                         Appointment.status == HONOURED, Appointment.start_at >= Person.oriented_on))
+            .where(*oriented_in_period(scope, scan))
+            .group_by(Person.id, Person.oriented_on).subquery("first_interviews"))
 
 
 def interview_delays(scope: Scope) -> list[tuple]:
@@ -90,12 +94,16 @@ def interview_delays(scope: Scope) -> list[tuple]:
     the appointments were then fetched in date order of orientation, scattered (158 → 131 ms at 100,000)."""
     firsts = first_interviews(scope, scan=True)
     first_day = date_of(firsts.c.first_at)
-    delays = (select(days_between(first_day, Person.oriented_on).label("delay"),
-                     case((first_day <= plus_months(Person.oriented_on, 1), 1), else_=0).label("within"))
-              .select_from(Person).outerjoin(firsts, firsts.c.person_id == Person.id)
-              .where(*oriented_in_period(scope, scan=True)).subquery("delays"))
+    delays = (select(days_between(first_day, firsts.c.oriented_on).label("delay"),
+                     case((first_day <= plus_months(firsts.c.oriented_on, 1), 1), else_=0).label("within"))
+              .subquery("delays"))
     return [tuple(row) for row in db.session.execute(
         select(delays.c.delay, delays.c.within, func.count()).group_by(delays.c.delay, delays.c.within)).all()]
+
+
+def contract_within_month():
+    """The accompaniment's contract was signed on or before its start + 1 month."""
+    return Accompaniment.contract_signed_on <= plus_months(Accompaniment.start_on, 1)
 
 
 def contracts(scope: Scope) -> tuple[int, int]:
@@ -103,20 +111,18 @@ def contracts(scope: Scope) -> tuple[int, int]:
 
     The persons are joined only for the scope's conditions (every accompaniment has its person); the period is
     read by a scan on SQLite (`scanned`: the index walk fetched half the table row by row, 2× slower)."""
-    conditions = scope.person_conditions()
     signed_on = scanned(Accompaniment.contract_signed_on)
-    query = select(func.count(Accompaniment.id),
-                   count_where(Accompaniment.contract_signed_on <= plus_months(Accompaniment.start_on, 1)))
-    if conditions:
-        query = query.select_from(Accompaniment).join(Person, Person.id == Accompaniment.person_id)
-    row = db.session.execute(query.where(signed_on >= scope.start, signed_on <= scope.end, *conditions)).one()
+    query = select(func.count(Accompaniment.id), count_where(contract_within_month()))
+    query = of_scope(query.select_from(Accompaniment), Accompaniment.person_id, scope)
+    row = db.session.execute(query.where(signed_on >= scope.start, signed_on <= scope.end)).one()
     return num.count(row[0]), num.count(row[1])
 
 
-def entry(scope: Scope) -> dict:
-    """The entry section: orientations, first interviews within the month and their median delay, contracts."""
+def entry(scope: Scope, signed_counts: tuple[int, int] | None = None) -> dict:
+    """The entry section: orientations, first interviews within the month and their median delay, contracts
+    (`signed_counts`: those of `contracts`, when the caller has them)."""
     delays = interview_delays(scope)
-    signed, signed_within = contracts(scope)
+    signed, signed_within = signed_counts if signed_counts is not None else contracts(scope)
     return {"orientations": sum(num.count(n) for _, _, n in delays),
             "first_interview_within_month": sum(num.count(n) for _, within, n in delays if within),
             "median_days_to_first_interview": num.median((delay, n) for delay, _, n in delays),
@@ -137,13 +143,13 @@ def appointments(scope: Scope) -> dict:
     On SQLite the range is read by a scan of the table (`scanned`), not through the start_at index: with no
     statistics on ranges SQLite took the range for selective and fetched nearly half the table row by row,
     4× slower (docs/performance.md); a department's figures then start from its persons (person_id index)."""
-    conditions = scope.person_conditions()
     start_at = scanned(Appointment.start_at)
     query = select(count_where(Appointment.status == HONOURED), count_where(Appointment.status == MISSED))
-    if conditions:
-        query = query.select_from(Appointment).join(Person, Person.id == Appointment.person_id)
+    # By the persons' ids whatever the department's share: one index scan of (person_id, start_at) ranges is
+    # cheaper than the persons joined one by one or the country's appointments of the period (docs/performance.md).
+    query = of_scope(query.select_from(Appointment), Appointment.person_id, scope, whatever_share=True)
     honoured, missed = db.session.execute(query.where(
         start_at >= day_start(scope.start), start_at < day_start(scope.end + timedelta(days=1)),
-        Appointment.status.in_((HONOURED, MISSED)), *conditions)).one()
+        Appointment.status.in_((HONOURED, MISSED)))).one()
     honoured, missed = num.count(honoured), num.count(missed)
     return {"honoured": honoured, "missed": missed, "missed_share": num.share(missed, honoured + missed)}

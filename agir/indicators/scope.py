@@ -7,13 +7,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal, overload
 
-from sqlalchemy import exists, select
+from flask import current_app
+from sqlalchemy import exists, select, text
 from sqlalchemy.orm import aliased
 
 from agir.dates import parse_iso
 from agir.dates import today as paris_today
 from agir.extensions import db
 from agir.i18n import lazy_gettext as _l
+from agir.indicators.sql import any_of
 from models import Accompaniment, Department, Participation, Person, Programme, Region, Structure
 
 
@@ -63,6 +65,27 @@ class Scope:
             conditions.append(held | attends)
         return conditions
 
+    def person_ids_first(self, whatever_share: bool = False) -> bool:
+        """True when a department's records are best read by their persons' ids (`records_of`): a department's
+        scope on PostgreSQL, the department holding a small share of the persons (`ids_first`; `whatever_share`:
+        whatever its share — a table whose other way in is no cheaper). A structure's or a region's scope, and
+        SQLite, join the persons as before."""
+        if self.department is None or self.structure is not None or self.region is not None:
+            return False
+        return ids_first(None if whatever_share else self.department.id)
+
+    def records_of(self, person_id) -> list:
+        """Conditions on a record's person_id column: the record belongs to a person of the scope.
+
+        A department's records read by their persons' ids (`any_of`: the department's persons once, then each
+        table's person_id index), not the country's records of the period joined to the department's persons:
+        at 1,000,000 persons a department holds a few per cent of them (docs/performance.md, « Department
+        dashboard at 1,000,000 persons »). [] for the whole country."""
+        conditions = self.person_conditions()
+        if not conditions:
+            return []
+        return [any_of(person_id, select(Person.id).where(*conditions).scalar_subquery())]
+
     def programme_conditions(self) -> list:
         """Conditions on Programme: the programmes whose figures count."""
         conditions = []
@@ -73,6 +96,57 @@ class Scope:
         if self.structure is not None:
             conditions.append(Programme.structure_id == self.structure.id)
         return conditions
+
+
+def of_scope(query, person_id, scope: Scope, person_joined: bool = False, whatever_share: bool = False):
+    """`query` (FROM a table of records, `person_id` its person column) restricted to the scope's persons.
+
+    A department on PostgreSQL: by the persons' ids (`Scope.records_of`: the department's records through the
+    table's person_id index, not the country's records of the period); otherwise the persons are joined with
+    the scope's conditions (every record has its person), unless `person_joined` (the caller joined them
+    already, for their columns: the conditions alone are added; on PostgreSQL the ids as well, so that the
+    records are still fetched by person). The whole country: unchanged."""
+    conditions = scope.person_conditions()
+    if not conditions:
+        return query
+    ids = scope.records_of(person_id) if scope.person_ids_first(whatever_share) else []
+    if person_joined:
+        return query.where(*ids, *conditions)
+    if ids:
+        return query.where(*ids)
+    return query.join(Person, Person.id == person_id).where(*conditions)
+
+
+def ids_first(department_id: int | None = None) -> bool:
+    """True when a department's records are read by their persons' ids (`any_of`): on PostgreSQL, for a
+    department holding at most INDICATORS_IDS_FIRST_SHARE of the persons (10 %: `department_id`; None: whatever
+    its share).
+
+    Each table is then read through its person_id index, one descent per person of the department: at
+    1,000,000 persons a department of 30,000 costs half of reading the country's records of the period; a
+    department of a fifth of the persons (the 100,000-person benchmark) costs more that way, and one holding
+    all of them (a deployment of one department) would pay a descent per person of the country in every
+    table (docs/performance.md). The share is the
+    department's persons over PostgreSQL's estimate of all the persons, taken once per request (kept in the
+    session's `info`, which lives as long as the request's session)."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return False
+    if department_id is None:
+        return True
+    shares = db.session.info.setdefault("department_shares", {})  # the request's session: taken once per request
+    if department_id not in shares:
+        mine, everyone = db.session.execute(text(
+            "SELECT (SELECT count(*) FROM persons WHERE department_id = :department),"
+            " (SELECT reltuples FROM pg_class WHERE oid = 'persons'::regclass)"), {"department": department_id}).one()
+        # reltuples: -1 before the first ANALYZE; the department's own count is a floor of the whole.
+        shares[department_id] = mine / max(everyone or 0, mine, 1)
+    return shares[department_id] <= current_app.config.get("INDICATORS_IDS_FIRST_SHARE", 0.1)
+
+
+def department_records(person_id, department_id: int):
+    """Condition on a record's person_id column: its person is of the department, by the department's persons'
+    ids (`any_of`; see Scope.records_of)."""
+    return any_of(person_id, select(Person.id).where(Person.department_id == department_id).scalar_subquery())
 
 
 def region_departments(region_id: int):

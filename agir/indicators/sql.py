@@ -17,7 +17,7 @@ does not, so it is capped at the last day of the target month (tests compare it 
 import typing
 from datetime import date
 
-from sqlalchemy import Date, Integer, and_, case, cast, extract, literal, literal_column, or_
+from sqlalchemy import Boolean, Date, Integer, and_, case, cast, extract, literal, literal_column, or_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
@@ -206,3 +206,28 @@ def _plus_months_default(element, compiler, **kw):
 def _plus_months_sqlite(element, compiler, **kw):
     day, months = _day_and_months(element, compiler, **kw)
     return f"min(date({day}, '+{months} months'), date({day}, 'start of month', '+{months + 1} months', '-1 day'))"
+
+
+class any_of(FunctionElement):
+    """`column = ANY(ARRAY(SELECT …))` on PostgreSQL, `column IN (SELECT …)` elsewhere (`ids`: a scalar subquery).
+
+    PostgreSQL reads the subquery once (an InitPlan) and fetches the column's matches through its index, one
+    descent per id — a department's records by person_id rather than every record of the country in the period
+    hashed against the department's persons (agir.indicators.scope.Scope.records_of, docs/performance.md).
+    """
+
+    type = Boolean()
+    inherit_cache = True
+    name = "any_of"
+
+
+@compiles(any_of)
+def _any_of_default(element, compiler, **kw):
+    column, ids = (compiler.process(c, **kw) for c in element.clauses)
+    return f"{column} = ANY(ARRAY({ids}))"
+
+
+@compiles(any_of, "sqlite")
+def _any_of_sqlite(element, compiler, **kw):
+    column, ids = (compiler.process(c, **kw) for c in element.clauses)
+    return f"{column} IN {ids}"

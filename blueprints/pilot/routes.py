@@ -55,12 +55,15 @@ def index():
 def dashboard_figures(department, period, scope, page: int) -> dict:
     """Every figure of the dashboard (what the cache keeps: numbers, pseudonyms, names — no label)."""
     # Statements that read the same records serve several parts of the page (docs/performance.md):
-    # the compliance list gives the compliance counts and the open accompaniments; one read of the
-    # period's records gives the breakdowns by nationality (whose sums are the public figures) and by structure.
-    lines, total, limits = queries.compliance(scope, page, PER_PAGE)
-    by_nationality, by_structure = queries.period_breakdowns(scope)
+    # the compliance list gives the compliance counts, the open accompaniments and the contracts; one read of the
+    # period's records gives the breakdowns by nationality (whose sums are the public figures), by structure
+    # and the participants' figures.
+    lines, total, limits, contracts = queries.compliance_and_contracts(scope, page, PER_PAGE)
+    records = queries.period_figures(scope)
+    by_nationality, by_structure = records.public, records.structures
     return {
-        "data": compute_indicators(scope, by_nationality=by_nationality, limits=limits),
+        "data": compute_indicators(scope, by_nationality=by_nationality, limits=limits, persons=records.participants,
+                                   contracts=contracts),
         "cohort": compute_cohort(CohortScope(period.start, period.end, department, as_of=scope.as_of)),
         "lines": lines, "total": total, "open_count": limits["open"],
         "alerts": queries.alert_counts(department.id),
@@ -86,8 +89,9 @@ def export_indicators(kind: str):
     scope = department_scope(department, period)
     if kind == "xlsx":
         # The workbook also holds the dashboard's cohort and detailed breakdowns (issue 19), masked as the page.
-        by_nationality, by_structure = queries.period_breakdowns(scope)
-        data = compute_indicators(scope, by_nationality=by_nationality)
+        figures = queries.period_figures(scope)
+        by_nationality, by_structure = figures.public, figures.structures
+        data = compute_indicators(scope, by_nationality=by_nationality, persons=figures.participants)
         cohort = compute_cohort_with_counts(CohortScope(period.start, period.end, department, as_of=scope.as_of))
         content = exports.indicators_xlsx(data, department.name, cohort=cohort,
                                           breakdowns=(queries.by_nationality(by_nationality), by_structure))
