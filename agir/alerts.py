@@ -78,6 +78,35 @@ def _day_of_sqlite(element, compiler, **kw):
     return f"date({compiler.process(element.clauses, **kw)})"
 
 
+class no_index(FunctionElement):
+    """A column compared in a condition that most rows meet (started on or before today, sent before last
+    month…): the table is read in its own order, never through that column's index.
+
+    SQLite keeps no histogram of a column's values (sqlite_stat1 only): it takes `start_on <= today` for a
+    selective range, walks the date index and fetches every row it points to, one B-tree descent each, in
+    date order — for nearly all the rows of the table. Read in storage order instead, the same rows cost a
+    fraction, and the cost grows with the rows, not faster (docs/performance.md, « Alerts on SQLite »).
+    On SQLite the column is written `+column`, the documented way to keep a term from using an index; on
+    PostgreSQL, which has the histograms, it is the column itself.
+    """
+
+    inherit_cache = True
+
+    def __init__(self, column):
+        super().__init__(column)
+        self.type = column.type
+
+
+@compiles(no_index)
+def _no_index(element, compiler, **kw):
+    return compiler.process(element.clauses, **kw)
+
+
+@compiles(no_index, "sqlite")
+def _no_index_sqlite(element, compiler, **kw):
+    return f"+{compiler.process(element.clauses, **kw)}"
+
+
 def _midnight(day: date) -> datetime:
     """The first minute of a day: an appointment is dated before `day` when it starts before this."""
     return datetime.combine(day, time())
@@ -87,9 +116,11 @@ def _live_person():
     return Person.anonymised_at.is_(None)
 
 
-def _open_on(as_of: date):
-    return and_(Accompaniment.start_on <= as_of,
-                or_(Accompaniment.exit_on.is_(None), Accompaniment.exit_on > as_of))
+def _open_on(as_of: date, accompaniment=Accompaniment):
+    """Open on as_of: started (nearly every accompaniment, so not through the start date's index) and not exited
+    (a few: SQLite reads them by the exit date's index, both sides of the OR)."""
+    return and_(no_index(accompaniment.start_on) <= as_of,
+                or_(accompaniment.exit_on.is_(None), accompaniment.exit_on > as_of))
 
 
 def last_activity_subquery(as_of: date, persons=None):
@@ -115,7 +146,13 @@ def last_activity_subquery(as_of: date, persons=None):
         (Accompaniment.person_id, Accompaniment.diagnostic_on),
         (Accompaniment.person_id, Accompaniment.contract_signed_on),
     ]
-    among = (lambda column: (column.in_(persons),)) if persons is not None else (lambda _column: ())
+    if persons is not None:
+        # Read once (a CTE: SQLite and PostgreSQL materialise a CTE named more than once), not once per source:
+        # an IN (subquery) repeated in each of the 26 parts was evaluated 26 times by SQLite.
+        held = persons.cte("held")
+        among = lambda column: (column.in_(select(held.c[0])),)  # noqa: E731
+    else:
+        among = lambda _column: ()  # noqa: E731
     parts = [select(pid.label("person_id"), day.label("day")).where(day <= as_of, *among(pid)) for pid, day in sources]
     parts.append(select(Accompaniment.person_id.label("person_id"), Extension.decided_on.label("day"))
                  .join(Extension, Extension.accompaniment_id == Accompaniment.id)
@@ -135,8 +172,7 @@ def last_activity_subquery(as_of: date, persons=None):
 def _accompaniment_alerts(session, as_of: date) -> list[Found]:
     """end_soon, overdue, over_limit and inactive on the accompaniments open on as_of."""
     held = aliased(Accompaniment)
-    activity = last_activity_subquery(as_of, select(held.person_id).where(
-        held.start_on <= as_of, or_(held.exit_on.is_(None), held.exit_on > as_of)))
+    activity = last_activity_subquery(as_of, select(held.person_id).where(_open_on(as_of, held)))
     last_on = activity.c.last_on
     rows = session.execute(
         select(Accompaniment.id, Accompaniment.person_id, Accompaniment.structure_id, Accompaniment.start_on,
@@ -190,10 +226,12 @@ def _referral_alerts(session, as_of: date) -> list[Found]:
     rows = session.execute(
         select(Referral.id, Referral.person_id, Referral.sent_on, Referral.accepted_on, Referral.refused_on,
                Referral.cancelled_on, Programme.structure_id, Referral.sender_structure_id)
-        .join(Programme, Programme.id == Referral.programme_id)
+        # Most referrals were sent more than a week ago: the table read in its order, each referral's programme
+        # by primary key (not the programmes first, then their referrals by index).
+        .join(Programme, Programme.id == no_index(Referral.programme_id))
         .join(Person, Person.id == Referral.person_id)
         .where(_live_person(),
-               Referral.sent_on <= as_of - timedelta(days=rules.REFERRAL_ANSWER_DAYS + 1),
+               no_index(Referral.sent_on) <= as_of - timedelta(days=rules.REFERRAL_ANSWER_DAYS + 1),
                not_before(Referral.accepted_on), not_before(Referral.refused_on),
                not_before(Referral.cancelled_on),
                # A referral answered without dates (hand-edited data) is not pending.
@@ -218,7 +256,7 @@ def _followup_alerts(session, as_of: date) -> list[Found]:
         .join(Person, Person.id == Accompaniment.person_id)
         .outerjoin(Exit, Exit.accompaniment_id == Accompaniment.id)
         .outerjoin(FollowUp, FollowUp.exit_id == Exit.id)
-        .where(_live_person(), Accompaniment.exit_on <= as_of - timedelta(days=181),
+        .where(_live_person(), no_index(Accompaniment.exit_on) <= as_of - timedelta(days=181),
                or_(Exit.reason.is_(None), Exit.reason != "deceased"),
                or_(FollowUp.id.is_(None), FollowUp.followup_on > as_of))
     ).all()
@@ -263,7 +301,7 @@ def _first_interview_alerts(session, as_of: date) -> list[Found]:
         select(Person.id, Person.oriented_on, Person.orientation_structure_id)
         .where(_live_person(),
                # One month is at least 28 days: a superset of the late orientations, decided by the rule.
-               Person.oriented_on <= as_of - timedelta(days=28),
+               no_index(Person.oriented_on) <= as_of - timedelta(days=28),
                ~interviewed, ~and_(ended, ~open_now))
     ).all()
     found = []
@@ -279,32 +317,34 @@ def _appointment_alerts(session, as_of: date) -> list[Found]:
     """appointment_missed: per person and structure, the latest appointment dated before as_of (cancelled and
     excused ones aside) is missed or still planned, and nothing is planned there from as_of on.
 
-    One pass numbers the appointments before as_of of each person and structure, latest first (at the same
-    minute: honoured, then missed, then planned, then the last one recorded: rules.appointment_rank); the
-    first of each is kept when missed or planned, unless the pair has an appointment planned from as_of on
-    (an anti-join on those pairs). No correlated subquery: SQLite would walk a structure's whole agenda for
-    each candidate.
+    The pairs that can hold the alert are found first: a missed or still planned appointment before as_of,
+    nothing planned from as_of on (EXCEPT). Only their appointments before as_of are numbered, latest first
+    (at the same minute: honoured, then missed, then planned, then the last one recorded:
+    rules.appointment_rank), and the first of each is kept when missed or planned. The other pairs' agendas —
+    most of the table, honoured appointments — are neither sorted nor numbered. No correlated subquery:
+    SQLite would walk a structure's whole agenda for each candidate.
     """
     day0 = _midnight(as_of)
     rank = case((Appointment.status == "honoured", 0), (Appointment.status == "missed", 1), else_=2)
+    unheld, planned = aliased(Appointment), aliased(Appointment)
+    pairs = (select(unheld.person_id, unheld.structure_id)
+             .where(no_index(unheld.start_at) < day0, unheld.status.in_(rules.APPOINTMENT_NOT_HELD))
+             .except_(select(planned.person_id, planned.structure_id)
+                      .where(planned.start_at >= day0, planned.status == "planned"))
+             .cte("pairs"))
     ranked = (select(Appointment.id, Appointment.person_id, Appointment.structure_id, Appointment.start_at,
                      Appointment.status,
                      func.row_number().over(partition_by=(Appointment.person_id, Appointment.structure_id),
                                             order_by=(Appointment.start_at.desc(), rank, Appointment.id.desc()))
                      .label("position"))
-              .where(Appointment.start_at < day0, Appointment.status.not_in(rules.APPOINTMENT_IGNORED))
+              .join(pairs, and_(pairs.c.person_id == Appointment.person_id,
+                                pairs.c.structure_id == Appointment.structure_id))
+              .where(no_index(Appointment.start_at) < day0, Appointment.status.not_in(rules.APPOINTMENT_IGNORED))
               .subquery("ranked"))
-    planned = aliased(Appointment)
-    ahead = (select(planned.person_id, planned.structure_id)
-             .where(planned.start_at >= day0, planned.status == "planned")
-             .group_by(planned.person_id, planned.structure_id).subquery("ahead"))
     rows = session.execute(
         select(ranked.c.id, ranked.c.person_id, ranked.c.structure_id, ranked.c.start_at, ranked.c.status)
         .join(Person, Person.id == ranked.c.person_id)
-        .outerjoin(ahead, and_(ahead.c.person_id == ranked.c.person_id,
-                               ahead.c.structure_id == ranked.c.structure_id))
-        .where(_live_person(), ranked.c.position == 1, ranked.c.status.in_(rules.APPOINTMENT_NOT_HELD),
-               ahead.c.person_id.is_(None))
+        .where(_live_person(), ranked.c.position == 1, ranked.c.status.in_(rules.APPOINTMENT_NOT_HELD))
     ).all()
     found = []
     for appointment_id, person_id, structure_id, start_at, status in rows:
@@ -329,7 +369,7 @@ def _document_alerts(session, as_of: date) -> list[Found]:
         select(Document.id, Document.person_id, Document.structure_id, Document.expires_on, open_acc.c.structure_id)
         .join(Person, Person.id == Document.person_id)
         .outerjoin(open_acc, open_acc.c.person_id == Document.person_id)
-        .where(_live_person(), Document.expires_on <= as_of + timedelta(days=rules.DOCUMENT_EXPIRY_DAYS),
+        .where(_live_person(), no_index(Document.expires_on) <= as_of + timedelta(days=rules.DOCUMENT_EXPIRY_DAYS),
                Document.replaced_by_id.is_(None), ~superseded, or_(open_acc.c.person_id.is_not(None), ~ever))
     ).all()
     found = []
