@@ -4,6 +4,11 @@ sync of the `alerts` table (the nightly job). The inbox's selects are in agir.qu
 `compute_alerts(session, as_of)` reads only rows that may hold an alert (SQL filters on dates,
 never a scan of every person in Python); `sync_alerts` keeps one row per alert: it appears once,
 keeps its first-seen date, gets `resolved_on` when it no longer holds and comes back as new.
+
+A date condition that most rows meet (started on or before as_of, sent more than a week ago, exited six
+months ago…) is `scanned`: SQLite, which has no statistics on ranges, would otherwise walk the date's index
+and fetch nearly every row of the table one by one, a cost that grew faster than the rows (docs/performance.md,
+« Alerts on SQLite »). PostgreSQL's SQL is unchanged by it.
 """
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -14,6 +19,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.expression import FunctionElement
 
 from agir.dates import add_years
+from agir.indicators.sql import scanned
 from agir.rules import alerts as rules
 from models import (
     Accompaniment,
@@ -78,35 +84,6 @@ def _day_of_sqlite(element, compiler, **kw):
     return f"date({compiler.process(element.clauses, **kw)})"
 
 
-class no_index(FunctionElement):
-    """A column compared in a condition that most rows meet (started on or before today, sent before last
-    month…): the table is read in its own order, never through that column's index.
-
-    SQLite keeps no histogram of a column's values (sqlite_stat1 only): it takes `start_on <= today` for a
-    selective range, walks the date index and fetches every row it points to, one B-tree descent each, in
-    date order — for nearly all the rows of the table. Read in storage order instead, the same rows cost a
-    fraction, and the cost grows with the rows, not faster (docs/performance.md, « Alerts on SQLite »).
-    On SQLite the column is written `+column`, the documented way to keep a term from using an index; on
-    PostgreSQL, which has the histograms, it is the column itself.
-    """
-
-    inherit_cache = True
-
-    def __init__(self, column):
-        super().__init__(column)
-        self.type = column.type
-
-
-@compiles(no_index)
-def _no_index(element, compiler, **kw):
-    return compiler.process(element.clauses, **kw)
-
-
-@compiles(no_index, "sqlite")
-def _no_index_sqlite(element, compiler, **kw):
-    return f"+{compiler.process(element.clauses, **kw)}"
-
-
 def _midnight(day: date) -> datetime:
     """The first minute of a day: an appointment is dated before `day` when it starts before this."""
     return datetime.combine(day, time())
@@ -119,7 +96,7 @@ def _live_person():
 def _open_on(as_of: date, accompaniment=Accompaniment):
     """Open on as_of: started (nearly every accompaniment, so not through the start date's index) and not exited
     (a few: SQLite reads them by the exit date's index, both sides of the OR)."""
-    return and_(no_index(accompaniment.start_on) <= as_of,
+    return and_(scanned(accompaniment.start_on) <= as_of,
                 or_(accompaniment.exit_on.is_(None), accompaniment.exit_on > as_of))
 
 
@@ -228,10 +205,10 @@ def _referral_alerts(session, as_of: date) -> list[Found]:
                Referral.cancelled_on, Programme.structure_id, Referral.sender_structure_id)
         # Most referrals were sent more than a week ago: the table read in its order, each referral's programme
         # by primary key (not the programmes first, then their referrals by index).
-        .join(Programme, Programme.id == no_index(Referral.programme_id))
+        .join(Programme, Programme.id == scanned(Referral.programme_id))
         .join(Person, Person.id == Referral.person_id)
         .where(_live_person(),
-               no_index(Referral.sent_on) <= as_of - timedelta(days=rules.REFERRAL_ANSWER_DAYS + 1),
+               scanned(Referral.sent_on) <= as_of - timedelta(days=rules.REFERRAL_ANSWER_DAYS + 1),
                not_before(Referral.accepted_on), not_before(Referral.refused_on),
                not_before(Referral.cancelled_on),
                # A referral answered without dates (hand-edited data) is not pending.
@@ -256,7 +233,7 @@ def _followup_alerts(session, as_of: date) -> list[Found]:
         .join(Person, Person.id == Accompaniment.person_id)
         .outerjoin(Exit, Exit.accompaniment_id == Accompaniment.id)
         .outerjoin(FollowUp, FollowUp.exit_id == Exit.id)
-        .where(_live_person(), no_index(Accompaniment.exit_on) <= as_of - timedelta(days=181),
+        .where(_live_person(), scanned(Accompaniment.exit_on) <= as_of - timedelta(days=181),
                or_(Exit.reason.is_(None), Exit.reason != "deceased"),
                or_(FollowUp.id.is_(None), FollowUp.followup_on > as_of))
     ).all()
@@ -301,7 +278,7 @@ def _first_interview_alerts(session, as_of: date) -> list[Found]:
         select(Person.id, Person.oriented_on, Person.orientation_structure_id)
         .where(_live_person(),
                # One month is at least 28 days: a superset of the late orientations, decided by the rule.
-               no_index(Person.oriented_on) <= as_of - timedelta(days=28),
+               scanned(Person.oriented_on) <= as_of - timedelta(days=28),
                ~interviewed, ~and_(ended, ~open_now))
     ).all()
     found = []
@@ -328,7 +305,7 @@ def _appointment_alerts(session, as_of: date) -> list[Found]:
     rank = case((Appointment.status == "honoured", 0), (Appointment.status == "missed", 1), else_=2)
     unheld, planned = aliased(Appointment), aliased(Appointment)
     pairs = (select(unheld.person_id, unheld.structure_id)
-             .where(no_index(unheld.start_at) < day0, unheld.status.in_(rules.APPOINTMENT_NOT_HELD))
+             .where(scanned(unheld.start_at) < day0, unheld.status.in_(rules.APPOINTMENT_NOT_HELD))
              .except_(select(planned.person_id, planned.structure_id)
                       .where(planned.start_at >= day0, planned.status == "planned"))
              .cte("pairs"))
@@ -339,7 +316,7 @@ def _appointment_alerts(session, as_of: date) -> list[Found]:
                      .label("position"))
               .join(pairs, and_(pairs.c.person_id == Appointment.person_id,
                                 pairs.c.structure_id == Appointment.structure_id))
-              .where(no_index(Appointment.start_at) < day0, Appointment.status.not_in(rules.APPOINTMENT_IGNORED))
+              .where(scanned(Appointment.start_at) < day0, Appointment.status.not_in(rules.APPOINTMENT_IGNORED))
               .subquery("ranked"))
     rows = session.execute(
         select(ranked.c.id, ranked.c.person_id, ranked.c.structure_id, ranked.c.start_at, ranked.c.status)
@@ -369,7 +346,7 @@ def _document_alerts(session, as_of: date) -> list[Found]:
         select(Document.id, Document.person_id, Document.structure_id, Document.expires_on, open_acc.c.structure_id)
         .join(Person, Person.id == Document.person_id)
         .outerjoin(open_acc, open_acc.c.person_id == Document.person_id)
-        .where(_live_person(), no_index(Document.expires_on) <= as_of + timedelta(days=rules.DOCUMENT_EXPIRY_DAYS),
+        .where(_live_person(), scanned(Document.expires_on) <= as_of + timedelta(days=rules.DOCUMENT_EXPIRY_DAYS),
                Document.replaced_by_id.is_(None), ~superseded, or_(open_acc.c.person_id.is_not(None), ~ever))
     ).all()
     found = []
