@@ -10,8 +10,8 @@ months ago…) is `scanned`: SQLite, which has no statistics on ranges, would ot
 and fetch nearly every row of the table one by one, a cost that grew faster than the rows (docs/performance.md,
 « Alerts on SQLite »). PostgreSQL's SQL is unchanged by it.
 """
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import Date, and_, case, delete, exists, func, insert, or_, select, union_all, update
 from sqlalchemy.ext.compiler import compiles
@@ -50,9 +50,12 @@ from models.enums import ALERT_KINDS, BPI_STATUSES
 REFERRAL_KIND = "referral_unanswered"
 
 
-@dataclass(frozen=True)
-class Found:
-    """An alert that holds on a day: what, for whom, for which structure, about what, since when."""
+class Found(NamedTuple):
+    """An alert that holds on a day: what, for whom, for which structure, about what, since when.
+
+    A tuple of plain values, which Python's garbage collector stops tracking: the 26,000 alerts of 100,000 persons
+    no longer bring on a full collection of the process's heap (~0.15–0.3 s in the application) at every other
+    computation, as a dataclass did."""
 
     kind: str
     person_id: int
@@ -189,7 +192,7 @@ def _accompaniment_alerts(session, as_of: date) -> list[Found]:
             Accompaniment.start_on <= as_of - timedelta(days=181),
             func.coalesce(last_on, Accompaniment.start_on) <= as_of - timedelta(days=rules.INACTIVE_DAYS),
         ))
-    ).all()
+    )
     found = []
     for acc_id, person_id, structure_id, start, current_end, exit_on, max_months, last in rows:
         subject = f"accompaniment:{acc_id}"
@@ -213,7 +216,7 @@ def _permit_alerts(session, as_of: date) -> list[Found]:
         .outerjoin(open_acc, open_acc.c.person_id == Person.id)
         .where(_live_person(), Person.permit_expiry_on <= as_of + timedelta(days=rules.PERMIT_EXPIRY_DAYS),
                or_(open_acc.c.person_id.is_not(None), ~ever))
-    ).all()
+    )
     found = []
     for person_id, expiry, held_by, opened_by in rows:
         verdict = rules.permit_expiry(expiry, as_of)
@@ -240,7 +243,7 @@ def _referral_alerts(session, as_of: date) -> list[Found]:
                # A referral answered without dates (hand-edited data) is not pending.
                or_(Referral.state == "sent", Referral.accepted_on.is_not(None), Referral.refused_on.is_not(None),
                    Referral.cancelled_on.is_not(None)))
-    ).all()
+    )
     found = []
     for ref_id, person_id, sent, accepted, refused, cancelled, receiver, sender in rows:
         verdict = rules.referral_unanswered(sent, rules.referral_answered_on(accepted, refused, cancelled), as_of)
@@ -262,7 +265,7 @@ def _followup_alerts(session, as_of: date) -> list[Found]:
         .where(_live_person(), scanned(Accompaniment.exit_on) <= as_of - timedelta(days=181),
                or_(Exit.reason.is_(None), Exit.reason != "deceased"),
                or_(FollowUp.id.is_(None), FollowUp.followup_on > as_of))
-    ).all()
+    )
     found = []
     for acc_id, person_id, structure_id, exit_on, followup_on, reason in rows:
         verdict = rules.followup_due(exit_on, followup_on, as_of, reason)
@@ -281,7 +284,7 @@ def _eligibility_alerts(session, as_of: date) -> list[Found]:
         .join(Department, Department.id == Person.department_id)
         .where(_live_person(), Person.status.in_(BPI_STATUSES), Person.protection_on.between(low, high),
                Department.agir_start_on.is_not(None), ~enrolled)
-    ).all()
+    )
     found = []
     for person_id, status, protection_on, structure_id, agir_start in rows:
         verdict = rules.eligibility_closing(status, protection_on, False, agir_start, as_of)
@@ -306,7 +309,7 @@ def _first_interview_alerts(session, as_of: date) -> list[Found]:
                # One month is at least 28 days: a superset of the late orientations, decided by the rule.
                scanned(Person.oriented_on) <= as_of - timedelta(days=28),
                ~interviewed, ~and_(ended, ~open_now))
-    ).all()
+    )
     found = []
     for person_id, oriented_on, structure_id in rows:
         verdict = rules.first_interview_late(oriented_on, None, False, as_of)
@@ -348,7 +351,7 @@ def _appointment_alerts(session, as_of: date) -> list[Found]:
         select(ranked.c.id, ranked.c.person_id, ranked.c.structure_id, ranked.c.start_at, ranked.c.status)
         .join(Person, Person.id == ranked.c.person_id)
         .where(_live_person(), ranked.c.position == 1, ranked.c.status.in_(rules.APPOINTMENT_NOT_HELD))
-    ).all()
+    )
     found = []
     for appointment_id, person_id, structure_id, start_at, status in rows:
         verdict = rules.appointment_missed(start_at.date(), status, False, as_of)
@@ -374,7 +377,7 @@ def _document_alerts(session, as_of: date) -> list[Found]:
         .outerjoin(open_acc, open_acc.c.person_id == Document.person_id)
         .where(_live_person(), scanned(Document.expires_on) <= as_of + timedelta(days=rules.DOCUMENT_EXPIRY_DAYS),
                Document.replaced_by_id.is_(None), ~superseded, or_(open_acc.c.person_id.is_not(None), ~ever))
-    ).all()
+    )
     found = []
     for document_id, person_id, kept_by, expires_on, held_by in rows:
         verdict = rules.document_expiry(expires_on, False, True, as_of)
