@@ -1,5 +1,4 @@
 """The alerts computed from the database, `agir alerts` JSON, and the nightly sync of the alerts table."""
-import gc
 import json
 from datetime import date, timedelta
 
@@ -21,15 +20,6 @@ def test_every_alert_of_the_scenario_and_no_other(world):
     scenario.build(world)
     found = alerts.compute_alerts(db.session, scenario.AS_OF)
     assert alerts.as_interchange(db.session, found) == scenario.EXPECTED
-
-
-def test_the_computed_alerts_leave_the_garbage_collectors_watch(world):
-    """Plain values only: once collected, Python stops tracking them, and the 26,000 alerts of 100,000 persons do
-    not bring on full collections of the process's heap (docs/performance.md, « Alerts on SQLite »)."""
-    scenario.build(world)
-    found = alerts.compute_alerts(db.session, scenario.AS_OF)
-    gc.collect()
-    assert found and not any(gc.is_tracked(alert) for alert in found)
 
 
 def test_cli_prints_the_interchange_json(world, runner):
