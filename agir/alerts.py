@@ -141,14 +141,13 @@ def last_activity_subquery(as_of: date, persons=None):
         (Person.id, (Person.oriented_on,)), (Document.person_id, (Document.document_on,)),
     ]
     if persons is not None:
-        # SQLite reads them once (it materialises a CTE named more than once), not once per source: the IN
-        # (subquery) of each of the 26 parts was evaluated 26 times. PostgreSQL keeps its plan of the subquery
-        # in each part (NOT MATERIALIZED): a CTE scan cannot run in its parallel workers, and the statement took
-        # 1.5× the time.
+        # SQLite reads them once (it materialises a CTE named more than once), not once per source: an IN
+        # (subquery) in each part was evaluated for each part. PostgreSQL keeps its plan of the subquery in each
+        # part (NOT MATERIALIZED): with a CTE scan the union lost its parallel workers and took 1.5× the time.
         held = persons.cte("held").prefix_with("NOT MATERIALIZED", dialect="postgresql")
-        among = lambda column: (column.in_(select(held.c[0])),)  # noqa: E731
-    else:
-        among = lambda _column: ()  # noqa: E731
+
+    def among(column) -> tuple:
+        return (column.in_(select(held.c[0])),) if persons is not None else ()
 
     def latest(days):
         if len(days) == 1:
