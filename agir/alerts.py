@@ -4,6 +4,11 @@ sync of the `alerts` table (the nightly job). The inbox's selects are in agir.qu
 `compute_alerts(session, as_of)` reads only rows that may hold an alert (SQL filters on dates,
 never a scan of every person in Python); `sync_alerts` keeps one row per alert: it appears once,
 keeps its first-seen date, gets `resolved_on` when it no longer holds and comes back as new.
+
+A date condition that most rows meet (started on or before as_of, sent more than a week ago, exited six
+months ago…) is `scanned`: SQLite, which has no statistics on ranges, would otherwise walk the date's index
+and fetch nearly every row of the table one by one, a cost that grew faster than the rows (docs/performance.md,
+« Alerts on SQLite »). PostgreSQL's SQL is unchanged by it.
 """
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -14,6 +19,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.expression import FunctionElement
 
 from agir.dates import add_years
+from agir.indicators.sql import scanned
 from agir.rules import alerts as rules
 from models import (
     Accompaniment,
@@ -78,6 +84,26 @@ def _day_of_sqlite(element, compiler, **kw):
     return f"date({compiler.process(element.clauses, **kw)})"
 
 
+class latest_of(FunctionElement):
+    """The latest of a row's dates, NULLs ignored (NULL when all are): GREATEST on PostgreSQL. SQLite's max(a, b, …)
+    is NULL as soon as one is: there the NULLs become '' (before any ISO date) and '' NULL again."""
+
+    type = Date()
+    name = "latest_of"
+    inherit_cache = True
+
+
+@compiles(latest_of)
+def _latest_of(element, compiler, **kw):
+    return f"GREATEST({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(latest_of, "sqlite")
+def _latest_of_sqlite(element, compiler, **kw):
+    days = ", ".join(f"coalesce({compiler.process(day, **kw)}, '')" for day in element.clauses)
+    return f"nullif(max({days}), '')"
+
+
 def _midnight(day: date) -> datetime:
     """The first minute of a day: an appointment is dated before `day` when it starts before this."""
     return datetime.combine(day, time())
@@ -87,9 +113,11 @@ def _live_person():
     return Person.anonymised_at.is_(None)
 
 
-def _open_on(as_of: date):
-    return and_(Accompaniment.start_on <= as_of,
-                or_(Accompaniment.exit_on.is_(None), Accompaniment.exit_on > as_of))
+def _open_on(as_of: date, accompaniment=Accompaniment):
+    """Open on as_of: started (nearly every accompaniment, so not through the start date's index) and not exited
+    (a few: SQLite reads them by the exit date's index, both sides of the OR)."""
+    return and_(scanned(accompaniment.start_on) <= as_of,
+                or_(accompaniment.exit_on.is_(None), accompaniment.exit_on > as_of))
 
 
 def last_activity_subquery(as_of: date, persons=None):
@@ -98,25 +126,36 @@ def last_activity_subquery(as_of: date, persons=None):
     `persons` (a select of person ids) restricts the rows read to those persons' (the job needs
     only the persons with an open accompaniment: a fraction of the files once most have exited).
     """
+    # Each table once, for all its dates (a row's latest date on or before as_of: `latest_of`), not once per date.
     sources = [
-        (Accompaniment.person_id, Accompaniment.start_on),
-        (RightStep.person_id, RightStep.requested_on), (RightStep.person_id, RightStep.obtained_on),
-        (RightStep.person_id, RightStep.refused_on),
-        (HousingStep.person_id, HousingStep.step_on), (HousingAccess.person_id, HousingAccess.access_on),
-        (Job.person_id, Job.start_on), (Training.person_id, Training.start_on),
-        (Referral.person_id, Referral.sent_on), (Referral.person_id, Referral.accepted_on),
-        (Referral.person_id, Referral.refused_on), (Referral.person_id, Referral.started_on),
-        (Referral.person_id, Referral.completed_on), (Referral.person_id, Referral.dropped_out_on),
-        (Referral.person_id, Referral.cancelled_on),
-        (Participation.person_id, Participation.start_on), (Participation.person_id, Participation.end_on),
-        (Event.person_id, Event.event_on), (Note.person_id, Note.noted_on),
-        # Contract v2: orientation, documents, diagnostic, contract signature.
-        (Person.id, Person.oriented_on), (Document.person_id, Document.document_on),
-        (Accompaniment.person_id, Accompaniment.diagnostic_on),
-        (Accompaniment.person_id, Accompaniment.contract_signed_on),
+        # Contract v2: diagnostic and contract signature; below, orientation and documents.
+        (Accompaniment.person_id, (Accompaniment.start_on, Accompaniment.diagnostic_on,
+                                   Accompaniment.contract_signed_on)),
+        (RightStep.person_id, (RightStep.requested_on, RightStep.obtained_on, RightStep.refused_on)),
+        (HousingStep.person_id, (HousingStep.step_on,)), (HousingAccess.person_id, (HousingAccess.access_on,)),
+        (Job.person_id, (Job.start_on,)), (Training.person_id, (Training.start_on,)),
+        (Referral.person_id, (Referral.sent_on, Referral.accepted_on, Referral.refused_on, Referral.started_on,
+                              Referral.completed_on, Referral.dropped_out_on, Referral.cancelled_on)),
+        (Participation.person_id, (Participation.start_on, Participation.end_on)),
+        (Event.person_id, (Event.event_on,)), (Note.person_id, (Note.noted_on,)),
+        (Person.id, (Person.oriented_on,)), (Document.person_id, (Document.document_on,)),
     ]
-    among = (lambda column: (column.in_(persons),)) if persons is not None else (lambda _column: ())
-    parts = [select(pid.label("person_id"), day.label("day")).where(day <= as_of, *among(pid)) for pid, day in sources]
+    if persons is not None:
+        # SQLite reads them once (it materialises a CTE named more than once), not once per source: an IN
+        # (subquery) in each part was evaluated for each part. PostgreSQL keeps its plan of the subquery in each
+        # part (NOT MATERIALIZED): with a CTE scan the union lost its parallel workers and took 1.5× the time.
+        held = persons.cte("held").prefix_with("NOT MATERIALIZED", dialect="postgresql")
+
+    def among(column) -> tuple:
+        return (column.in_(select(held.c[0])),) if persons is not None else ()
+
+    def latest(days):
+        if len(days) == 1:
+            return days[0]
+        return latest_of(*(case((day <= as_of, day)) for day in days))
+
+    parts = [select(pid.label("person_id"), latest(days).label("day"))
+             .where(or_(*(day <= as_of for day in days)), *among(pid)) for pid, days in sources]
     parts.append(select(Accompaniment.person_id.label("person_id"), Extension.decided_on.label("day"))
                  .join(Extension, Extension.accompaniment_id == Accompaniment.id)
                  .where(Extension.decided_on <= as_of, *among(Accompaniment.person_id)))
@@ -135,8 +174,7 @@ def last_activity_subquery(as_of: date, persons=None):
 def _accompaniment_alerts(session, as_of: date) -> list[Found]:
     """end_soon, overdue, over_limit and inactive on the accompaniments open on as_of."""
     held = aliased(Accompaniment)
-    activity = last_activity_subquery(as_of, select(held.person_id).where(
-        held.start_on <= as_of, or_(held.exit_on.is_(None), held.exit_on > as_of)))
+    activity = last_activity_subquery(as_of, select(held.person_id).where(_open_on(as_of, held)))
     last_on = activity.c.last_on
     rows = session.execute(
         select(Accompaniment.id, Accompaniment.person_id, Accompaniment.structure_id, Accompaniment.start_on,
@@ -150,7 +188,7 @@ def _accompaniment_alerts(session, as_of: date) -> list[Found]:
             Accompaniment.start_on <= as_of - timedelta(days=181),
             func.coalesce(last_on, Accompaniment.start_on) <= as_of - timedelta(days=rules.INACTIVE_DAYS),
         ))
-    ).all()
+    )
     found = []
     for acc_id, person_id, structure_id, start, current_end, exit_on, max_months, last in rows:
         subject = f"accompaniment:{acc_id}"
@@ -174,7 +212,7 @@ def _permit_alerts(session, as_of: date) -> list[Found]:
         .outerjoin(open_acc, open_acc.c.person_id == Person.id)
         .where(_live_person(), Person.permit_expiry_on <= as_of + timedelta(days=rules.PERMIT_EXPIRY_DAYS),
                or_(open_acc.c.person_id.is_not(None), ~ever))
-    ).all()
+    )
     found = []
     for person_id, expiry, held_by, opened_by in rows:
         verdict = rules.permit_expiry(expiry, as_of)
@@ -190,16 +228,18 @@ def _referral_alerts(session, as_of: date) -> list[Found]:
     rows = session.execute(
         select(Referral.id, Referral.person_id, Referral.sent_on, Referral.accepted_on, Referral.refused_on,
                Referral.cancelled_on, Programme.structure_id, Referral.sender_structure_id)
-        .join(Programme, Programme.id == Referral.programme_id)
+        # Most referrals were sent more than a week ago: the table read in its order, each referral's programme
+        # by primary key (not the programmes first, then their referrals by index).
+        .join(Programme, Programme.id == scanned(Referral.programme_id))
         .join(Person, Person.id == Referral.person_id)
         .where(_live_person(),
-               Referral.sent_on <= as_of - timedelta(days=rules.REFERRAL_ANSWER_DAYS + 1),
+               scanned(Referral.sent_on) <= as_of - timedelta(days=rules.REFERRAL_ANSWER_DAYS + 1),
                not_before(Referral.accepted_on), not_before(Referral.refused_on),
                not_before(Referral.cancelled_on),
                # A referral answered without dates (hand-edited data) is not pending.
                or_(Referral.state == "sent", Referral.accepted_on.is_not(None), Referral.refused_on.is_not(None),
                    Referral.cancelled_on.is_not(None)))
-    ).all()
+    )
     found = []
     for ref_id, person_id, sent, accepted, refused, cancelled, receiver, sender in rows:
         verdict = rules.referral_unanswered(sent, rules.referral_answered_on(accepted, refused, cancelled), as_of)
@@ -218,10 +258,10 @@ def _followup_alerts(session, as_of: date) -> list[Found]:
         .join(Person, Person.id == Accompaniment.person_id)
         .outerjoin(Exit, Exit.accompaniment_id == Accompaniment.id)
         .outerjoin(FollowUp, FollowUp.exit_id == Exit.id)
-        .where(_live_person(), Accompaniment.exit_on <= as_of - timedelta(days=181),
+        .where(_live_person(), scanned(Accompaniment.exit_on) <= as_of - timedelta(days=181),
                or_(Exit.reason.is_(None), Exit.reason != "deceased"),
                or_(FollowUp.id.is_(None), FollowUp.followup_on > as_of))
-    ).all()
+    )
     found = []
     for acc_id, person_id, structure_id, exit_on, followup_on, reason in rows:
         verdict = rules.followup_due(exit_on, followup_on, as_of, reason)
@@ -240,7 +280,7 @@ def _eligibility_alerts(session, as_of: date) -> list[Found]:
         .join(Department, Department.id == Person.department_id)
         .where(_live_person(), Person.status.in_(BPI_STATUSES), Person.protection_on.between(low, high),
                Department.agir_start_on.is_not(None), ~enrolled)
-    ).all()
+    )
     found = []
     for person_id, status, protection_on, structure_id, agir_start in rows:
         verdict = rules.eligibility_closing(status, protection_on, False, agir_start, as_of)
@@ -263,9 +303,9 @@ def _first_interview_alerts(session, as_of: date) -> list[Found]:
         select(Person.id, Person.oriented_on, Person.orientation_structure_id)
         .where(_live_person(),
                # One month is at least 28 days: a superset of the late orientations, decided by the rule.
-               Person.oriented_on <= as_of - timedelta(days=28),
+               scanned(Person.oriented_on) <= as_of - timedelta(days=28),
                ~interviewed, ~and_(ended, ~open_now))
-    ).all()
+    )
     found = []
     for person_id, oriented_on, structure_id in rows:
         verdict = rules.first_interview_late(oriented_on, None, False, as_of)
@@ -279,33 +319,35 @@ def _appointment_alerts(session, as_of: date) -> list[Found]:
     """appointment_missed: per person and structure, the latest appointment dated before as_of (cancelled and
     excused ones aside) is missed or still planned, and nothing is planned there from as_of on.
 
-    One pass numbers the appointments before as_of of each person and structure, latest first (at the same
-    minute: honoured, then missed, then planned, then the last one recorded: rules.appointment_rank); the
-    first of each is kept when missed or planned, unless the pair has an appointment planned from as_of on
-    (an anti-join on those pairs). No correlated subquery: SQLite would walk a structure's whole agenda for
-    each candidate.
+    The pairs that can hold the alert are found first: a missed or still planned appointment before as_of,
+    nothing planned from as_of on (EXCEPT). Only their appointments before as_of are numbered, latest first
+    (at the same minute: honoured, then missed, then planned, then the last one recorded:
+    rules.appointment_rank), and the first of each is kept when missed or planned. The other pairs' agendas —
+    most of the table, honoured appointments — are neither sorted nor numbered. No correlated subquery:
+    SQLite would walk a structure's whole agenda for each candidate.
     """
     day0 = _midnight(as_of)
     rank = case((Appointment.status == "honoured", 0), (Appointment.status == "missed", 1), else_=2)
+    unheld, planned = aliased(Appointment), aliased(Appointment)
+    pairs = (select(unheld.person_id, unheld.structure_id)
+             .where(scanned(unheld.start_at) < day0, unheld.status.in_(rules.APPOINTMENT_NOT_HELD))
+             .except_(select(planned.person_id, planned.structure_id)
+                      .where(planned.start_at >= day0, planned.status == "planned"))
+             .cte("pairs"))
     ranked = (select(Appointment.id, Appointment.person_id, Appointment.structure_id, Appointment.start_at,
                      Appointment.status,
                      func.row_number().over(partition_by=(Appointment.person_id, Appointment.structure_id),
                                             order_by=(Appointment.start_at.desc(), rank, Appointment.id.desc()))
                      .label("position"))
-              .where(Appointment.start_at < day0, Appointment.status.not_in(rules.APPOINTMENT_IGNORED))
+              .join(pairs, and_(pairs.c.person_id == Appointment.person_id,
+                                pairs.c.structure_id == Appointment.structure_id))
+              .where(scanned(Appointment.start_at) < day0, Appointment.status.not_in(rules.APPOINTMENT_IGNORED))
               .subquery("ranked"))
-    planned = aliased(Appointment)
-    ahead = (select(planned.person_id, planned.structure_id)
-             .where(planned.start_at >= day0, planned.status == "planned")
-             .group_by(planned.person_id, planned.structure_id).subquery("ahead"))
     rows = session.execute(
         select(ranked.c.id, ranked.c.person_id, ranked.c.structure_id, ranked.c.start_at, ranked.c.status)
         .join(Person, Person.id == ranked.c.person_id)
-        .outerjoin(ahead, and_(ahead.c.person_id == ranked.c.person_id,
-                               ahead.c.structure_id == ranked.c.structure_id))
-        .where(_live_person(), ranked.c.position == 1, ranked.c.status.in_(rules.APPOINTMENT_NOT_HELD),
-               ahead.c.person_id.is_(None))
-    ).all()
+        .where(_live_person(), ranked.c.position == 1, ranked.c.status.in_(rules.APPOINTMENT_NOT_HELD))
+    )
     found = []
     for appointment_id, person_id, structure_id, start_at, status in rows:
         verdict = rules.appointment_missed(start_at.date(), status, False, as_of)
@@ -329,9 +371,9 @@ def _document_alerts(session, as_of: date) -> list[Found]:
         select(Document.id, Document.person_id, Document.structure_id, Document.expires_on, open_acc.c.structure_id)
         .join(Person, Person.id == Document.person_id)
         .outerjoin(open_acc, open_acc.c.person_id == Document.person_id)
-        .where(_live_person(), Document.expires_on <= as_of + timedelta(days=rules.DOCUMENT_EXPIRY_DAYS),
+        .where(_live_person(), scanned(Document.expires_on) <= as_of + timedelta(days=rules.DOCUMENT_EXPIRY_DAYS),
                Document.replaced_by_id.is_(None), ~superseded, or_(open_acc.c.person_id.is_not(None), ~ever))
-    ).all()
+    )
     found = []
     for document_id, person_id, kept_by, expires_on, held_by in rows:
         verdict = rules.document_expiry(expires_on, False, True, as_of)
