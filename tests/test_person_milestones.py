@@ -272,3 +272,23 @@ def test_the_migration_creates_the_triggers_of_the_test_schema(app):
             db.engine.dispose()
     finally:
         engine.dispose()
+
+
+def test_the_migration_holds_a_frozen_copy_of_the_trigger_sql():
+    """Migration 0025 carries its own copy of the SQL (a migration must not change with the application's
+    module): while they are equal the test schema and a migrated database have the same triggers; the day
+    models/milestones.py changes them, this fails until a new migration replaces the triggers."""
+    import importlib.util
+    from pathlib import Path
+
+    from models import milestones
+
+    path = Path(__file__).resolve().parent.parent / "migrations" / "versions" / "0025_person_milestones.py"
+    spec = importlib.util.spec_from_file_location("migration_0025", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    assert milestones.rebuild_sql() == migration.REBUILD
+    for dialect in ("postgresql", "sqlite"):
+        assert migration.CREATE[dialect] == milestones.create_statements(dialect)
+        assert migration.DROP[dialect] == milestones.drop_statements(dialect)
+    assert milestones.in_list_sql("milestone", milestones.MILESTONES) == migration.CHECK_MILESTONE
