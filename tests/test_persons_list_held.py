@@ -140,13 +140,16 @@ def test_first_page_by_name_is_read_in_index_order_on_postgresql(held):
         parts = queries.filtered_parts(user, filters, TODAY, held_parts(user, db.session))
         statement = queries.page_ids_select(parts, filters, 0, 25)
         compiled = statement.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True})
-        db.session.execute(text("SET LOCAL enable_seqscan = off"))
-        db.session.execute(text("SET LOCAL enable_bitmapscan = off"))
+        # Sorts off too: on a few rows, with the statistics the worker's earlier tests left (a hundred persons
+        # imported, then deleted), the planner may sort one estimated row rather than walk the index.
+        for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
+            db.session.execute(text(f"SET LOCAL {setting} = off"))
         plan = [line.strip() for line in db.session.scalars(text(f"EXPLAIN {compiled}"))]
         db.session.rollback()
         # The structure's own files: 25 entries of the index in name order, no sort of all of them.
-        scan = next(i for i, line in enumerate(plan) if "ix_persons_structure_name on persons " in line
-                    and "Only" not in line)
+        scan = next((i for i, line in enumerate(plan) if "ix_persons_structure_name on persons " in line
+                     and "Only" not in line), None)
+        assert scan is not None, "\n".join(plan)
         assert plan[scan - 1].startswith("->  Limit"), plan
 
 
@@ -190,30 +193,30 @@ def _plan_nodes(plan: dict, above: tuple = ()) -> list:
 @pytest.mark.parametrize("filters", SORTED)
 def test_a_page_sorted_by_the_latest_accompaniment_is_read_in_index_order_on_postgresql(held, filters):
     """The structure's files with a date are read from ix_persons_structure_latest_end / _start in the order asked
-    (backwards for the descending one), cut at the page: no sort of every file of the structure (at most an
-    incremental sort of the names among the files of one date); those without a date from the names' index."""
+    (backwards for the descending one), cut at the page: no sort of every file of the structure, at most an
+    incremental sort of the names among the files of one date; those without a date from the same index, in name
+    order, cut at the page too. (Sorts are turned off as well as the scans: on a few rows a sort costs nothing and
+    the planner may take one; at 1,000,000 persons it takes these plans by itself: docs/performance.md.)"""
     if db.engine.dialect.name != "postgresql":  # SQLite: the test below
         return
     user, _ = held
     parts = queries.filtered_parts(user, filters, TODAY, held_parts(user, db.session))
     statement = queries.page_ids_select(parts, filters, 0, 25)
     compiled = statement.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True})
-    db.session.execute(text("SET LOCAL enable_seqscan = off"))
-    db.session.execute(text("SET LOCAL enable_bitmapscan = off"))
+    for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
+        db.session.execute(text(f"SET LOCAL {setting} = off"))
     plan = db.session.scalar(text(f"EXPLAIN (FORMAT JSON) {compiled}"))[0]["Plan"]
     db.session.rollback()
     nodes = _plan_nodes(plan)
-    index = f"ix_persons_structure_latest_{filters.sort}"
-    scans = [above for node, above in nodes if node.get("Index Name") == index]
-    assert len(scans) == 1, nodes
-    # From the part's Limit (FETCH … WITH TIES) down to the index: nothing but an incremental sort.
-    below_limit = scans[0][len(scans[0]) - scans[0][::-1].index("Limit"):]
-    assert set(below_limit) <= {"Incremental Sort", "Subquery Scan"}, scans[0]
-    assert "Sort" not in {node["Node Type"] for node, _ in nodes if node.get("Plans") and any(
-        child.get("Index Name") == index for child in node["Plans"])}
-    if not filters.accompaniment:  # the files without an accompaniment: the names' index, cut at the page too
-        names = [above for node, above in nodes if node.get("Index Name") == "ix_persons_structure_name"]
-        assert names and names[0][-1] == "Limit", nodes
+    scans = [(node, above) for node, above in nodes
+             if node.get("Index Name") == f"ix_persons_structure_latest_{filters.sort}"]
+    without = [] if filters.accompaniment else [True]  # « open »: every file has a date
+    assert len(scans) == 1 + len(without), nodes
+    for node, above in scans:
+        # From the part's Limit (FETCH … WITH TIES) down to the index: nothing but an incremental sort.
+        assert "Limit" in above, above
+        assert set(above[len(above) - above[::-1].index("Limit"):]) <= {"Incremental Sort"}, above
+        assert node["Node Type"].startswith("Index"), node
 
 
 @pytest.mark.parametrize("filters", SORTED)

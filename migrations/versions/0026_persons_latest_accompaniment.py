@@ -119,9 +119,9 @@ def _postgresql() -> bool:
 
 
 def upgrade():
-    with op.batch_alter_table('persons') as batch:
-        for column in COLUMNS:
-            batch.add_column(column.copy())
+    # Plain ALTER TABLE on SQLite too: batch mode would rebuild persons without its expression indexes (0024).
+    for column in COLUMNS:
+        op.add_column('persons', column.copy())
     op.execute(POSTGRESQL_FILL if _postgresql() else SQLITE_FILL)
     for name, column in INDEXES.items():
         op.create_index(name, 'persons', ['structure_id', column, sa.text('lower(last_name)'),
@@ -139,6 +139,8 @@ def downgrade():
         op.execute('DROP FUNCTION IF EXISTS agir_keep_latest_accompaniment(integer[])')
     for name in INDEXES:
         op.drop_index(name, table_name='persons')
-    with op.batch_alter_table('persons') as batch:
-        for column in reversed(COLUMNS):
-            batch.drop_column(column.name)
+    for column in reversed(COLUMNS):
+        if _postgresql():
+            op.drop_column('persons', column.name)
+        else:  # SQLite ≥ 3.35 drops a column in place (batch mode would lose the expression indexes of 0024)
+            op.execute(f'ALTER TABLE persons DROP COLUMN {column.name}')
