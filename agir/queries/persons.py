@@ -7,8 +7,9 @@ the number of rows (no query per person).
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
-from sqlalchemy import and_, func, or_, select, union_all
+from sqlalchemy import Select, and_, func, or_, select, union_all
 from sqlalchemy.orm import aliased, joinedload
 
 from agir.access import full_file_row_condition, held_parts, held_persons, persons_visible_to
@@ -101,6 +102,8 @@ def _filtered(user, part, filters: PersonFilters, today: date, kept: bool = True
     Not kept: joined by its definition (latest_accompaniment_id: the tests' reference, `_persons_select`), and
     the query is select(person, latest)."""
     person = aliased(Person, part, name="person")
+    latest: KeptLatest | Any  # the same columns either way (an aliased Accompaniment otherwise)
+    query: Select
     if kept:
         latest = KeptLatest(person)
         query = select(person)
