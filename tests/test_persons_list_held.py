@@ -158,6 +158,7 @@ LATEST = [queries.PersonFilters(sort="end"), queries.PersonFilters(sort="end", d
           queries.PersonFilters(accompaniment="open", sort="start", descending=True),
           queries.PersonFilters(accompaniment="closed", sort="end"), queries.PersonFilters(accompaniment="open"),
           queries.PersonFilters(accompaniment="none", sort="end", descending=True),
+          queries.PersonFilters(accompaniment="none"), queries.PersonFilters(accompaniment="none", descending=True),
           queries.PersonFilters(priority=True), queries.PersonFilters(priority=True, sort="end"),
           queries.PersonFilters(end_before=date(2023, 8, 31), sort="start")]
 
@@ -217,6 +218,26 @@ def test_a_page_sorted_by_the_latest_accompaniment_is_read_in_index_order_on_pos
         assert "Limit" in above, above
         assert set(above[len(above) - above[::-1].index("Limit"):]) <= {"Incremental Sort"}, above
         assert node["Node Type"].startswith("Index"), node
+
+
+@pytest.mark.parametrize("descending", [False, True])
+def test_files_not_enrolled_in_name_order_are_read_from_the_planned_ends_index_on_postgresql(held, descending):
+    """« Pas encore inscrit·e » in name order: the NULL entries of ix_persons_structure_latest_end, in name order,
+    cut at the page (the names' index would read every enrolled file of the structure to find them)."""
+    if db.engine.dialect.name != "postgresql":
+        return
+    user, _ = held
+    filters = queries.PersonFilters(accompaniment="none", descending=descending)
+    parts = queries.filtered_parts(user, filters, TODAY, held_parts(user, db.session))
+    compiled = queries.page_ids_select(parts, filters, 0, 25).compile(dialect=db.engine.dialect,
+                                                                       compile_kwargs={"literal_binds": True})
+    for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
+        db.session.execute(text(f"SET LOCAL {setting} = off"))
+    nodes = _plan_nodes(db.session.scalar(text(f"EXPLAIN (FORMAT JSON) {compiled}"))[0]["Plan"])
+    db.session.rollback()
+    own = [(node, above) for node, above in nodes if node.get("Index Name") == "ix_persons_structure_latest_end"
+           and "structure_id =" in node.get("Index Cond", "")]
+    assert len(own) == 1 and own[0][1][-1] == "Limit" and "latest_end_on IS NULL" in own[0][0]["Index Cond"], nodes
 
 
 @pytest.mark.parametrize("filters", SORTED)

@@ -214,13 +214,10 @@ def persons_page(user, filters: PersonFilters, page: int, per_page: int, today: 
     ix_persons_structure_latest_end / _start (docs/performance.md, « One million persons on PostgreSQL »). The
     filters and the order read the latest accompaniment kept on the person's row (models/latest.py). The count
     adds the parts' counts (an index-only scan when nothing is filtered)."""
-    held = held_parts(user, db.session)
-    counts = [query.with_only_columns(person.id) for query, person, _ in filtered_parts(user, filters, today, held)]
-    counted = union_all(*counts).subquery() if len(counts) > 1 else counts[0].subquery()
-    total = db.session.scalar(select(func.count()).select_from(counted)) or 0
+    parts = filtered_parts(user, filters, today, held_parts(user, db.session))
+    total = db.session.scalar(count_select(parts)) or 0
     page = min(max(1, page), max(1, -(-total // per_page)))
     # The page's ids first, then the rows of those ids only, with their latest accompaniment by its kept id.
-    parts = filtered_parts(user, filters, today, held)
     ids = list(db.session.scalars(page_ids_select(parts, filters, (page - 1) * per_page, per_page)))
     latest = aliased(Accompaniment, name="latest")
     found = {p.id: (p, a) for p, a in db.session.execute(
@@ -231,7 +228,16 @@ def persons_page(user, filters: PersonFilters, page: int, per_page: int, today: 
     return Page(rows=rows, total=total, page=page, per_page=per_page)
 
 
-def _by_presence(filtered, keys: list, filters: PersonFilters) -> list:
+def count_select(parts: list):
+    """select() of the number of files of the parts (`filtered_parts`): on PostgreSQL, filtered or not, an
+    index-only scan of the structure's entries (ix_persons_structure_name, or ix_persons_structure_latest_end that
+    carries what the filters read)."""
+    counts = [query.with_only_columns(person.id) for query, person, _ in parts]
+    return select(func.count()).select_from(union_all(*counts).subquery() if len(counts) > 1
+                                            else counts[0].subquery())
+
+
+def _by_presence(filtered, keys: list, filters: PersonFilters, latest) -> list:
     """[(query, its order keys)]: the part as is, or — sorted by a date of the latest accompaniment, which is NULL
     for a file without one (last in either direction) — the files with that date, then those without.
 
@@ -240,6 +246,11 @@ def _by_presence(filtered, keys: list, filters: PersonFilters) -> list:
     without forwards, in name order. A query with `NULLS LAST` in both directions matches no index in one of them, and
     sorting every file is what this avoids. A filter that needs an accompaniment (open, closed, planned end
     before) leaves no file without; « none » leaves no date: that side is not read."""
+    if filters.accompaniment == "none" and filters.sort == "name":
+        # The files without an accompaniment are the NULL entries of the planned end's index, in name order: read
+        # there, not from the names' index, which would read every enrolled file to find them.
+        column = latest.current_end_on
+        return [(filtered.where(column.is_(None)), [(column, keys[0][1], False)] + keys)]
     if filters.sort not in ("start", "end"):
         return [(filtered, keys)]
     column, descending, _ = keys[0]
@@ -263,7 +274,7 @@ def page_ids_select(parts: list, filters: PersonFilters, offset: int, per_page: 
     for filtered, person, latest in parts:
         keys = _order_keys(filters, latest, person)
         columns = [key.label(f"k{i}") for i, (key, _, _) in enumerate(keys)]
-        for side, order in _by_presence(filtered, keys, filters):
+        for side, order in _by_presence(filtered, keys, filters, latest):
             query = side.with_only_columns(*columns)
             if ties:
                 query = query.order_by(*_clauses(order[:-1])).fetch(offset + per_page, with_ties=True)
