@@ -19,7 +19,7 @@ person's values from the accompaniments the statement leaves — never an increm
 row only when a value changes.
 
 The tests' schema is made by `create_all`: the DDL below is attached to the creation of `accompaniments`
-(models.accompaniment), and migration 0026 writes the same (tests/test_latest_accompaniment.py compares them).
+(models.accompaniment), and migration 0026 writes the same (tests/test_migration_0026.py compares them).
 """
 from sqlalchemy import DDL, event
 
@@ -91,7 +91,6 @@ END""",
 ]
 
 TRIGGERS = ("accompaniments_latest_insert", "accompaniments_latest_update", "accompaniments_latest_delete")
-POSTGRESQL_FUNCTIONS = ("agir_latest_accompaniment_trigger()", "agir_keep_latest_accompaniment(integer[])")
 
 
 def attach(table) -> None:
