@@ -213,7 +213,7 @@ def persons_page(user, filters: PersonFilters, page: int, per_page: int, today: 
     file of the structure; sorted by the latest accompaniment's planned end or start, from
     ix_persons_structure_latest_end / _start (docs/performance.md, « One million persons on PostgreSQL »). The
     filters and the order read the latest accompaniment kept on the person's row (models/latest.py). The count
-    adds the parts' counts (an index-only scan when nothing is filtered)."""
+    adds the parts' counts (`count_select`)."""
     parts = filtered_parts(user, filters, today, held_parts(user, db.session))
     total = db.session.scalar(count_select(parts)) or 0
     page = min(max(1, page), max(1, -(-total // per_page)))
@@ -239,7 +239,8 @@ def count_select(parts: list):
 
 def _by_presence(filtered, keys: list, filters: PersonFilters, latest) -> list:
     """[(query, its order keys)]: the part as is, or — sorted by a date of the latest accompaniment, which is NULL
-    for a file without one (last in either direction) — the files with that date, then those without.
+    for a file without one (last in either direction) — the files with that date, then those without; « not
+    enrolled » in name order: the NULL entries of the planned end's index.
 
     Each is read in the order of one index, ix_persons_structure_latest_end / _start: the files with a date
     forwards or backwards (its plain direction: the NULLs it would have placed first are not there), those
