@@ -4,6 +4,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from models import latest
 from models.base import db, utcnow
 from models.enums import ACCOMPANIMENT_KINDS, EXIT_REASONS, JOB_KINDS, TRAINING_LEVELS, check_in
 
@@ -65,6 +66,10 @@ class Accompaniment(db.Model):
     def is_open(self) -> bool:
         """True while no exit is recorded."""
         return self.exit_on is None
+
+
+# Every write of accompaniments keeps its person's latest accompaniment (persons.latest_*; models.latest).
+latest.attach(Accompaniment.__table__)
 
 
 class Extension(db.Model):

@@ -24,6 +24,11 @@ class Household(db.Model):
     members: Mapped[list["Person"]] = relationship(back_populates="household")
 
 
+# The columns of persons the persons list's filters read besides the name and the structure: the latest
+# accompaniment kept (below), and the status and protection date of the priority of a person not enrolled.
+LIST_FILTERED = ("latest_accompaniment_id", "latest_exit_on", "latest_is_priority", "status", "protection_on")
+
+
 class Person(db.Model):
     """A refugee or primo-arrivant followed in a department."""
 
@@ -49,7 +54,18 @@ class Person(db.Model):
                       # scan (agir.access.held_persons; migration 0024, docs/performance.md).
                       Index("ix_persons_structure_name", "structure_id", text("lower(last_name)"),
                             text("lower(first_name)"), "id", sqlite_where=text("anonymised_at IS NULL"),
-                            postgresql_where=text("anonymised_at IS NULL")))
+                            postgresql_where=text("anonymised_at IS NULL")),
+                      # The same, sorted by the latest accompaniment's planned end or start (models.latest; migration
+                      # 0026): a page sorted by them is an index range scan too, in either direction. On PostgreSQL
+                      # the first carries what the list's filters read, so that a filtered count is an index-only
+                      # scan of the structure's entries instead of reading each file's row.
+                      Index("ix_persons_structure_latest_end", "structure_id", "latest_end_on",
+                            text("lower(last_name)"), text("lower(first_name)"), "id",
+                            sqlite_where=text("anonymised_at IS NULL"), postgresql_where=text("anonymised_at IS NULL"),
+                            postgresql_include=list(LIST_FILTERED)),
+                      Index("ix_persons_structure_latest_start", "structure_id", "latest_start_on",
+                            text("lower(last_name)"), text("lower(first_name)"), "id",
+                            sqlite_where=text("anonymised_at IS NULL"), postgresql_where=text("anonymised_at IS NULL")))
     id: Mapped[int] = mapped_column(primary_key=True)
     ref: Mapped[str] = mapped_column(String(64), unique=True)
     pseudonym: Mapped[str] = mapped_column(String(16), unique=True, default=new_pseudonym)
@@ -89,6 +105,14 @@ class Person(db.Model):
     first_key: Mapped[str | None] = mapped_column(String(130))
     search_text: Mapped[str | None] = mapped_column(String(600))
     phone_key: Mapped[str | None] = mapped_column(String(40), index=True)
+    # The person's latest accompaniment (greatest start, then id) and what the persons list reads of it: kept by
+    # the database's triggers on accompaniments (models.latest), never written by the application; NULL without
+    # one. Read in SQL only: a Person already loaded is not refreshed when an accompaniment changes.
+    latest_accompaniment_id: Mapped[int | None]
+    latest_start_on: Mapped[date | None]
+    latest_end_on: Mapped[date | None]  # the accompaniment's current_end_on
+    latest_exit_on: Mapped[date | None]
+    latest_is_priority: Mapped[bool | None] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
     anonymised_at: Mapped[datetime | None]

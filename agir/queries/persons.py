@@ -7,8 +7,9 @@ the number of rows (no query per person).
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
-from sqlalchemy import and_, func, or_, select, union_all
+from sqlalchemy import Select, and_, func, or_, select, union_all
 from sqlalchemy.orm import aliased, joinedload
 
 from agir.access import full_file_row_condition, held_parts, held_persons, persons_visible_to
@@ -81,29 +82,34 @@ def _priority_condition(latest, today: date, person=Person):
                     person.protection_on <= today))
 
 
-def _uses_latest(filters: PersonFilters, order: bool = True) -> bool:
-    """Whether the filters (or the order, with `order`) read the latest accompaniment."""
-    return bool(filters.accompaniment or filters.priority or filters.end_before) or \
-        (order and filters.sort in ("start", "end"))
+class KeptLatest:
+    """The latest accompaniment's columns the list reads, as kept on the person's row (persons.latest_*, kept by
+    the database's triggers: models/latest.py): the same names as on Accompaniment, so that the filters and the
+    order read either."""
+
+    def __init__(self, person):
+        self.id = person.latest_accompaniment_id
+        self.start_on = person.latest_start_on
+        self.current_end_on = person.latest_end_on
+        self.exit_on = person.latest_exit_on
+        self.is_priority = person.latest_is_priority
 
 
-def _filtered(user, part, filters: PersonFilters, today: date, join: str = "="):
-    """select(person, latest accompaniment) of one part of the user's files (agir.access.held_parts),
-    filtered: (query, person, latest).
+def _filtered(user, part, filters: PersonFilters, today: date, kept: bool = True):
+    """select(person) of one part of the user's files (agir.access.held_parts), filtered: (query, person, latest).
 
-    join "range": the latest accompaniment joined by `id BETWEEN (its id) AND (its id)`, the same row, but
-    a join PostgreSQL can only make a nested loop of primary-key lookups: with `=` it hashed every
-    accompaniment of the database (560,000 at 1,000,000 persons) to join a structure's files (2× the CPU;
-    docs/performance.md). join None: no latest accompaniment (select(person) only; the filters and the
-    order must not read it)."""
+    kept: the latest accompaniment read from the person's row (KeptLatest: no join; what the application reads).
+    Not kept: joined by its definition (latest_accompaniment_id: the tests' reference, `_persons_select`), and
+    the query is select(person, latest)."""
     person = aliased(Person, part, name="person")
-    latest = aliased(Accompaniment, name="latest")
-    if join is None:
+    latest: KeptLatest | Any  # the same columns either way (an aliased Accompaniment otherwise)
+    query: Select
+    if kept:
+        latest = KeptLatest(person)
         query = select(person)
     else:
-        key = latest_accompaniment_id(person)
-        query = select(person, latest).outerjoin(latest, latest.id.between(key, key) if join == "range"
-                                                 else latest.id == key)
+        latest = aliased(Accompaniment, name="latest")
+        query = select(person, latest).outerjoin(latest, latest.id == latest_accompaniment_id(person))
     search = search_condition(filters.q or "", person)
     if search is not None:
         # The part's structure condition is the index condition: the ILIKE runs on the user's files only.
@@ -124,24 +130,16 @@ def _filtered(user, part, filters: PersonFilters, today: date, join: str = "="):
     return query, person, latest
 
 
-def filtered_parts(user, filters: PersonFilters, today: date, parts: list, order: bool = True) -> list:
-    """`_filtered` of each part of agir.access.held_parts, the latest accompaniment joined only when the
-    filters or the order read it (the page's rows are read with theirs afterwards)."""
-    # Filtered on it: a few thousand primary-key lookups beat hashing every accompaniment; sorted by its dates
-    # (every file read anyway): the hash join was the cheaper (260 vs 312 ms at 1,000,000 persons) — and it must
-    # be `=` whenever the order reads it, filtered or not: with the `range` join, « open, by start date » was
-    # planned as the open accompaniments in date order, each tried against every file of the structure through
-    # the join's filter (135,000 × 16,500 at 1,000,000 persons: over two minutes; docs/performance.md).
-    sorted_by_latest = order and filters.sort in ("start", "end")
-    join = "=" if sorted_by_latest else "range" if _uses_latest(filters, order=False) else None
-    return [_filtered(user, part, filters, today, join) for part in parts]
+def filtered_parts(user, filters: PersonFilters, today: date, parts: list) -> list:
+    """`_filtered` of each part of agir.access.held_parts, the latest accompaniment read from the person's row."""
+    return [_filtered(user, part, filters, today) for part in parts]
 
 
 def _persons_select(user, filters: PersonFilters, today: date):
     """select(person, latest accompaniment) of every person the user may open, filtered and sorted: the
     whole list (the pages are its slices; `person` is Person aliased over agir.access.held_persons). The tests'
     reference for the pages that `filtered_parts` cuts and merges; the application reads the parts."""
-    query, person, latest = _filtered(user, held_persons(user), filters, today)
+    query, person, latest = _filtered(user, held_persons(user), filters, today, kept=False)
     return query.order_by(*_order(filters, latest, person)), person
 
 
@@ -212,26 +210,59 @@ def persons_page(user, filters: PersonFilters, page: int, per_page: int, today: 
     accompaniments it did not open) is filtered, sorted and cut after the requested page on its own, then
     the parts are merged and the page taken: sorted by name, the structure's own persons come from the index
     ix_persons_structure_name in order, and the first page reads 25 index entries instead of sorting every
-    file of the structure (docs/performance.md, « One million persons on PostgreSQL »). The count adds the
-    parts' counts (an index-only scan when nothing is filtered)."""
-    held = held_parts(user, db.session)
-    counts = [query.with_only_columns(person.id)
-              for query, person, _ in filtered_parts(user, filters, today, held, order=False)]
-    counted = union_all(*counts).subquery() if len(counts) > 1 else counts[0].subquery()
-    total = db.session.scalar(select(func.count()).select_from(counted)) or 0
+    file of the structure; sorted by the latest accompaniment's planned end or start, from
+    ix_persons_structure_latest_end / _start (docs/performance.md, « One million persons on PostgreSQL »). The
+    filters and the order read the latest accompaniment kept on the person's row (models/latest.py). The count
+    adds the parts' counts (`count_select`)."""
+    parts = filtered_parts(user, filters, today, held_parts(user, db.session))
+    total = db.session.scalar(count_select(parts)) or 0
     page = min(max(1, page), max(1, -(-total // per_page)))
-    # The page's ids first (the database drops the latest-accompaniment join when neither the filters
-    # nor the order use it), then the rows of those ids only: the latest accompaniment is looked up for
-    # the rows of the page, not for every visible person (docs/performance.md).
-    parts = filtered_parts(user, filters, today, held)
+    # The page's ids first, then the rows of those ids only, with their latest accompaniment by its kept id.
     ids = list(db.session.scalars(page_ids_select(parts, filters, (page - 1) * per_page, per_page)))
     latest = aliased(Accompaniment, name="latest")
     found = {p.id: (p, a) for p, a in db.session.execute(
-        select(Person, latest).outerjoin(latest, latest.id == latest_accompaniment_id())
+        select(Person, latest).outerjoin(latest, latest.id == Person.latest_accompaniment_id)
         .where(Person.id.in_(ids)).options(joinedload(Person.department))).all()} if ids else {}
     rows = [PersonRow(person=found[i][0], accompaniment=found[i][1]) for i in ids]
     _add_pending(user, rows, today)
     return Page(rows=rows, total=total, page=page, per_page=per_page)
+
+
+def count_select(parts: list):
+    """select() of the number of files of the parts (`filtered_parts`): on PostgreSQL, filtered or not, an
+    index-only scan of the structure's entries (ix_persons_structure_name, or ix_persons_structure_latest_end that
+    carries what the filters read)."""
+    counts = [query.with_only_columns(person.id) for query, person, _ in parts]
+    return select(func.count()).select_from(union_all(*counts).subquery() if len(counts) > 1
+                                            else counts[0].subquery())
+
+
+def _by_presence(filtered, keys: list, filters: PersonFilters, latest) -> list:
+    """[(query, its order keys)]: the part as is, or — sorted by a date of the latest accompaniment, which is NULL
+    for a file without one (last in either direction) — the files with that date, then those without; « not
+    enrolled » in name order: the NULL entries of the planned end's index.
+
+    Each is read in the order of one index, ix_persons_structure_latest_end / _start: the files with a date
+    forwards or backwards (its plain direction: the NULLs it would have placed first are not there), those
+    without forwards, in name order. A query with `NULLS LAST` in both directions matches no index in one of them, and
+    sorting every file is what this avoids. A filter that needs an accompaniment (open, closed, planned end
+    before) leaves no file without; « none » leaves no date: that side is not read."""
+    if filters.accompaniment == "none" and filters.sort == "name":
+        # The files without an accompaniment are the NULL entries of the planned end's index, in name order: read
+        # there, not from the names' index, which would read every enrolled file to find them.
+        column = latest.current_end_on
+        return [(filtered.where(column.is_(None)), [(column, keys[0][1], False)] + keys)]
+    if filters.sort not in ("start", "end"):
+        return [(filtered, keys)]
+    column, descending, _ = keys[0]
+    split = []
+    if filters.accompaniment != "none":
+        split.append((filtered.where(column.is_not(None)), [(column, descending, False)] + keys[1:]))
+    if not (filters.accompaniment in ("open", "closed") or filters.end_before):
+        # Ordered by the (NULL) date first all the same: the order of that same index, whose NULL entries are
+        # in name order — the names' index would read every file with a date to find those without.
+        split.append((filtered.where(column.is_(None)), [(column, False, False)] + keys[1:]))
+    return split
 
 
 def page_ids_select(parts: list, filters: PersonFilters, offset: int, per_page: int):
@@ -243,12 +274,14 @@ def page_ids_select(parts: list, filters: PersonFilters, offset: int, per_page: 
     cut = []
     for filtered, person, latest in parts:
         keys = _order_keys(filters, latest, person)
-        query = filtered.with_only_columns(*(key.label(f"k{i}") for i, (key, _, _) in enumerate(keys)))
-        if ties:
-            query = query.order_by(*_clauses(keys[:-1])).fetch(offset + per_page, with_ties=True)
-        else:
-            query = query.order_by(*_clauses(keys)).limit(offset + per_page)
-        cut.append(select(query.subquery()))
+        columns = [key.label(f"k{i}") for i, (key, _, _) in enumerate(keys)]
+        for side, order in _by_presence(filtered, keys, filters, latest):
+            query = side.with_only_columns(*columns)
+            if ties:
+                query = query.order_by(*_clauses(order[:-1])).fetch(offset + per_page, with_ties=True)
+            else:
+                query = query.order_by(*_clauses(order)).limit(offset + per_page)
+            cut.append(select(query.subquery()))
     merged = union_all(*cut).subquery() if len(cut) > 1 else cut[0].subquery()
     keys = [(merged.c[f"k{i}"], descending, nulls_last) for i, (_, descending, nulls_last) in enumerate(keys)]
     return select(keys[-1][0]).order_by(*_clauses(keys)).limit(per_page).offset(offset)
