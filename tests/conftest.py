@@ -7,6 +7,15 @@ is created from that name).
 import os
 import re
 import tempfile
+import time
+
+# The tests' own « today » (date.today(), datetime.now() in the factories and the assertions) is the day in
+# France, as the application's (agir.dates.today: Europe/Paris whatever the server's zone). On a server
+# clock in UTC the two differed from midnight to 01:00 or 02:00 in Paris, and about twenty tests failed
+# in that hour every night. The application itself never asks the server's zone for its day
+# (tests/rules/test_person_rules.py::test_no_code_of_the_application_asks_the_server_clock_for_its_day).
+os.environ["TZ"] = "Europe/Paris"
+time.tzset()
 
 import pytest
 from argon2 import PasswordHasher

@@ -204,13 +204,18 @@ def test_a_page_sorted_by_the_latest_accompaniment_is_read_in_index_order_on_pos
     parts = queries.filtered_parts(user, filters, TODAY, held_parts(user, db.session))
     statement = queries.page_ids_select(parts, filters, 0, 25)
     compiled = statement.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True})
+    # Statistics of this test's rows, not of whatever an earlier test of the worker left when autovacuum ran.
+    db.session.execute(text("ANALYZE persons, accompaniments"))
     for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
         db.session.execute(text(f"SET LOCAL {setting} = off"))
     plan = db.session.scalar(text(f"EXPLAIN (FORMAT JSON) {compiled}"))[0]["Plan"]
     db.session.rollback()
     nodes = _plan_nodes(plan)
+    # The structure's own part (its Index Cond names the structure): with scans off, the planner may also walk
+    # this index to read the few persons of the second part, which is not what this test is about.
     scans = [(node, above) for node, above in nodes
-             if node.get("Index Name") == f"ix_persons_structure_latest_{filters.sort}"]
+             if node.get("Index Name") == f"ix_persons_structure_latest_{filters.sort}"
+             and "structure_id =" in node.get("Index Cond", "")]
     without = [] if filters.accompaniment else [True]  # « open »: every file has a date
     assert len(scans) == 1 + len(without), nodes
     for node, above in scans:
