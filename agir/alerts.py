@@ -297,14 +297,20 @@ def _first_interview_alerts(session, as_of: date) -> list[Found]:
     interviewed = exists().where(Appointment.person_id == Person.id, Appointment.kind == "first_interview",
                                  Appointment.status == "honoured", Appointment.start_at >= Person.oriented_on,
                                  Appointment.start_at < _midnight(as_of + timedelta(days=1)))
-    ended = exists().where(Accompaniment.person_id == Person.id, Accompaniment.exit_on <= as_of)
-    open_now = exists().where(Accompaniment.person_id == Person.id, _open_on(as_of))
+    # Path over: an accompaniment exited on or before as_of and none open. One NOT EXISTS of an exit without an
+    # open accompaniment beside it, not NOT (ended AND NOT open): PostgreSQL runs the two anti-joins on hashes
+    # of the accompaniments; the OR of the old form was a subplan run for each person oriented a month ago
+    # (558,000 index probes at 1,000,000 persons once its hash outgrew work_mem: « Alerts on PostgreSQL at
+    # 1,000,000 », docs/performance.md).
+    exited, held = aliased(Accompaniment), aliased(Accompaniment)
+    path_over = exists().where(exited.person_id == Person.id, exited.exit_on <= as_of,
+                               ~exists().where(held.person_id == exited.person_id, _open_on(as_of, held)))
     rows = session.execute(
         select(Person.id, Person.oriented_on, Person.orientation_structure_id)
         .where(_live_person(),
                # One month is at least 28 days: a superset of the late orientations, decided by the rule.
                scanned(Person.oriented_on) <= as_of - timedelta(days=28),
-               ~interviewed, ~and_(ended, ~open_now))
+               ~interviewed, ~path_over)
     )
     found = []
     for person_id, oriented_on, structure_id in rows:
