@@ -9,25 +9,17 @@ beside it, both are anti-joins whatever the size. The alerts themselves are the 
 (test_alerts_plans.py for its plans) this file has nothing to check."""
 from datetime import date
 
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from agir import alerts
 from agir.extensions import db
+from tests.jobs.test_alerts_plans import sent_statements
 
 AS_OF = date(2026, 12, 5)
 
 
 def first_interview_statement() -> tuple[str, object]:
-    sent: list[tuple[str, object]] = []
-
-    def record(_conn, _cursor, statement, parameters, _context, _executemany):
-        sent.append((statement, parameters))
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        alerts._first_interview_alerts(db.session, AS_OF)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+    sent = sent_statements(lambda: alerts._first_interview_alerts(db.session, AS_OF))
     assert len(sent) == 1
     return sent[0]
 

@@ -21,8 +21,8 @@ BROAD_WALKS = ("INDEX ix_accompaniments_start_on ", "INDEX ix_referrals_sent_on 
                "ix_appointments_start_at (start_at<?)")
 
 
-def alerts_plans() -> list[tuple[str, str]]:
-    """(statement, its EXPLAIN QUERY PLAN as one text) of every statement of the alerts computation."""
+def sent_statements(call) -> list[tuple[str, object]]:
+    """(statement, parameters) of every statement `call()` sends (also used by test_alerts_pg_plans.py)."""
     sent: list[tuple[str, object]] = []
 
     def record(_conn, _cursor, statement, parameters, _context, _executemany):
@@ -30,9 +30,15 @@ def alerts_plans() -> list[tuple[str, str]]:
 
     event.listen(db.engine, "before_cursor_execute", record)
     try:
-        alerts.compute_alerts(db.session, AS_OF)
+        call()
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
+    return sent
+
+
+def alerts_plans() -> list[tuple[str, str]]:
+    """(statement, its EXPLAIN QUERY PLAN as one text) of every statement of the alerts computation."""
+    sent = sent_statements(lambda: alerts.compute_alerts(db.session, AS_OF))
     connection = db.session.connection()
     return [(statement, "\n".join(row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}",
                                                                                   parameters)))
