@@ -23,6 +23,7 @@ from agir.indicators import CohortScope, Scope, annex, compute_cohort, compute_i
 from models import Department, Participation, Person, Programme
 from tests import factories
 from tests.indicators.helpers import import_generated
+from tests.indicators.test_sqlite_plans import sent_statements
 
 TODAY = date(2024, 6, 30)
 
@@ -81,18 +82,8 @@ def test_a_departments_records_are_read_by_their_persons_on_postgresql(generated
         return  # SQLite, or a department's share above the setting: the persons joined (test_sqlite_plans.py)
     department = db.session.scalars(select(Department).order_by(Department.code)).first()
     scope = Scope(date(2023, 1, 1), date(2023, 12, 31), TODAY, department)
-    sent = []
-
-    def record(_conn, _cursor, statement, _parameters, _context, _executemany):
-        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
-            sent.append(" ".join(statement.split()))
-
-    from sqlalchemy import event
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        dashboard(scope)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+    sent = [" ".join(statement.split()) for statement, _ in sent_statements(lambda: dashboard(scope))
+            if statement.lstrip().upper().startswith(("SELECT", "WITH"))]
     by_ids = {table: 0 for table in ("accompaniments", "participations", "events", "housing_accesses",
                                      "appointments")}
     for statement in sent:

@@ -53,8 +53,9 @@ def sqlite_only(sqlite_app):
                 conn.execute(table.delete())
 
 
-def plans(compute) -> list[tuple[str, str]]:
-    """(statement, its EXPLAIN QUERY PLAN as one text) of every statement that compute() sends."""
+def sent_statements(call) -> list[tuple[str, object]]:
+    """(statement, parameters) of every statement that call() sends (the plan tests of the alerts and the
+    department's reads use it too)."""
     sent: list[tuple[str, object]] = []
 
     def record(_conn, _cursor, statement, parameters, _context, _executemany):
@@ -62,9 +63,15 @@ def plans(compute) -> list[tuple[str, str]]:
 
     event.listen(db.engine, "before_cursor_execute", record)
     try:
-        compute()
+        call()
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
+    return sent
+
+
+def plans(compute) -> list[tuple[str, str]]:
+    """(statement, its EXPLAIN QUERY PLAN as one text) of every statement that compute() sends."""
+    sent = sent_statements(compute)
     connection = db.session.connection()
     return [(statement, "\n".join(row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}",
                                                                                   parameters)))

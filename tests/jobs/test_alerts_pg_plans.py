@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from agir import alerts
 from agir.extensions import db
-from tests.jobs.test_alerts_plans import sent_statements
+from tests.indicators.test_sqlite_plans import sent_statements
 
 AS_OF = date(2026, 12, 5)
 

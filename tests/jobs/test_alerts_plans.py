@@ -7,11 +7,9 @@ databases); this file checks how SQLite is asked for them, on a SQLite database 
 PostgreSQL."""
 from datetime import date
 
-from sqlalchemy import event
-
 from agir import alerts
 from agir.extensions import db
-from tests.indicators.test_sqlite_plans import sqlite_app, sqlite_only  # noqa: F401 — fixtures
+from tests.indicators.test_sqlite_plans import sent_statements, sqlite_app, sqlite_only  # noqa: F401 — fixtures
 
 AS_OF = date(2026, 12, 5)
 
@@ -19,21 +17,6 @@ AS_OF = date(2026, 12, 5)
 BROAD_WALKS = ("INDEX ix_accompaniments_start_on ", "INDEX ix_referrals_sent_on ", "INDEX ix_persons_oriented_on ",
                "INDEX ix_documents_expires_on ", "ix_accompaniments_exit_on (exit_on<?)",
                "ix_appointments_start_at (start_at<?)")
-
-
-def sent_statements(call) -> list[tuple[str, object]]:
-    """(statement, parameters) of every statement `call()` sends (also used by test_alerts_pg_plans.py)."""
-    sent: list[tuple[str, object]] = []
-
-    def record(_conn, _cursor, statement, parameters, _context, _executemany):
-        sent.append((statement, parameters))
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        call()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-    return sent
 
 
 def alerts_plans() -> list[tuple[str, str]]:
