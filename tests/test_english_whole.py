@@ -125,7 +125,18 @@ def stored_texts() -> list[str]:
             continue
         for row in db.session.execute(select(*columns)):
             found.update(value.casefold() for value in row if isinstance(value, str) and len(value.strip()) >= 4)
-    return sorted(found, key=len, reverse=True)
+    # The names of the languages the persons speak, as ISO 639-3 writes them in English (« Baoulé », « Ga'anda »):
+    # proper nouns of the standard, shown as it spells them, never a French sentence.
+    from agir.languages import name
+    from models import PersonLanguage
+    found.update(name(code, "en").casefold() for code in db.session.scalars(select(PersonLanguage.code).distinct()))
+    return longest_first(found)
+
+
+def longest_first(texts) -> list[str]:
+    """Texts to remove from a page, longest first: a shorter one removed first could cut a longer one in two
+    (an audit detail « dossier » inside a stored « Dossier refusé, recours à l'étude »)."""
+    return sorted(set(texts), key=len, reverse=True)
 
 
 def untranslated_marked() -> list[str]:
@@ -266,7 +277,7 @@ def walk(client, app, user: User, data: list[str], tries: int = 12):
                 page = html(response)
                 french = french_in(page, data)
                 if french:  # perhaps a detail the walk itself wrote into the audit
-                    french = french_in(page, audit_details() + data)
+                    french = french_in(page, longest_first(audit_details() + data))
                 if french:
                     found[url] = french[:5]
                 if response.status_code == 200:
@@ -343,6 +354,23 @@ def test_every_form_posted_empty_answers_in_english(app, demo, role):
                     found[f"POST {action or url}"] = french[:5]
     assert posted >= 1
     assert found == {}, "\n".join(f"{url}: {texts}" for url, texts in found.items())
+
+
+# ---- The detector itself (a CI run found the demo's Baoulé speaker and a refusal cut in two) ---------------
+
+def test_a_language_named_by_iso_639_3_with_an_accent_is_not_french(app_ctx, world):
+    person = factories.make_person(world.department, world.agir)
+    factories.add_language(person, "bci", "native")
+    page = '<dl><dt>Languages</dt><dd>French (fluent), Baoulé (native language)</dd></dl>'
+    assert french_in(page, stored_texts()) == []
+    assert french_in('<p>Baoulé est parlé</p>', stored_texts()) == ["Baoulé est parlé"]  # a sentence still is
+
+
+def test_a_short_text_removed_first_does_not_cut_a_longer_one_in_two():
+    page = "<p>refused on 10 May 2025 (Dossier refusé, recours à l'étude)</p>"
+    refusal = "dossier refusé, recours à l'étude"
+    assert french_in(page, longest_first(["dossier", refusal])) == []
+    assert french_in(page, ["dossier", refusal]) != []  # what the walk did: audit details put first
 
 
 # ---- Rule messages at their source, dates --------------------------------------------------------
