@@ -26,9 +26,12 @@ from sqlalchemy import DDL, event
 # persons.latest_accompaniment_id, latest_start_on, latest_end_on, latest_exit_on, latest_is_priority keep the
 # accompaniment's id, start_on, current_end_on, exit_on, is_priority.
 POSTGRESQL = [
-    # The persons of an array of ids: their latest accompaniment's values, written where they changed.
+    # The persons of an array of ids: their latest accompaniment's values, written where they changed. The persons
+    # are locked first, in a statement of their own: a second transaction recomputing one of them waits there, then
+    # reads the accompaniments the first committed (migration 0027; tests/test_kept_races.py).
     """CREATE OR REPLACE FUNCTION agir_keep_latest_accompaniment(person_ids integer[]) RETURNS void
 LANGUAGE sql AS $$
+SELECT 1 FROM persons WHERE id = ANY(person_ids) ORDER BY id FOR NO KEY UPDATE;
 UPDATE persons AS p
    SET (latest_accompaniment_id, latest_start_on, latest_end_on, latest_exit_on, latest_is_priority)
        = (a.id, a.start_on, a.current_end_on, a.exit_on, a.is_priority)

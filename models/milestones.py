@@ -100,13 +100,19 @@ PG_REFRESH = f"""
 CREATE OR REPLACE FUNCTION person_milestones_refresh(persons integer[], names text[]) RETURNS void
 LANGUAGE plpgsql AS $body$
 BEGIN
+    -- Two transactions recomputing one person wait for each other here; the statements below then take a snapshot
+    -- that holds what the first committed (READ COMMITTED: each statement of the function takes its own).
+    PERFORM 1 FROM persons WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE;
     DELETE FROM person_milestones m USING unnest(persons, names) AS a(person_id, milestone)
         WHERE m.person_id = a.person_id AND m.milestone = a.milestone;
+    -- A row written meanwhile by another transaction's new records (their upsert takes no lock) keeps the earlier.
     INSERT INTO person_milestones (person_id, milestone, reached_on)
         WITH pairs AS MATERIALIZED (SELECT DISTINCT a.person_id, a.milestone
                                     FROM unnest(persons, names) AS a(person_id, milestone))
         SELECT s.person_id, s.milestone, s.reached_on FROM ({first_reached_sql('pairs')}) s
-        WHERE EXISTS (SELECT 1 FROM persons WHERE id = s.person_id);
+        WHERE EXISTS (SELECT 1 FROM persons WHERE id = s.person_id)
+    ON CONFLICT (person_id, milestone) DO UPDATE SET reached_on = EXCLUDED.reached_on
+        WHERE EXCLUDED.reached_on < person_milestones.reached_on;
 END
 $body$"""
 

@@ -71,10 +71,19 @@ def test_existing_accompaniments_fill_it_and_the_triggers_are_the_models(app):
         assert kept[ids[1]][3] == date(2022, 9, 1) and kept[ids[2]] == (None,) * 5
         db.session.remove()  # no transaction left open on the tables the downgrade alters
         with db.engine.connect() as conn:
+            at_0026 = _triggers(conn)
+        upgrade()  # the latest functions (0027: PostgreSQL's recomputation locks the persons first)
+        with db.engine.connect() as conn:
             migrated = _triggers(conn)
         with app.app_context(), db.engine.connect() as conn:
             made = _triggers(conn)
         assert set(TRIGGERS) <= set(migrated) and migrated == made
+        downgrade(revision="0026")
+        with db.engine.connect() as conn:
+            assert _triggers(conn) == at_0026
+        if db.engine.dialect.name == "postgresql":
+            assert "FOR NO KEY UPDATE" in made["agir_keep_latest_accompaniment"]
+            assert "FOR NO KEY UPDATE" not in at_0026["agir_keep_latest_accompaniment"]
         downgrade(revision="0025")
         assert not {"latest_accompaniment_id", "latest_end_on"} & {c["name"] for c in inspect(db.engine).get_columns(
             "persons")}

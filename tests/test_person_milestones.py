@@ -283,12 +283,19 @@ def test_the_migration_holds_a_frozen_copy_of_the_trigger_sql():
 
     from models import milestones
 
-    path = Path(__file__).resolve().parent.parent / "migrations" / "versions" / "0025_person_milestones.py"
-    spec = importlib.util.spec_from_file_location("migration_0025", path)
-    migration = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(migration)
+    def load(name):
+        path = Path(__file__).resolve().parent.parent / "migrations" / "versions" / name
+        spec = importlib.util.spec_from_file_location(f"migration_{path.stem}", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        return migration
+
+    migration, locking = load("0025_person_milestones.py"), load("0027_kept_tables_lock_persons.py")
     assert milestones.rebuild_sql() == migration.REBUILD
+    # 0027 replaced PostgreSQL's recomputation (it locks the persons first); the rest is 0025's.
+    assert [locking.MILESTONES_REFRESH, *migration.CREATE["postgresql"][1:]] == milestones.create_statements(
+        "postgresql")
+    assert migration.CREATE["sqlite"] == milestones.create_statements("sqlite")
     for dialect in ("postgresql", "sqlite"):
-        assert migration.CREATE[dialect] == milestones.create_statements(dialect)
         assert migration.DROP[dialect] == milestones.drop_statements(dialect)
     assert milestones.in_list_sql("milestone", milestones.MILESTONES) == migration.CHECK_MILESTONE
