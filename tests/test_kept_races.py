@@ -15,13 +15,14 @@ import threading
 import time
 from datetime import date
 
-from sqlalchemy import delete, insert, update
+from sqlalchemy import delete, insert, select, update
 
 from agir.extensions import db
 from models import Accompaniment, Job
 from tests import factories
 from tests.test_latest_accompaniment import kept_and_recomputed
 from tests.test_person_milestones import kept, recomputed
+from tests.test_races import Browser, live_server  # noqa: F401 — the fixture
 
 HOLD = 0.6  # seconds the first transaction holds its writes while the second waits
 
@@ -117,3 +118,34 @@ def test_two_accompaniments_of_one_person_written_at_once(world):
     kept_rows, recomputed_rows = kept_and_recomputed()
     assert kept_rows == recomputed_rows
     assert kept_rows[person_id][0] == older_id
+
+
+def test_six_referents_cancel_six_jobs_of_one_person_at_once(world, live_server):  # noqa: F811
+    """Through the application: six signed-in browsers each cancel one of a person's jobs at the same instant.
+    None gets an error page, every job goes, and the person has no job milestone left."""
+    person_id, jobs = _jobs(world, *(date(2024, month, 1) for month in range(1, 7)))
+    db.session.execute(update(Job).where(Job.id.in_(jobs)).values(structure_id=world.agir.id))
+    db.session.commit()
+    browsers = [Browser(live_server) for _ in jobs]
+    for browser in browsers:
+        browser.login(world.users.social_worker.email)
+    paths = [f"/persons/{person_id}/jobs/{job}/cancel" for job in jobs]
+    forms = [browser.hidden_fields(path) | {"cancel-correction_reason": "Saisie en double"}
+             for browser, path in zip(browsers, paths, strict=True)]
+    barrier = threading.Barrier(len(browsers))
+    results: list = [None] * len(browsers)
+
+    def post(i):
+        barrier.wait()
+        results[i] = browsers[i].open(paths[i], forms[i])
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(len(browsers))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert [status for status, _ in results] == [200] * len(jobs)  # each followed its redirect to the file
+    db.session.remove()
+    assert db.session.scalars(select(Job.id).where(Job.person_id == person_id)).all() == []
+    assert kept() == recomputed() == set()
