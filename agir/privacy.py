@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import bindparam, delete, insert, null, select, update
 
 from agir import audit
+from agir.alerts import forget_badge_counts
 from agir.documents.purge import forget_after_commit, keys_of_persons
 from agir.extensions import db
 from agir.i18n import N_, gettext
@@ -229,6 +230,7 @@ def anonymise_persons(actor, persons: Sequence[tuple[int, date]], detail: str) -
                 "role": getattr(actor, "role", None), "person_id": pid, "action": "anonymise",
                 "fields": sorted(ANONYMISED_FIELDS), "ip": None, "detail": detail[:300]} for pid in ids]
     db.session.execute(insert(AuditEntry.__table__), entries)
+    forget_badge_counts(db.session)  # their alerts leave the inboxes: the header's kept counts go with them
     db.session.expire_all()  # the identity map may hold the persons as they were
     return len(ids)
 

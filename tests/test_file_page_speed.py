@@ -1,8 +1,8 @@
 """The file page /persons/<id> at any size (issue 21 item 2, issue 15 item 8): statement counts, not timings.
 
 - the header's alerts badge is counted once a minute for a structure and role, then read by primary key
-  (agir.queries.inbox.kept_badge_count), and is right again after the alerts job and after a correction
-  that deletes alerts;
+  (agir.queries.inbox.kept_badge_count), and is right again after the alerts job, after a correction
+  that deletes alerts and after a file is anonymised;
 - one person's visibility is decided by its primary key and the accompaniments' person index, never by the
   union of every file of the structure (agir.access.view_level).
 """
@@ -15,6 +15,7 @@ from sqlalchemy import event, select
 from agir import access, jobs
 from agir.extensions import db
 from agir.operations import corrections
+from agir.privacy import anonymise_person
 from agir.queries import inbox
 from models import AlertBadgeCount, Person, User
 from tests import factories
@@ -84,6 +85,17 @@ def test_the_badge_is_right_after_a_correction_deletes_alerts(app, client, alert
     sw = db.session.scalar(select(User).where(User.email == "sw@example.fr"))
     # Bravo's enrolment never was: its two alerts (overdue, over the limit) go with it.
     corrections.cancel_enrolment(sw, db.session.get(Person, alerted.b.id).accompaniments[0], "Saisie en double")
+    db.session.commit()
+    assert _live("sw@example.fr") == 6
+    html, statements = _get(app, client, f"/persons/{alerted.c.id}")
+    assert _badge(html) == 6 and sum(bool(COUNTED.search(s)) for s in statements) == 1
+
+
+def test_the_badge_is_right_after_a_file_is_anonymised(app, client, alerted):
+    factories.login(client, "sw@example.fr")
+    assert _badge(_get(app, client, f"/persons/{alerted.c.id}")[0]) == 8
+    sw = db.session.scalar(select(User).where(User.email == "sw@example.fr"))
+    anonymise_person(sw, db.session.get(Person, alerted.b.id))  # Bravo's two alerts leave the inbox
     db.session.commit()
     assert _live("sw@example.fr") == 6
     html, statements = _get(app, client, f"/persons/{alerted.c.id}")

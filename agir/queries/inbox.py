@@ -78,11 +78,11 @@ def kept_badge_count(session, user, seconds: float = BADGE_SECONDS, now: datetim
     is the same for every user of the structure and role, so the first page of the minute counts it
     (badge_count, the very query of the inbox) and keeps it `seconds` for every worker and host; the others
     read one row by its primary key. The alerts job, the inbox's « recalculer » and the writes that delete
-    alerts delete every kept count (in their own transaction: agir.alerts.sync_alerts, agir.operations), so
-    the badge is right again at the first page after them; what changes the inbox without writing an alert
-    (a file anonymised, a person's structure changed) shows within `seconds`. The write goes through a
-    connection of its own, committed at once (like the dashboard's cache): it never waits on the request's
-    transaction, and a failed write never breaks the page."""
+    alerts, and the anonymisation (its files leave the inboxes), delete every kept count (in their own
+    transaction: agir.alerts.sync_alerts, agir.operations, agir.privacy), so the badge is right again at the
+    first page after them; a count taken in the very moment one of them commits shows within `seconds`. The
+    write goes through a connection of its own, committed at once (like the dashboard's cache): it never waits
+    on the request's transaction, and a failed write never breaks the page."""
     structure_id = getattr(user, "structure_id", None)
     if seconds <= 0 or not kinds_for(user) or not structure_id:
         return badge_count(session, user)
