@@ -11,10 +11,13 @@ a rolled-back unit of work (a dry run, a refused operation) keeps both. Two ways
 
 After the commit, the keys that some document row still names (the same bytes kept by a merge, a row
 restored meanwhile) are kept; the others are deleted from the store (local directory or S3). A store that
-fails then is logged: the encrypted bytes stay, orphaned, and `orphan_keys` finds them again.
+fails then is logged: the encrypted bytes stay, orphaned, and `orphan_keys` finds them again; the nightly
+retention job deletes them (`sweep_orphans`) once they are a day old — never younger: an upload writes its
+bytes before its row commits.
 """
 import logging
 from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, object_session
@@ -77,3 +80,32 @@ def orphan_keys(session) -> list[str]:
     held = set(store.current_store().backend.keys())
     named = set(session.scalars(select(Document.storage_key).where(Document.storage_key.is_not(None))))
     return sorted(held - named)
+
+
+ORPHAN_GRACE = timedelta(days=1)
+
+
+def sweep_orphans(session, older_than: timedelta = ORPHAN_GRACE, now: datetime | None = None) -> int:
+    """Delete the bytes no document row names, written more than `older_than` ago; the count deleted.
+
+    The grace leaves alone the bytes of an upload whose row is not committed yet. Each key is checked again
+    against the rows just before its deletion (a row restored or merged meanwhile keeps its bytes)."""
+    from agir.documents import store
+    backend = store.current_store().backend
+    cutoff = (now or datetime.now(UTC)) - older_than
+    deleted = 0
+    for key in orphan_keys(session):
+        written = backend.modified(key)
+        if written is None or written > cutoff:
+            continue
+        if session.scalar(select(Document.id).where(Document.storage_key == key).limit(1)) is not None:
+            continue
+        try:
+            store.delete(key)
+        except Exception:  # noqa: BLE001 - logged; the next night tries again
+            log.exception("Octets orphelins %s non supprimés du stockage", key)
+            continue
+        deleted += 1
+    if deleted:
+        log.info("%d fichier(s) de document sans document supprimé(s) du stockage.", deleted)
+    return deleted

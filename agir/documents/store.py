@@ -21,6 +21,7 @@ import re
 import secrets
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -120,6 +121,13 @@ class LocalBackend:
     def has(self, key: str) -> bool:
         return self._path(key).is_file()
 
+    def modified(self, key: str) -> datetime | None:
+        """When the object was last written (UTC), or None if it is not there."""
+        try:
+            return datetime.fromtimestamp(self._path(key).stat().st_mtime, UTC)
+        except FileNotFoundError:
+            return None
+
     def keys(self) -> Iterator[str]:
         if self.root.is_dir():
             for path in sorted(self.root.glob(f"??/*.{_EXTENSION}")):
@@ -157,6 +165,15 @@ class S3Backend:
                 return False
             raise
         return True
+
+    def modified(self, key: str) -> datetime | None:
+        from botocore.exceptions import ClientError
+        try:
+            return self.client.head_object(Bucket=self.bucket, Key=self._name(key))["LastModified"]
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise
 
     def keys(self) -> Iterator[str]:
         paginator = self.client.get_paginator("list_objects_v2")

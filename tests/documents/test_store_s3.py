@@ -115,3 +115,18 @@ def test_the_retention_command_deletes_the_bytes_from_the_bucket(app, runner, wo
 
     assert _names(bucket) == [keys[kept.id]]  # the anonymised file's bytes are gone from the bucket
     assert store.get(keys[kept.id]) == samples.pdf()
+
+
+def test_bytes_without_a_document_leave_the_bucket_once_a_day_old(app_ctx, s3_endpoint, bucket, monkeypatch):
+    """The orphans' sweep (agir.documents.purge.sweep_orphans) reads the objects' dates from the bucket."""
+    from datetime import UTC, datetime, timedelta
+
+    from agir.documents.purge import sweep_orphans
+    monkeypatch.setitem(app_ctx.extensions, "agir_documents_store", store.store_from(_config(s3_endpoint)))
+    orphan = store.put(samples.pdf())
+    written = store.current_store().backend.modified(orphan)
+    assert abs(written - datetime.now(UTC)) < timedelta(minutes=5)
+    assert store.current_store().backend.modified("0" * 32) is None
+    assert sweep_orphans(db.session) == 0 and _names(bucket) == [f"docs/{orphan}"]  # written just now
+    assert sweep_orphans(db.session, now=datetime.now(UTC) + timedelta(days=2)) == 1
+    assert _names(bucket) == []

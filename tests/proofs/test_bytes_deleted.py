@@ -1,6 +1,7 @@
 """The retention job deletes a file's documents' BYTES with the file (issue 18 item 6): gone from the disk
 after the commit; a dry run, or a unit of work rolled back, keeps them; a file deleted as created by
 mistake takes its documents' bytes along; bytes that another row still names are kept."""
+import os
 from datetime import date
 from pathlib import Path
 
@@ -87,3 +88,34 @@ def test_a_file_deleted_by_mistake_takes_its_documents_bytes(app_ctx, world):
     assert store.exists(key)                                   # not before the commit
     db.session.commit()
     assert not store.exists(key) and not stored_file(app_ctx, key).exists()
+
+
+def _aged(app, key: str, days: float) -> None:
+    path = stored_file(app, key)
+    when = path.stat().st_mtime - days * 86400
+    os.utime(path, (when, when))
+
+
+def test_the_nightly_job_deletes_bytes_left_without_a_document_once_a_day_old(app, runner, world):
+    """Bytes whose deletion failed after the commit (the store was down) are orphans: the retention job of a
+    later night deletes them — not before they are a day old (an upload writes its bytes before its row
+    commits), and never bytes a row names."""
+    person = factories.make_person(world.department, world.agir)  # still followed: the job keeps the file
+    factories.make_accompaniment(person, world.agir, start=date(2023, 1, 1), planned_end=date(2033, 1, 1))
+    named = with_bytes(person, world.agir).storage_key
+    db.session.commit()
+    old_orphan, young_orphan = store.put(PLAIN), store.put(PLAIN)
+    _aged(app, old_orphan, 2)
+    _aged(app, named, 2)
+    _aged(app, young_orphan, 0.5)
+    assert orphan_keys(db.session) == sorted([old_orphan, young_orphan])
+
+    dry = runner.invoke(args=["agir", "retention", "--dry-run"])
+    assert dry.exit_code == 0 and stored_file(app, old_orphan).is_file()
+    result = runner.invoke(args=["agir", "retention"])
+    assert result.exit_code == 0, result.output
+    assert "1 fichier(s) de document sans document (plus d'un jour) supprimé(s)" in result.output
+
+    assert not stored_file(app, old_orphan).exists()
+    assert store.get(young_orphan) == PLAIN and store.get(named) == PLAIN
+    assert orphan_keys(db.session) == [young_orphan]
