@@ -29,11 +29,8 @@ depends_on = None
 WHERE = sa.text('anonymised_at IS NULL')
 INCLUDE = ['latest_accompaniment_id', 'latest_exit_on', 'latest_is_priority', 'status', 'protection_on']
 INDEXES = {'ix_persons_structure_latest_end': 'latest_end_on', 'ix_persons_structure_latest_start': 'latest_start_on'}
-COLUMNS = [sa.Column('latest_accompaniment_id', sa.Integer(), nullable=True),
-           sa.Column('latest_start_on', sa.Date(), nullable=True),
-           sa.Column('latest_end_on', sa.Date(), nullable=True),
-           sa.Column('latest_exit_on', sa.Date(), nullable=True),
-           sa.Column('latest_is_priority', sa.Boolean(), nullable=True)]
+COLUMNS = [('latest_accompaniment_id', sa.Integer), ('latest_start_on', sa.Date), ('latest_end_on', sa.Date),
+           ('latest_exit_on', sa.Date), ('latest_is_priority', sa.Boolean)]
 TRIGGERS = ('accompaniments_latest_insert', 'accompaniments_latest_update', 'accompaniments_latest_delete')
 
 POSTGRESQL_FILL = """
@@ -121,8 +118,8 @@ def _postgresql() -> bool:
 
 def upgrade():
     # Plain ALTER TABLE on SQLite too: batch mode would rebuild persons without its expression indexes (0024).
-    for column in COLUMNS:
-        op.add_column('persons', column.copy())
+    for name, kind in COLUMNS:  # a new Column each run (a Column belongs to one table once added)
+        op.add_column('persons', sa.Column(name, kind(), nullable=True))
     op.execute(POSTGRESQL_FILL if _postgresql() else SQLITE_FILL)
     for name, column in INDEXES.items():
         # PostgreSQL: the first also carries what the list's filters read (a filtered count: an index-only scan).
@@ -142,8 +139,8 @@ def downgrade():
         op.execute('DROP FUNCTION IF EXISTS agir_keep_latest_accompaniment(integer[])')
     for name in INDEXES:
         op.drop_index(name, table_name='persons')
-    for column in reversed(COLUMNS):
+    for name, _kind in reversed(COLUMNS):
         if _postgresql():
-            op.drop_column('persons', column.name)
+            op.drop_column('persons', name)
         else:  # SQLite ≥ 3.35 drops a column in place (batch mode would lose the expression indexes of 0024)
-            op.execute(f'ALTER TABLE persons DROP COLUMN {column.name}')
+            op.execute(f'ALTER TABLE persons DROP COLUMN {name}')
