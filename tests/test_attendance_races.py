@@ -5,7 +5,6 @@ HTTP server (SQLite file, or PostgreSQL with TEST_DATABASE_URL).
 - Six officers on six sessions' grids, all ticking the same participant: her attended hours are the sum of the six
   (without the row locks, the participation's version check refused all but one, or a sum missed a presence).
 """
-import threading
 from datetime import date
 
 from sqlalchemy import func, select
@@ -14,7 +13,7 @@ from agir.extensions import db
 from models import Participation, Session
 from models.programme import Attendance
 from tests import factories
-from tests.test_races import Browser, live_server  # noqa: F401 (fixture)
+from tests.test_races import Browser, live_server, post_together  # noqa: F401 (fixture)
 
 N = 6
 
@@ -44,23 +43,6 @@ def _class(world, n: int) -> list[int]:
     return ids
 
 
-def _post_together(browsers, paths, forms) -> list[tuple[int, str]]:
-    prepared = [b.hidden_fields(path) | form for b, path, form in zip(browsers, paths, forms, strict=True)]
-    barrier = threading.Barrier(len(browsers))
-    results: list = [None] * len(browsers)
-
-    def post(i):
-        barrier.wait()
-        results[i] = browsers[i].open(paths[i], prepared[i])
-
-    threads = [threading.Thread(target=post, args=(i,)) for i in range(len(browsers))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
-
-
 def _grid(world, session_id: int) -> str:
     return f"/referrals/programmes/{world.programme.id}/sessions/{session_id}/attendance"
 
@@ -70,7 +52,7 @@ def test_six_officers_ticking_six_people_on_one_grid_keep_every_tick(world, live
     session_id = world.programme.sessions[0].id  # 01/09/2022, 3 h
     browsers = _officers(live_server, world)
     path = _grid(world, session_id)
-    results = _post_together(browsers, [path] * N, [{f"present-{pid}": "1"} for pid in participations])
+    results = post_together(browsers, [path] * N, [{f"present-{pid}": "1"} for pid in participations])
 
     assert all(status in (200, 302) for status, _ in results), [s for s, _ in results]
     db.session.remove()
@@ -85,7 +67,7 @@ def test_six_grids_saved_at_once_for_one_person_add_up(world, live_server):  # n
     db.session.add_all(sessions)
     db.session.commit()
     browsers = _officers(live_server, world)
-    results = _post_together(browsers, [_grid(world, s.id) for s in sessions], [{f"present-{pid}": "1"}] * N)
+    results = post_together(browsers, [_grid(world, s.id) for s in sessions], [{f"present-{pid}": "1"}] * N)
 
     assert all(status in (200, 302) for status, _ in results), [s for s, _ in results]
     db.session.remove()

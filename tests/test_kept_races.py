@@ -22,7 +22,7 @@ from models import Accompaniment, Job
 from tests import factories
 from tests.test_latest_accompaniment import kept_and_recomputed
 from tests.test_person_milestones import kept, recomputed
-from tests.test_races import Browser, live_server  # noqa: F401 — the fixture
+from tests.test_races import Browser, live_server, post_together  # noqa: F401 — the fixture
 
 HOLD = 0.6  # seconds the first transaction holds its writes while the second waits
 
@@ -129,21 +129,8 @@ def test_six_referents_cancel_six_jobs_of_one_person_at_once(world, live_server)
     browsers = [Browser(live_server) for _ in jobs]
     for browser in browsers:
         browser.login(world.users.social_worker.email)
-    paths = [f"/persons/{person_id}/jobs/{job}/cancel" for job in jobs]
-    forms = [browser.hidden_fields(path) | {"cancel-correction_reason": "Saisie en double"}
-             for browser, path in zip(browsers, paths, strict=True)]
-    barrier = threading.Barrier(len(browsers))
-    results: list = [None] * len(browsers)
-
-    def post(i):
-        barrier.wait()
-        results[i] = browsers[i].open(paths[i], forms[i])
-
-    threads = [threading.Thread(target=post, args=(i,)) for i in range(len(browsers))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = post_together(browsers, [f"/persons/{person_id}/jobs/{job}/cancel" for job in jobs],
+                            [{"cancel-correction_reason": "Saisie en double"}] * len(jobs))
 
     assert [status for status, _ in results] == [200] * len(jobs)  # each followed its redirect to the file
     db.session.remove()

@@ -75,15 +75,15 @@ class Browser:
         assert status == 200 and 'name="password"' not in page, "the login failed"
 
 
-def _simultaneously(browsers, path: str, form: dict) -> list[tuple[int, str]]:
-    """Every browser loads the form, then all post it at the same instant; their (status, page)."""
-    prepared = [b.hidden_fields(path) | form for b in browsers]
+def post_together(browsers, paths: list[str], forms: list[dict]) -> list[tuple[int, str]]:
+    """Each browser loads its form (its own path), then all post at the same instant; their (status, page)."""
+    prepared = [b.hidden_fields(path) | form for b, path, form in zip(browsers, paths, forms, strict=True)]
     barrier = threading.Barrier(len(browsers))
     results: list = [None] * len(browsers)
 
     def post(i):
         barrier.wait()
-        results[i] = browsers[i].open(path, prepared[i])
+        results[i] = browsers[i].open(paths[i], prepared[i])
 
     threads = [threading.Thread(target=post, args=(i,)) for i in range(len(browsers))]
     for t in threads:
@@ -91,6 +91,11 @@ def _simultaneously(browsers, path: str, form: dict) -> list[tuple[int, str]]:
     for t in threads:
         t.join()
     return results
+
+
+def _simultaneously(browsers, path: str, form: dict) -> list[tuple[int, str]]:
+    """Every browser loads the same form, then all post it at the same instant; their (status, page)."""
+    return post_together(browsers, [path] * len(browsers), [form] * len(browsers))
 
 
 def _browsers(live_server, email: str) -> list[Browser]:
