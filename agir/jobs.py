@@ -195,7 +195,7 @@ def run_retention_job(as_of: date | None = None, dry_run: bool = False) -> dict 
             db.session.rollback()
             raise
         # Bytes whose deletion failed after an earlier commit (agir.documents.purge): a day old, they go now.
-        counts["orphans_deleted"] = 0 if dry_run else sweep_orphans(db.session)
+        counts["orphans_deleted"] = sweep_orphans(db.session, dry_run=dry_run)
         db.session.rollback()  # the sweep only read
     return counts
 

@@ -33,7 +33,7 @@ def retention_command(as_of: str | None, dry_run: bool) -> None:
                f"journal {config['AUDIT_RETENTION_DAYS']} jours) :")
     click.echo(f"- {result['anonymised']} dossier(s) {verb} anonymisé(s) ;")
     click.echo(f"- {result['audit_purged']} entrée(s) du journal d'audit {verb} supprimée(s) ;")
-    click.echo(f"- {result['orphans_deleted']} fichier(s) de document sans document (plus d'un jour) "
-               f"{'supprimé(s)' if not dry_run else 'non traités pendant un essai'}.")
+    click.echo(f"- {result['orphans_deleted']} fichier(s) de document sans document depuis plus d'un jour "
+               f"{'seraient supprimé(s)' if dry_run else 'ont été supprimé(s)'}.")
     if dry_run:
         click.echo("Essai : rien n'a été modifié.")

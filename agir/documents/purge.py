@@ -85,8 +85,10 @@ def orphan_keys(session) -> list[str]:
 ORPHAN_GRACE = timedelta(days=1)
 
 
-def sweep_orphans(session, older_than: timedelta = ORPHAN_GRACE, now: datetime | None = None) -> int:
-    """Delete the bytes no document row names, written more than `older_than` ago; the count deleted.
+def sweep_orphans(session, older_than: timedelta = ORPHAN_GRACE, now: datetime | None = None,
+                  dry_run: bool = False) -> int:
+    """Delete the bytes no document row names, written more than `older_than` ago; the count deleted (or, in a
+    dry run, that would be).
 
     The grace leaves alone the bytes of an upload whose row is not committed yet. Each key is checked again
     against the rows just before its deletion (a row restored or merged meanwhile keeps its bytes)."""
@@ -100,12 +102,15 @@ def sweep_orphans(session, older_than: timedelta = ORPHAN_GRACE, now: datetime |
             continue
         if session.scalar(select(Document.id).where(Document.storage_key == key).limit(1)) is not None:
             continue
+        if dry_run:
+            deleted += 1
+            continue
         try:
             store.delete(key)
         except Exception:  # noqa: BLE001 - logged; the next night tries again
             log.exception("Octets orphelins %s non supprimés du stockage", key)
             continue
         deleted += 1
-    if deleted:
+    if deleted and not dry_run:
         log.info("%d fichier(s) de document sans document supprimé(s) du stockage.", deleted)
     return deleted

@@ -112,9 +112,10 @@ def test_the_nightly_job_deletes_bytes_left_without_a_document_once_a_day_old(ap
 
     dry = runner.invoke(args=["agir", "retention", "--dry-run"])
     assert dry.exit_code == 0 and stored_file(app, old_orphan).is_file()
+    assert "1 fichier(s) de document sans document depuis plus d'un jour seraient supprimé(s)" in dry.output
     result = runner.invoke(args=["agir", "retention"])
     assert result.exit_code == 0, result.output
-    assert "1 fichier(s) de document sans document (plus d'un jour) supprimé(s)" in result.output
+    assert "1 fichier(s) de document sans document depuis plus d'un jour ont été supprimé(s)" in result.output
 
     assert not stored_file(app, old_orphan).exists()
     assert store.get(young_orphan) == PLAIN and store.get(named) == PLAIN
