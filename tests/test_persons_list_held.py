@@ -115,16 +115,34 @@ def test_name_order_ignores_case_and_breaks_ties_by_id(held):
     assert martins == sorted(made["both"] + [made["accompanied"]])
 
 
+def _page_sql(user, filters) -> str:
+    """The SQL of the page's ids (the first 25), its values written in (for EXPLAIN)."""
+    parts = queries.filtered_parts(user, filters, TODAY, held_parts(user, db.session))
+    statement = queries.page_ids_select(parts, filters, 0, 25)
+    return str(statement.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True}))
+
+
+def _pg_plan_without_scans_or_sorts(sql: str, json: bool = False):
+    """PostgreSQL's plan of `sql` with sequential and bitmap scans and sorts off (on a few rows, with whatever
+    statistics the worker's earlier tests left, the planner may sort one estimated row rather than walk an
+    index): the lines of EXPLAIN, or the root of EXPLAIN (FORMAT JSON). The settings end with the transaction."""
+    for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
+        db.session.execute(text(f"SET LOCAL {setting} = off"))
+    if json:
+        plan = db.session.scalar(text(f"EXPLAIN (FORMAT JSON) {sql}"))[0]["Plan"]
+    else:
+        plan = [line.strip() for line in db.session.scalars(text(f"EXPLAIN {sql}"))]
+    db.session.rollback()
+    return plan
+
+
 def test_first_page_by_name_is_read_in_index_order_on_sqlite(held):
     """SQLite walks the same index for the structure's own files, in name order, with no sort of all of them."""
     user, _ = held
     if db.engine.dialect.name != "sqlite":  # PostgreSQL: the test below
         return test_first_page_by_name_is_read_in_index_order_on_postgresql(held)
     for descending in (False, True):
-        filters = queries.PersonFilters(descending=descending)
-        parts = queries.filtered_parts(user, filters, TODAY, held_parts(user, db.session))
-        statement = queries.page_ids_select(parts, filters, 0, 25)
-        compiled = statement.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True})
+        compiled = _page_sql(user, queries.PersonFilters(descending=descending))
         plan = [row[-1] for row in db.session.execute(text(f"EXPLAIN QUERY PLAN {compiled}"))]
         own = plan[plan.index("LEFT-MOST SUBQUERY"):plan.index("UNION ALL")]  # the structure's own files
         assert any(line.startswith("SEARCH persons USING INDEX ix_persons_structure_name") for line in own), plan
@@ -136,16 +154,9 @@ def test_first_page_by_name_is_read_in_index_order_on_postgresql(held):
         return test_first_page_by_name_is_read_in_index_order_on_sqlite(held)
     user, _ = held
     for descending in (False, True):
-        filters = queries.PersonFilters(descending=descending)
-        parts = queries.filtered_parts(user, filters, TODAY, held_parts(user, db.session))
-        statement = queries.page_ids_select(parts, filters, 0, 25)
-        compiled = statement.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True})
-        # Sorts off too: on a few rows, with the statistics the worker's earlier tests left (a hundred persons
-        # imported, then deleted), the planner may sort one estimated row rather than walk the index.
-        for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
-            db.session.execute(text(f"SET LOCAL {setting} = off"))
-        plan = [line.strip() for line in db.session.scalars(text(f"EXPLAIN {compiled}"))]
-        db.session.rollback()
+        # Sorts off too: with the statistics the worker's earlier tests left (a hundred persons imported, then
+        # deleted), the planner may sort one estimated row rather than walk the index.
+        plan = _pg_plan_without_scans_or_sorts(_page_sql(user, queries.PersonFilters(descending=descending)))
         # The structure's own files: 25 entries of the index in name order, no sort of all of them.
         scan = next((i for i, line in enumerate(plan) if "ix_persons_structure_name on persons " in line
                      and "Only" not in line), None)
@@ -201,16 +212,10 @@ def test_a_page_sorted_by_the_latest_accompaniment_is_read_in_index_order_on_pos
     if db.engine.dialect.name != "postgresql":  # SQLite: the test below
         return
     user, _ = held
-    parts = queries.filtered_parts(user, filters, TODAY, held_parts(user, db.session))
-    statement = queries.page_ids_select(parts, filters, 0, 25)
-    compiled = statement.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True})
+    compiled = _page_sql(user, filters)
     # Statistics of this test's rows, not of whatever an earlier test of the worker left when autovacuum ran.
     db.session.execute(text("ANALYZE persons, accompaniments"))
-    for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
-        db.session.execute(text(f"SET LOCAL {setting} = off"))
-    plan = db.session.scalar(text(f"EXPLAIN (FORMAT JSON) {compiled}"))[0]["Plan"]
-    db.session.rollback()
-    nodes = _plan_nodes(plan)
+    nodes = _plan_nodes(_pg_plan_without_scans_or_sorts(compiled, json=True))
     # The structure's own part (its Index Cond names the structure): with scans off, the planner may also walk
     # this index to read the few persons of the second part, which is not what this test is about.
     scans = [(node, above) for node, above in nodes
@@ -232,14 +237,8 @@ def test_files_not_enrolled_in_name_order_are_read_from_the_planned_ends_index_o
     if db.engine.dialect.name != "postgresql":
         return
     user, _ = held
-    filters = queries.PersonFilters(accompaniment="none", descending=descending)
-    parts = queries.filtered_parts(user, filters, TODAY, held_parts(user, db.session))
-    compiled = queries.page_ids_select(parts, filters, 0, 25).compile(dialect=db.engine.dialect,
-                                                                       compile_kwargs={"literal_binds": True})
-    for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
-        db.session.execute(text(f"SET LOCAL {setting} = off"))
-    nodes = _plan_nodes(db.session.scalar(text(f"EXPLAIN (FORMAT JSON) {compiled}"))[0]["Plan"])
-    db.session.rollback()
+    compiled = _page_sql(user, queries.PersonFilters(accompaniment="none", descending=descending))
+    nodes = _plan_nodes(_pg_plan_without_scans_or_sorts(compiled, json=True))
     own = [(node, above) for node, above in nodes if node.get("Index Name") == "ix_persons_structure_latest_end"
            and "structure_id =" in node.get("Index Cond", "")]
     assert len(own) == 1 and own[0][1][-1] == "Limit" and "latest_end_on IS NULL" in own[0][0]["Index Cond"], nodes
@@ -252,10 +251,7 @@ def test_a_page_sorted_by_the_latest_accompaniment_is_read_in_index_order_on_sql
     if db.engine.dialect.name != "sqlite":  # PostgreSQL: the test above
         return
     user, _ = held
-    parts = queries.filtered_parts(user, filters, TODAY, held_parts(user, db.session))
-    statement = queries.page_ids_select(parts, filters, 0, 25)
-    compiled = statement.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True})
-    plan = [row[-1] for row in db.session.execute(text(f"EXPLAIN QUERY PLAN {compiled}"))]
+    plan = [row[-1] for row in db.session.execute(text(f"EXPLAIN QUERY PLAN {_page_sql(user, filters)}"))]
     dated = next(i for i, line in enumerate(plan) if f"ix_persons_structure_latest_{filters.sort}" in line)
     assert plan[dated].startswith(f"SEARCH persons USING INDEX ix_persons_structure_latest_{filters.sort}"), plan
     assert plan[dated + 1] != "USE TEMP B-TREE FOR ORDER BY", plan

@@ -102,14 +102,12 @@ def sweep_orphans(session, older_than: timedelta = ORPHAN_GRACE, now: datetime |
             continue
         if session.scalar(select(Document.id).where(Document.storage_key == key).limit(1)) is not None:
             continue
-        if dry_run:
-            deleted += 1
-            continue
-        try:
-            store.delete(key)
-        except Exception:  # noqa: BLE001 - logged; the next night tries again
-            log.exception("Octets orphelins %s non supprimés du stockage", key)
-            continue
+        if not dry_run:
+            try:
+                store.delete(key)
+            except Exception:  # noqa: BLE001 - logged; the next night tries again
+                log.exception("Octets orphelins %s non supprimés du stockage", key)
+                continue
         deleted += 1
     if deleted and not dry_run:
         log.info("%d fichier(s) de document sans document supprimé(s) du stockage.", deleted)
