@@ -9,10 +9,8 @@ import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import MetaData, create_engine, select
 
-from agir.app import create_app
-from agir.config import TestConfig
 from agir.extensions import db
-from tests.test_migrations import _fresh_url
+from tests.test_migrations import _fresh_url, app_on
 
 NOW = datetime(2026, 1, 5, 9, 0)
 
@@ -20,11 +18,7 @@ NOW = datetime(2026, 1, 5, 9, 0)
 @pytest.fixture
 def at_0004():
     url = _fresh_url()
-
-    class Config(TestConfig):
-        SQLALCHEMY_DATABASE_URI = url
-
-    application = create_app(Config)
+    application = app_on(url)
     with application.app_context():
         upgrade(revision="0004")
     engine = create_engine(url)

@@ -4,19 +4,13 @@ from datetime import date, datetime
 from flask_migrate import upgrade
 from sqlalchemy import MetaData, create_engine, insert, select
 
-from agir.app import create_app
-from agir.config import TestConfig
 from agir.extensions import db
-from tests.test_migrations import _fresh_url
+from tests.test_migrations import _fresh_url, app_on
 
 
 def test_existing_files_get_their_keys_and_are_found():
     url = _fresh_url()
-
-    class Config(TestConfig):
-        SQLALCHEMY_DATABASE_URI = url
-
-    application = create_app(Config)
+    application = app_on(url)
     with application.app_context():
         upgrade(revision="0006")
         engine = create_engine(url)

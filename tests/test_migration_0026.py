@@ -7,12 +7,10 @@ from datetime import date, datetime
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import MetaData, create_engine, insert, inspect, text
 
-from agir.app import create_app
-from agir.config import TestConfig
 from agir.extensions import db
 from models.latest import TRIGGERS
 from tests.test_latest_accompaniment import kept_and_recomputed
-from tests.test_migrations import _fresh_url
+from tests.test_migrations import _fresh_url, app_on
 
 
 def _triggers(conn) -> dict:
@@ -31,11 +29,7 @@ def _triggers(conn) -> dict:
 
 def test_existing_accompaniments_fill_it_and_the_triggers_are_the_models(app):
     url = _fresh_url()
-
-    class Config(TestConfig):
-        SQLALCHEMY_DATABASE_URI = url
-
-    application = create_app(Config)
+    application = app_on(url)
     with application.app_context():
         upgrade(revision="0025")
         engine = create_engine(url)

@@ -16,27 +16,33 @@ from agir.extensions import db
 IGNORED_TABLES = {"apscheduler_jobs", "alembic_version"}
 
 
-def _fresh_url() -> str:
+def _fresh_url(label: str = "migr") -> str:
+    """An empty database of its own (PostgreSQL beside the test database, or a SQLite file), named by `label`."""
     base = os.environ.get("TEST_DATABASE_URL")
     if base and base.startswith("postgresql"):
         import psycopg
-        name = re.sub(r"\W", "_", f"{base.rsplit('/', 1)[1]}_migr_{os.environ.get('PYTEST_XDIST_WORKER', 'm')}")
+        name = re.sub(r"\W", "_", f"{base.rsplit('/', 1)[1]}_{label}_{os.environ.get('PYTEST_XDIST_WORKER', 'm')}")
         server = base.rsplit("/", 1)[0].replace("postgresql+psycopg", "postgresql")
         with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             conn.execute(f'CREATE DATABASE "{name}"')
         return f"{base.rsplit('/', 1)[0]}/{name}"
-    return f"sqlite:///{tempfile.mkdtemp(prefix='agir-migr-')}/m.db"
+    return f"sqlite:///{tempfile.mkdtemp(prefix=f'agir-{label}-')}/m.db"
+
+
+def app_on(url: str):
+    """The application on the database at `url` (a fresh one of _fresh_url, which the test migrates)."""
+
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = url
+
+    return create_app(Config)
 
 
 @pytest.fixture(scope="module")
 def migrated_app():
     url = _fresh_url()
-
-    class Config(TestConfig):
-        SQLALCHEMY_DATABASE_URI = url
-
-    application = create_app(Config)
+    application = app_on(url)
     with application.app_context():
         upgrade()
     yield application

@@ -249,19 +249,13 @@ def test_the_migration_creates_the_triggers_of_the_test_schema(app):
     from flask_migrate import downgrade, upgrade
     from sqlalchemy import create_engine
 
-    from agir.app import create_app
-    from agir.config import TestConfig
-    from tests.test_migrations import _fresh_url
+    from tests.test_migrations import _fresh_url, app_on
 
     with app.app_context():
         expected = _triggers(db.engine)
     assert len(expected) == 18
     url = _fresh_url()
-
-    class Config(TestConfig):
-        SQLALCHEMY_DATABASE_URI = url
-
-    migrated = create_app(Config)
+    migrated = app_on(url)
     engine = create_engine(url)
     try:
         with migrated.app_context():

@@ -1,20 +1,16 @@
 """INSEE regions (SPEC §2, issue 15 item 1): the official region of all 101 departments, seeded by migration
 0011 and given to every department, whichever way it is written; and the ISO 639-3 languages of agir/languages.py."""
-import os
-import re
-import tempfile
 
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, select, text
 
 from agir import languages
-from agir.app import create_app
-from agir.config import TestConfig
 from agir.extensions import db
 from agir.reference_geo import DEPARTMENT_REGIONS, REGIONS, departments_of, region_of
 from models import Region
 from tests import factories
+from tests.test_migrations import _fresh_url, app_on
 
 # Every department's INSEE code: 01–95 without 20 (Corsica is 2A and 2B), and the five overseas ones.
 ALL_DEPARTMENTS = ({f"{n:02d}" for n in range(1, 96) if n != 20} | {"2A", "2B"}
@@ -64,26 +60,9 @@ def test_a_department_written_through_the_orm_gets_its_region_and_follows_its_co
     assert db.session.scalars(select(Region.code).order_by(Region.code)).all() == ["04", "75", "94"]
 
 
-def _fresh_url() -> str:
-    base = os.environ.get("TEST_DATABASE_URL")
-    if base and base.startswith("postgresql"):
-        import psycopg
-        name = re.sub(r"\W", "_", f"{base.rsplit('/', 1)[1]}_regions_{os.environ.get('PYTEST_XDIST_WORKER', 'm')}")
-        server = base.rsplit("/", 1)[0].replace("postgresql+psycopg", "postgresql")
-        with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}"')
-        return f"{base.rsplit('/', 1)[0]}/{name}"
-    return f"sqlite:///{tempfile.mkdtemp(prefix='agir-regions-')}/m.db"
-
-
 def test_the_migration_seeds_the_regions_and_gives_existing_departments_theirs():
-    url = _fresh_url()
-
-    class Config(TestConfig):
-        SQLALCHEMY_DATABASE_URI = url
-
-    application = create_app(Config)
+    url = _fresh_url("regions")
+    application = app_on(url)
     with application.app_context():
         upgrade(revision="0007")
         engine = create_engine(url)

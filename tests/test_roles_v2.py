@@ -246,16 +246,10 @@ def migrated():
     from flask_migrate import downgrade, upgrade
     from sqlalchemy import create_engine
 
-    from agir.app import create_app
-    from agir.config import TestConfig
-    from tests.test_migrations import _fresh_url
+    from tests.test_migrations import _fresh_url, app_on
 
     url = _fresh_url()
-
-    class Config(TestConfig):
-        SQLALCHEMY_DATABASE_URI = url
-
-    application = create_app(Config)
+    application = app_on(url)
     with application.app_context():
         upgrade(revision="0012")
     engine = create_engine(url)

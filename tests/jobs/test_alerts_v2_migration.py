@@ -7,10 +7,8 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import MetaData, create_engine, select
 from sqlalchemy.exc import IntegrityError
 
-from agir.app import create_app
-from agir.config import TestConfig
 from agir.extensions import db
-from tests.test_migrations import _fresh_url
+from tests.test_migrations import _fresh_url, app_on
 
 NOW = datetime(2026, 1, 5, 9, 0)
 DAY = date(2023, 6, 15)
@@ -19,11 +17,7 @@ DAY = date(2023, 6, 15)
 @pytest.fixture
 def at_0012():
     url = _fresh_url()
-
-    class Config(TestConfig):
-        SQLALCHEMY_DATABASE_URI = url
-
-    application = create_app(Config)
+    application = app_on(url)
     with application.app_context():
         upgrade(revision="0012")
     engine = create_engine(url)
