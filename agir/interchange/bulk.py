@@ -8,6 +8,7 @@ session's connection, inside the caller's transaction.
 import json
 from collections.abc import Iterable, Iterator
 from datetime import date
+from functools import lru_cache
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, Table, any_, bindparam, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -22,16 +23,30 @@ def rows_where_in(session, columns: tuple, key, values: Iterable) -> Iterator:
     On PostgreSQL the values go as one array parameter (`key = ANY(%s)`): an IN list of a
     thousand placeholders was parsed again by psycopg and by the server for each query (too
     long for psycopg's cache of parsed statements). SQLite gets IN lists of CHUNK values.
+
+    The statement is built once per (columns, key, database) and the values go as its parameter:
+    a statement built at each call left a dozen objects in reference cycles, holding the values,
+    and the importer runs with the cyclic collector paused (a thousand such calls at 1,000,000
+    persons: memory growing with the file).
     """
     values = list(values)
     if not values:
         return
-    if session.get_bind().dialect.name == "postgresql":
-        array = bindparam("values", values, type_=ARRAY(key.type))
-        yield from session.execute(select(*columns).where(key == any_(array)))
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    statement = _where_in(tuple(columns), key, postgresql)
+    if postgresql:
+        yield from session.execute(statement, {"values": values})
         return
     for start in range(0, len(values), CHUNK):
-        yield from session.execute(select(*columns).where(key.in_(values[start:start + CHUNK])))
+        yield from session.execute(statement, {"values": values[start:start + CHUNK]})
+
+
+@lru_cache(maxsize=64)
+def _where_in(columns: tuple, key, postgresql: bool):
+    """SELECT columns WHERE key is one of :values — an array parameter on PostgreSQL, an expanding IN on SQLite."""
+    if postgresql:
+        return select(*columns).where(key == any_(bindparam("values", type_=ARRAY(key.type))))
+    return select(*columns).where(key.in_(bindparam("values", expanding=True)))
 
 
 class BulkLoader:

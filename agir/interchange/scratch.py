@@ -29,6 +29,7 @@ from models import Person
 
 FLUSH = 5000  # rows written at once
 CHUNK = 5000  # refs or keys asked of the application's database at once
+WALK_CACHE = 65_536  # the walk's answers kept (block positions, name counts): bounded, so is the memory
 BLOCKS_PER_PERSON = 4  # agir.duplicates._blocks gives at most four blocks
 SEP = "\x1f"
 
@@ -135,13 +136,13 @@ class Scratch:
             CREATE INDEX ix_db_counts ON db_counts (nationality, skeleton);
             CREATE INDEX ix_blk ON blk (bkey, seq);
         """)
-        totals = lru_cache(maxsize=200_000)(self._total)
+        totals = lru_cache(maxsize=WALK_CACHE)(self._total)
 
         def others(person: dict) -> int:
             return max(0, totals(person["nationality"], name_skeleton(person["last_name"], person["first_name"])) - 2)
 
         best: dict[int, tuple[float, str, int]] = {}  # idx → (value, message, line)
-        first_of = lru_cache(maxsize=200_000)(self._first)
+        first_of = lru_cache(maxsize=WALK_CACHE)(self._first)
 
         def blocks_of(person: dict) -> set[tuple]:
             keys = search_keys(person["last_name"], person["first_name"], None, person["birth_on"])
