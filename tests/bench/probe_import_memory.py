@@ -95,9 +95,9 @@ class Probe(threading.Thread):
 
 def child(file: str) -> None:
     """In the child: the import with its phases marked, then one JSON line of rows on stdout."""
-    from wsgi import app  # noqa: F401  (the application, its config from the environment)
     from agir.extensions import db
     from agir.interchange import importer, scratch, writer
+    from wsgi import app  # the application, its configuration from the environment
 
     probe = Probe()
     probe.start()
