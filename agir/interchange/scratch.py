@@ -29,7 +29,7 @@ from models import Person
 
 FLUSH = 5000  # rows written at once
 CHUNK = 5000  # refs or keys asked of the application's database at once
-CACHE_KIB = 16_000  # SQLite's page cache of the scratch database
+CACHE_KIB = 8_000  # SQLite's page cache of the scratch database
 WALK_CACHE = 65_536  # the walk's answers kept (block positions, name counts): bounded, so is the memory
 BLOCKS_PER_PERSON = 4  # agir.duplicates._blocks gives at most four blocks
 SEP = "\x1f"
@@ -41,8 +41,8 @@ class Scratch:
     def __init__(self):
         self.directory = tempfile.TemporaryDirectory(prefix="agir-import-")  # removed by close()
         self.db = sqlite3.connect(Path(self.directory.name) / "scratch.db", isolation_level=None)
-        # A page cache of 16 MB: 32 MB filled up to 300,000 persons (the import's memory grew with its file)
-        # for the same CPU (the walk's sorts and indexes spill to temporary files either way).
+        # A page cache of 8 MB: 32 MB filled up to 300,000 persons (the import's memory grew with its file), for the
+        # same CPU at 300,000 persons (the walk's sorts and indexes spill to temporary files either way).
         for pragma in ("journal_mode = OFF", "synchronous = OFF", f"cache_size = -{CACHE_KIB}", "temp_store = FILE"):
             self.db.execute(f"PRAGMA {pragma}")
         self.db.executescript("""
