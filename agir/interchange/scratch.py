@@ -30,7 +30,7 @@ from models import Person
 FLUSH = 5000  # rows written at once
 CHUNK = 5000  # refs or keys asked of the application's database at once
 CACHE_KIB = 8_000  # SQLite's page cache of the scratch database
-WALK_CACHE = 65_536  # the walk's answers kept (block positions, name counts): bounded, so is the memory
+WALK_CACHE = 16_384  # the walk's answers kept (block positions, name counts): full at 100,000 persons, then flat
 BLOCKS_PER_PERSON = 4  # agir.duplicates._blocks gives at most four blocks
 SEP = "\x1f"
 

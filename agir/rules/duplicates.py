@@ -304,10 +304,10 @@ def _combine(s_last: float, s_first: float) -> float:
 
 
 # Names repeat, so pairs of names do: an import's duplicate walk asks the same pair again and again. An entry
-# (four names and the score) takes about 400 bytes: 65,536 of them 26 MiB, reached at about 120,000 persons.
-# 262,144 held 105 MiB at 1,000,000 persons: the import's peak memory grew with its file (issue 21). Fewer
-# entries cost little: 32,768 took 15 % more CPU in the walk than 262,144 at 300,000 persons.
-@lru_cache(maxsize=65536)
+# (four names and the score) takes about 400 bytes: 32,768 of them 13 MiB, reached at about 60,000 persons, so
+# that an import's memory stays the same from there (issue 21). 262,144 held 105 MiB at 1,000,000 persons; at
+# 300,000 persons the walk takes 12 % more CPU with 32,768 and its own caches at 16,384 (the import 1 % more).
+@lru_cache(maxsize=32768)
 def name_score(a_last: str, a_first: str, b_last: str, b_first: str) -> float:
     """0–1: the two persons' names, compared field by field, fields swapped, or word by word — in their
     canonical spellings, or as typed (a typo in a name of the table stays close to the name typed)."""
