@@ -11,13 +11,11 @@ start and end:
 
 Prints one table per run (phase, RSS at start and end, peak, Python blocks, malloc in use / free).
 """
-import argparse
 import ctypes
 import json
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -30,14 +28,24 @@ class _Mallinfo2(ctypes.Structure):
                  "keepcost")]
 
 
-def _malloc() -> tuple[int, int]:
-    """(bytes glibc's malloc hands out, bytes it keeps free), mmap'd blocks counted as in use."""
+def _libc():
+    """glibc with mallinfo2 typed, or None (another C library, or glibc older than 2.33)."""
     try:
         libc = ctypes.CDLL("libc.so.6")
         libc.mallinfo2.restype = _Mallinfo2
-        info = libc.mallinfo2()
     except (OSError, AttributeError):
+        return None
+    return libc
+
+
+LIBC = _libc()
+
+
+def _malloc() -> tuple[int, int]:
+    """(bytes glibc's malloc hands out, bytes it keeps free), mmap'd blocks counted as in use."""
+    if LIBC is None:
         return 0, 0
+    info = LIBC.mallinfo2()
     return info.uordblks + info.hblkhd, info.fordblks
 
 
@@ -70,7 +78,6 @@ class Probe(threading.Thread):
 
     def __init__(self):
         super().__init__(daemon=True)
-        self.phase = "start"
         self.peak = 0
         self.rows: list[dict] = []
         self.stopped = threading.Event()
@@ -84,9 +91,8 @@ class Probe(threading.Thread):
             self.rows[-1].update(end_mib=rss // 1024, peak_mib=max(self.peak, rss) // 1024,
                                  blocks_end=sys.getallocatedblocks(), malloc_mib=in_use >> 20,
                                  malloc_free_mib=free >> 20, caches=_caches())
-        self.rows.append({"phase": phase, "start_mib": rss // 1024, "blocks_start": sys.getallocatedblocks(),
-                          "t": round(time.perf_counter(), 1)})
-        self.phase, self.peak = phase, rss
+        self.rows.append({"phase": phase, "start_mib": rss // 1024, "blocks_start": sys.getallocatedblocks()})
+        self.peak = rss
 
     def run(self) -> None:
         while not self.stopped.wait(0.2):
@@ -136,16 +142,13 @@ def child(file: str) -> None:
 
 def main() -> None:
     import common
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--sizes", default="100000")
-    parser.add_argument("--backends", default="postgresql")
-    parser.add_argument("--child", nargs=1)
-    args = parser.parse_args()
+    args = common.arguments(__doc__.splitlines()[0], sizes=(100_000,),
+                            extra=(("--child", "(internal) the file to import in this process"),))
     if args.child:
-        child(args.child[0])
+        child(args.child)
         return
-    for backend in args.backends.split(","):
-        for size in map(int, args.sizes.split(",")):
+    for backend in args.backends:
+        for size in args.sizes:
             path = common.data_file(size)
             url = common.reset_database(backend, size, "probe")
             common.log(f"probing the import of {size} persons on {backend}")
